@@ -1,0 +1,13 @@
+// What every use case is handed: the database and the clock. Passing the clock in (rather than
+// calling new Date()) lets tests move time without sleeping.
+import type { Kysely, Transaction } from "kysely";
+import type { Database } from "../db/tables/tables.ts";
+
+export type Db = Kysely<Database>;
+export type Trx = Transaction<Database>;
+
+export interface AppContext {
+  db: Db;
+  now: () => Date;
+  sessionSecret: string;
+}

@@ -1,0 +1,238 @@
+// The shapes of what users and other systems send to create or change records, with the rules
+// every field must meet. The HTTP routes, the CLI and the CSV import all validate with these, so
+// a row in a CSV file and a JSON body are held to the same rules.
+import { z } from "zod";
+import {
+  CONTACT_CHANNELS,
+  CONTACT_ROLES,
+  SEGMENTS,
+  SUBSCRIPTION_STATUSES,
+} from "../domain/customer.ts";
+import { STAFF_ROLES } from "../domain/staff.ts";
+
+const uuid = z.uuid({ error: "must be an id (UUID)" });
+const name = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(200, "must be at most 200 characters");
+const externalRef = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(100, "must be at most 100 characters");
+const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ error: "must be an email address" }));
+const phone = z
+  .string()
+  .trim()
+  .regex(/^\+[1-9]\d{6,14}$/, "must be in international format, e.g. +14155550123");
+const currency = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z]{3}$/, "must be a three-letter ISO 4217 code, e.g. USD");
+const moneyMinor = z
+  .number({ error: "must be a whole number of minor units (cents)" })
+  .int("must be a whole number of minor units (cents)")
+  .min(0, "must not be negative")
+  .max(Number.MAX_SAFE_INTEGER, "is too large");
+const country = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z]{2}$/, "must be a two-letter ISO 3166 country code, e.g. US");
+const instant = z.coerce.date({ error: "must be a date and time (ISO 8601)" });
+
+export const accountCreateInput = z.object({
+  name,
+  externalRef: externalRef.nullish(),
+  accountManagerId: uuid.nullish(),
+  csmId: uuid.nullish(),
+  country: country.nullish(),
+  segment: z.enum(SEGMENTS).default("smb"),
+});
+export type AccountCreateInput = z.infer<typeof accountCreateInput>;
+export const accountUpdateInput = accountCreateInput
+  .partial()
+  .extend({ segment: z.enum(SEGMENTS).optional() });
+export type AccountUpdateInput = z.infer<typeof accountUpdateInput>;
+
+const contactFields = z.object({
+  accountId: uuid,
+  name,
+  externalRef: externalRef.nullish(),
+  email: email.nullish(),
+  phone: phone.nullish(),
+  role: z.enum(CONTACT_ROLES),
+  authorisedToCancel: z.boolean().default(false),
+  preferredChannel: z.enum(CONTACT_CHANNELS).default("email"),
+});
+
+/** The rules that tie a contact's fields together; shared by create, update and import. */
+export function checkContact(
+  contact: {
+    email?: string | null | undefined;
+    phone?: string | null | undefined;
+    preferredChannel?: string | undefined;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (!contact.email && !contact.phone) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["email"],
+      message: "a contact needs an email or a phone number",
+    });
+  }
+  if (
+    (contact.preferredChannel === "phone" || contact.preferredChannel === "sms") &&
+    !contact.phone
+  ) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["phone"],
+      message: `is required when the preferred channel is ${contact.preferredChannel}`,
+    });
+  }
+  if (contact.preferredChannel === "email" && !contact.email) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["email"],
+      message: "is required when the preferred channel is email",
+    });
+  }
+}
+
+export const contactCreateInput = contactFields.superRefine(checkContact);
+export type ContactCreateInput = z.infer<typeof contactCreateInput>;
+export const contactUpdateInput = contactFields
+  .omit({ accountId: true })
+  .partial()
+  .extend({
+    authorisedToCancel: z.boolean().optional(),
+    preferredChannel: z.enum(CONTACT_CHANNELS).optional(),
+  });
+export type ContactUpdateInput = z.infer<typeof contactUpdateInput>;
+
+export const planCreateInput = z.object({
+  code: z
+    .string()
+    .trim()
+    .regex(
+      /^[a-z][a-z0-9_-]{1,39}$/,
+      "must be 2-40 lowercase letters, digits, - or _, starting with a letter",
+    ),
+  name,
+  monthlyPriceMinor: moneyMinor,
+  currency,
+  active: z.boolean().default(true),
+});
+export type PlanCreateInput = z.infer<typeof planCreateInput>;
+export const planUpdateInput = planCreateInput
+  .omit({ code: true })
+  .partial()
+  .extend({ active: z.boolean().optional() });
+export type PlanUpdateInput = z.infer<typeof planUpdateInput>;
+
+const subscriptionFields = z.object({
+  accountId: uuid,
+  planId: uuid,
+  externalRef: externalRef.nullish(),
+  seats: z
+    .number({ error: "must be a whole number" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1"),
+  monthlyValueMinor: moneyMinor,
+  currency,
+  status: z.enum(SUBSCRIPTION_STATUSES).default("active"),
+  currentPeriodStart: instant,
+  currentPeriodEnd: instant,
+  cancelAt: instant.nullish(),
+  cancelledAt: instant.nullish(),
+});
+
+export function checkSubscription(
+  s: {
+    currentPeriodStart?: Date | undefined;
+    currentPeriodEnd?: Date | undefined;
+    status?: string | undefined;
+    cancelAt?: Date | null | undefined;
+    cancelledAt?: Date | null | undefined;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (s.currentPeriodStart && s.currentPeriodEnd && s.currentPeriodEnd <= s.currentPeriodStart) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["currentPeriodEnd"],
+      message: "must be after currentPeriodStart",
+    });
+  }
+  if (s.status === "cancellation_scheduled" && !s.cancelAt) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["cancelAt"],
+      message: "is required when status is cancellation_scheduled",
+    });
+  }
+  if (s.status === "cancelled" && !s.cancelledAt) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["cancelledAt"],
+      message: "is required when status is cancelled",
+    });
+  }
+}
+
+export const subscriptionCreateInput = subscriptionFields.superRefine(checkSubscription);
+export type SubscriptionCreateInput = z.infer<typeof subscriptionCreateInput>;
+export const subscriptionUpdateInput = subscriptionFields
+  .omit({ accountId: true })
+  .partial()
+  .extend({
+    status: z.enum(SUBSCRIPTION_STATUSES).optional(),
+  });
+export type SubscriptionUpdateInput = z.infer<typeof subscriptionUpdateInput>;
+
+export const password = z
+  .string()
+  .min(12, "must be at least 12 characters")
+  .max(200, "must be at most 200 characters");
+
+export const userCreateInput = z.object({
+  email,
+  name,
+  role: z.enum(STAFF_ROLES),
+  password,
+});
+export type UserCreateInput = z.infer<typeof userCreateInput>;
+export const userUpdateInput = z.object({
+  name: name.optional(),
+  role: z.enum(STAFF_ROLES).optional(),
+  active: z.boolean().optional(),
+  password: password.optional(),
+});
+export type UserUpdateInput = z.infer<typeof userUpdateInput>;
+
+export const apiKeyCreateInput = z.object({ name, role: z.enum(STAFF_ROLES) });
+export type ApiKeyCreateInput = z.infer<typeof apiKeyCreateInput>;
+
+export const signInInput = z.object({
+  email,
+  password: z.string().min(1, "must not be empty").max(200),
+});
+
+/** Turns zod's issues into the `{ field, message }` list every 400 carries. */
+export function fieldProblems(
+  error: z.ZodError,
+  prefix = "",
+): { field: string; message: string }[] {
+  return error.issues.map((issue) => ({
+    field: prefix + (issue.path.length ? issue.path.join(".") : "(body)"),
+    message: issue.message,
+  }));
+}

@@ -1,0 +1,83 @@
+import { isForeignKeyViolation, isUniqueViolation } from "../db/db-errors.ts";
+import { findPlanById } from "../db/repositories/plans.repository.ts";
+import {
+  findSubscriptionById,
+  insertSubscriptions,
+  updateSubscription,
+} from "../db/repositories/subscriptions.repository.ts";
+import type { Subscription } from "../domain/customer.ts";
+import { AppError, notFound, validationError } from "../domain/errors.ts";
+import type { Db } from "./context.ts";
+import {
+  fieldProblems,
+  type SubscriptionCreateInput,
+  type SubscriptionUpdateInput,
+  subscriptionCreateInput,
+} from "./inputs.ts";
+
+function translate(error: unknown): unknown {
+  if (isForeignKeyViolation(error)) {
+    const field = error.constraint?.includes("plan") ? "planId" : "accountId";
+    return validationError([
+      { field, message: `is not an existing ${field === "planId" ? "plan" : "account"}` },
+    ]);
+  }
+  if (isUniqueViolation(error)) {
+    return new AppError(
+      "ALREADY_EXISTS",
+      "A subscription with this external reference already exists.",
+      {
+        fields: [{ field: "externalRef", message: "is already used by another subscription" }],
+      },
+    );
+  }
+  return error;
+}
+
+async function checkPlanCurrency(db: Db, planId: string, currency: string) {
+  const plan = await findPlanById(db, planId);
+  if (!plan) throw validationError([{ field: "planId", message: "is not an existing plan" }]);
+  if (plan.currency !== currency) {
+    throw validationError([
+      { field: "currency", message: `must be the plan's currency, ${plan.currency}` },
+    ]);
+  }
+}
+
+export async function createSubscription(
+  db: Db,
+  input: SubscriptionCreateInput,
+): Promise<Subscription> {
+  await checkPlanCurrency(db, input.planId, input.currency);
+  try {
+    const [subscription] = await insertSubscriptions(db, [input]);
+    return subscription!;
+  } catch (error) {
+    throw translate(error);
+  }
+}
+
+export async function changeSubscription(
+  db: Db,
+  id: string,
+  input: SubscriptionUpdateInput,
+): Promise<Subscription> {
+  return db.transaction().execute(async (trx) => {
+    const current = await findSubscriptionById(trx, id);
+    if (!current) throw notFound("Subscription", id);
+    const merged = subscriptionCreateInput.safeParse({ ...current, ...input });
+    if (!merged.success) throw validationError(fieldProblems(merged.error));
+    await checkPlanCurrency(trx, merged.data.planId, merged.data.currency);
+    try {
+      return (await updateSubscription(trx, id, input))!;
+    } catch (error) {
+      throw translate(error);
+    }
+  });
+}
+
+export async function getSubscription(db: Db, id: string): Promise<Subscription> {
+  const subscription = await findSubscriptionById(db, id);
+  if (!subscription) throw notFound("Subscription", id);
+  return subscription;
+}

@@ -1,0 +1,68 @@
+// Admins create staff users, change their role, reset passwords and deactivate them. A
+// deactivated user's sessions end at once.
+import { isUniqueViolation } from "../db/db-errors.ts";
+import { deleteSessionsOfUser } from "../db/repositories/sessions.repository.ts";
+import { findUserById, insertUser, updateUser } from "../db/repositories/users.repository.ts";
+import { AppError, notFound } from "../domain/errors.ts";
+import type { Principal, StaffUser } from "../domain/staff.ts";
+import type { Db } from "./context.ts";
+import type { UserCreateInput, UserUpdateInput } from "./inputs.ts";
+import { hashPassword } from "./secrets.ts";
+
+export async function createUser(db: Db, input: UserCreateInput): Promise<StaffUser> {
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await insertUser(db, {
+      email: input.email,
+      name: input.name,
+      role: input.role,
+      passwordHash,
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new AppError("ALREADY_EXISTS", `A user with the email ${input.email} already exists.`, {
+        fields: [{ field: "email", message: "is already used by another user" }],
+      });
+    }
+    throw error;
+  }
+}
+
+export async function changeUser(
+  db: Db,
+  actor: Principal,
+  id: string,
+  input: UserUpdateInput,
+): Promise<StaffUser> {
+  if (
+    actor.kind === "user" &&
+    actor.userId === id &&
+    (input.active === false || (input.role && input.role !== "admin"))
+  ) {
+    // An admin removing their own rights could leave nobody able to administer CancelDesk.
+    throw new AppError("CONFLICT", "You cannot deactivate yourself or remove your own admin role.");
+  }
+  const passwordHash = input.password ? await hashPassword(input.password) : undefined;
+  const user = await db.transaction().execute(async (trx) => {
+    const updated = await updateUser(trx, id, {
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(input.role !== undefined ? { role: input.role } : {}),
+      ...(input.active !== undefined ? { active: input.active } : {}),
+      ...(passwordHash !== undefined ? { passwordHash } : {}),
+    });
+    if (!updated) throw notFound("User", id);
+    // A deactivation, role change or new password ends the user's sessions: they sign in again
+    // and get exactly the rights they now have.
+    if (input.active === false || input.role !== undefined || passwordHash !== undefined) {
+      await deleteSessionsOfUser(trx, id);
+    }
+    return updated;
+  });
+  return user;
+}
+
+export async function getUser(db: Db, id: string): Promise<StaffUser> {
+  const user = await findUserById(db, id);
+  if (!user) throw notFound("User", id);
+  return user;
+}

@@ -1,0 +1,127 @@
+// Reads and validates the environment once at start. Everything else receives a typed Config;
+// nothing outside this file reads process.env.
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+export interface Config {
+  port: number;
+  host: string;
+  /** PostgreSQL connection string; undefined means the embedded PGlite database in dataDir. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  publicUrl: string;
+  sessionSecret: string;
+  logLevel: LogLevel;
+  smtpUrl: string | undefined;
+  /** Seed demo data on the first start of an empty embedded database. */
+  seedDemoOnFirstStart: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = "ConfigError";
+  }
+}
+
+const LOG_LEVELS: readonly LogLevel[] = [
+  "fatal",
+  "error",
+  "warn",
+  "info",
+  "debug",
+  "trace",
+  "silent",
+];
+
+type Env = Record<string, string | undefined>;
+
+function readPort(env: Env): number {
+  const raw = env.PORT ?? "3000";
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError("PORT", `must be a whole number from 0 to 65535, got "${raw}"`);
+  }
+  return port;
+}
+
+function readUrl(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, "is not a valid URL");
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(" or ")}`);
+  }
+  return raw;
+}
+
+/**
+ * The session secret signs CSRF tokens. On the embedded default it is generated once and kept in
+ * the data folder, so a restart does not sign everybody out; with PostgreSQL (several servers
+ * behind a load balancer) it must be given, so that every server agrees.
+ */
+function readSessionSecret(env: Env, dataDir: string, usesEmbeddedDb: boolean): string {
+  const given = env.SESSION_SECRET;
+  if (given !== undefined && given !== "") {
+    if (given.length < 32)
+      throw new ConfigError("SESSION_SECRET", "must be at least 32 characters long");
+    return given;
+  }
+  if (!usesEmbeddedDb) {
+    throw new ConfigError(
+      "SESSION_SECRET",
+      "must be set when DATABASE_URL is set (at least 32 characters)",
+    );
+  }
+  const file = path.join(dataDir, "session-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString("base64url");
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = readPort(env);
+  const host = env.HOST || "127.0.0.1";
+  const databaseUrl = readUrl(env, "DATABASE_URL", ["postgres:", "postgresql:"]);
+  const dataDir = path.resolve(env.DATA_DIR || "data");
+  const publicUrl = (
+    readUrl(env, "PUBLIC_URL", ["http:", "https:"]) ?? `http://localhost:${port}`
+  ).replace(/\/$/, "");
+  const logLevel = (env.LOG_LEVEL || "info") as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(
+      "LOG_LEVEL",
+      `must be one of ${LOG_LEVELS.join(", ")}, got "${env.LOG_LEVEL}"`,
+    );
+  }
+  const smtpUrl = readUrl(env, "SMTP_URL", ["smtp:", "smtps:"]);
+  const seedRaw = env.SEED_DEMO ?? "true";
+  if (seedRaw !== "true" && seedRaw !== "false") {
+    throw new ConfigError("SEED_DEMO", `must be "true" or "false", got "${seedRaw}"`);
+  }
+  const sessionSecret = readSessionSecret(env, dataDir, databaseUrl === undefined);
+  return {
+    port,
+    host,
+    databaseUrl,
+    dataDir,
+    publicUrl,
+    sessionSecret,
+    logLevel,
+    smtpUrl,
+    seedDemoOnFirstStart: seedRaw === "true",
+  };
+}

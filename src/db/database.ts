@@ -1,0 +1,70 @@
+// Opens the database CancelDesk runs on: embedded PGlite in a folder by default, PostgreSQL when
+// a connection string is given. Both speak the same SQL through Kysely's PostgreSQL compiler.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { PGlite, types } from "@electric-sql/pglite";
+import { Kysely, Migrator, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import { migrationProvider } from "./migrations/migrations.ts";
+import { PGliteDialect } from "./pglite-dialect.ts";
+import type { Database } from "./tables/tables.ts";
+
+export type DatabaseKind = "pglite" | "postgres";
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  kind: DatabaseKind;
+  close(): Promise<void>;
+}
+
+export type DatabaseTarget =
+  | { kind: "postgres"; url: string; schema?: string; poolSize?: number }
+  | { kind: "pglite"; dataDir: string }
+  | { kind: "pglite"; instance: PGlite };
+
+/** int8 as text on both databases, so a count or an amount has one type whichever runs. */
+export const pgliteParsers = { [types.INT8]: (value: string) => value };
+
+export async function openPGlite(dataDir: string): Promise<PGlite> {
+  // PGlite creates only the last folder of the path.
+  mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
+  return PGlite.create(dataDir, { parsers: pgliteParsers });
+}
+
+export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
+  if (target.kind === "postgres") {
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: target.poolSize ?? 10,
+      ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
+    });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: "postgres", close: () => db.destroy() };
+  }
+  const instance = "instance" in target ? target.instance : await openPGlite(target.dataDir);
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(instance) });
+  return {
+    db,
+    kind: "pglite",
+    close: async () => {
+      await db.destroy();
+      if (!instance.closed) await instance.close();
+    },
+  };
+}
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+export async function isDatabaseReachable(db: Kysely<Database>): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,12 @@
+// The ordered list of migrations, given to Kysely's Migrator explicitly so that it works the
+// same from source (tsx) and from any bundle, without scanning folders.
+import type { Migration, MigrationProvider } from "kysely";
+import * as m0001 from "./0001-foundation.ts";
+
+const migrations: Record<string, Migration> = {
+  "0001-foundation": m0001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

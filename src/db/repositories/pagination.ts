@@ -1,0 +1,73 @@
+// Keyset ("cursor") pagination: a page is everything after the last row of the previous page in
+// a fixed order of (sort key, id), so pages stay stable while rows are added and a deep page
+// costs the same as the first one. The cursor is opaque to clients.
+import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
+import { AppError } from "../../domain/errors.ts";
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+interface CursorPosition {
+  key: string;
+  id: string;
+}
+
+export function encodeCursor(position: CursorPosition): string {
+  return Buffer.from(JSON.stringify([position.key, position.id])).toString("base64url");
+}
+
+export function decodeCursor(cursor: string): CursorPosition {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (Array.isArray(value) && typeof value[0] === "string" && typeof value[1] === "string") {
+      return { key: value[0], id: value[1] };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new AppError("VALIDATION_FAILED", "cursor: is not a cursor this API returned", {
+    fields: [{ field: "cursor", message: "is not a cursor this API returned" }],
+  });
+}
+
+/** `(sortKey, id) > (cursor.key, cursor.id)`: the rows after the cursor, using the (key, id) index. */
+export function afterCursor(
+  sortKey: Expression<unknown>,
+  idColumn: string,
+  cursor: string | undefined,
+  castAs: "text" | "timestamptz" = "text",
+): RawBuilder<SqlBool> {
+  if (!cursor) return sql<SqlBool>`true`;
+  const position = decodeCursor(cursor);
+  const key =
+    castAs === "timestamptz" ? sql`${position.key}::timestamptz` : sql`${position.key}::text`;
+  return sql<SqlBool>`(${sortKey}, ${sql.ref(idColumn)}) > (${key}, ${position.id}::uuid)`;
+}
+
+/** Cuts the one extra row a list query fetched (limit + 1) into a page and its next cursor. */
+export function toPage<Row, T>(
+  rows: Row[],
+  limit: number,
+  keyOf: (row: Row) => { key: string; id: string },
+  map: (row: Row) => T,
+): Page<T> {
+  const hasMore = rows.length > limit;
+  const pageRows = hasMore ? rows.slice(0, limit) : rows;
+  const last = pageRows[pageRows.length - 1];
+  return {
+    items: pageRows.map(map),
+    nextCursor: hasMore && last ? encodeCursor(keyOf(last)) : null,
+  };
+}
+
+/** Escapes % and _ so a user's search text matches literally inside ILIKE. */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}

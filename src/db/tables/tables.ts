@@ -1,0 +1,118 @@
+// Row types of every table, as the database returns them. int8 columns come back as strings on
+// both PGlite and PostgreSQL (see database.ts); repositories turn them into numbers.
+import type { ColumnType, Generated } from "kysely";
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<
+  Date | null,
+  Date | string | null | undefined,
+  Date | string | null
+>;
+type Int8 = ColumnType<string, number | string | bigint, number | string | bigint>;
+
+export type StaffRole = "account_manager" | "csm" | "admin";
+
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  name: string;
+  role: StaffRole;
+  password_hash: string;
+  active: Generated<boolean>;
+  failed_sign_ins: Generated<number>;
+  locked_until: NullableTimestamp;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  user_id: string;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+  last_seen_at: Generated<Date>;
+}
+
+export interface ApiKeysTable {
+  id: Generated<string>;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  role: StaffRole;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface PlansTable {
+  id: Generated<string>;
+  code: string;
+  name: string;
+  monthly_price_minor: Int8;
+  currency: string;
+  active: Generated<boolean>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export type Segment = "smb" | "mid_market" | "enterprise";
+
+export interface AccountsTable {
+  id: Generated<string>;
+  external_ref: string | null;
+  name: string;
+  account_manager_id: string | null;
+  csm_id: string | null;
+  country: string | null;
+  segment: Generated<Segment>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export type ContactRole = "owner" | "billing_admin" | "user";
+export type ContactChannel = "email" | "phone" | "sms";
+
+export interface ContactsTable {
+  id: Generated<string>;
+  account_id: string;
+  external_ref: string | null;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  role: ContactRole;
+  authorised_to_cancel: Generated<boolean>;
+  preferred_channel: Generated<ContactChannel>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export type SubscriptionStatus = "active" | "paused" | "cancellation_scheduled" | "cancelled";
+
+export interface SubscriptionsTable {
+  id: Generated<string>;
+  account_id: string;
+  plan_id: string;
+  external_ref: string | null;
+  seats: number;
+  monthly_value_minor: Int8;
+  currency: string;
+  status: Generated<SubscriptionStatus>;
+  current_period_start: Timestamp;
+  current_period_end: Timestamp;
+  cancel_at: NullableTimestamp;
+  cancelled_at: NullableTimestamp;
+  version: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_keys: ApiKeysTable;
+  plans: PlansTable;
+  accounts: AccountsTable;
+  contacts: ContactsTable;
+  subscriptions: SubscriptionsTable;
+}

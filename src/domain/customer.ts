@@ -1,0 +1,83 @@
+// The customer's world as CancelDesk knows it: accounts, their contacts, plans, subscriptions.
+// Money is always an integer number of minor units (cents) with its ISO 4217 currency.
+
+export const SEGMENTS = ["smb", "mid_market", "enterprise"] as const;
+export type Segment = (typeof SEGMENTS)[number];
+
+export const CONTACT_ROLES = ["owner", "billing_admin", "user"] as const;
+export type ContactRole = (typeof CONTACT_ROLES)[number];
+
+export const CONTACT_CHANNELS = ["email", "phone", "sms"] as const;
+export type ContactChannel = (typeof CONTACT_CHANNELS)[number];
+
+export const SUBSCRIPTION_STATUSES = [
+  "active",
+  "paused",
+  "cancellation_scheduled",
+  "cancelled",
+] as const;
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+
+export interface Account {
+  id: string;
+  externalRef: string | null;
+  name: string;
+  accountManagerId: string | null;
+  csmId: string | null;
+  country: string | null;
+  segment: Segment;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Contact {
+  id: string;
+  accountId: string;
+  externalRef: string | null;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  role: ContactRole;
+  authorisedToCancel: boolean;
+  preferredChannel: ContactChannel;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Plan {
+  id: string;
+  code: string;
+  name: string;
+  monthlyPriceMinor: number;
+  currency: string;
+  active: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Subscription {
+  id: string;
+  accountId: string;
+  planId: string;
+  externalRef: string | null;
+  seats: number;
+  monthlyValueMinor: number;
+  currency: string;
+  status: SubscriptionStatus;
+  currentPeriodStart: Date;
+  currentPeriodEnd: Date;
+  cancelAt: Date | null;
+  cancelledAt: Date | null;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The policy lets only owners and billing admins who are marked authorised cancel. */
+export function mayRequestCancellation(
+  contact: Pick<Contact, "role" | "authorisedToCancel">,
+): boolean {
+  return (
+    contact.authorisedToCancel && (contact.role === "owner" || contact.role === "billing_admin")
+  );
+}

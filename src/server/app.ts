@@ -1,0 +1,118 @@
+// Builds the Fastify application (without listening), so tests drive it with inject() and
+// main.ts serves it. HTTP only translates: the work happens in src/app.
+import { randomUUID } from "node:crypto";
+import fastifyCookie from "@fastify/cookie";
+import fastifyHelmet from "@fastify/helmet";
+import fastifyRateLimit from "@fastify/rate-limit";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from "fastify-type-provider-zod";
+import type { AppContext } from "../app/context.ts";
+import { PUBLIC, registerAuth } from "./plugins/auth.ts";
+import { registerErrorHandler } from "./plugins/error-handler.ts";
+import { accountRoutes } from "./routes/accounts/account.routes.ts";
+import { apiKeyRoutes } from "./routes/api-keys/api-key.routes.ts";
+import { authRoutes, type SignInLimits } from "./routes/auth/auth.routes.ts";
+import { contactRoutes } from "./routes/contacts/contact.routes.ts";
+import { planRoutes } from "./routes/plans/plan.routes.ts";
+import { subscriptionRoutes } from "./routes/subscriptions/subscription.routes.ts";
+import { systemRoutes } from "./routes/system/system.routes.ts";
+import { userRoutes } from "./routes/users/user.routes.ts";
+
+export interface AppOptions {
+  ctx: AppContext;
+  logger?: FastifyServerOptions["logger"];
+  publicUrl: string;
+  signInLimit?: SignInLimits;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { ctx } = options;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // Honour a caller's request id (a load balancer's) when it looks like one; else make one.
+    genReqId: (request) => {
+      const given = request.headers["x-request-id"];
+      return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  registerErrorHandler(app);
+  await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, {
+    // The API reference page loads its own scripts and styles from /api/docs.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:"],
+      },
+    },
+  });
+  await app.register(fastifyRateLimit, { global: false });
+  registerAuth(app, ctx);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "CancelDesk API",
+        version: "1.0.0",
+        description:
+          "Runs WootRecruit's Subscription Cancellation Policy. Authenticate with `Authorization: Bearer <API key>`, " +
+          "or with the session cookie plus the `x-csrf-token` header on writes. Errors are `{ code, message, fields? }`.",
+      },
+      servers: [{ url: options.publicUrl }],
+      components: {
+        securitySchemes: {
+          apiKey: {
+            type: "http",
+            scheme: "bearer",
+            description: "An API key created by an admin (cdk_...)",
+          },
+          session: { type: "apiKey", in: "cookie", name: "cd_session" },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/api/docs", staticCSP: true });
+
+  app.get("/api/openapi.json", { config: { access: PUBLIC }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+
+  const secureCookies = options.publicUrl.startsWith("https:");
+  await app.register(systemRoutes(ctx));
+  await app.register(
+    authRoutes(ctx, {
+      secureCookies,
+      signInLimit: options.signInLimit ?? { max: 10, timeWindow: "1 minute" },
+    }),
+  );
+  await app.register(userRoutes(ctx));
+  await app.register(apiKeyRoutes(ctx));
+  await app.register(accountRoutes(ctx));
+  await app.register(contactRoutes(ctx));
+  await app.register(planRoutes(ctx));
+  await app.register(subscriptionRoutes(ctx));
+  return app;
+}

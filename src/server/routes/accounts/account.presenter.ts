@@ -1,0 +1,20 @@
+import { z } from "zod";
+import { type Account, SEGMENTS } from "../../../domain/customer.ts";
+
+export const accountJson = z
+  .object({
+    id: z.string(),
+    externalRef: z.string().nullable(),
+    name: z.string(),
+    accountManagerId: z.string().nullable(),
+    csmId: z.string().nullable(),
+    country: z.string().nullable(),
+    segment: z.enum(SEGMENTS),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: "Account" });
+
+export function presentAccount(a: Account): z.infer<typeof accountJson> {
+  return { ...a, createdAt: a.createdAt.toISOString(), updatedAt: a.updatedAt.toISOString() };
+}

@@ -1,0 +1,108 @@
+// The route-by-role table: for every route of the API, who may call it. The table is written out
+// here by hand, so a route whose access changes (or a new route) fails this test until someone
+// decides, on purpose, who may use it.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { StaffRole } from "../src/domain/staff.ts";
+import { anonymous, type Client, clientFor, startTestServer, type TestServer } from "./app.ts";
+
+type Who = "public" | StaffRole;
+const AM: Who = "account_manager";
+const CSM: Who = "csm";
+const ADMIN: Who = "admin";
+const STAFF = [AM, CSM, ADMIN];
+
+const EXPECTED: Record<string, Who[]> = {
+  "GET /api/openapi.json": ["public"],
+  "POST /api/auth/sign-in": ["public"],
+  "GET /api/auth/session": ["public"],
+  "POST /api/auth/sign-out": STAFF,
+  "GET /api/users": STAFF,
+  "GET /api/users/:id": STAFF,
+  "POST /api/users": [ADMIN],
+  "PATCH /api/users/:id": [ADMIN],
+  "GET /api/api-keys": [ADMIN],
+  "POST /api/api-keys": [ADMIN],
+  "POST /api/api-keys/:id/revoke": [ADMIN],
+  "GET /api/accounts": STAFF,
+  "GET /api/accounts/:id": STAFF,
+  "POST /api/accounts": [AM, ADMIN],
+  "PATCH /api/accounts/:id": [AM, ADMIN],
+  "GET /api/contacts": STAFF,
+  "GET /api/contacts/:id": STAFF,
+  "POST /api/contacts": [AM, ADMIN],
+  "PATCH /api/contacts/:id": [AM, ADMIN],
+  "GET /api/plans": STAFF,
+  "GET /api/plans/:id": STAFF,
+  "POST /api/plans": [ADMIN],
+  "PATCH /api/plans/:id": [ADMIN],
+  "GET /api/subscriptions": STAFF,
+  "GET /api/subscriptions/:id": STAFF,
+  "POST /api/subscriptions": [ADMIN],
+  "PATCH /api/subscriptions/:id": [ADMIN],
+};
+
+let server: TestServer;
+const clients = {} as Record<StaffRole, Client>;
+const apiKeys = {} as Record<StaffRole, string>;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  for (const role of ["account_manager", "csm", "admin"] as const)
+    clients[role] = await clientFor(server, role);
+  for (const role of ["account_manager", "csm", "admin"] as const) {
+    const response = await clients.admin.request({
+      method: "POST",
+      url: "/api/api-keys",
+      payload: { name: `key ${role}`, role },
+    });
+    apiKeys[role] = response.json().key;
+  }
+});
+afterAll(() => server?.close());
+
+function call(key: string) {
+  const [method, url] = key.split(" ") as [string, string];
+  return {
+    method: method as "GET",
+    url: url.replace(":id", randomUUID()),
+    ...(method === "GET" ? {} : { payload: {} }),
+  };
+}
+
+describe("route access", () => {
+  it("the table names every route the server has, and no other", () => {
+    const actual = server.app.routeAccess.map((r) => `${r.method} ${r.url}`).sort();
+    expect(actual).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  for (const [key, allowed] of Object.entries(EXPECTED)) {
+    if (allowed.includes("public")) continue;
+    it(`${key}: refuses anonymous callers with 401`, async () => {
+      const response = await anonymous(server.app).request(call(key));
+      expect(response.statusCode).toBe(401);
+      expect(response.json().code).toBe("UNAUTHENTICATED");
+    });
+    for (const role of ["account_manager", "csm", "admin"] as const) {
+      const may = allowed.includes(role);
+      it(`${key}: ${may ? "lets" : "refuses"} a signed-in ${role}`, async () => {
+        // Signing out ends the session, so that call gets a session of its own.
+        const client = key.endsWith("sign-out") ? await clientFor(server, role) : clients[role];
+        const response = await client.request(call(key));
+        if (may) expect([401, 403]).not.toContain(response.statusCode);
+        else {
+          expect(response.statusCode).toBe(403);
+          expect(response.json().code).toBe("FORBIDDEN");
+        }
+      });
+      it(`${key}: ${may ? "lets" : "refuses"} an API key with the ${role} role`, async () => {
+        const response = await server.app.inject({
+          ...call(key),
+          headers: { authorization: `Bearer ${apiKeys[role]}` },
+        });
+        if (may) expect([401, 403]).not.toContain(response.statusCode);
+        else expect(response.statusCode).toBe(403);
+      });
+    }
+  }
+});
