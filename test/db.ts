@@ -22,7 +22,7 @@ export async function createTestDatabase(): Promise<DatabaseHandle> {
     await sql`create schema ${sql.id(schema)}`.execute(admin.db);
     await admin.close();
     const handle = await openDatabase({ kind: "postgres", url, schema, poolSize: 8 });
-    await migrateToLatest(handle.db);
+    await migrateToLatest(handle.db, schema);
     return {
       ...handle,
       close: async () => {

@@ -1,0 +1,50 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.ts";
+
+const dataDir = () => mkdtempSync(path.join(tmpdir(), "canceldesk-config-"));
+
+describe("loadConfig", () => {
+  it("defaults to the embedded database and keeps a generated session secret in the data folder", () => {
+    const dir = dataDir();
+    const first = loadConfig({ DATA_DIR: dir });
+    expect(first).toMatchObject({ port: 3000, host: "127.0.0.1", databaseUrl: undefined, dataDir: dir, publicUrl: "http://localhost:3000" });
+    expect(first.sessionSecret.length).toBeGreaterThanOrEqual(32);
+    expect(readFileSync(path.join(dir, "session-secret"), "utf8").trim()).toBe(first.sessionSecret);
+    expect(loadConfig({ DATA_DIR: dir }).sessionSecret).toBe(first.sessionSecret);
+  });
+
+  it.each([
+    [{ PORT: "eighty" }, "PORT"],
+    [{ PORT: "70000" }, "PORT"],
+    [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
+    [{ DATABASE_URL: "not a url" }, "DATABASE_URL"],
+    [{ PUBLIC_URL: "ftp://x" }, "PUBLIC_URL"],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    [{ SESSION_SECRET: "short" }, "SESSION_SECRET"],
+    [{ DATABASE_URL: "postgres://localhost/x" }, "SESSION_SECRET"],
+    [{ SMTP_URL: "http://mail" }, "SMTP_URL"],
+    [{ SEED_DEMO: "yes" }, "SEED_DEMO"],
+  ])("refuses %o naming %s", (env, variable) => {
+    try {
+      loadConfig({ DATA_DIR: dataDir(), ...env });
+      expect.unreachable("loadConfig accepted a bad value");
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).variable).toBe(variable);
+      expect((error as Error).message.startsWith(`${variable}: `)).toBe(true);
+    }
+  });
+
+  it("takes PostgreSQL with a given secret, and strips a trailing slash from PUBLIC_URL", () => {
+    const config = loadConfig({
+      DATABASE_URL: "postgres://u@db:5432/canceldesk",
+      SESSION_SECRET: "x".repeat(40),
+      PUBLIC_URL: "https://cancel.example.com/",
+      PORT: "8080",
+    });
+    expect(config).toMatchObject({ databaseUrl: "postgres://u@db:5432/canceldesk", publicUrl: "https://cancel.example.com", port: 8080 });
+  });
+});

@@ -1,0 +1,188 @@
+// Staff sign-in, sessions, CSRF, lockout, deactivation and API keys, as a browser or another
+// system would meet them.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { anonymous, clientFor, signInAs, startTestServer, type TestServer } from "./app.ts";
+import { makeUser, TEST_PASSWORD } from "./factories.ts";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.close());
+
+function signIn(email: string, password: string) {
+  return server.app.inject({ method: "POST", url: "/api/auth/sign-in", payload: { email, password } });
+}
+
+describe("sign-in", () => {
+  it("sets an httpOnly SameSite session cookie and returns the user and a CSRF token", async () => {
+    const user = await makeUser(server.handle.db, "account_manager");
+    const response = await signIn(user.email.toUpperCase(), TEST_PASSWORD);
+    expect(response.statusCode).toBe(200);
+    const cookie = response.cookies.find((c) => c.name === "cd_session")!;
+    expect(cookie.httpOnly).toBe(true);
+    expect(cookie.sameSite).toBe("Lax");
+    const body = response.json();
+    expect(body.user).toMatchObject({ email: user.email, role: "account_manager" });
+    expect(body.user).not.toHaveProperty("passwordHash");
+    expect(body.csrfToken).toEqual(expect.any(String));
+    // The session token is stored only as a hash.
+    const stored = await server.handle.db.selectFrom("sessions").select("token_hash").execute();
+    expect(stored.map((s) => s.token_hash)).not.toContain(cookie.value);
+  });
+
+  it("refuses a wrong password and an unknown email with the same answer", async () => {
+    const user = await makeUser(server.handle.db, "csm");
+    const wrong = await signIn(user.email, "not the password at all");
+    const unknown = await signIn("nobody@example.test", TEST_PASSWORD);
+    for (const response of [wrong, unknown]) {
+      expect(response.statusCode).toBe(401);
+      expect(response.json()).toEqual({ code: "INVALID_CREDENTIALS", message: "The email or password is not right." });
+    }
+  });
+
+  it("names the field when the body is not valid", async () => {
+    const response = await signIn("not-an-email", "");
+    expect(response.statusCode).toBe(400);
+    const body = response.json();
+    expect(body.code).toBe("VALIDATION_FAILED");
+    expect(body.fields.map((f: { field: string }) => f.field).sort()).toEqual(["email", "password"]);
+  });
+
+  it("locks the user out after five wrong passwords, even with the right one, until the lock ends", async () => {
+    const user = await makeUser(server.handle.db, "account_manager");
+    const answers: number[] = [];
+    for (let i = 0; i < 5; i++) answers.push((await signIn(user.email, "wrong password!!")).statusCode);
+    expect(answers).toEqual([401, 401, 401, 401, 423]);
+    const locked = await signIn(user.email, TEST_PASSWORD);
+    expect(locked.statusCode).toBe(423);
+    expect(locked.json().code).toBe("ACCOUNT_LOCKED");
+    server.clock.advance(16 * 60_000);
+    expect((await signIn(user.email, TEST_PASSWORD)).statusCode).toBe(200);
+    server.clock.advance(-16 * 60_000);
+  });
+
+  it("rate-limits sign-in attempts from one address", async () => {
+    const limited = await startTestServer({ signInMax: 3 });
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const response = await limited.app.inject({
+          method: "POST",
+          url: "/api/auth/sign-in",
+          payload: { email: "x@example.test", password: "whatever" },
+        });
+        codes.push(response.statusCode);
+      }
+      expect(codes).toEqual([401, 401, 401, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe("sessions", () => {
+  it("tells who is signed in, and nobody after sign-out", async () => {
+    const client = await clientFor(server, "csm");
+    const me = await client.request({ method: "GET", url: "/api/auth/session" });
+    expect(me.statusCode).toBe(200);
+    expect(me.json().user.id).toBe(client.user!.id);
+    expect((await client.request({ method: "POST", url: "/api/auth/sign-out" })).statusCode).toBe(204);
+    expect((await client.request({ method: "GET", url: "/api/auth/session" })).statusCode).toBe(401);
+    expect((await client.request({ method: "GET", url: "/api/accounts" })).statusCode).toBe(401);
+  });
+
+  it("refuses a cookie-authenticated write without the CSRF token, and allows reads", async () => {
+    const client = await clientFor(server, "admin");
+    const read = await client.request({ method: "GET", url: "/api/accounts" });
+    expect(read.statusCode).toBe(200);
+    const write = await client.request({
+      method: "POST",
+      url: "/api/accounts",
+      payload: { name: "Forged Inc" },
+      headers: { "x-csrf-token": "forged" },
+    });
+    expect(write.statusCode).toBe(403);
+    expect(write.json().code).toBe("CSRF_TOKEN_INVALID");
+  });
+
+  it("ends a user's sessions when an admin deactivates them, and refuses their sign-in", async () => {
+    const admin = await clientFor(server, "admin");
+    const am = await clientFor(server, "account_manager");
+    const response = await admin.request({ method: "PATCH", url: `/api/users/${am.user!.id}`, payload: { active: false } });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().active).toBe(false);
+    expect((await am.request({ method: "GET", url: "/api/accounts" })).statusCode).toBe(401);
+    expect((await signIn(am.user!.email, TEST_PASSWORD)).statusCode).toBe(401);
+  });
+
+  it("ends sessions on a role change, so the new rights apply at once", async () => {
+    const admin = await clientFor(server, "admin");
+    const other = await clientFor(server, "admin");
+    await admin.request({ method: "PATCH", url: `/api/users/${other.user!.id}`, payload: { role: "csm" } });
+    expect((await other.request({ method: "GET", url: "/api/api-keys" })).statusCode).toBe(401);
+    const again = await signInAs(server.app, { ...other.user!, role: "csm" });
+    expect((await again.request({ method: "GET", url: "/api/api-keys" })).statusCode).toBe(403);
+  });
+
+  it("does not let an admin deactivate themselves", async () => {
+    const admin = await clientFor(server, "admin");
+    const response = await admin.request({ method: "PATCH", url: `/api/users/${admin.user!.id}`, payload: { active: false } });
+    expect(response.statusCode).toBe(409);
+  });
+});
+
+describe("users", () => {
+  it("an admin creates a user who can then sign in; a duplicate email is refused", async () => {
+    const admin = await clientFor(server, "admin");
+    const payload = { email: "new.csm@example.test", name: "New CSM", role: "csm", password: "a long enough password" };
+    const created = await admin.request({ method: "POST", url: "/api/users", payload });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ email: "new.csm@example.test", role: "csm", active: true });
+    expect((await signIn("new.csm@example.test", "a long enough password")).statusCode).toBe(200);
+    const duplicate = await admin.request({ method: "POST", url: "/api/users", payload: { ...payload, email: "NEW.csm@example.test" } });
+    expect(duplicate.statusCode).toBe(409);
+    expect(duplicate.json().fields).toEqual([{ field: "email", message: "is already used by another user" }]);
+  });
+
+  it("refuses a short password and an unknown role, naming both fields", async () => {
+    const admin = await clientFor(server, "admin");
+    const response = await admin.request({
+      method: "POST",
+      url: "/api/users",
+      payload: { email: "x@example.test", name: "X", role: "owner", password: "short" },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().fields.map((f: { field: string }) => f.field).sort()).toEqual(["password", "role"]);
+  });
+});
+
+describe("API keys", () => {
+  it("shows the key once, stores only its hash, works as a bearer token and stops working when revoked", async () => {
+    const admin = await clientFor(server, "admin");
+    const created = await admin.request({ method: "POST", url: "/api/api-keys", payload: { name: "Help desk", role: "account_manager" } });
+    expect(created.statusCode).toBe(201);
+    const { key, id, prefix } = created.json();
+    expect(key).toMatch(/^cdk_[A-Za-z0-9]{12}_/);
+    expect(key).toContain(prefix);
+    const listed = await admin.request({ method: "GET", url: "/api/api-keys" });
+    expect(JSON.stringify(listed.json())).not.toContain(key);
+    const row = await server.handle.db.selectFrom("api_keys").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    expect(row.key_hash).not.toContain(key.split("_")[2]);
+
+    const bearer = { authorization: `Bearer ${key}` };
+    expect((await server.app.inject({ method: "GET", url: "/api/accounts", headers: bearer })).statusCode).toBe(200);
+    // An API key needs no CSRF token: it is not sent by browsers on their own.
+    const write = await server.app.inject({ method: "POST", url: "/api/accounts", headers: bearer, payload: { name: "From the help desk" } });
+    expect(write.statusCode).toBe(201);
+
+    expect((await admin.request({ method: "POST", url: `/api/api-keys/${id}/revoke` })).json().revokedAt).not.toBeNull();
+    const after = await server.app.inject({ method: "GET", url: "/api/accounts", headers: bearer });
+    expect(after.statusCode).toBe(401);
+  });
+
+  it("refuses a malformed bearer token with 401", async () => {
+    const response = await anonymous(server.app).request({ method: "GET", url: "/api/accounts", headers: { authorization: "Bearer nope" } });
+    expect(response.statusCode).toBe(401);
+  });
+});

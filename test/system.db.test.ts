@@ -1,0 +1,47 @@
+// Health, readiness, the OpenAPI document and the shape of errors.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { anonymous, startTestServer, type TestServer } from "./app.ts";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.close());
+
+describe("system routes", () => {
+  it("answers /healthz and /readyz, and echoes a request id", async () => {
+    const health = await server.app.inject({ method: "GET", url: "/healthz", headers: { "x-request-id": "lb-123" } });
+    expect(health.json()).toEqual({ status: "ok" });
+    expect(health.headers["x-request-id"]).toBe("lb-123");
+    const ready = await server.app.inject({ method: "GET", url: "/readyz" });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: "ready" });
+  });
+
+  it("publishes an OpenAPI 3.1 document describing the API, and a reference page", async () => {
+    const response = await anonymous(server.app).request({ method: "GET", url: "/api/openapi.json" });
+    expect(response.statusCode).toBe(200);
+    const doc = response.json();
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/accounts", "/api/accounts/{id}", "/api/contacts", "/api/subscriptions", "/api/users", "/api/plans"]));
+    expect(doc.paths["/api/accounts"].post.requestBody).toBeDefined();
+    expect(doc.components.schemas.Account).toBeDefined();
+    const page = await server.app.inject({ method: "GET", url: "/api/docs/" });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers["content-type"]).toContain("text/html");
+  });
+
+  it("answers unknown routes and malformed JSON with the error shape", async () => {
+    const missing = await server.app.inject({ method: "GET", url: "/api/nothing-here" });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().code).toBe("NOT_FOUND");
+    const malformed = await server.app.inject({
+      method: "POST",
+      url: "/api/auth/sign-in",
+      headers: { "content-type": "application/json" },
+      payload: "{not json",
+    });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().code).toBe("VALIDATION_FAILED");
+  });
+});
