@@ -2,9 +2,11 @@
 // same from source (tsx) and from any bundle, without scanning folders.
 import type { Migration, MigrationProvider } from "kysely";
 import * as m0001 from "./0001-foundation.ts";
+import * as m0002 from "./0002-cases.ts";
 
 const migrations: Record<string, Migration> = {
   "0001-foundation": m0001,
+  "0002-cases": m0002,
 };
 
 export const migrationProvider: MigrationProvider = {
