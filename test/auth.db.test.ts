@@ -11,7 +11,11 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 function signIn(email: string, password: string) {
-  return server.app.inject({ method: "POST", url: "/api/auth/sign-in", payload: { email, password } });
+  return server.app.inject({
+    method: "POST",
+    url: "/api/auth/sign-in",
+    payload: { email, password },
+  });
 }
 
 describe("sign-in", () => {
@@ -37,7 +41,10 @@ describe("sign-in", () => {
     const unknown = await signIn("nobody@example.test", TEST_PASSWORD);
     for (const response of [wrong, unknown]) {
       expect(response.statusCode).toBe(401);
-      expect(response.json()).toEqual({ code: "INVALID_CREDENTIALS", message: "The email or password is not right." });
+      expect(response.json()).toEqual({
+        code: "INVALID_CREDENTIALS",
+        message: "The email or password is not right.",
+      });
     }
   });
 
@@ -46,13 +53,17 @@ describe("sign-in", () => {
     expect(response.statusCode).toBe(400);
     const body = response.json();
     expect(body.code).toBe("VALIDATION_FAILED");
-    expect(body.fields.map((f: { field: string }) => f.field).sort()).toEqual(["email", "password"]);
+    expect(body.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      "email",
+      "password",
+    ]);
   });
 
   it("locks the user out after five wrong passwords, even with the right one, until the lock ends", async () => {
     const user = await makeUser(server.handle.db, "account_manager");
     const answers: number[] = [];
-    for (let i = 0; i < 5; i++) answers.push((await signIn(user.email, "wrong password!!")).statusCode);
+    for (let i = 0; i < 5; i++)
+      answers.push((await signIn(user.email, "wrong password!!")).statusCode);
     expect(answers).toEqual([401, 401, 401, 401, 423]);
     const locked = await signIn(user.email, TEST_PASSWORD);
     expect(locked.statusCode).toBe(423);
@@ -87,8 +98,12 @@ describe("sessions", () => {
     const me = await client.request({ method: "GET", url: "/api/auth/session" });
     expect(me.statusCode).toBe(200);
     expect(me.json().user.id).toBe(client.user!.id);
-    expect((await client.request({ method: "POST", url: "/api/auth/sign-out" })).statusCode).toBe(204);
-    expect((await client.request({ method: "GET", url: "/api/auth/session" })).statusCode).toBe(401);
+    expect((await client.request({ method: "POST", url: "/api/auth/sign-out" })).statusCode).toBe(
+      204,
+    );
+    expect((await client.request({ method: "GET", url: "/api/auth/session" })).statusCode).toBe(
+      401,
+    );
     expect((await client.request({ method: "GET", url: "/api/accounts" })).statusCode).toBe(401);
   });
 
@@ -109,7 +124,11 @@ describe("sessions", () => {
   it("ends a user's sessions when an admin deactivates them, and refuses their sign-in", async () => {
     const admin = await clientFor(server, "admin");
     const am = await clientFor(server, "account_manager");
-    const response = await admin.request({ method: "PATCH", url: `/api/users/${am.user!.id}`, payload: { active: false } });
+    const response = await admin.request({
+      method: "PATCH",
+      url: `/api/users/${am.user!.id}`,
+      payload: { active: false },
+    });
     expect(response.statusCode).toBe(200);
     expect(response.json().active).toBe(false);
     expect((await am.request({ method: "GET", url: "/api/accounts" })).statusCode).toBe(401);
@@ -119,7 +138,11 @@ describe("sessions", () => {
   it("ends sessions on a role change, so the new rights apply at once", async () => {
     const admin = await clientFor(server, "admin");
     const other = await clientFor(server, "admin");
-    await admin.request({ method: "PATCH", url: `/api/users/${other.user!.id}`, payload: { role: "csm" } });
+    await admin.request({
+      method: "PATCH",
+      url: `/api/users/${other.user!.id}`,
+      payload: { role: "csm" },
+    });
     expect((await other.request({ method: "GET", url: "/api/api-keys" })).statusCode).toBe(401);
     const again = await signInAs(server.app, { ...other.user!, role: "csm" });
     expect((await again.request({ method: "GET", url: "/api/api-keys" })).statusCode).toBe(403);
@@ -127,7 +150,11 @@ describe("sessions", () => {
 
   it("does not let an admin deactivate themselves", async () => {
     const admin = await clientFor(server, "admin");
-    const response = await admin.request({ method: "PATCH", url: `/api/users/${admin.user!.id}`, payload: { active: false } });
+    const response = await admin.request({
+      method: "PATCH",
+      url: `/api/users/${admin.user!.id}`,
+      payload: { active: false },
+    });
     expect(response.statusCode).toBe(409);
   });
 });
@@ -135,14 +162,29 @@ describe("sessions", () => {
 describe("users", () => {
   it("an admin creates a user who can then sign in; a duplicate email is refused", async () => {
     const admin = await clientFor(server, "admin");
-    const payload = { email: "new.csm@example.test", name: "New CSM", role: "csm", password: "a long enough password" };
+    const payload = {
+      email: "new.csm@example.test",
+      name: "New CSM",
+      role: "csm",
+      password: "a long enough password",
+    };
     const created = await admin.request({ method: "POST", url: "/api/users", payload });
     expect(created.statusCode).toBe(201);
-    expect(created.json()).toMatchObject({ email: "new.csm@example.test", role: "csm", active: true });
+    expect(created.json()).toMatchObject({
+      email: "new.csm@example.test",
+      role: "csm",
+      active: true,
+    });
     expect((await signIn("new.csm@example.test", "a long enough password")).statusCode).toBe(200);
-    const duplicate = await admin.request({ method: "POST", url: "/api/users", payload: { ...payload, email: "NEW.csm@example.test" } });
+    const duplicate = await admin.request({
+      method: "POST",
+      url: "/api/users",
+      payload: { ...payload, email: "NEW.csm@example.test" },
+    });
     expect(duplicate.statusCode).toBe(409);
-    expect(duplicate.json().fields).toEqual([{ field: "email", message: "is already used by another user" }]);
+    expect(duplicate.json().fields).toEqual([
+      { field: "email", message: "is already used by another user" },
+    ]);
   });
 
   it("refuses a short password and an unknown role, naming both fields", async () => {
@@ -153,36 +195,63 @@ describe("users", () => {
       payload: { email: "x@example.test", name: "X", role: "owner", password: "short" },
     });
     expect(response.statusCode).toBe(400);
-    expect(response.json().fields.map((f: { field: string }) => f.field).sort()).toEqual(["password", "role"]);
+    expect(
+      response
+        .json()
+        .fields.map((f: { field: string }) => f.field)
+        .sort(),
+    ).toEqual(["password", "role"]);
   });
 });
 
 describe("API keys", () => {
   it("shows the key once, stores only its hash, works as a bearer token and stops working when revoked", async () => {
     const admin = await clientFor(server, "admin");
-    const created = await admin.request({ method: "POST", url: "/api/api-keys", payload: { name: "Help desk", role: "account_manager" } });
+    const created = await admin.request({
+      method: "POST",
+      url: "/api/api-keys",
+      payload: { name: "Help desk", role: "account_manager" },
+    });
     expect(created.statusCode).toBe(201);
     const { key, id, prefix } = created.json();
     expect(key).toMatch(/^cdk_[A-Za-z0-9]{12}_/);
     expect(key).toContain(prefix);
     const listed = await admin.request({ method: "GET", url: "/api/api-keys" });
     expect(JSON.stringify(listed.json())).not.toContain(key);
-    const row = await server.handle.db.selectFrom("api_keys").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    const row = await server.handle.db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
     expect(row.key_hash).not.toContain(key.split("_")[2]);
 
     const bearer = { authorization: `Bearer ${key}` };
-    expect((await server.app.inject({ method: "GET", url: "/api/accounts", headers: bearer })).statusCode).toBe(200);
+    expect(
+      (await server.app.inject({ method: "GET", url: "/api/accounts", headers: bearer }))
+        .statusCode,
+    ).toBe(200);
     // An API key needs no CSRF token: it is not sent by browsers on their own.
-    const write = await server.app.inject({ method: "POST", url: "/api/accounts", headers: bearer, payload: { name: "From the help desk" } });
+    const write = await server.app.inject({
+      method: "POST",
+      url: "/api/accounts",
+      headers: bearer,
+      payload: { name: "From the help desk" },
+    });
     expect(write.statusCode).toBe(201);
 
-    expect((await admin.request({ method: "POST", url: `/api/api-keys/${id}/revoke` })).json().revokedAt).not.toBeNull();
+    expect(
+      (await admin.request({ method: "POST", url: `/api/api-keys/${id}/revoke` })).json().revokedAt,
+    ).not.toBeNull();
     const after = await server.app.inject({ method: "GET", url: "/api/accounts", headers: bearer });
     expect(after.statusCode).toBe(401);
   });
 
   it("refuses a malformed bearer token with 401", async () => {
-    const response = await anonymous(server.app).request({ method: "GET", url: "/api/accounts", headers: { authorization: "Bearer nope" } });
+    const response = await anonymous(server.app).request({
+      method: "GET",
+      url: "/api/accounts",
+      headers: { authorization: "Bearer nope" },
+    });
     expect(response.statusCode).toBe(401);
   });
 });

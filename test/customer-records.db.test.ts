@@ -20,41 +20,86 @@ describe("accounts", () => {
     const created = await am.request({
       method: "POST",
       url: "/api/accounts",
-      payload: { name: "Northwind Staffing", externalRef: "CRM-1", accountManagerId: am.user!.id, csmId: csm.id, country: "gb", segment: "enterprise" },
+      payload: {
+        name: "Northwind Staffing",
+        externalRef: "CRM-1",
+        accountManagerId: am.user!.id,
+        csmId: csm.id,
+        country: "gb",
+        segment: "enterprise",
+      },
     });
     expect(created.statusCode).toBe(201);
     const account = created.json();
-    expect(account).toMatchObject({ name: "Northwind Staffing", country: "GB", segment: "enterprise", csmId: csm.id });
+    expect(account).toMatchObject({
+      name: "Northwind Staffing",
+      country: "GB",
+      segment: "enterprise",
+      csmId: csm.id,
+    });
 
     const fetched = await am.request({ method: "GET", url: `/api/accounts/${account.id}` });
     expect(fetched.json()).toEqual(account);
 
-    const changed = await am.request({ method: "PATCH", url: `/api/accounts/${account.id}`, payload: { name: "Northwind Staffing Ltd" } });
+    const changed = await am.request({
+      method: "PATCH",
+      url: `/api/accounts/${account.id}`,
+      payload: { name: "Northwind Staffing Ltd" },
+    });
     expect(changed.statusCode).toBe(200);
-    expect(changed.json()).toMatchObject({ name: "Northwind Staffing Ltd", externalRef: "CRM-1", csmId: csm.id });
+    expect(changed.json()).toMatchObject({
+      name: "Northwind Staffing Ltd",
+      externalRef: "CRM-1",
+      csmId: csm.id,
+    });
   });
 
   it("refuses a CSM field that names an account manager, and a duplicate external reference", async () => {
-    const wrongRole = await am.request({ method: "POST", url: "/api/accounts", payload: { name: "X", csmId: am.user!.id } });
+    const wrongRole = await am.request({
+      method: "POST",
+      url: "/api/accounts",
+      payload: { name: "X", csmId: am.user!.id },
+    });
     expect(wrongRole.statusCode).toBe(400);
-    expect(wrongRole.json().fields).toEqual([{ field: "csmId", message: "must be a user with the csm role" }]);
-    await am.request({ method: "POST", url: "/api/accounts", payload: { name: "A", externalRef: "DUP-1" } });
-    const duplicate = await am.request({ method: "POST", url: "/api/accounts", payload: { name: "B", externalRef: "DUP-1" } });
+    expect(wrongRole.json().fields).toEqual([
+      { field: "csmId", message: "must be a user with the csm role" },
+    ]);
+    await am.request({
+      method: "POST",
+      url: "/api/accounts",
+      payload: { name: "A", externalRef: "DUP-1" },
+    });
+    const duplicate = await am.request({
+      method: "POST",
+      url: "/api/accounts",
+      payload: { name: "B", externalRef: "DUP-1" },
+    });
     expect(duplicate.statusCode).toBe(409);
     expect(duplicate.json().code).toBe("ALREADY_EXISTS");
   });
 
   it("names each bad field in a 400", async () => {
-    const response = await am.request({ method: "POST", url: "/api/accounts", payload: { name: "", country: "Germany", segment: "huge" } });
+    const response = await am.request({
+      method: "POST",
+      url: "/api/accounts",
+      payload: { name: "", country: "Germany", segment: "huge" },
+    });
     expect(response.statusCode).toBe(400);
     const body = response.json();
     expect(body.code).toBe("VALIDATION_FAILED");
-    expect(body.fields.map((f: { field: string }) => f.field).sort()).toEqual(["country", "name", "segment"]);
+    expect(body.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      "country",
+      "name",
+      "segment",
+    ]);
     expect(body.message).toMatch(/^(name|country|segment): /);
   });
 
   it("answers 404 for an unknown account and 400 for an id that is not one", async () => {
-    const missing = await am.request({ method: "GET", url: "/api/accounts/00000000-0000-4000-8000-000000000000" });
+    const missing = await am.request({
+      method: "GET",
+      url: "/api/accounts/00000000-0000-4000-8000-000000000000",
+    });
     expect(missing.statusCode).toBe(404);
     expect(missing.json().code).toBe("NOT_FOUND");
     const bad = await am.request({ method: "GET", url: "/api/accounts/42" });
@@ -64,13 +109,21 @@ describe("accounts", () => {
 
   it("pages through every account exactly once, in name order, with search and filters", async () => {
     const owner = await makeUser(server.handle.db, "account_manager");
-    const names = Array.from({ length: 23 }, (_, i) => `Paged ${String(i).padStart(2, "0")} Recruiting`);
-    for (const name of [...names].reverse()) await makeAccount(server.handle.db, { name, accountManagerId: owner.id });
+    const names = Array.from(
+      { length: 23 },
+      (_, i) => `Paged ${String(i).padStart(2, "0")} Recruiting`,
+    );
+    for (const name of [...names].reverse())
+      await makeAccount(server.handle.db, { name, accountManagerId: owner.id });
     const seen: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const query: Record<string, string> = { limit: "5", accountManagerId: owner.id, ...(cursor ? { cursor } : {}) };
+      const query: Record<string, string> = {
+        limit: "5",
+        accountManagerId: owner.id,
+        ...(cursor ? { cursor } : {}),
+      };
       const response = await am.request({ method: "GET", url: "/api/accounts", query });
       expect(response.statusCode).toBe(200);
       const page = response.json();
@@ -81,18 +134,32 @@ describe("accounts", () => {
     expect(pages).toBe(5);
     expect(seen).toEqual(names);
 
-    const search = await am.request({ method: "GET", url: "/api/accounts", query: { q: "paged 07" } });
-    expect(search.json().items.map((a: { name: string }) => a.name)).toEqual(["Paged 07 Recruiting"]);
+    const search = await am.request({
+      method: "GET",
+      url: "/api/accounts",
+      query: { q: "paged 07" },
+    });
+    expect(search.json().items.map((a: { name: string }) => a.name)).toEqual([
+      "Paged 07 Recruiting",
+    ]);
     // A search for the LIKE wildcard matches it literally.
     const wildcard = await am.request({ method: "GET", url: "/api/accounts", query: { q: "%" } });
     expect(wildcard.json().items).toEqual([]);
   });
 
   it("refuses a cursor it did not make and a limit out of range", async () => {
-    const cursor = await am.request({ method: "GET", url: "/api/accounts", query: { cursor: "garbage" } });
+    const cursor = await am.request({
+      method: "GET",
+      url: "/api/accounts",
+      query: { cursor: "garbage" },
+    });
     expect(cursor.statusCode).toBe(400);
     expect(cursor.json().fields[0].field).toBe("cursor");
-    const limit = await am.request({ method: "GET", url: "/api/accounts", query: { limit: "5000" } });
+    const limit = await am.request({
+      method: "GET",
+      url: "/api/accounts",
+      query: { limit: "5000" },
+    });
     expect(limit.statusCode).toBe(400);
     expect(limit.json().fields[0].field).toBe("limit");
   });
@@ -104,11 +171,27 @@ describe("contacts", () => {
     const created = await am.request({
       method: "POST",
       url: "/api/contacts",
-      payload: { accountId: account.id, name: "Priya Shah", email: "Priya@Northwind.example", phone: "+442071234567", role: "owner", authorisedToCancel: true, preferredChannel: "sms" },
+      payload: {
+        accountId: account.id,
+        name: "Priya Shah",
+        email: "Priya@Northwind.example",
+        phone: "+442071234567",
+        role: "owner",
+        authorisedToCancel: true,
+        preferredChannel: "sms",
+      },
     });
     expect(created.statusCode).toBe(201);
-    expect(created.json()).toMatchObject({ email: "priya@northwind.example", authorisedToCancel: true, preferredChannel: "sms" });
-    const listed = await am.request({ method: "GET", url: "/api/contacts", query: { accountId: account.id, authorisedToCancel: "true" } });
+    expect(created.json()).toMatchObject({
+      email: "priya@northwind.example",
+      authorisedToCancel: true,
+      preferredChannel: "sms",
+    });
+    const listed = await am.request({
+      method: "GET",
+      url: "/api/contacts",
+      query: { accountId: account.id, authorisedToCancel: "true" },
+    });
     expect(listed.json().items.map((c: { name: string }) => c.name)).toEqual(["Priya Shah"]);
   });
 
@@ -117,17 +200,35 @@ describe("contacts", () => {
     const noPhone = await am.request({
       method: "POST",
       url: "/api/contacts",
-      payload: { accountId: account.id, name: "No Phone", email: "np@example.test", role: "user", preferredChannel: "sms" },
+      payload: {
+        accountId: account.id,
+        name: "No Phone",
+        email: "np@example.test",
+        role: "user",
+        preferredChannel: "sms",
+      },
     });
     expect(noPhone.statusCode).toBe(400);
-    expect(noPhone.json().fields).toEqual([{ field: "phone", message: "is required when the preferred channel is sms" }]);
+    expect(noPhone.json().fields).toEqual([
+      { field: "phone", message: "is required when the preferred channel is sms" },
+    ]);
 
     const ok = await am.request({
       method: "POST",
       url: "/api/contacts",
-      payload: { accountId: account.id, name: "Has Phone", phone: "+14155550100", role: "user", preferredChannel: "sms" },
+      payload: {
+        accountId: account.id,
+        name: "Has Phone",
+        phone: "+14155550100",
+        role: "user",
+        preferredChannel: "sms",
+      },
     });
-    const removed = await am.request({ method: "PATCH", url: `/api/contacts/${ok.json().id}`, payload: { phone: null } });
+    const removed = await am.request({
+      method: "PATCH",
+      url: `/api/contacts/${ok.json().id}`,
+      payload: { phone: null },
+    });
     expect(removed.statusCode).toBe(400);
     const unchanged = await am.request({ method: "GET", url: `/api/contacts/${ok.json().id}` });
     expect(unchanged.json().phone).toBe("+14155550100");
@@ -137,40 +238,98 @@ describe("contacts", () => {
     const response = await am.request({
       method: "POST",
       url: "/api/contacts",
-      payload: { accountId: "00000000-0000-4000-8000-000000000000", name: "Ghost", email: "g@example.test", role: "owner" },
+      payload: {
+        accountId: "00000000-0000-4000-8000-000000000000",
+        name: "Ghost",
+        email: "g@example.test",
+        role: "owner",
+      },
     });
     expect(response.statusCode).toBe(400);
-    expect(response.json().fields).toEqual([{ field: "accountId", message: "is not an existing account" }]);
+    expect(response.json().fields).toEqual([
+      { field: "accountId", message: "is not an existing account" },
+    ]);
   });
 });
 
 describe("plans and subscriptions", () => {
   it("keeps money as whole minor units and refuses fractions", async () => {
-    const fraction = await admin.request({ method: "POST", url: "/api/plans", payload: { code: "growth", name: "Growth", monthlyPriceMinor: 499.5, currency: "usd" } });
+    const fraction = await admin.request({
+      method: "POST",
+      url: "/api/plans",
+      payload: { code: "growth", name: "Growth", monthlyPriceMinor: 499.5, currency: "usd" },
+    });
     expect(fraction.statusCode).toBe(400);
     expect(fraction.json().fields[0].field).toBe("monthlyPriceMinor");
-    const plan = await admin.request({ method: "POST", url: "/api/plans", payload: { code: "growth", name: "Growth", monthlyPriceMinor: 49_900, currency: "usd" } });
+    const plan = await admin.request({
+      method: "POST",
+      url: "/api/plans",
+      payload: { code: "growth", name: "Growth", monthlyPriceMinor: 49_900, currency: "usd" },
+    });
     expect(plan.statusCode).toBe(201);
-    expect(plan.json()).toMatchObject({ code: "growth", monthlyPriceMinor: 49_900, currency: "USD" });
+    expect(plan.json()).toMatchObject({
+      code: "growth",
+      monthlyPriceMinor: 49_900,
+      currency: "USD",
+    });
   });
 
   it("creates a subscription and checks its dates, plan and currency", async () => {
     const account = await makeAccount(server.handle.db);
     const plan = await makePlan(server.handle.db, { currency: "EUR" });
-    const base = { accountId: account.id, planId: plan.id, seats: 12, monthlyValueMinor: 120_000, currency: "EUR", currentPeriodStart: "2026-11-01T00:00:00Z", currentPeriodEnd: "2026-12-01T00:00:00Z" };
-    const created = await admin.request({ method: "POST", url: "/api/subscriptions", payload: base });
+    const base = {
+      accountId: account.id,
+      planId: plan.id,
+      seats: 12,
+      monthlyValueMinor: 120_000,
+      currency: "EUR",
+      currentPeriodStart: "2026-11-01T00:00:00Z",
+      currentPeriodEnd: "2026-12-01T00:00:00Z",
+    };
+    const created = await admin.request({
+      method: "POST",
+      url: "/api/subscriptions",
+      payload: base,
+    });
     expect(created.statusCode).toBe(201);
-    expect(created.json()).toMatchObject({ status: "active", monthlyValueMinor: 120_000, currentPeriodEnd: "2026-12-01T00:00:00.000Z", version: 1 });
+    expect(created.json()).toMatchObject({
+      status: "active",
+      monthlyValueMinor: 120_000,
+      currentPeriodEnd: "2026-12-01T00:00:00.000Z",
+      version: 1,
+    });
 
-    const backwards = await admin.request({ method: "POST", url: "/api/subscriptions", payload: { ...base, currentPeriodEnd: "2026-10-01T00:00:00Z" } });
-    expect(backwards.json().fields).toEqual([{ field: "currentPeriodEnd", message: "must be after currentPeriodStart" }]);
-    const currency = await admin.request({ method: "POST", url: "/api/subscriptions", payload: { ...base, currency: "USD" } });
-    expect(currency.json().fields).toEqual([{ field: "currency", message: "must be the plan's currency, EUR" }]);
-    const scheduled = await admin.request({ method: "PATCH", url: `/api/subscriptions/${created.json().id}`, payload: { status: "cancellation_scheduled" } });
+    const backwards = await admin.request({
+      method: "POST",
+      url: "/api/subscriptions",
+      payload: { ...base, currentPeriodEnd: "2026-10-01T00:00:00Z" },
+    });
+    expect(backwards.json().fields).toEqual([
+      { field: "currentPeriodEnd", message: "must be after currentPeriodStart" },
+    ]);
+    const currency = await admin.request({
+      method: "POST",
+      url: "/api/subscriptions",
+      payload: { ...base, currency: "USD" },
+    });
+    expect(currency.json().fields).toEqual([
+      { field: "currency", message: "must be the plan's currency, EUR" },
+    ]);
+    const scheduled = await admin.request({
+      method: "PATCH",
+      url: `/api/subscriptions/${created.json().id}`,
+      payload: { status: "cancellation_scheduled" },
+    });
     expect(scheduled.statusCode).toBe(400);
-    expect(scheduled.json().fields).toEqual([{ field: "cancelAt", message: "is required when status is cancellation_scheduled" }]);
+    expect(scheduled.json().fields).toEqual([
+      { field: "cancelAt", message: "is required when status is cancellation_scheduled" },
+    ]);
 
-    const listed = await am.request({ method: "GET", url: "/api/subscriptions", query: { accountId: account.id } });
+    const listed = await am.request({
+      method: "GET",
+      url: "/api/subscriptions",
+      query: { accountId: account.id },
+    });
     expect(listed.json().items).toHaveLength(1);
   });
 });

@@ -10,7 +10,11 @@ afterAll(() => server?.close());
 
 describe("system routes", () => {
   it("answers /healthz and /readyz, and echoes a request id", async () => {
-    const health = await server.app.inject({ method: "GET", url: "/healthz", headers: { "x-request-id": "lb-123" } });
+    const health = await server.app.inject({
+      method: "GET",
+      url: "/healthz",
+      headers: { "x-request-id": "lb-123" },
+    });
     expect(health.json()).toEqual({ status: "ok" });
     expect(health.headers["x-request-id"]).toBe("lb-123");
     const ready = await server.app.inject({ method: "GET", url: "/readyz" });
@@ -19,11 +23,23 @@ describe("system routes", () => {
   });
 
   it("publishes an OpenAPI 3.1 document describing the API, and a reference page", async () => {
-    const response = await anonymous(server.app).request({ method: "GET", url: "/api/openapi.json" });
+    const response = await anonymous(server.app).request({
+      method: "GET",
+      url: "/api/openapi.json",
+    });
     expect(response.statusCode).toBe(200);
     const doc = response.json();
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/accounts", "/api/accounts/{id}", "/api/contacts", "/api/subscriptions", "/api/users", "/api/plans"]));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        "/api/accounts",
+        "/api/accounts/{id}",
+        "/api/contacts",
+        "/api/subscriptions",
+        "/api/users",
+        "/api/plans",
+      ]),
+    );
     expect(doc.paths["/api/accounts"].post.requestBody).toBeDefined();
     expect(doc.components.schemas.Account).toBeDefined();
     const page = await server.app.inject({ method: "GET", url: "/api/docs/" });

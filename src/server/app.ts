@@ -16,6 +16,7 @@ import {
 import type { AppContext } from "../app/context.ts";
 import { PUBLIC, registerAuth } from "./plugins/auth.ts";
 import { registerErrorHandler } from "./plugins/error-handler.ts";
+import { registerIdempotency } from "./plugins/idempotency.ts";
 import { accountRoutes } from "./routes/accounts/account.routes.ts";
 import { apiKeyRoutes } from "./routes/api-keys/api-key.routes.ts";
 import { authRoutes, type SignInLimits } from "./routes/auth/auth.routes.ts";
@@ -67,6 +68,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(fastifyRateLimit, { global: false });
   registerAuth(app, ctx);
+  registerIdempotency(app, ctx);
 
   await app.register(fastifySwagger, {
     openapi: {

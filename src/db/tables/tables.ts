@@ -107,7 +107,17 @@ export interface SubscriptionsTable {
   updated_at: Generated<Date>;
 }
 
+export interface IdempotencyKeysTable {
+  principal: string;
+  key: string;
+  request_hash: string;
+  status_code: number | null;
+  response: ColumnType<unknown, string | null | undefined, string | null>;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
+  idempotency_keys: IdempotencyKeysTable;
   users: UsersTable;
   sessions: SessionsTable;
   api_keys: ApiKeysTable;

@@ -1,0 +1,65 @@
+// Starts CancelDesk: opens the database (embedded PGlite unless DATABASE_URL is given), applies
+// migrations, seeds demo data on the first start of an empty embedded database, listens, and
+// shuts down gracefully on SIGINT/SIGTERM (in-flight requests finish, the database closes).
+import path from "node:path";
+import type { AppContext } from "../app/context.ts";
+import { seedDemo } from "../app/seed-demo.ts";
+import type { Config } from "../config.ts";
+import { type DatabaseHandle, migrateToLatest, openDatabase } from "../db/database.ts";
+import { countUsers } from "../db/repositories/users.repository.ts";
+import { buildApp } from "./app.ts";
+
+export async function openConfiguredDatabase(config: Config): Promise<DatabaseHandle> {
+  return config.databaseUrl
+    ? openDatabase({ kind: "postgres", url: config.databaseUrl })
+    : openDatabase({ kind: "pglite", dataDir: path.join(config.dataDir, "pglite") });
+}
+
+export async function startServer(
+  config: Config,
+): Promise<{ url: string; stop: () => Promise<void> }> {
+  const handle = await openConfiguredDatabase(config);
+  await migrateToLatest(handle.db);
+
+  const firstStart = (await countUsers(handle.db)) === 0;
+  const signIns =
+    firstStart && config.seedDemoOnFirstStart ? (await seedDemo(handle.db)).signIns : [];
+
+  const ctx: AppContext = {
+    db: handle.db,
+    now: () => new Date(),
+    sessionSecret: config.sessionSecret,
+  };
+  const app = await buildApp({
+    ctx,
+    publicUrl: config.publicUrl,
+    logger: {
+      level: config.logLevel,
+      // Sessions and API keys travel in these headers: never write them to the log.
+      redact: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'],
+    },
+  });
+  const address = await app.listen({ port: config.port, host: config.host });
+
+  const database = handle.kind === "pglite" ? `embedded PGlite in ${config.dataDir}` : "PostgreSQL";
+  const lines = [
+    `CancelDesk is running at ${config.publicUrl} (listening on ${address}, ${database}).`,
+  ];
+  lines.push(`API reference: ${config.publicUrl}/api/docs`);
+  if (signIns.length) {
+    lines.push("Demo data was created. Sign in with one of these:");
+    for (const s of signIns)
+      lines.push(`  ${s.role.padEnd(16)} ${s.email.padEnd(34)} ${s.password}`);
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await app.close();
+      await handle.close();
+    })();
+    return stopping;
+  };
+  return { url: config.publicUrl, stop };
+}

@@ -1,0 +1,109 @@
+// Idempotency-Key on every write: a client that retries a POST/PATCH with the same key gets the
+// first answer again instead of acting twice. Keys are scoped to the caller (user, API key or
+// customer link), and the same key with a different request is refused.
+import { createHash } from "node:crypto";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { AppContext } from "../../app/context.ts";
+import {
+  claimIdempotencyKey,
+  releaseIdempotencyKey,
+  storeIdempotentResponse,
+} from "../../db/repositories/idempotency.repository.ts";
+import { AppError } from "../../domain/errors.ts";
+
+export const IDEMPOTENCY_HEADER = "idempotency-key";
+const KEY_PATTERN = /^[A-Za-z0-9._:-]{8,100}$/;
+/** A claim whose request never finished (a crash) may be taken over after this long. */
+const STALE_CLAIM_MS = 60_000;
+
+declare module "fastify" {
+  interface FastifyRequest {
+    idempotency: { principal: string; key: string } | undefined;
+  }
+}
+
+function callerOf(request: FastifyRequest): string | undefined {
+  const principal = request.principal;
+  if (principal?.kind === "user") return `user:${principal.userId}`;
+  if (principal?.kind === "api_key") return `api_key:${principal.apiKeyId}`;
+  // Customer pages have no principal: the link token (hashed) scopes their keys.
+  const token = (request.params as { token?: string } | undefined)?.token;
+  return token ? `link:${createHash("sha256").update(token).digest("hex")}` : `ip:${request.ip}`;
+}
+
+export function registerIdempotency(app: FastifyInstance, ctx: AppContext): void {
+  app.decorateRequest("idempotency", undefined);
+
+  app.addHook("preHandler", async (request, reply) => {
+    if (
+      request.method !== "POST" &&
+      request.method !== "PATCH" &&
+      request.method !== "PUT" &&
+      request.method !== "DELETE"
+    )
+      return;
+    const key = request.headers[IDEMPOTENCY_HEADER];
+    if (key === undefined) return;
+    if (typeof key !== "string" || !KEY_PATTERN.test(key)) {
+      throw new AppError(
+        "VALIDATION_FAILED",
+        `${IDEMPOTENCY_HEADER}: must be 8-100 letters, digits or . _ : -`,
+        {
+          fields: [
+            { field: IDEMPOTENCY_HEADER, message: "must be 8-100 letters, digits or . _ : -" },
+          ],
+        },
+      );
+    }
+    const principal = callerOf(request);
+    if (!principal) return;
+    const requestHash = createHash("sha256")
+      .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
+      .digest("hex");
+    const claim = await claimIdempotencyKey(
+      ctx.db,
+      principal,
+      key,
+      requestHash,
+      new Date(ctx.now().getTime() - STALE_CLAIM_MS),
+    );
+    if (claim.kind === "replay") {
+      reply.header("idempotent-replayed", "true");
+      return reply.status(claim.statusCode).send(claim.response);
+    }
+    if (claim.kind === "mismatch") {
+      throw new AppError(
+        "IDEMPOTENCY_KEY_REUSED",
+        "This Idempotency-Key was used for a different request: use a new key.",
+      );
+    }
+    if (claim.kind === "in_progress") {
+      throw new AppError(
+        "CONFLICT",
+        "A request with this Idempotency-Key is still being processed: retry in a moment.",
+      );
+    }
+    request.idempotency = { principal, key };
+  });
+
+  app.addHook("onSend", async (request, reply, payload) => {
+    const claim = request.idempotency;
+    if (!claim) return payload;
+    request.idempotency = undefined;
+    // A server error may have left nothing done: let a retry with the same key run again.
+    if (reply.statusCode >= 500) {
+      await releaseIdempotencyKey(ctx.db, claim.principal, claim.key);
+      return payload;
+    }
+    let body: unknown = null;
+    if (typeof payload === "string" && payload.length > 0) {
+      try {
+        body = JSON.parse(payload);
+      } catch {
+        body = payload;
+      }
+    }
+    await storeIdempotentResponse(ctx.db, claim.principal, claim.key, reply.statusCode, body);
+    return payload;
+  });
+}
