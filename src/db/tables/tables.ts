@@ -102,6 +102,9 @@ export interface SubscriptionsTable {
   current_period_end: Timestamp;
   cancel_at: NullableTimestamp;
   cancelled_at: NullableTimestamp;
+  discount_percent: number | null;
+  discount_ends_at: NullableTimestamp;
+  paused_until: NullableTimestamp;
   version: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
@@ -116,7 +119,108 @@ export interface IdempotencyKeysTable {
   created_at: Generated<Date>;
 }
 
+type Json<T = unknown> = ColumnType<T, string, string>;
+
+export interface PolicyVersionsTable {
+  version: number;
+  definition: Json;
+  published_at: Generated<Date>;
+  published_by: string | null;
+  notes: string | null;
+}
+
+export interface CasesTable {
+  id: string;
+  reference: string;
+  account_id: string;
+  subscription_id: string;
+  requester_contact_id: string;
+  channel: string;
+  state: string;
+  form_status: string;
+  outcome: string | null;
+  assigned_am_id: string | null;
+  assigned_csm_id: string | null;
+  policy_version: number;
+  version: number;
+  sla_due_at: NullableTimestamp;
+  opened_at: Timestamp;
+  updated_at: Timestamp;
+  closed_at: NullableTimestamp;
+  data: Json;
+}
+
+export interface CaseEventsTable {
+  case_id: string;
+  seq: number;
+  type: string;
+  case_version: number;
+  actor: Json;
+  at: Timestamp;
+  body: Json;
+  prev_hash: string;
+  hash: string;
+  recorded_at: Generated<Date>;
+}
+
+export type OutboxStatus = "pending" | "sending" | "sent" | "delivered" | "failed";
+
+export interface OutboxTable {
+  id: Generated<string>;
+  case_id: string | null;
+  topic: string;
+  channel: string;
+  recipient: Json;
+  payload: Json;
+  dedupe_key: string;
+  status: Generated<OutboxStatus>;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Date>;
+  last_error: string | null;
+  created_at: Generated<Date>;
+  sent_at: NullableTimestamp;
+}
+
+export interface CustomerLinksTable {
+  token_hash: string;
+  case_id: string | null;
+  contact_id: string;
+  purpose: string;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  superseded_at: NullableTimestamp;
+  created_at: Generated<Date>;
+}
+
+export interface IdentityCodesTable {
+  id: Generated<string>;
+  case_id: string | null;
+  contact_id: string;
+  code_hash: string;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  superseded_at: NullableTimestamp;
+  attempts: Generated<number>;
+  created_at: Generated<Date>;
+}
+
+export interface SubscriptionEffectsTable {
+  effect_key: string;
+  subscription_id: string;
+  case_id: string | null;
+  kind: string;
+  details: Json;
+  applied_at: Generated<Date>;
+}
+
 export interface Database {
+  policy_versions: PolicyVersionsTable;
+  cases: CasesTable;
+  case_events: CaseEventsTable;
+  outbox: OutboxTable;
+  customer_links: CustomerLinksTable;
+  identity_codes: IdentityCodesTable;
+  subscription_effects: SubscriptionEffectsTable;
   idempotency_keys: IdempotencyKeysTable;
   users: UsersTable;
   sessions: SessionsTable;

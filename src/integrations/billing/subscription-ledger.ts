@@ -1,0 +1,216 @@
+// The built-in subscription ledger: changes subscriptions in CancelDesk's own database, inside
+// the case's transaction, and records each effect under its key so that a retried or doubled
+// request changes the subscription once.
+import { sql, type Transaction } from "kysely";
+import type { Database } from "../../db/tables/tables.ts";
+import { AppError } from "../../domain/errors.ts";
+import type { BillingAdapter, EffectResult } from "./billing-adapter.ts";
+
+type Trx = Transaction<Database>;
+
+function addMonths(date: Date, months: number): Date {
+  const result = new Date(date);
+  result.setUTCMonth(result.getUTCMonth() + months);
+  return result;
+}
+
+/** Records the effect; false when the same key was applied before (so nothing more is done). */
+async function recordEffect(
+  trx: Trx,
+  effect: {
+    effectKey: string;
+    subscriptionId: string;
+    caseId: string | null;
+    kind: string;
+    details: unknown;
+  },
+): Promise<boolean> {
+  const inserted = await trx
+    .insertInto("subscription_effects")
+    .values({
+      effect_key: effect.effectKey,
+      subscription_id: effect.subscriptionId,
+      case_id: effect.caseId,
+      kind: effect.kind,
+      details: JSON.stringify(effect.details),
+    })
+    .onConflict((oc) => oc.column("effect_key").doNothing())
+    .returning("effect_key")
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+async function lockSubscription(trx: Trx, id: string) {
+  const row = await trx
+    .selectFrom("subscriptions")
+    .selectAll()
+    .where("id", "=", id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) throw new AppError("NOT_FOUND", `Subscription ${id} was not found.`);
+  return row;
+}
+
+const ALREADY: EffectResult = { applied: false, reason: "already_applied" };
+
+export const subscriptionLedger: BillingAdapter = {
+  async cancel(trx, effect) {
+    const subscription = await lockSubscription(trx, effect.subscriptionId);
+    if (
+      !(await recordEffect(trx, {
+        ...effect,
+        kind: `cancel_${effect.mode}`,
+        details: { effectiveAt: effect.effectiveAt.toISOString() },
+      }))
+    ) {
+      return ALREADY;
+    }
+    if (subscription.status === "cancelled") {
+      throw new AppError("CONFLICT", "The subscription is already cancelled.");
+    }
+    const immediate = effect.mode === "immediately";
+    await trx
+      .updateTable("subscriptions")
+      .set((eb) => ({
+        status: immediate ? "cancelled" : "cancellation_scheduled",
+        cancel_at: effect.effectiveAt,
+        cancelled_at: immediate ? effect.effectiveAt : null,
+        version: eb("version", "+", 1),
+        updated_at: sql`now()`,
+      }))
+      .where("id", "=", effect.subscriptionId)
+      .execute();
+    return { applied: true };
+  },
+
+  async applyOffer(trx, application) {
+    const subscription = await lockSubscription(trx, application.subscriptionId);
+    const { offer, now } = application;
+    if (
+      !(await recordEffect(trx, {
+        ...application,
+        kind: `offer_${offer.kind}`,
+        details: {
+          offerCode: offer.code,
+          parameters: offer.parameters,
+          customTerms: application.customTerms,
+        },
+      }))
+    ) {
+      return ALREADY;
+    }
+    switch (offer.kind) {
+      case "discount":
+        await trx
+          .updateTable("subscriptions")
+          .set((eb) => ({
+            discount_percent: offer.parameters.percentOff,
+            discount_ends_at: addMonths(now, offer.parameters.months),
+            version: eb("version", "+", 1),
+            updated_at: sql`now()`,
+          }))
+          .where("id", "=", subscription.id)
+          .execute();
+        break;
+      case "pause":
+        await trx
+          .updateTable("subscriptions")
+          .set((eb) => ({
+            status: "paused",
+            paused_until: addMonths(now, offer.parameters.pauseMonths),
+            version: eb("version", "+", 1),
+            updated_at: sql`now()`,
+          }))
+          .where("id", "=", subscription.id)
+          .execute();
+        break;
+      case "downgrade": {
+        const plan = await trx
+          .selectFrom("plans")
+          .select(["id", "monthly_price_minor", "currency"])
+          .where("code", "=", offer.parameters.toPlanCode)
+          .executeTakeFirst();
+        if (!plan)
+          throw new AppError(
+            "CONFLICT",
+            `The plan ${offer.parameters.toPlanCode} of this offer does not exist.`,
+          );
+        await trx
+          .updateTable("subscriptions")
+          .set((eb) => ({
+            plan_id: plan.id,
+            // Per-seat pricing is the billing system's business; the ledger keeps the plan's price.
+            monthly_value_minor: plan.monthly_price_minor,
+            currency: plan.currency,
+            version: eb("version", "+", 1),
+            updated_at: sql`now()`,
+          }))
+          .where("id", "=", subscription.id)
+          .execute();
+        break;
+      }
+      case "extension":
+        await trx
+          .updateTable("subscriptions")
+          .set((eb) => ({
+            current_period_end: new Date(
+              subscription.current_period_end.getTime() +
+                offer.parameters.extensionDays * 86_400_000,
+            ),
+            version: eb("version", "+", 1),
+            updated_at: sql`now()`,
+          }))
+          .where("id", "=", subscription.id)
+          .execute();
+        break;
+      case "training":
+      case "support":
+      case "custom":
+        // Services and custom terms change no billing field; the recorded effect is the evidence.
+        break;
+    }
+    return { applied: true };
+  },
+
+  async reactivate(trx, reactivation) {
+    const subscription = await lockSubscription(trx, reactivation.subscriptionId);
+    if (subscription.status !== "cancellation_scheduled") {
+      throw new AppError(
+        "CONFLICT",
+        "Only a subscription with a scheduled cancellation can be reactivated.",
+        {
+          code: "NOT_SCHEDULED_FOR_CANCELLATION",
+        },
+      );
+    }
+    if (subscription.cancel_at && subscription.cancel_at <= reactivation.now) {
+      throw new AppError(
+        "CONFLICT",
+        "The cancellation has already taken effect; it can no longer be undone.",
+        {
+          code: "CANCELLATION_IN_EFFECT",
+        },
+      );
+    }
+    if (
+      !(await recordEffect(trx, {
+        ...reactivation,
+        kind: "reactivate",
+        details: { cancelAt: subscription.cancel_at?.toISOString() ?? null },
+      }))
+    ) {
+      return ALREADY;
+    }
+    await trx
+      .updateTable("subscriptions")
+      .set((eb) => ({
+        status: "active",
+        cancel_at: null,
+        version: eb("version", "+", 1),
+        updated_at: sql`now()`,
+      }))
+      .where("id", "=", subscription.id)
+      .execute();
+    return { applied: true };
+  },
+};
