@@ -1,0 +1,225 @@
+import { describe, expect, it } from "vitest";
+import type { Case } from "./case.ts";
+import { buildChecklist, nextActions } from "./checklist.ts";
+import { decide } from "./decide.ts";
+import {
+  AM,
+  apply,
+  CSM,
+  caseIn,
+  commands,
+  makeContext,
+  nextMinute,
+  REQUESTER,
+  run,
+  SYSTEM,
+  testPolicy,
+  withSlas,
+} from "./test-factories.ts";
+
+const context = makeContext();
+const statuses = (c: Case, ctx = context) =>
+  buildChecklist(c, ctx, nextMinute(c)).map((item) => item.status);
+
+describe("the seven-step checklist", () => {
+  it.each([
+    ["intake", ["current", "pending", "pending", "pending", "pending", "pending", "pending"]],
+    ["form", ["done", "current", "pending", "pending", "pending", "pending", "pending"]],
+    // An offer waits for the customer's answer: escalation waits on them.
+    ["retention", ["done", "done", "blocked", "pending", "pending", "pending", "pending"]],
+    ["escalated", ["done", "done", "done", "current", "pending", "pending", "pending"]],
+    ["finalizing", ["done", "done", "done", "done", "current", "pending", "pending"]],
+    ["cancelled", ["done", "done", "done", "done", "current", "pending", "pending"]],
+    ["feedback", ["done", "done", "done", "done", "done", "blocked", "pending"]],
+    ["closed", ["done", "done", "done", "done", "done", "done", "done"]],
+  ] as const)("%s", (state, expected) => {
+    expect(statuses(caseIn(state))).toEqual(expected);
+  });
+
+  it("carries the policy's words, guidance and the evidence", () => {
+    const items = buildChecklist(caseIn("escalated"), context, new Date());
+    expect(items.map((i) => i.number)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(items[0]).toMatchObject({
+      key: "initial_contact",
+      policyText: "Initial Contact (policy text)",
+    });
+    expect(items[2]?.evidence.join(" ")).toMatch(/Offered 20% off for 3 months .*: declined/);
+    expect(items[3]?.evidence[0]).toMatch(/Escalated to CSM u-csm/);
+  });
+
+  it("names what blocks the current step", () => {
+    const waiting = caseIn("retention");
+    const retention = buildChecklist(waiting, context, nextMinute(waiting));
+    expect(retention[2]?.blockedBy?.code).toBe("OFFER_ANSWER_PENDING");
+    // Once the offer has expired unanswered, escalation is possible again.
+    const expired = buildChecklist(waiting, context, new Date(waiting.offers[0]?.expiresAt ?? ""));
+    expect(expired[2]).toMatchObject({ status: "current", blockedBy: null });
+    const feedback = buildChecklist(caseIn("feedback"), context, new Date());
+    expect(feedback[5]?.blockedBy?.code).toBe("FEEDBACK_PENDING");
+    const { case: noForm } = run(context, [
+      (now) => commands.openCase(now),
+      (now) => commands.verifySelfService(now),
+      (now) => commands.sendForm(now),
+      (now) => commands.recordReasonConversation(now),
+      (now) => commands.recordNoSuitableOffer(now),
+      (now) => commands.escalateToCsm(now),
+      (now) => commands.recordCsmOutcome(now),
+    ]);
+    const finalize = buildChecklist(noForm, context, nextMinute(noForm))[4];
+    expect(finalize).toMatchObject({
+      status: "blocked",
+      blockedBy: { code: "FORM_NOT_SUBMITTED" },
+    });
+  });
+
+  it("shows the steps a closed case skipped", () => {
+    const retention = caseIn("retention");
+    const retained = apply(
+      retention,
+      commands.answerOffer(nextMinute(retention), { answer: "accepted" }),
+      context,
+    );
+    expect(statuses(retained)).toEqual([
+      "done",
+      "done",
+      "done",
+      "skipped",
+      "skipped",
+      "skipped",
+      "done",
+    ]);
+    const escalated = caseIn("escalated");
+    const withdrawn = apply(escalated, commands.withdraw(nextMinute(escalated)), context);
+    expect(statuses(withdrawn)).toEqual([
+      "done",
+      "done",
+      "done",
+      "skipped",
+      "skipped",
+      "skipped",
+      "done",
+    ]);
+    const { case: unverified } = run(context, [
+      (now) => commands.openCase(now),
+      (now) => commands.verifyBySecurityCheck(now, { passed: false }),
+      (now) => commands.verifyBySecurityCheck(now, { passed: false }),
+      (now) => commands.verifyBySecurityCheck(now, { passed: false }),
+    ]);
+    expect(statuses(unverified)).toEqual([
+      "blocked",
+      "skipped",
+      "skipped",
+      "skipped",
+      "skipped",
+      "skipped",
+      "done",
+    ]);
+  });
+
+  it("marks a time-boxed CSM step as skipped", () => {
+    const boxed = makeContext({ policy: withSlas({ csmStepTimeBox: true }) });
+    const c = caseIn("escalated", boxed);
+    const processed = apply(
+      c,
+      commands.processCancellation(new Date(c.escalation?.slaDueAt ?? "")),
+      boxed,
+    );
+    const items = buildChecklist(processed, boxed, nextMinute(processed));
+    expect(items[3]?.status).toBe("skipped");
+    expect(items[3]?.evidence.join(" ")).toMatch(/time box/);
+  });
+
+  it("blocks step 1 when the requester is not an authorised contact", () => {
+    const c = caseIn("intake");
+    const ctx = makeContext({ requester: { authorisedToCancel: false } });
+    const first = buildChecklist(c, ctx, nextMinute(c))[0];
+    expect(first).toMatchObject({
+      status: "blocked",
+      blockedBy: { code: "REQUESTER_NOT_AUTHORISED" },
+    });
+  });
+
+  it("falls back gracefully when a policy lacks a step's text", () => {
+    const ctx = makeContext({ policy: { ...testPolicy, steps: [] } });
+    expect(buildChecklist(caseIn("form"), ctx, new Date())).toHaveLength(7);
+  });
+});
+
+describe("next actions", () => {
+  const kinds = (c: Case, actor = AM as Parameters<typeof nextActions>[2]) =>
+    nextActions(c, context, actor, nextMinute(c));
+
+  it("lists what the AM may do and why escalation is blocked", () => {
+    const actions = kinds(caseIn("retention"));
+    expect(
+      actions.allowed.filter((a) => a.kind === "presentOffer").map((a) => a.offerCode),
+    ).toEqual(["downgrade_starter", "training_session"]);
+    expect(actions.allowed.map((a) => a.kind)).toEqual(
+      expect.arrayContaining([
+        "recordReasonConversation",
+        "resendForm",
+        "recordNoSuitableOffer",
+        "withdraw",
+        "addNote",
+        "reassign",
+        "answerOffer",
+      ]),
+    );
+    expect(actions.allowed.map((a) => a.kind)).not.toContain("submitForm");
+    expect(actions.blocked).toEqual([
+      { kind: "escalateToCsm", refusal: expect.objectContaining({ code: "OFFER_ANSWER_PENDING" }) },
+    ]);
+  });
+
+  it("lists what the customer may do", () => {
+    const actions = kinds(caseIn("retention"), REQUESTER);
+    expect(actions.allowed.map((a) => a.kind).sort()).toEqual([
+      "answerOffer",
+      "submitForm",
+      "withdraw",
+    ]);
+  });
+
+  it("tells the AM that the CSM must decide, and offers the CSM the decision", () => {
+    const escalated = caseIn("escalated");
+    expect(kinds(escalated).blocked.map((b) => b.refusal.code)).toEqual([
+      "CSM_ROLE_REQUIRED",
+      "CSM_OUTCOME_MISSING",
+    ]);
+    expect(kinds(escalated, CSM).allowed.map((a) => a.kind)).toEqual(
+      expect.arrayContaining(["csmEngage", "recordCsmOutcome"]),
+    );
+  });
+
+  it("offers the system only its timers when they are due, and nothing after close", () => {
+    const feedback = caseIn("feedback");
+    const due = new Date(feedback.feedback?.expiresAt ?? "");
+    expect(nextActions(feedback, context, SYSTEM, due).allowed.map((a) => a.kind)).toContain(
+      "expireFeedbackRequest",
+    );
+    expect(kinds(caseIn("closed")).allowed).toEqual([]);
+  });
+
+  it("never lists a command as both allowed and blocked", () => {
+    for (const state of [
+      "intake",
+      "form",
+      "retention",
+      "escalated",
+      "finalizing",
+      "cancelled",
+      "feedback",
+    ] as const) {
+      const c = caseIn(state);
+      for (const actor of [AM, CSM, REQUESTER, SYSTEM]) {
+        const { allowed, blocked } = nextActions(c, context, actor, nextMinute(c));
+        for (const option of allowed)
+          expect(blocked.some((b) => b.kind === option.kind)).toBe(false);
+        if (state !== "intake" || actor.kind !== "customer") continue;
+        // The customer's code entry is allowed, and really accepted.
+        expect(allowed.map((a) => a.kind)).toContain("confirmIdentityCode");
+        expect(decide(c, commands.confirmIdentityCode(nextMinute(c)), context).ok).toBe(true);
+      }
+    }
+  });
+});

@@ -1,0 +1,144 @@
+import { describe, expect, it } from "vitest";
+import type { PolicyDefinition } from "../domain/policy-definition.ts";
+import { validatePolicyDefinition } from "./validate-policy.ts";
+import { WOOTRECRUIT_PLAN_CODES, wootrecruitPolicy } from "./wootrecruit.ts";
+
+const options = { planCodes: WOOTRECRUIT_PLAN_CODES };
+
+/** A deep copy of the default policy, changed by `edit`. */
+function broken(edit: (policy: PolicyDefinition) => void): unknown {
+  const copy = structuredClone(wootrecruitPolicy);
+  edit(copy);
+  return copy;
+}
+
+function problemsOf(input: unknown) {
+  const result = validatePolicyDefinition(input, options);
+  return result.ok ? [] : result.problems;
+}
+
+function fieldsOf(input: unknown): string[] {
+  return problemsOf(input).map((p) => p.field);
+}
+
+describe("policy definition validation", () => {
+  it("accepts the default WootRecruit policy", () => {
+    const result = validatePolicyDefinition(wootrecruitPolicy, options);
+    expect(result.ok ? "valid" : result.problems).toBe("valid");
+  });
+
+  it("rejects something that is not a policy at all", () => {
+    expect(fieldsOf(null)).toEqual(["(policy)"]);
+    expect(fieldsOf({})).toEqual(expect.arrayContaining(["version", "steps", "offers", "slas"]));
+  });
+
+  it("names the field of a duplicate code", () => {
+    expect(
+      problemsOf(
+        broken((p) => {
+          p.offers[3] = { ...p.offers[3]!, code: "discount_20_3m" } as (typeof p.offers)[number];
+        }),
+      ),
+    ).toEqual([{ field: "offers.3.code", message: 'duplicates the offer "discount_20_3m"' }]);
+    expect(
+      fieldsOf(
+        broken((p) => {
+          p.reasons.push({ code: "unused", label: "Again", requiresDetails: false });
+        }),
+      ),
+    ).toEqual([`reasons.${wootrecruitPolicy.reasons.length}.code`]);
+  });
+
+  it("requires every Stripe reason", () => {
+    const withoutOther = broken((p) => {
+      p.reasons = p.reasons.filter((r) => r.code !== "other");
+    });
+    expect(problemsOf(withoutOther)).toEqual([
+      { field: "reasons", message: 'must include Stripe\'s reason "other"' },
+    ]);
+  });
+
+  it("names offers referring to unknown reasons and plans", () => {
+    const input = broken((p) => {
+      p.offers[0]!.eligibility.reasonCodes = ["too_expensive", "hiring"];
+      p.offers[2]!.eligibility.planCodes = ["platinum"];
+    });
+    expect(problemsOf(input)).toEqual([
+      { field: "offers.0.eligibility.reasonCodes.1", message: 'unknown reason "hiring"' },
+      { field: "offers.2.eligibility.planCodes.0", message: 'unknown plan "platinum"' },
+    ]);
+  });
+
+  it("checks a downgrade's target plan", () => {
+    const toUnknown = broken((p) => {
+      const downgrade = p.offers.find((o) => o.kind === "downgrade");
+      if (downgrade?.kind === "downgrade") downgrade.parameters.toPlanCode = "free";
+    });
+    expect(fieldsOf(toUnknown)).toEqual(["offers.3.parameters.toPlanCode"]);
+    const toItself = broken((p) => {
+      p.offers[3]!.eligibility.planCodes = ["starter", "growth"];
+    });
+    expect(fieldsOf(toItself)).toEqual(["offers.3.eligibility.planCodes"]);
+  });
+
+  it("wants positive, whole durations and sensible bounds", () => {
+    const input = broken((p) => {
+      const discount = p.offers[0];
+      if (discount?.kind === "discount") discount.parameters = { percentOff: 120, months: 0 };
+      p.slas.feedbackExpiryDays = -1;
+      p.slas.formLinkExpiryHours = 1.5;
+      p.identity.attemptLimit = 0;
+    });
+    expect(fieldsOf(input).sort()).toEqual(
+      [
+        "identity.attemptLimit",
+        "offers.0.parameters.months",
+        "offers.0.parameters.percentOff",
+        "slas.feedbackExpiryDays",
+        "slas.formLinkExpiryHours",
+      ].sort(),
+    );
+  });
+
+  it("checks orderings between settings", () => {
+    const input = broken((p) => {
+      p.slas.csmEngagementAtRiskHours = 24;
+      p.slas.formReminderHours = 72;
+      p.offers[1]!.eligibility.maxMonthlyValueMinor = 50_000;
+    });
+    expect(fieldsOf(input)).toEqual([
+      "offers.1.eligibility.maxMonthlyValueMinor",
+      "slas.csmEngagementAtRiskHours",
+      "slas.formReminderHours",
+    ]);
+  });
+
+  it("wants the seven steps in the policy's order", () => {
+    expect(
+      fieldsOf(
+        broken((p) => {
+          p.steps.pop();
+        }),
+      ),
+    ).toEqual(["steps"]);
+    const swapped = broken((p) => {
+      const [first, second] = p.steps;
+      if (first && second) p.steps.splice(0, 2, { ...second, number: 1 }, { ...first, number: 2 });
+    });
+    expect(fieldsOf(swapped)).toEqual(["steps.0.key", "steps.1.key"]);
+  });
+
+  it("rejects unknown kinds, roles and parameters", () => {
+    const input = broken((p) => {
+      (p.offers[0] as { kind: string }).kind = "voucher";
+      (p.offers[1]!.presentableBy as string[]) = ["intern"];
+      const custom = p.offers.find((o) => o.kind === "custom");
+      if (custom) (custom.parameters as Record<string, unknown>) = { percentOff: 5 };
+    });
+    expect(fieldsOf(input)).toEqual([
+      "offers.0.kind",
+      "offers.1.presentableBy.0",
+      "offers.7.parameters",
+    ]);
+  });
+});
