@@ -1,6 +1,6 @@
 // Builds a migrated PGlite data folder once per run; each test file starts from a copy of it,
 // which takes well under a second instead of an initdb and migrations every time.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import type { TestProject } from "vitest/node";
@@ -23,4 +23,5 @@ export default async function setup(project: TestProject) {
   writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
   await handle.close();
   project.provide("pgliteTemplate", file);
+  return () => rmSync(file, { force: true });
 }

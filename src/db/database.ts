@@ -57,6 +57,20 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
  * `schema` names where the migration bookkeeping lives when the database is not in `public`
  * (each test file gets a schema of its own); Kysely would otherwise find another schema's.
  */
+/** The database the configuration names; the server and every CLI command open the same one. */
+export function openConfiguredDatabase(
+  config: { databaseUrl: string | undefined; dataDir: string },
+  options: { poolSize?: number } = {},
+): Promise<DatabaseHandle> {
+  return config.databaseUrl
+    ? openDatabase({
+        kind: "postgres",
+        url: config.databaseUrl,
+        ...(options.poolSize ? { poolSize: options.poolSize } : {}),
+      })
+    : openDatabase({ kind: "pglite", dataDir: path.join(config.dataDir, "pglite") });
+}
+
 export async function migrateToLatest(db: Kysely<Database>, schema?: string): Promise<string[]> {
   const migrator = new Migrator({
     db,

@@ -1,19 +1,14 @@
 // Starts CancelDesk: opens the database (embedded PGlite unless DATABASE_URL is given), applies
 // migrations, seeds demo data on the first start of an empty embedded database, listens, and
 // shuts down gracefully on SIGINT/SIGTERM (in-flight requests finish, the database closes).
-import path from "node:path";
+
 import type { AppContext } from "../app/context.ts";
 import { seedDemo } from "../app/seed-demo.ts";
 import type { Config } from "../config.ts";
-import { type DatabaseHandle, migrateToLatest, openDatabase } from "../db/database.ts";
+import { migrateToLatest, openConfiguredDatabase } from "../db/database.ts";
 import { countUsers } from "../db/repositories/users.repository.ts";
+import { subscriptionLedger } from "../integrations/billing/subscription-ledger.ts";
 import { buildApp } from "./app.ts";
-
-export async function openConfiguredDatabase(config: Config): Promise<DatabaseHandle> {
-  return config.databaseUrl
-    ? openDatabase({ kind: "postgres", url: config.databaseUrl })
-    : openDatabase({ kind: "pglite", dataDir: path.join(config.dataDir, "pglite") });
-}
 
 export async function startServer(
   config: Config,
@@ -29,6 +24,7 @@ export async function startServer(
     db: handle.db,
     now: () => new Date(),
     sessionSecret: config.sessionSecret,
+    billing: subscriptionLedger,
   };
   const app = await buildApp({
     ctx,

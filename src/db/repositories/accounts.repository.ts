@@ -78,20 +78,6 @@ export async function findAccountById(db: Db, id: string): Promise<Account | und
   return row && toAccount(row);
 }
 
-/** external_ref -> id for the refs given, for imports that point at accounts by reference. */
-export async function findAccountIdsByExternalRef(
-  db: Db,
-  refs: string[],
-): Promise<Map<string, string>> {
-  if (refs.length === 0) return new Map();
-  const rows = await db
-    .selectFrom("accounts")
-    .select(["id", "external_ref"])
-    .where("external_ref", "in", refs)
-    .execute();
-  return new Map(rows.map((r) => [r.external_ref!, r.id]));
-}
-
 export interface AccountFilter {
   q?: string | undefined;
   segment?: Segment | undefined;
