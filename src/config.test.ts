@@ -10,7 +10,13 @@ describe("loadConfig", () => {
   it("defaults to the embedded database and keeps a generated session secret in the data folder", () => {
     const dir = dataDir();
     const first = loadConfig({ DATA_DIR: dir });
-    expect(first).toMatchObject({ port: 3000, host: "127.0.0.1", databaseUrl: undefined, dataDir: dir, publicUrl: "http://localhost:3000" });
+    expect(first).toMatchObject({
+      port: 3000,
+      host: "127.0.0.1",
+      databaseUrl: undefined,
+      dataDir: dir,
+      publicUrl: "http://localhost:3000",
+    });
     expect(first.sessionSecret.length).toBeGreaterThanOrEqual(32);
     expect(readFileSync(path.join(dir, "session-secret"), "utf8").trim()).toBe(first.sessionSecret);
     expect(loadConfig({ DATA_DIR: dir }).sessionSecret).toBe(first.sessionSecret);
@@ -45,6 +51,10 @@ describe("loadConfig", () => {
       PUBLIC_URL: "https://cancel.example.com/",
       PORT: "8080",
     });
-    expect(config).toMatchObject({ databaseUrl: "postgres://u@db:5432/canceldesk", publicUrl: "https://cancel.example.com", port: 8080 });
+    expect(config).toMatchObject({
+      databaseUrl: "postgres://u@db:5432/canceldesk",
+      publicUrl: "https://cancel.example.com",
+      port: 8080,
+    });
   });
 });

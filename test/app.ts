@@ -1,9 +1,11 @@
 // A CancelDesk server on a fresh test database, driven with inject(), and signed-in clients for
 // each staff role that carry their session cookie and CSRF token like the web app does.
+
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import type { AppContext } from "../src/app/context.ts";
 import type { DatabaseHandle } from "../src/db/database.ts";
 import type { StaffRole, StaffUser } from "../src/domain/staff.ts";
+import { subscriptionLedger } from "../src/integrations/billing/subscription-ledger.ts";
 import { buildApp } from "../src/server/app.ts";
 import { createTestDatabase } from "./db.ts";
 import { makeUser, TEST_PASSWORD } from "./factories.ts";
@@ -26,7 +28,12 @@ export async function startTestServer(options: { signInMax?: number } = {}): Pro
       this.now = new Date(this.now.getTime() + ms);
     },
   };
-  const ctx: AppContext = { db: handle.db, now: () => clock.now, sessionSecret: TEST_SECRET };
+  const ctx: AppContext = {
+    db: handle.db,
+    now: () => clock.now,
+    sessionSecret: TEST_SECRET,
+    billing: subscriptionLedger,
+  };
   const app = await buildApp({
     ctx,
     publicUrl: "http://localhost:3000",

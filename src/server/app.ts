@@ -20,8 +20,11 @@ import { registerIdempotency } from "./plugins/idempotency.ts";
 import { accountRoutes } from "./routes/accounts/account.routes.ts";
 import { apiKeyRoutes } from "./routes/api-keys/api-key.routes.ts";
 import { authRoutes, type SignInLimits } from "./routes/auth/auth.routes.ts";
+import { caseRoutes } from "./routes/cases/case.routes.ts";
 import { contactRoutes } from "./routes/contacts/contact.routes.ts";
 import { planRoutes } from "./routes/plans/plan.routes.ts";
+import { policyRoutes } from "./routes/policy/policy.routes.ts";
+import { customerRoutes } from "./routes/public/customer.routes.ts";
 import { subscriptionRoutes } from "./routes/subscriptions/subscription.routes.ts";
 import { systemRoutes } from "./routes/system/system.routes.ts";
 import { userRoutes } from "./routes/users/user.routes.ts";
@@ -31,6 +34,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions["logger"];
   publicUrl: string;
   signInLimit?: SignInLimits;
+  /** Shown on the customer's pages. */
+  companyName?: string;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -116,5 +121,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(contactRoutes(ctx));
   await app.register(planRoutes(ctx));
   await app.register(subscriptionRoutes(ctx));
+  await app.register(policyRoutes(ctx));
+  await app.register(caseRoutes(ctx));
+  await app.register(customerRoutes(ctx, { companyName: options.companyName ?? "WootRecruit" }));
   return app;
 }

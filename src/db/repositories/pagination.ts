@@ -37,18 +37,23 @@ export function decodeCursor(cursor: string): CursorPosition {
   });
 }
 
-/** `(sortKey, id) > (cursor.key, cursor.id)`: the rows after the cursor, using the (key, id) index. */
+/**
+ * `(sortKey, id) > (cursor.key, cursor.id)` (or `<` when the list runs newest first): the rows
+ * after the cursor, using the (key, id) index.
+ */
 export function afterCursor(
   sortKey: Expression<unknown>,
   idColumn: string,
   cursor: string | undefined,
   castAs: "text" | "timestamptz" = "text",
+  direction: "asc" | "desc" = "asc",
 ): RawBuilder<SqlBool> {
   if (!cursor) return sql<SqlBool>`true`;
   const position = decodeCursor(cursor);
   const key =
     castAs === "timestamptz" ? sql`${position.key}::timestamptz` : sql`${position.key}::text`;
-  return sql<SqlBool>`(${sortKey}, ${sql.ref(idColumn)}) > (${key}, ${position.id}::uuid)`;
+  const operator = direction === "asc" ? sql`>` : sql`<`;
+  return sql<SqlBool>`(${sortKey}, ${sql.ref(idColumn)}) ${operator} (${key}, ${position.id}::uuid)`;
 }
 
 /** Cuts the one extra row a list query fetched (limit + 1) into a page and its next cursor. */

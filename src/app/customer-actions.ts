@@ -1,0 +1,362 @@
+// What customers do through their links and the self-service start page. Every link is signed,
+// single-use, expiring and reaches only its own case; the command runs as the requester.
+import { randomUUID } from "node:crypto";
+import { findCase } from "../db/repositories/cases.repository.ts";
+import {
+  type CustomerLink,
+  countRecentIdentityCodes,
+  findCustomerLink,
+  findLiveIdentityCode,
+  insertIdentityCode,
+  markCustomerLinkUsed,
+  recordIdentityCodeAttempt,
+} from "../db/repositories/customer-links.repository.ts";
+import { enqueueMessages } from "../db/repositories/outbox.repository.ts";
+import type { Case } from "../domain/case.ts";
+import type { FormSubmissionInput } from "../domain/commands.ts";
+import { mayRequestCancellation } from "../domain/customer.ts";
+import { AppError } from "../domain/errors.ts";
+import type { PolicyDefinition } from "../domain/policy-definition.ts";
+import { formLinkExpiresAt, identityCodeExpiresAt } from "../domain/sla.ts";
+import { getCurrentPolicy, getPolicy } from "./case-facts.ts";
+import type { Trx } from "./context.ts";
+import {
+  identityCode,
+  identityCodeHash,
+  isSignedLinkToken,
+  linkToken,
+  linkTokenHash,
+  newNonce,
+} from "./customer-secrets.ts";
+import {
+  type CaseServices,
+  type CommandResult,
+  openCase,
+  runCaseCommand,
+} from "./run-case-command.ts";
+import { safeEqual } from "./secrets.ts";
+
+function linkGone(code: string, message: string): AppError {
+  return new AppError("CONFLICT", message, { code });
+}
+
+/** Finds the link of a token and checks it may still be used; locks it in a transaction. */
+async function openLink(
+  services: CaseServices,
+  db: Trx | CaseServices["db"],
+  token: string,
+  lock: boolean,
+) {
+  if (!isSignedLinkToken(services.sessionSecret, token)) {
+    throw new AppError(
+      "NOT_FOUND",
+      "This link is not valid. Check that you copied the whole link, or ask us for a new one.",
+      { code: "LINK_INVALID" },
+    );
+  }
+  const link = await findCustomerLink(db, linkTokenHash(token), lock);
+  if (!link?.caseId)
+    throw new AppError("NOT_FOUND", "This link is not valid. Ask us for a new one.", {
+      code: "LINK_INVALID",
+    });
+  const now = services.now();
+  if (link.usedAt)
+    throw linkGone(
+      "LINK_USED",
+      "This link has already been used. If you need to change your answer, reply to our message and we will help.",
+    );
+  if (link.supersededAt)
+    throw linkGone(
+      "LINK_SUPERSEDED",
+      "A newer link was sent to you: please use the most recent message from us.",
+    );
+  if (link.expiresAt <= now)
+    throw linkGone(
+      "LINK_EXPIRED",
+      "This link has expired. Reply to our message or contact your account manager and we will send you a new one.",
+    );
+  return link as CustomerLink & { caseId: string };
+}
+
+export interface LinkView {
+  purpose: "form" | "offer" | "feedback";
+  offerCode: string | null;
+  expiresAt: Date;
+  case: Case;
+  policy: PolicyDefinition;
+}
+
+/** What a customer's page needs to show for a link, without using it up. */
+export async function viewLink(services: CaseServices, token: string): Promise<LinkView> {
+  const link = await openLink(services, services.db, token, false);
+  const c = (await findCase(services.db, link.caseId))!;
+  const policy = await getPolicy(services.db, c.policyVersion);
+  const [purpose, offerCode] = link.purpose.split(":") as [
+    "form" | "offer" | "feedback",
+    string | undefined,
+  ];
+  return {
+    purpose,
+    offerCode: offerCode ?? null,
+    expiresAt: link.expiresAt,
+    case: c,
+    policy: policy.definition,
+  };
+}
+
+async function useLink(
+  services: CaseServices,
+  token: string,
+  purpose: "form" | "feedback" | "offer",
+  run: (trx: Trx, link: CustomerLink & { caseId: string }) => Promise<CommandResult>,
+): Promise<CommandResult> {
+  return services.db.transaction().execute(async (trx) => {
+    const link = await openLink(services, trx, token, true);
+    if (link.purpose.split(":")[0] !== purpose) {
+      throw new AppError(
+        "NOT_FOUND",
+        "This link is for something else. Use the link from the matching message.",
+        { code: "LINK_INVALID" },
+      );
+    }
+    const result = await run(trx, link);
+    await markCustomerLinkUsed(trx, link.tokenHash, services.now());
+    return result;
+  });
+}
+
+export function submitFormByLink(
+  services: CaseServices,
+  token: string,
+  submission: FormSubmissionInput,
+) {
+  return useLink(services, token, "form", (trx, link) =>
+    runCaseCommand(
+      services,
+      link.caseId,
+      (_c, _f, now) => ({
+        kind: "submitForm",
+        submission,
+        actor: { kind: "customer", contactId: link.contactId },
+        now,
+      }),
+      { trx },
+    ),
+  );
+}
+
+export function answerOfferByLink(
+  services: CaseServices,
+  token: string,
+  answer: "accepted" | "declined",
+) {
+  return useLink(services, token, "offer", (trx, link) =>
+    runCaseCommand(
+      services,
+      link.caseId,
+      (_c, _f, now) => ({
+        kind: "answerOffer",
+        offerCode: link.purpose.slice("offer:".length),
+        answer,
+        actor: { kind: "customer", contactId: link.contactId },
+        now,
+      }),
+      { trx },
+    ),
+  );
+}
+
+export function submitFeedbackByLink(
+  services: CaseServices,
+  token: string,
+  feedback: { rating: number; decisionReason: string; comments: string },
+) {
+  return useLink(services, token, "feedback", (trx, link) =>
+    runCaseCommand(
+      services,
+      link.caseId,
+      (_c, _f, now) => ({
+        kind: "submitFeedback",
+        ...feedback,
+        actor: { kind: "customer", contactId: link.contactId },
+        now,
+      }),
+      { trx },
+    ),
+  );
+}
+
+/**
+ * Checks a code read out by the customer (or typed on their page) against the live code of the
+ * case; the engine counts failures and closes the case unverified at the policy's limit.
+ */
+export async function codeMatchesForCase(
+  services: CaseServices,
+  trx: Trx,
+  c: Case,
+  code: string,
+): Promise<boolean> {
+  const live = await findLiveIdentityCode(trx, { caseId: c.id, contactId: c.requesterContactId });
+  if (!live || live.expires_at <= services.now()) return false;
+  const matches = safeEqual(
+    live.code_hash,
+    identityCodeHash(services.sessionSecret, live.id, code),
+  );
+  await recordIdentityCodeAttempt(trx, live.id, matches, services.now());
+  return matches;
+}
+
+/** Self-service codes a contact may ask for per hour: enough for mistakes, not for abuse. */
+const SELF_SERVICE_CODES_PER_HOUR = 5;
+
+/**
+ * Step one of the self-service start: if the email belongs to a contact who may cancel, send a
+ * code to it. The answer is the same either way, so the page does not reveal who is a customer.
+ */
+export async function startSelfService(services: CaseServices, email: string): Promise<void> {
+  await services.db.transaction().execute(async (trx) => {
+    const contact = await findAuthorisedContactByEmail(trx, email);
+    if (!contact) return;
+    const now = services.now();
+    if (
+      (await countRecentIdentityCodes(trx, contact.id, new Date(now.getTime() - 3_600_000))) >=
+      SELF_SERVICE_CODES_PER_HOUR
+    )
+      return;
+    const policy = (await getCurrentPolicy(trx)).definition;
+    const nonce = newNonce();
+    const codeId = randomUUID();
+    const code = identityCode(services.sessionSecret, nonce, policy.identity.codeLength);
+    const expiresAt = identityCodeExpiresAt(policy, now);
+    await insertIdentityCode(
+      trx,
+      {
+        id: codeId,
+        caseId: null,
+        contactId: contact.id,
+        codeHash: identityCodeHash(services.sessionSecret, codeId, code),
+        expiresAt,
+      },
+      now,
+    );
+    await enqueueMessages(trx, [
+      {
+        caseId: null,
+        topic: "identity_code",
+        channel: "email",
+        recipient: { contactId: contact.id, name: contact.name, email: contact.email },
+        payload: {
+          kind: "identity_code",
+          channel: "email",
+          expiresAt: expiresAt.toISOString(),
+          codeNonce: nonce,
+          codeId,
+          codeLength: String(policy.identity.codeLength),
+          selfService: true,
+        },
+        dedupeKey: `self-service:${codeId}`,
+      },
+    ]);
+  });
+}
+
+async function findAuthorisedContactByEmail(trx: Trx, email: string) {
+  const contacts = await trx
+    .selectFrom("contacts")
+    .selectAll()
+    .where((eb) => eb(eb.fn("lower", ["email"]), "=", email.trim().toLowerCase()))
+    .execute();
+  const contact = contacts.find((c) =>
+    mayRequestCancellation({ role: c.role, authorisedToCancel: c.authorised_to_cancel }),
+  );
+  return (
+    contact && {
+      id: contact.id,
+      accountId: contact.account_id,
+      name: contact.name,
+      email: contact.email,
+    }
+  );
+}
+
+/**
+ * Step two: the code proves the email is theirs. The request is opened as a case (channel
+ * portal), verified as a self-service start, and the form link is issued at once; the page goes
+ * straight to the form with the returned token.
+ */
+export async function verifySelfService(
+  services: CaseServices,
+  input: { email: string; code: string },
+): Promise<{ case: Case; formToken: string }> {
+  const wrong = new AppError("VALIDATION_FAILED", "code: this code is not right or has expired", {
+    fields: [{ field: "code", message: "is not right or has expired: ask for a new code" }],
+  });
+  // The code check commits even when the code is wrong, so failed attempts count.
+  const contact = await services.db.transaction().execute(async (trx) => {
+    const found = await findAuthorisedContactByEmail(trx, input.email);
+    if (!found) return undefined;
+    const live = await findLiveIdentityCode(trx, { caseId: null, contactId: found.id });
+    if (!live || live.expires_at <= services.now() || live.attempts >= 5) return undefined;
+    const matches = safeEqual(
+      live.code_hash,
+      identityCodeHash(services.sessionSecret, live.id, input.code),
+    );
+    await recordIdentityCodeAttempt(trx, live.id, matches, services.now());
+    return matches ? found : undefined;
+  });
+  if (!contact) throw wrong;
+
+  return services.db.transaction().execute(async (trx) => {
+    const subscription = await trx
+      .selectFrom("subscriptions")
+      .select("id")
+      .where("account_id", "=", contact.accountId)
+      .where("status", "in", ["active", "paused"])
+      .orderBy("monthly_value_minor", "desc")
+      .executeTakeFirst();
+    if (!subscription) {
+      throw new AppError("CONFLICT", "There is no active subscription on this account to cancel.", {
+        code: "NO_ACTIVE_SUBSCRIPTION",
+      });
+    }
+    const customer = { kind: "customer" as const, contactId: contact.id };
+    const opened = await openCase(
+      services,
+      customer,
+      {
+        accountId: contact.accountId,
+        subscriptionId: subscription.id,
+        requesterContactId: contact.id,
+        channel: "portal",
+        summary: "Started on the self-service page",
+      },
+      { trx },
+    );
+    await runCaseCommand(
+      services,
+      opened.case.id,
+      (_c, _f, now) => ({ kind: "verifySelfService", actor: customer, now }),
+      { trx },
+    );
+    const sent = await runCaseCommand(
+      services,
+      opened.case.id,
+      (_c, facts, now) => ({
+        kind: "sendForm",
+        linkExpiresAt: formLinkExpiresAt(facts.context.policy, now),
+        actor: { kind: "system" },
+        now,
+      }),
+      { trx },
+    );
+    const message = await trx
+      .selectFrom("outbox")
+      .select("payload")
+      .where("case_id", "=", opened.case.id)
+      .where("topic", "=", "form_link")
+      .orderBy("created_at", "desc")
+      .executeTakeFirstOrThrow();
+    const nonce = (message.payload as { linkNonce: string }).linkNonce;
+    return { case: sent.case, formToken: linkToken(services.sessionSecret, nonce) };
+  });
+}

@@ -1,0 +1,44 @@
+// Admins publish a new version of the policy definition. New cases start under it; open cases
+// keep the version they started under.
+import {
+  insertPolicyVersion,
+  type PublishedPolicy,
+} from "../db/repositories/policy-versions.repository.ts";
+import { AppError, validationError } from "../domain/errors.ts";
+import type { Principal } from "../domain/staff.ts";
+import { validatePolicyDefinition } from "../policy/validate-policy.ts";
+import { getCurrentPolicy } from "./case-facts.ts";
+import type { Db } from "./context.ts";
+
+export async function publishPolicy(
+  db: Db,
+  actor: Principal,
+  input: { definition: Record<string, unknown>; notes?: string | null | undefined },
+): Promise<PublishedPolicy> {
+  return db.transaction().execute(async (trx) => {
+    const current = await getCurrentPolicy(trx);
+    const version = current.version + 1;
+    const plans = await trx.selectFrom("plans").select("code").execute();
+    const validation = validatePolicyDefinition(
+      { ...input.definition, version },
+      { planCodes: plans.map((p) => p.code) },
+    );
+    if (!validation.ok) {
+      throw validationError(
+        validation.problems.map((p) => ({ field: `definition.${p.field}`, message: p.message })),
+      );
+    }
+    const published = await insertPolicyVersion(trx, {
+      definition: validation.policy,
+      publishedBy: actor.kind === "user" ? actor.userId : null,
+      notes: input.notes ?? null,
+    });
+    if (!published) {
+      throw new AppError(
+        "CONFLICT",
+        "Another version was published at the same time: reload and try again.",
+      );
+    }
+    return await getCurrentPolicy(trx);
+  });
+}

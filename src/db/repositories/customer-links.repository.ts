@@ -1,0 +1,162 @@
+// Single-use, expiring customer links and one-time identity codes. Only hashes are stored.
+import { type Kysely, sql } from "kysely";
+import type { Database } from "../tables/tables.ts";
+
+type Db = Kysely<Database>;
+
+/** Form and survey links are one per case (the latest works); offer links are one per offer. */
+export type LinkPurpose = "form" | "feedback" | `offer:${string}`;
+
+export async function insertCustomerLink(
+  db: Db,
+  link: {
+    tokenHash: string;
+    caseId: string | null;
+    contactId: string;
+    purpose: LinkPurpose;
+    expiresAt: Date;
+  },
+): Promise<void> {
+  await db
+    .insertInto("customer_links")
+    .values({
+      token_hash: link.tokenHash,
+      case_id: link.caseId,
+      contact_id: link.contactId,
+      purpose: link.purpose,
+      expires_at: link.expiresAt,
+    })
+    .execute();
+}
+
+/** A new link of a purpose replaces the earlier ones of the same case: only the latest works. */
+export async function supersedeCustomerLinks(
+  db: Db,
+  caseId: string,
+  purpose: LinkPurpose,
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable("customer_links")
+    .set({ superseded_at: now })
+    .where("case_id", "=", caseId)
+    .where("purpose", "=", purpose)
+    .where("used_at", "is", null)
+    .where("superseded_at", "is", null)
+    .execute();
+}
+
+export interface CustomerLink {
+  tokenHash: string;
+  caseId: string | null;
+  contactId: string;
+  purpose: LinkPurpose;
+  expiresAt: Date;
+  usedAt: Date | null;
+  supersededAt: Date | null;
+}
+
+export async function findCustomerLink(
+  db: Db,
+  tokenHash: string,
+  forUpdate = false,
+): Promise<CustomerLink | undefined> {
+  const row = await db
+    .selectFrom("customer_links")
+    .selectAll()
+    .where("token_hash", "=", tokenHash)
+    .$if(forUpdate, (qb) => qb.forUpdate())
+    .executeTakeFirst();
+  return (
+    row && {
+      tokenHash: row.token_hash,
+      caseId: row.case_id,
+      contactId: row.contact_id,
+      purpose: row.purpose as LinkPurpose,
+      expiresAt: row.expires_at,
+      usedAt: row.used_at,
+      supersededAt: row.superseded_at,
+    }
+  );
+}
+
+export async function markCustomerLinkUsed(db: Db, tokenHash: string, now: Date): Promise<boolean> {
+  const result = await db
+    .updateTable("customer_links")
+    .set({ used_at: now })
+    .where("token_hash", "=", tokenHash)
+    .where("used_at", "is", null)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+export async function insertIdentityCode(
+  db: Db,
+  code: { id: string; caseId: string | null; contactId: string; codeHash: string; expiresAt: Date },
+  now: Date,
+): Promise<void> {
+  // A new code replaces any earlier one of the same case (or self-service start of the contact).
+  await db
+    .updateTable("identity_codes")
+    .set({ superseded_at: now })
+    .where("contact_id", "=", code.contactId)
+    .where((eb) => (code.caseId ? eb("case_id", "=", code.caseId) : eb("case_id", "is", null)))
+    .where("used_at", "is", null)
+    .where("superseded_at", "is", null)
+    .execute();
+  await db
+    .insertInto("identity_codes")
+    .values({
+      id: code.id,
+      case_id: code.caseId,
+      contact_id: code.contactId,
+      code_hash: code.codeHash,
+      expires_at: code.expiresAt,
+    })
+    .execute();
+}
+
+/** The code currently waiting for the case (or the contact's self-service start), locked. */
+export async function findLiveIdentityCode(
+  db: Db,
+  where: { caseId: string | null; contactId: string },
+) {
+  return db
+    .selectFrom("identity_codes")
+    .selectAll()
+    .where("contact_id", "=", where.contactId)
+    .where((eb) => (where.caseId ? eb("case_id", "=", where.caseId) : eb("case_id", "is", null)))
+    .where("used_at", "is", null)
+    .where("superseded_at", "is", null)
+    .orderBy("created_at", "desc")
+    .limit(1)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function recordIdentityCodeAttempt(
+  db: Db,
+  id: string,
+  used: boolean,
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable("identity_codes")
+    .set((eb) => ({ attempts: eb("attempts", "+", 1), ...(used ? { used_at: now } : {}) }))
+    .where("id", "=", id)
+    .execute();
+}
+
+export async function countRecentIdentityCodes(
+  db: Db,
+  contactId: string,
+  since: Date,
+): Promise<number> {
+  const row = await db
+    .selectFrom("identity_codes")
+    .select(sql<string>`count(*)`.as("n"))
+    .where("contact_id", "=", contactId)
+    .where("created_at", ">=", since)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,0 +1,71 @@
+// The outbox: messages that must go out because a case changed, written in the same transaction
+// as the change. Delivery (email, SMS, webhooks) claims them later; a duplicate insert of the
+// same message (same dedupe key) is ignored, so a retried write never queues a message twice.
+import type { Kysely } from "kysely";
+import type { Database, OutboxStatus } from "../tables/tables.ts";
+
+type Db = Kysely<Database>;
+
+export interface NewOutboxMessage {
+  caseId: string | null;
+  topic: string;
+  channel: string;
+  recipient: unknown;
+  payload: unknown;
+  dedupeKey: string;
+}
+
+export async function enqueueMessages(db: Db, messages: NewOutboxMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  await db
+    .insertInto("outbox")
+    .values(
+      messages.map((m) => ({
+        case_id: m.caseId,
+        topic: m.topic,
+        channel: m.channel,
+        recipient: JSON.stringify(m.recipient),
+        payload: JSON.stringify(m.payload),
+        dedupe_key: m.dedupeKey,
+      })),
+    )
+    .onConflict((oc) => oc.column("dedupe_key").doNothing())
+    .execute();
+}
+
+export interface OutboxEntry {
+  id: string;
+  caseId: string | null;
+  topic: string;
+  channel: string;
+  recipient: unknown;
+  payload: unknown;
+  status: OutboxStatus;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+export async function listCaseMessages(db: Db, caseId: string): Promise<OutboxEntry[]> {
+  const rows = await db
+    .selectFrom("outbox")
+    .selectAll()
+    .where("case_id", "=", caseId)
+    .orderBy("created_at")
+    .orderBy("id")
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    caseId: r.case_id,
+    topic: r.topic,
+    channel: r.channel,
+    recipient: r.recipient,
+    payload: r.payload,
+    status: r.status,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
+  }));
+}

@@ -1,0 +1,530 @@
+// The case API: open, list (queues), read (with checklist and next actions), timeline, and one
+// endpoint per policy command. Handlers only translate: rules live in the engine.
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { getCurrentPolicy } from "../../../app/case-facts.ts";
+import type { AppContext } from "../../../app/context.ts";
+import { codeMatchesForCase } from "../../../app/customer-actions.ts";
+import {
+  actorOf,
+  type CommandBuilder,
+  openCase,
+  runCaseCommand,
+} from "../../../app/run-case-command.ts";
+import { describeCase, getCase } from "../../../app/view-case.ts";
+import { listAuditEntries } from "../../../db/repositories/audit.repository.ts";
+import { type CaseQueue, listCases } from "../../../db/repositories/cases.repository.ts";
+import { listCaseMessages } from "../../../db/repositories/outbox.repository.ts";
+import { CASE_OUTCOMES, CASE_STATES, REQUEST_CHANNELS } from "../../../domain/case.ts";
+import {
+  feedbackExpiresAt,
+  formLinkExpiresAt,
+  identityCodeExpiresAt,
+} from "../../../domain/sla.ts";
+import type { Principal, StaffRole } from "../../../domain/staff.ts";
+import { principalOf, STAFF } from "../../plugins/auth.ts";
+import { errorResponses, pageOf, pageQuery } from "../common.ts";
+import {
+  caseJson,
+  caseViewJson,
+  commandBodies,
+  openCaseBody,
+  presentCase,
+  presentCaseView,
+} from "./case.schemas.ts";
+
+const CSM_ONLY: readonly StaffRole[] = ["csm"];
+const CASE_OPENERS: readonly StaffRole[] = ["account_manager", "csm", "admin"];
+const caseParams = z.object({
+  id: z.string().min(1).max(100).describe("case id or reference (CD-2026-00042)"),
+});
+const QUEUES = [
+  "mine",
+  "unassigned",
+  "escalated_to_me",
+  "sla_at_risk",
+  "sla_breached",
+  "all",
+] as const;
+
+/** Secrets for delivery never leave the server, even to staff. */
+function withoutSecrets(payload: unknown): unknown {
+  if (!payload || typeof payload !== "object") return payload;
+  const { codeNonce: _c, linkNonce: _l, codeId: _i, ...rest } = payload as Record<string, unknown>;
+  return rest;
+}
+
+export function caseRoutes(ctx: AppContext) {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<ZodTypeProvider>();
+
+    const view = async (principal: Principal, idOrReference: string) =>
+      presentCaseView(
+        await describeCase(ctx, await getCase(ctx, idOrReference), actorOf(principal)),
+      );
+
+    app.post("/api/cases", {
+      config: { access: { roles: CASE_OPENERS } },
+      schema: {
+        tags: ["cases"],
+        summary: "Log a cancellation request (step 1): opens a case for one subscription",
+        body: openCaseBody,
+        response: { 201: caseViewJson, ...errorResponses },
+      },
+      handler: async (request, reply) => {
+        const principal = principalOf(request);
+        const { case: opened } = await openCase(ctx, actorOf(principal), request.body);
+        return reply
+          .status(201)
+          .send(presentCaseView(await describeCase(ctx, opened, actorOf(principal))));
+      },
+    });
+
+    app.get("/api/cases", {
+      config: { access: { roles: STAFF } },
+      schema: {
+        tags: ["cases"],
+        summary:
+          "Queues of cases, newest first: mine, unassigned, escalated to me, SLA at risk or breached, all",
+        querystring: z.object({
+          ...pageQuery,
+          queue: z.enum(QUEUES).default("all"),
+          state: z.enum(CASE_STATES).optional(),
+          outcome: z.enum(CASE_OUTCOMES).optional(),
+          accountId: z.uuid().optional(),
+          assignedAmId: z.uuid().optional(),
+          assignedCsmId: z.uuid().optional(),
+          channel: z.enum(REQUEST_CHANNELS).optional(),
+          openedFrom: z.coerce.date().optional(),
+          openedTo: z.coerce.date().optional(),
+        }),
+        response: {
+          200: pageOf(
+            z.object({ case: caseJson, accountName: z.string(), requesterName: z.string() }),
+          ),
+          ...errorResponses,
+        },
+      },
+      handler: async (request) => {
+        const principal = principalOf(request);
+        const { limit, cursor, queue, ...filter } = request.query;
+        const policy = await getCurrentPolicy(ctx.db);
+        const page = await listCases(
+          ctx.db,
+          {
+            ...filter,
+            queue: queue as CaseQueue,
+            userId: principal.kind === "user" ? principal.userId : null,
+            now: ctx.now(),
+            atRiskHours: policy.definition.slas.csmEngagementAtRiskHours,
+          },
+          { limit, cursor },
+        );
+        return {
+          ...page,
+          items: page.items.map((item) => ({ ...item, case: presentCase(item.case) })),
+        };
+      },
+    });
+
+    app.get("/api/cases/:id", {
+      config: { access: { roles: STAFF } },
+      schema: {
+        tags: ["cases"],
+        summary: "A case with its checklist of the seven steps and the actions open to the caller",
+        params: caseParams,
+        response: { 200: caseViewJson, ...errorResponses },
+      },
+      handler: async (request) => view(principalOf(request), request.params.id),
+    });
+
+    app.get("/api/cases/:id/timeline", {
+      config: { access: { roles: STAFF } },
+      schema: {
+        tags: ["cases"],
+        summary: "The case's audit entries, in order, with their hash chain",
+        params: caseParams,
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                seq: z.number(),
+                type: z.string(),
+                caseVersion: z.number(),
+                actor: z.unknown(),
+                at: z.string(),
+                body: z.unknown(),
+                prevHash: z.string(),
+                hash: z.string(),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+      handler: async (request) => {
+        const c = await getCase(ctx, request.params.id);
+        const entries = await listAuditEntries(ctx.db, c.id);
+        return { items: entries.map(({ caseId: _c, ...entry }) => entry) };
+      },
+    });
+
+    app.get("/api/cases/:id/messages", {
+      config: { access: { roles: STAFF } },
+      schema: {
+        tags: ["cases"],
+        summary: "Outgoing messages of the case with their delivery status",
+        params: caseParams,
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                id: z.string(),
+                topic: z.string(),
+                channel: z.string(),
+                recipient: z.unknown(),
+                payload: z.unknown(),
+                status: z.string(),
+                attempts: z.number(),
+                lastError: z.string().nullable(),
+                createdAt: z.string(),
+                sentAt: z.string().nullable(),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+      handler: async (request) => {
+        const c = await getCase(ctx, request.params.id);
+        const messages = await listCaseMessages(ctx.db, c.id);
+        return {
+          items: messages.map((m) => ({
+            id: m.id,
+            topic: m.topic,
+            channel: m.channel,
+            recipient: m.recipient,
+            payload: withoutSecrets(m.payload),
+            status: m.status,
+            attempts: m.attempts,
+            lastError: m.lastError,
+            createdAt: m.createdAt.toISOString(),
+            sentAt: m.sentAt?.toISOString() ?? null,
+          })),
+        };
+      },
+    });
+
+    /** One route per command: resolve the case, run the command as the caller, answer the view. */
+    function command<
+      B extends z.ZodObject<{ expectedVersion: typeof commandBodies.empty.shape.expectedVersion }>,
+    >(
+      path: string,
+      summary: string,
+      roles: readonly StaffRole[],
+      body: B,
+      build: (body: z.infer<B>, principal: Principal) => CommandBuilder,
+    ) {
+      app.post(`/api/cases/:id/${path}`, {
+        config: { access: { roles } },
+        schema: {
+          tags: ["case commands"],
+          summary,
+          params: caseParams,
+          body,
+          response: { 200: caseViewJson, ...errorResponses },
+        },
+        handler: async (request) => {
+          const principal = principalOf(request);
+          const c = await getCase(ctx, request.params.id);
+          const input = request.body as z.infer<B>;
+          const result = await runCaseCommand(ctx, c.id, build(input, principal), {
+            expectedVersion: input.expectedVersion,
+          });
+          return presentCaseView(await describeCase(ctx, result.case, actorOf(principal)));
+        },
+      });
+    }
+
+    const as = (principal: Principal) => actorOf(principal);
+
+    command(
+      "identity/send-code",
+      "Send a one-time code to the requester's contact details on file (step 1)",
+      STAFF,
+      commandBodies.empty,
+      (_b, p) => (_c, facts, now) => ({
+        kind: "startIdentityVerification",
+        method: "code",
+        codeExpiresAt: identityCodeExpiresAt(facts.context.policy, now),
+        actor: as(p),
+        now,
+      }),
+    );
+    app.post("/api/cases/:id/identity/confirm-code", {
+      config: { access: { roles: STAFF } },
+      schema: {
+        tags: ["case commands"],
+        summary:
+          "Check the code the customer reads back; too many wrong codes close the case unverified",
+        params: caseParams,
+        body: commandBodies.confirmCode,
+        response: { 200: caseViewJson, ...errorResponses },
+      },
+      handler: async (request) => {
+        const principal = principalOf(request);
+        const c = await getCase(ctx, request.params.id);
+        // The code check and the engine's count of attempts commit together.
+        const result = await ctx.db.transaction().execute(async (trx) => {
+          const matches = await codeMatchesForCase(ctx, trx, c, request.body.code);
+          return runCaseCommand(
+            ctx,
+            c.id,
+            (_c, _f, now) => ({
+              kind: "confirmIdentityCode",
+              codeMatches: matches,
+              actor: as(principal),
+              now,
+            }),
+            {
+              expectedVersion: request.body.expectedVersion,
+              trx,
+            },
+          );
+        });
+        return presentCaseView(await describeCase(ctx, result.case, actorOf(principal)));
+      },
+    });
+    command(
+      "identity/security-check",
+      "Record the security check against account facts",
+      STAFF,
+      commandBodies.securityCheck,
+      (b, p) => (_c, _f, now) => ({
+        kind: "verifyBySecurityCheck",
+        passed: b.passed,
+        factsChecked: b.factsChecked,
+        actor: as(p),
+        now,
+      }),
+    );
+    command(
+      "form/send",
+      "Send the Cancellation Request Form link on the customer's preferred channel (step 2)",
+      STAFF,
+      commandBodies.empty,
+      (_b, p) => (_c, facts, now) => ({
+        kind: "sendForm",
+        linkExpiresAt: formLinkExpiresAt(facts.context.policy, now),
+        actor: as(p),
+        now,
+      }),
+    );
+    command(
+      "form/resend",
+      "Send a new form link; the previous one stops working",
+      STAFF,
+      commandBodies.empty,
+      (_b, p) => (_c, facts, now) => ({
+        kind: "resendForm",
+        linkExpiresAt: formLinkExpiresAt(facts.context.policy, now),
+        actor: as(p),
+        now,
+      }),
+    );
+    command(
+      "reason",
+      "Record the conversation about why the customer wants to cancel (step 3)",
+      STAFF,
+      commandBodies.reason,
+      (b, p) => (_c, _f, now) => ({
+        kind: "recordReasonConversation",
+        reasonCode: b.reasonCode,
+        notes: b.notes,
+        actor: as(p),
+        now,
+      }),
+    );
+    command(
+      "offers",
+      "Present an eligible offer from the catalog",
+      STAFF,
+      commandBodies.presentOffer,
+      (b, p) => (_c, _f, now) => ({
+        kind: "presentOffer",
+        offerCode: b.offerCode,
+        customTerms: b.customTerms ?? null,
+        ...(b.sendToCustomer !== undefined ? { sendToCustomer: b.sendToCustomer } : {}),
+        actor: as(p),
+        now,
+      }),
+    );
+    app.post("/api/cases/:id/offers/:offerCode/answer", {
+      config: { access: { roles: STAFF } },
+      schema: {
+        tags: ["case commands"],
+        summary:
+          "Record the customer's answer to an offer (accepted applies it and closes the case as retained)",
+        params: caseParams.extend({ offerCode: z.string().min(1).max(60) }),
+        body: commandBodies.answerOffer,
+        response: { 200: caseViewJson, ...errorResponses },
+      },
+      handler: async (request) => {
+        const principal = principalOf(request);
+        const c = await getCase(ctx, request.params.id);
+        const result = await runCaseCommand(
+          ctx,
+          c.id,
+          (_c, _f, now) => ({
+            kind: "answerOffer",
+            offerCode: request.params.offerCode,
+            answer: request.body.answer,
+            actor: as(principal),
+            now,
+          }),
+          { expectedVersion: request.body.expectedVersion },
+        );
+        return presentCaseView(await describeCase(ctx, result.case, actorOf(principal)));
+      },
+    });
+    command(
+      "no-suitable-offer",
+      "Record, with a written reason, that no offer suits",
+      STAFF,
+      commandBodies.noSuitableOffer,
+      (b, p) => (_c, _f, now) => ({
+        kind: "recordNoSuitableOffer",
+        reason: b.reason,
+        actor: as(p),
+        now,
+      }),
+    );
+    command(
+      "escalate",
+      "Escalate to a CSM (step 4): the case's or the account's CSM unless one is named",
+      STAFF,
+      commandBodies.escalate,
+      (b, p) => (_c, _f, now) => ({
+        kind: "escalateToCsm",
+        csmId: b.csmId ?? null,
+        notes: b.notes ?? null,
+        actor: as(p),
+        now,
+      }),
+    );
+    command(
+      "csm/engage",
+      "The CSM starts the final engagement",
+      CSM_ONLY,
+      commandBodies.engage,
+      (b, p) => (_c, _f, now) => ({
+        kind: "csmEngage",
+        notes: b.notes ?? null,
+        actor: as(p),
+        now,
+      }),
+    );
+    command(
+      "csm/outcome",
+      "The CSM records the outcome: retained (with an offer) or proceed",
+      CSM_ONLY,
+      commandBodies.csmOutcome,
+      (b, p) => (_c, _f, now) => ({
+        kind: "recordCsmOutcome",
+        outcome: b.outcome,
+        offerCode: b.offerCode ?? null,
+        customTerms: b.customTerms ?? null,
+        notes: b.notes,
+        actor: as(p),
+        now,
+      }),
+    );
+    command(
+      "process",
+      "Process the cancellation in the subscription system, as the form asks (step 5); once only",
+      STAFF,
+      commandBodies.empty,
+      (_b, p) => (_c, _f, now) => ({
+        kind: "processCancellation",
+        actor: as(p),
+        now,
+      }),
+    );
+    command(
+      "confirmation",
+      "Send the confirmation (email, SMS) or log the confirmation call (phone)",
+      STAFF,
+      commandBodies.confirmation,
+      (b, p) => (_c, _f, now) => ({
+        kind: "recordConfirmation",
+        channel: b.channel,
+        callOutcome: b.callOutcome ?? null,
+        notes: b.notes ?? null,
+        actor: as(p),
+        now,
+      }),
+    );
+    command(
+      "feedback/request",
+      "Send the feedback survey (step 6)",
+      STAFF,
+      commandBodies.empty,
+      (_b, p) => (_c, facts, now) => ({
+        kind: "requestFeedback",
+        linkExpiresAt: feedbackExpiresAt(facts.context.policy, now),
+        actor: as(p),
+        now,
+      }),
+    );
+    command(
+      "withdraw",
+      "The customer withdrew the request (before processing)",
+      STAFF,
+      commandBodies.withdraw,
+      (b, p) => (_c, _f, now) => ({
+        kind: "withdraw",
+        reason: b.reason ?? null,
+        actor: as(p),
+        now,
+      }),
+    );
+    command(
+      "close",
+      "Close a cancelled case and write its documentation (step 7)",
+      STAFF,
+      commandBodies.close,
+      (b, p) => (_c, _f, now) => ({
+        kind: "closeCase",
+        summary: b.summary ?? null,
+        actor: as(p),
+        now,
+      }),
+    );
+    command(
+      "notes",
+      "Add a note to the case",
+      STAFF,
+      commandBodies.note,
+      (b, p) => (_c, _f, now) => ({
+        kind: "addNote",
+        text: b.text,
+        actor: as(p),
+        now,
+      }),
+    );
+    command(
+      "reassign",
+      "Give the case to another AM or CSM",
+      STAFF,
+      commandBodies.reassign,
+      (b, p) => (_c, _f, now) => ({
+        kind: "reassign",
+        slot: b.slot,
+        toUserId: b.toUserId,
+        actor: as(p),
+        now,
+      }),
+    );
+  };
+}

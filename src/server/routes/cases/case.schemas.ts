@@ -1,0 +1,125 @@
+// Request bodies of the case commands and the shape of a case in responses.
+import { z } from "zod";
+import type { CaseView } from "../../../app/view-case.ts";
+import {
+  CALL_OUTCOMES,
+  type Case,
+  CONFIRMATION_CHANNELS,
+  REQUEST_CHANNELS,
+} from "../../../domain/case.ts";
+
+const text = (max: number) =>
+  z.string().trim().min(1, "must not be empty").max(max, `must be at most ${max} characters`);
+const optionalText = (max: number) =>
+  z.string().trim().max(max, `must be at most ${max} characters`).nullish();
+
+/** Every command may say which version of the case the user saw; a stale one gets CASE_CHANGED. */
+export const expectedVersion = z
+  .number()
+  .int()
+  .min(1)
+  .optional()
+  .describe(
+    "the case version the user acted on; the command is refused with CASE_CHANGED if the case moved on",
+  );
+
+export const openCaseBody = z.object({
+  accountId: z.uuid({ error: "must be an id (UUID)" }),
+  subscriptionId: z.uuid({ error: "must be an id (UUID)" }),
+  requesterContactId: z.uuid({ error: "must be an id (UUID)" }),
+  channel: z.enum(REQUEST_CHANNELS),
+  summary: optionalText(2000),
+  assignedAmId: z.uuid().nullish(),
+});
+
+export const commandBodies = {
+  empty: z.object({ expectedVersion }),
+  confirmCode: z.object({
+    expectedVersion,
+    code: z
+      .string()
+      .trim()
+      .regex(/^\d{4,10}$/, "must be the digits of the code"),
+  }),
+  securityCheck: z.object({ expectedVersion, passed: z.boolean(), factsChecked: text(500) }),
+  reason: z.object({ expectedVersion, reasonCode: text(60), notes: text(5000) }),
+  presentOffer: z.object({
+    expectedVersion,
+    offerCode: text(60),
+    customTerms: optionalText(2000),
+    sendToCustomer: z.boolean().optional(),
+  }),
+  answerOffer: z.object({ expectedVersion, answer: z.enum(["accepted", "declined"]) }),
+  noSuitableOffer: z.object({ expectedVersion, reason: text(2000) }),
+  escalate: z.object({ expectedVersion, csmId: z.uuid().nullish(), notes: optionalText(2000) }),
+  engage: z.object({ expectedVersion, notes: optionalText(2000) }),
+  csmOutcome: z.object({
+    expectedVersion,
+    outcome: z.enum(["retained", "proceed"]),
+    offerCode: z.string().trim().max(60).nullish(),
+    customTerms: optionalText(2000),
+    notes: text(5000),
+  }),
+  confirmation: z.object({
+    expectedVersion,
+    channel: z.enum(CONFIRMATION_CHANNELS),
+    callOutcome: z.enum(CALL_OUTCOMES).nullish(),
+    notes: optionalText(2000),
+  }),
+  withdraw: z.object({ expectedVersion, reason: optionalText(2000) }),
+  close: z.object({ expectedVersion, summary: optionalText(5000) }),
+  note: z.object({ expectedVersion, text: text(5000) }),
+  reassign: z.object({
+    expectedVersion,
+    slot: z.enum(["am", "csm"]),
+    toUserId: z.uuid({ error: "must be an id (UUID)" }),
+  }),
+};
+
+/** A case is the engine's JSON document; its full shape is documented in src/domain/case.ts. */
+export const caseJson = z
+  .looseObject({
+    id: z.string(),
+    reference: z.string(),
+    accountId: z.string(),
+    subscriptionId: z.string(),
+    requesterContactId: z.string(),
+    channel: z.string(),
+    state: z.string(),
+    formStatus: z.string(),
+    outcome: z.string().nullable(),
+    assignedAmId: z.string().nullable(),
+    assignedCsmId: z.string().nullable(),
+    policyVersion: z.number(),
+    version: z.number(),
+    openedAt: z.string(),
+    closedAt: z.string().nullable(),
+  })
+  .meta({ id: "Case" });
+
+export const caseViewJson = z
+  .object({
+    case: caseJson,
+    checklist: z.array(
+      z.looseObject({ number: z.number(), key: z.string(), title: z.string(), status: z.string() }),
+    ),
+    nextActions: z.object({
+      allowed: z.array(z.looseObject({ kind: z.string() })),
+      blocked: z.array(
+        z.object({
+          kind: z.string(),
+          refusal: z.looseObject({ code: z.string(), message: z.string() }),
+        }),
+      ),
+    }),
+  })
+  .meta({ id: "CaseView" });
+
+/** The case document is already the API's JSON (instants as ISO strings); only the type widens. */
+export function presentCase(c: Case): z.infer<typeof caseJson> {
+  return c as unknown as z.infer<typeof caseJson>;
+}
+
+export function presentCaseView(view: CaseView): z.infer<typeof caseViewJson> {
+  return { ...view, case: presentCase(view.case) } as unknown as z.infer<typeof caseViewJson>;
+}

@@ -1,0 +1,187 @@
+// The customer's side, without an account: the self-service start, and the actions behind the
+// signed links we send (the Cancellation Request Form, offer answers, the feedback survey).
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { AppContext } from "../../../app/context.ts";
+import {
+  answerOfferByLink,
+  startSelfService,
+  submitFeedbackByLink,
+  submitFormByLink,
+  verifySelfService,
+  viewLink,
+} from "../../../app/customer-actions.ts";
+import { CONFIRMATION_CHANNELS, EFFECTIVE_CHOICES } from "../../../domain/case.ts";
+import { findOffer } from "../../../domain/policy-definition.ts";
+import { PUBLIC } from "../../plugins/auth.ts";
+import { errorResponses } from "../common.ts";
+
+const tokenParams = z.object({ token: z.string().min(10).max(200) });
+/** Public endpoints are the internet's: a tighter rate per address than staff routes. */
+const PUBLIC_LIMIT = { max: 30, timeWindow: "1 minute" };
+const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ error: "must be an email address" }));
+
+const linkViewJson = z
+  .object({
+    purpose: z.enum(["form", "offer", "feedback"]),
+    reference: z.string(),
+    expiresAt: z.string(),
+    companyName: z.string(),
+    reasons: z.array(
+      z.object({ code: z.string(), label: z.string(), requiresDetails: z.boolean() }),
+    ),
+    effectiveChoices: z.array(z.string()),
+    confirmationChannels: z.array(z.string()),
+    detailsMaxLength: z.number(),
+    offer: z.object({ code: z.string(), label: z.string(), description: z.string() }).nullable(),
+  })
+  .meta({ id: "CustomerLink" });
+
+const doneJson = z.object({
+  reference: z.string(),
+  state: z.string(),
+  outcome: z.string().nullable(),
+});
+
+export function customerRoutes(ctx: AppContext, options: { companyName: string }) {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<ZodTypeProvider>();
+    const config = { access: PUBLIC, rateLimit: PUBLIC_LIMIT };
+
+    app.post("/api/public/self-service/start", {
+      config,
+      schema: {
+        tags: ["customer"],
+        summary:
+          "I want to cancel: send a code to this work email if it belongs to an authorised contact",
+        body: z.object({ email }),
+        response: { 202: z.object({ message: z.string() }), ...errorResponses },
+      },
+      handler: async (request, reply) => {
+        await startSelfService(ctx, request.body.email);
+        return reply.status(202).send({
+          message:
+            "If this email belongs to someone who can cancel the subscription, a code is on its way to it.",
+        });
+      },
+    });
+
+    app.post("/api/public/self-service/verify", {
+      config,
+      schema: {
+        tags: ["customer"],
+        summary: "Enter the code: opens the cancellation request and returns the form link's token",
+        body: z.object({
+          email,
+          code: z
+            .string()
+            .trim()
+            .regex(/^\d{4,10}$/, "must be the digits of the code"),
+        }),
+        response: {
+          201: z.object({ reference: z.string(), formToken: z.string() }),
+          ...errorResponses,
+        },
+      },
+      handler: async (request, reply) => {
+        const { case: opened, formToken } = await verifySelfService(ctx, request.body);
+        return reply.status(201).send({ reference: opened.reference, formToken });
+      },
+    });
+
+    app.get("/api/public/links/:token", {
+      config,
+      schema: {
+        tags: ["customer"],
+        summary: "What a customer link is for",
+        params: tokenParams,
+        response: { 200: linkViewJson, ...errorResponses },
+      },
+      handler: async (request) => {
+        const link = await viewLink(ctx, request.params.token);
+        const offer = link.offerCode ? findOffer(link.policy, link.offerCode) : undefined;
+        return {
+          purpose: link.purpose,
+          reference: link.case.reference,
+          expiresAt: link.expiresAt.toISOString(),
+          companyName: options.companyName,
+          reasons: link.policy.reasons.map((r) => ({
+            code: r.code,
+            label: r.label,
+            requiresDetails: r.requiresDetails,
+          })),
+          effectiveChoices: [...EFFECTIVE_CHOICES],
+          confirmationChannels: [...CONFIRMATION_CHANNELS],
+          detailsMaxLength: link.policy.form.detailsMaxLength,
+          offer: offer
+            ? { code: offer.code, label: offer.label, description: offer.description }
+            : null,
+        };
+      },
+    });
+
+    const done = (c: { reference: string; state: string; outcome: string | null }) => ({
+      reference: c.reference,
+      state: c.state,
+      outcome: c.outcome,
+    });
+
+    app.post("/api/public/links/:token/form", {
+      config,
+      schema: {
+        tags: ["customer"],
+        summary: "Submit the Cancellation Request Form",
+        params: tokenParams,
+        body: z.object({
+          reasonCode: z.string().trim().min(1, "choose a reason").max(60),
+          details: z.string().trim().max(5000, "must be at most 5000 characters").default(""),
+          requestedEffective: z.enum(EFFECTIVE_CHOICES),
+          preferredConfirmationChannel: z.enum(CONFIRMATION_CHANNELS),
+          authorityConfirmed: z.boolean(),
+        }),
+        response: { 200: doneJson, ...errorResponses },
+      },
+      handler: async (request) =>
+        done((await submitFormByLink(ctx, request.params.token, request.body)).case),
+    });
+
+    app.post("/api/public/links/:token/offer", {
+      config,
+      schema: {
+        tags: ["customer"],
+        summary: "Accept or decline the offer",
+        params: tokenParams,
+        body: z.object({ answer: z.enum(["accepted", "declined"]) }),
+        response: { 200: doneJson, ...errorResponses },
+      },
+      handler: async (request) =>
+        done((await answerOfferByLink(ctx, request.params.token, request.body.answer)).case),
+    });
+
+    app.post("/api/public/links/:token/feedback", {
+      config,
+      schema: {
+        tags: ["customer"],
+        summary: "Answer the feedback survey",
+        params: tokenParams,
+        body: z.object({
+          rating: z
+            .number()
+            .int("must be a whole number from 1 to 5")
+            .min(1, "must be from 1 to 5")
+            .max(5, "must be from 1 to 5"),
+          decisionReason: z.string().trim().min(1, "choose what led to the decision").max(60),
+          comments: z.string().trim().max(5000, "must be at most 5000 characters").default(""),
+        }),
+        response: { 200: doneJson, ...errorResponses },
+      },
+      handler: async (request) =>
+        done((await submitFeedbackByLink(ctx, request.params.token, request.body)).case),
+    });
+  };
+}

@@ -1,0 +1,378 @@
+// Cases driven through the HTTP API to every outcome the policy allows, as the AM, the CSM and
+// the customer (through their links) would do it, on PGlite and on PostgreSQL.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "./app.ts";
+import { act, makeWorld, openCaseFor, refused, sentCode, sentLink, type World } from "./cases.ts";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.close());
+
+const customer = (path: string, payload: unknown) =>
+  server.app.inject({
+    method: "POST",
+    url: `/api/public/links/${path}`,
+    payload: payload as Record<string, unknown>,
+  });
+
+async function subscriptionOf(world: World) {
+  const response = await world.am.request({
+    method: "GET",
+    url: `/api/subscriptions/${world.subscriptionId}`,
+  });
+  return response.json();
+}
+
+/** Steps 1 and 2: verify identity by code, send the form, the customer submits it. */
+async function verifiedWithForm(world: World, form: Record<string, unknown> = {}) {
+  const c = await openCaseFor(world);
+  await act(world.am, c.id, "identity/send-code");
+  await act(world.am, c.id, "identity/confirm-code", {
+    code: await sentCode(server, { caseId: c.id }),
+  });
+  await act(world.am, c.id, "form/send");
+  const token = await sentLink(server, c.id, "form_link");
+  const submitted = await customer(`${token}/form`, {
+    reasonCode: "too_expensive",
+    details: "Our hiring budget for next year was halved.",
+    requestedEffective: "end_of_term",
+    preferredConfirmationChannel: "email",
+    authorityConfirmed: true,
+    ...form,
+  });
+  expect(submitted.statusCode, submitted.body).toBe(200);
+  return c;
+}
+
+async function escalatedToProceed(world: World, c: { id: string }) {
+  await act(world.am, c.id, "reason", {
+    reasonCode: "too_expensive",
+    notes: "Budget halved for 2027.",
+  });
+  await act(world.am, c.id, "no-suitable-offer", {
+    reason: "They are closing the recruiting team entirely.",
+  });
+  await act(world.am, c.id, "escalate");
+  await act(world.csm, c.id, "csm/engage", { notes: "Called the owner." });
+  return act(world.csm, c.id, "csm/outcome", {
+    outcome: "proceed",
+    notes: "No option fits; they leave on good terms.",
+  });
+}
+
+describe("a case through every outcome", () => {
+  it("cancelled at the end of the term: confirmation, feedback and documentation", async () => {
+    const world = await makeWorld(server);
+    const c = await verifiedWithForm(world);
+    await escalatedToProceed(world, c);
+    const processed = await act(world.am, c.id, "process");
+    expect(processed.case.state).toBe("cancelled");
+    expect(processed.case.processing.mode).toBe("end_of_term");
+    const subscription = await subscriptionOf(world);
+    expect(subscription.status).toBe("cancellation_scheduled");
+    expect(subscription.cancelAt).toBe(processed.case.processing.effectiveAt);
+
+    await act(world.am, c.id, "confirmation", { channel: "email" });
+    const requested = await act(world.am, c.id, "feedback/request");
+    expect(requested.case.state).toBe("feedback");
+    const survey = await customer(`${await sentLink(server, c.id, "feedback_request")}/feedback`, {
+      rating: 4,
+      decisionReason: "too_expensive",
+      comments: "Thanks for making it easy.",
+    });
+    expect(survey.statusCode, survey.body).toBe(200);
+    const closed = await act(world.am, c.id, "close", {
+      summary: "Cancelled at term end; left on good terms.",
+    });
+    expect(closed.case).toMatchObject({ state: "closed", outcome: "cancelled" });
+    expect(closed.case.documentation).toMatchObject({
+      outcome: "cancelled",
+      reason: { code: "too_expensive" },
+    });
+    expect(closed.checklist.map((s: { status: string }) => s.status)).toEqual(
+      Array(7).fill("done"),
+    );
+
+    // Everything the case did is on the account's timeline.
+    const accountCases = await world.am.request({
+      method: "GET",
+      url: "/api/cases",
+      query: { accountId: world.accountId },
+    });
+    expect(accountCases.json().items[0].case.documentation.outcome).toBe("cancelled");
+    const timeline = await world.am.request({ method: "GET", url: `/api/cases/${c.id}/timeline` });
+    const types = timeline.json().items.map((e: { type: string }) => e.type);
+    expect(types[0]).toBe("case_opened");
+    expect(types).toContain("cancellation_processed");
+    expect(types.at(-1)).toBe("case_closed");
+  });
+
+  it("cancelled immediately when the form asks for it", async () => {
+    const world = await makeWorld(server);
+    const c = await verifiedWithForm(world, { requestedEffective: "immediately" });
+    await escalatedToProceed(world, c);
+    const processed = await act(world.am, c.id, "process");
+    expect(processed.case.processing.mode).toBe("immediately");
+    const subscription = await subscriptionOf(world);
+    expect(subscription.status).toBe("cancelled");
+    expect(subscription.cancelledAt).not.toBeNull();
+  });
+
+  it("retained by the AM's offer, accepted by the customer through their link", async () => {
+    const world = await makeWorld(server);
+    const c = await verifiedWithForm(world);
+    await act(world.am, c.id, "reason", { reasonCode: "too_expensive", notes: "Budget pressure." });
+    await act(world.am, c.id, "offers", { offerCode: "discount_20_3m" });
+    const answered = await customer(`${await sentLink(server, c.id, "offer_link")}/offer`, {
+      answer: "accepted",
+    });
+    expect(answered.statusCode, answered.body).toBe(200);
+    expect(answered.json()).toMatchObject({ state: "closed", outcome: "retained" });
+    const row = await server.handle.db
+      .selectFrom("subscriptions")
+      .selectAll()
+      .where("id", "=", world.subscriptionId)
+      .executeTakeFirstOrThrow();
+    expect(row.discount_percent).toBe(20);
+    expect(row.status).toBe("active");
+  });
+
+  it("retained by the CSM with a downgrade", async () => {
+    const world = await makeWorld(server);
+    const c = await verifiedWithForm(world);
+    await act(world.am, c.id, "reason", { reasonCode: "too_expensive", notes: "Budget pressure." });
+    await act(world.am, c.id, "offers", { offerCode: "discount_20_3m", sendToCustomer: false });
+    await act(world.am, c.id, "offers/discount_20_3m/answer", { answer: "declined" });
+    await act(world.am, c.id, "escalate");
+    const outcome = await act(world.csm, c.id, "csm/outcome", {
+      outcome: "retained",
+      offerCode: "downgrade_starter",
+      notes: "Starter covers their two open roles.",
+    });
+    expect(outcome.case).toMatchObject({ state: "closed", outcome: "retained" });
+    const subscription = await subscriptionOf(world);
+    expect(subscription.monthlyValueMinor).toBe(19_900);
+    expect(subscription.status).toBe("active");
+  });
+
+  it("withdrawn by the customer before processing", async () => {
+    const world = await makeWorld(server);
+    const c = await verifiedWithForm(world);
+    const withdrawn = await act(world.am, c.id, "withdraw", {
+      reason: "They found budget after all.",
+    });
+    expect(withdrawn.case).toMatchObject({ state: "closed", outcome: "withdrawn" });
+    expect((await subscriptionOf(world)).status).toBe("active");
+    await refused(world.am, c.id, "notes", "CASE_CLOSED", { text: "too late" });
+  });
+
+  it("closed unverified after the attempt limit of wrong codes", async () => {
+    const world = await makeWorld(server);
+    const c = await openCaseFor(world);
+    await act(world.am, c.id, "identity/send-code");
+    const real = await sentCode(server, { caseId: c.id });
+    const wrong = real === "000000" ? "111111" : "000000";
+    await act(world.am, c.id, "identity/confirm-code", { code: wrong });
+    await act(world.am, c.id, "identity/confirm-code", { code: wrong });
+    const last = await act(world.am, c.id, "identity/confirm-code", { code: wrong });
+    expect(last.case).toMatchObject({ state: "closed", outcome: "unverified" });
+  });
+});
+
+describe("the policy cannot be skipped through the API", () => {
+  it("refuses each step taken too early with the rule's code", async () => {
+    const world = await makeWorld(server);
+    const c = await openCaseFor(world);
+    await refused(world.am, c.id, "form/send", "IDENTITY_NOT_VERIFIED");
+    await refused(world.am, c.id, "process", "IDENTITY_NOT_VERIFIED");
+    await act(world.am, c.id, "identity/send-code");
+    await act(world.am, c.id, "identity/confirm-code", {
+      code: await sentCode(server, { caseId: c.id }),
+    });
+    await refused(world.am, c.id, "escalate", "FORM_NOT_SENT");
+    await act(world.am, c.id, "form/send");
+    await act(world.am, c.id, "reason", { reasonCode: "too_expensive", notes: "Budget." });
+    await refused(world.am, c.id, "escalate", "NO_OFFER_PRESENTED");
+    await refused(world.am, c.id, "process", "NOT_ESCALATED");
+    await act(world.am, c.id, "no-suitable-offer", { reason: "Closing the team." });
+    await act(world.am, c.id, "escalate");
+    await refused(world.am, c.id, "process", "CSM_OUTCOME_MISSING");
+    await act(world.csm, c.id, "csm/outcome", { outcome: "proceed", notes: "Proceed." });
+    // The customer never submitted the form: processing must wait for it.
+    const refusal = await refused(world.am, c.id, "process", "FORM_NOT_SUBMITTED");
+    expect(refusal.message).toMatch(/form/i);
+    const view = await world.am.request({ method: "GET", url: `/api/cases/${c.id}` });
+    expect(
+      view.json().nextActions.blocked.map((b: { refusal: { code: string } }) => b.refusal.code),
+    ).toContain("FORM_NOT_SUBMITTED");
+  });
+
+  it("lets only a CSM record the CSM outcome, and refuses an AM with 403", async () => {
+    const world = await makeWorld(server);
+    const c = await openCaseFor(world);
+    const response = await world.am.request({
+      method: "POST",
+      url: `/api/cases/${c.id}/csm/outcome`,
+      payload: { outcome: "proceed", notes: "x" },
+    });
+    expect(response.statusCode).toBe(403);
+  });
+
+  it("refuses a requester who is not authorised to cancel", async () => {
+    const world = await makeWorld(server, { authorised: false, role: "user" });
+    const response = await world.am.request({
+      method: "POST",
+      url: "/api/cases",
+      payload: {
+        accountId: world.accountId,
+        subscriptionId: world.subscriptionId,
+        requesterContactId: world.contactId,
+        channel: "phone",
+      },
+    });
+    expect(response.statusCode).toBe(409);
+    expect(response.json().code).toBe("REQUESTER_NOT_AUTHORISED");
+  });
+
+  it("answers a stale version with CASE_CHANGED and the current version", async () => {
+    const world = await makeWorld(server);
+    const c = await openCaseFor(world);
+    await act(world.am, c.id, "notes", { text: "First note", expectedVersion: c.version });
+    const stale = await world.am.request({
+      method: "POST",
+      url: `/api/cases/${c.id}/notes`,
+      payload: { text: "Second", expectedVersion: c.version },
+    });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json()).toMatchObject({
+      code: "CASE_CHANGED",
+      details: { currentVersion: c.version + 1 },
+    });
+  });
+
+  it("keeps one open case per subscription", async () => {
+    const world = await makeWorld(server);
+    await openCaseFor(world);
+    const second = await world.am.request({
+      method: "POST",
+      url: "/api/cases",
+      payload: {
+        accountId: world.accountId,
+        subscriptionId: world.subscriptionId,
+        requesterContactId: world.contactId,
+        channel: "email",
+      },
+    });
+    expect(second.statusCode).toBe(409);
+    expect(second.json().code).toBe("CASE_ALREADY_OPEN");
+  });
+});
+
+describe("customer links", () => {
+  it("work once, reach only their own case, and say kindly when used or forged", async () => {
+    const world = await makeWorld(server);
+    const c = await openCaseFor(world);
+    await act(world.am, c.id, "identity/send-code");
+    await act(world.am, c.id, "identity/confirm-code", {
+      code: await sentCode(server, { caseId: c.id }),
+    });
+    await act(world.am, c.id, "form/send");
+    const token = await sentLink(server, c.id, "form_link");
+    const view = await server.app.inject({ method: "GET", url: `/api/public/links/${token}` });
+    expect(view.json()).toMatchObject({
+      purpose: "form",
+      reference: c.reference,
+      companyName: "WootRecruit",
+    });
+    const form = {
+      reasonCode: "unused",
+      details: "",
+      requestedEffective: "end_of_term",
+      preferredConfirmationChannel: "email",
+      authorityConfirmed: true,
+    };
+    expect((await customer(`${token}/form`, form)).statusCode).toBe(200);
+    const again = await customer(`${token}/form`, form);
+    expect(again.statusCode).toBe(409);
+    expect(again.json().code).toBe("LINK_USED");
+    const forged = await customer(`${token.slice(0, -2)}xx/form`, form);
+    expect(forged.statusCode).toBe(404);
+    expect(forged.json().code).toBe("LINK_INVALID");
+    // Only hashes are stored: the token itself is nowhere in the database.
+    const stored = await server.handle.db
+      .selectFrom("customer_links")
+      .select("token_hash")
+      .execute();
+    expect(stored.map((r) => r.token_hash)).not.toContain(token);
+  });
+
+  it("expire, and a resend supersedes the earlier link", async () => {
+    const world = await makeWorld(server);
+    const c = await openCaseFor(world);
+    await act(world.am, c.id, "identity/send-code");
+    await act(world.am, c.id, "identity/confirm-code", {
+      code: await sentCode(server, { caseId: c.id }),
+    });
+    await act(world.am, c.id, "form/send");
+    const first = await sentLink(server, c.id, "form_link");
+    server.clock.advance(1000);
+    await act(world.am, c.id, "form/resend");
+    const superseded = await server.app.inject({
+      method: "GET",
+      url: `/api/public/links/${first}`,
+    });
+    expect(superseded.json().code).toBe("LINK_SUPERSEDED");
+    const second = await sentLink(server, c.id, "form_link");
+    server.clock.advance(73 * 3_600_000);
+    const expired = await server.app.inject({ method: "GET", url: `/api/public/links/${second}` });
+    expect(expired.json().code).toBe("LINK_EXPIRED");
+    server.clock.advance(-(73 * 3_600_000 + 1000));
+  });
+
+  it("self-service: email, code, and the form opens as a new case on the portal channel", async () => {
+    const world = await makeWorld(server);
+    const contact = await world.am.request({
+      method: "GET",
+      url: `/api/contacts/${world.contactId}`,
+    });
+    const email = contact.json().email;
+    const start = await server.app.inject({
+      method: "POST",
+      url: "/api/public/self-service/start",
+      payload: { email },
+    });
+    expect(start.statusCode).toBe(202);
+    const unknown = await server.app.inject({
+      method: "POST",
+      url: "/api/public/self-service/start",
+      payload: { email: "nobody@nowhere.test" },
+    });
+    expect(unknown.json()).toEqual(start.json());
+    const wrong = await server.app.inject({
+      method: "POST",
+      url: "/api/public/self-service/verify",
+      payload: { email, code: "0000000" },
+    });
+    expect(wrong.statusCode).toBe(400);
+    const code = await sentCode(server, { contactId: world.contactId });
+    const verified = await server.app.inject({
+      method: "POST",
+      url: "/api/public/self-service/verify",
+      payload: { email, code },
+    });
+    expect(verified.statusCode, verified.body).toBe(201);
+    const { reference, formToken } = verified.json();
+    const view = await server.app.inject({ method: "GET", url: `/api/public/links/${formToken}` });
+    expect(view.json()).toMatchObject({ purpose: "form", reference });
+    const opened = await world.am.request({ method: "GET", url: `/api/cases/${reference}` });
+    // The form is provided (step 2); retention can start while the customer fills it in.
+    expect(opened.json().case).toMatchObject({
+      channel: "portal",
+      state: "retention",
+      formStatus: "sent",
+    });
+    expect(opened.json().case.identity.method).toBe("self_service");
+  });
+});

@@ -1,0 +1,160 @@
+// A customer world for case tests (AM, CSM, account, owner contact, growth subscription), and
+// what the customer would find in their messages: the code and the link tokens, derived from the
+// outbox exactly as the delivery worker derives them.
+import { expect } from "vitest";
+import { identityCode, linkToken } from "../src/app/customer-secrets.ts";
+import { insertPlan } from "../src/db/repositories/plans.repository.ts";
+import type { StaffRole } from "../src/domain/staff.ts";
+import { type Client, signInAs, TEST_SECRET, type TestServer } from "./app.ts";
+import { makeAccount, makeContact, makeSubscription, makeUser } from "./factories.ts";
+
+export async function ensurePlan(server: TestServer, code: string, price: number) {
+  const existing = await server.handle.db
+    .selectFrom("plans")
+    .select("id")
+    .where("code", "=", code)
+    .executeTakeFirst();
+  if (existing) return existing.id;
+  return (
+    await insertPlan(server.handle.db, {
+      code,
+      name: code,
+      monthlyPriceMinor: price,
+      currency: "USD",
+    })
+  ).id;
+}
+
+export interface World {
+  am: Client;
+  csm: Client;
+  accountId: string;
+  contactId: string;
+  subscriptionId: string;
+}
+
+export async function makeWorld(
+  server: TestServer,
+  options: {
+    preferredChannel?: "email" | "sms" | "phone";
+    authorised?: boolean;
+    role?: "owner" | "user";
+  } = {},
+): Promise<World> {
+  const db = server.handle.db;
+  const planId = await ensurePlan(server, "growth", 49_900);
+  await ensurePlan(server, "starter", 19_900);
+  const amUser = await makeUser(db, "account_manager");
+  const csmUser = await makeUser(db, "csm");
+  const account = await makeAccount(db, { accountManagerId: amUser.id, csmId: csmUser.id });
+  const contact = await makeContact(db, account.id, {
+    preferredChannel: options.preferredChannel ?? "email",
+    authorisedToCancel: options.authorised ?? true,
+    role: options.role ?? "owner",
+  });
+  const subscription = await makeSubscription(db, account.id, planId, server.clock.now);
+  return {
+    am: await signInAs(server.app, amUser),
+    csm: await signInAs(server.app, csmUser),
+    accountId: account.id,
+    contactId: contact.id,
+    subscriptionId: subscription.id,
+  };
+}
+
+export async function openCaseFor(world: World, channel = "phone") {
+  const response = await world.am.request({
+    method: "POST",
+    url: "/api/cases",
+    payload: {
+      accountId: world.accountId,
+      subscriptionId: world.subscriptionId,
+      requesterContactId: world.contactId,
+      channel,
+    },
+  });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json().case as { id: string; reference: string; version: number };
+}
+
+/** Runs a command as `client` and expects it to be accepted; returns the case view. */
+export async function act(
+  client: Client,
+  caseId: string,
+  path: string,
+  payload: Record<string, unknown> = {},
+) {
+  const response = await client.request({
+    method: "POST",
+    url: `/api/cases/${caseId}/${path}`,
+    payload,
+  });
+  expect(response.statusCode, `${path}: ${response.body}`).toBe(200);
+  return response.json();
+}
+
+/** Runs a command and expects the policy to refuse it with `code`. */
+export async function refused(
+  client: Client,
+  caseId: string,
+  path: string,
+  code: string,
+  payload: Record<string, unknown> = {},
+) {
+  const response = await client.request({
+    method: "POST",
+    url: `/api/cases/${caseId}/${path}`,
+    payload,
+  });
+  expect(response.statusCode, `${path}: ${response.body}`).toBe(409);
+  expect(response.json().code).toBe(code);
+  return response.json();
+}
+
+async function latestPayload(server: TestServer, caseId: string, topic: string) {
+  const row = await server.handle.db
+    .selectFrom("outbox")
+    .select("payload")
+    .where("case_id", "=", caseId)
+    .where("topic", "=", topic)
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .executeTakeFirstOrThrow();
+  return row.payload as Record<string, string>;
+}
+
+/** The code in the latest identity-code message of the case (or of the contact's self-service start). */
+export async function sentCode(
+  server: TestServer,
+  where: { caseId: string } | { contactId: string },
+): Promise<string> {
+  const rows = await server.handle.db
+    .selectFrom("outbox")
+    .select(["payload", "recipient", "case_id"])
+    .where("topic", "=", "identity_code")
+    .orderBy("created_at")
+    .execute();
+  const row = rows
+    .reverse()
+    .find((r) =>
+      "caseId" in where
+        ? r.case_id === where.caseId
+        : (r.recipient as { contactId: string }).contactId === where.contactId,
+    );
+  if (!row) throw new Error("no identity code was sent");
+  const payload = row.payload as Record<string, string>;
+  return identityCode(TEST_SECRET, payload.codeNonce!, Number(payload.codeLength));
+}
+
+export async function sentLink(
+  server: TestServer,
+  caseId: string,
+  topic: "form_link" | "offer_link" | "feedback_request",
+) {
+  const payload = await latestPayload(server, caseId, topic);
+  return linkToken(TEST_SECRET, payload.linkNonce!);
+}
+
+export async function staffClient(server: TestServer, role: StaffRole) {
+  return signInAs(server.app, await makeUser(server.handle.db, role));
+}
