@@ -2,7 +2,16 @@
 // the customer (through their links) would do it, on PGlite and on PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./app.ts";
-import { act, makeWorld, openCaseFor, refused, sentCode, sentLink, type World } from "./cases.ts";
+import {
+  act,
+  makeWorld,
+  openCaseFor,
+  refused,
+  sentCode,
+  sentLink,
+  staffClient,
+  type World,
+} from "./cases.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -107,6 +116,42 @@ describe("a case through every outcome", () => {
     expect(types[0]).toBe("case_opened");
     expect(types).toContain("cancellation_processed");
     expect(types.at(-1)).toBe("case_closed");
+  });
+
+  it("a cancellation scheduled for the end of the term can be reactivated until it takes effect", async () => {
+    const world = await makeWorld(server);
+    const c = await verifiedWithForm(world);
+    await escalatedToProceed(world, c);
+    await act(world.am, c.id, "process");
+    const url = `/api/subscriptions/${world.subscriptionId}/reactivate`;
+    const reactivated = await world.am.request({ method: "POST", url });
+    expect(reactivated.statusCode, reactivated.body).toBe(200);
+    expect(reactivated.json()).toMatchObject({ status: "active", cancelAt: null });
+    const again = await world.am.request({ method: "POST", url });
+    expect(again.json().code).toBe("NOT_SCHEDULED_FOR_CANCELLATION");
+    const timeline = await world.am.request({ method: "GET", url: `/api/cases/${c.id}/timeline` });
+    expect(timeline.json().items.at(-1)).toMatchObject({ type: "subscription_reactivated" });
+    const messages = await world.am.request({ method: "GET", url: `/api/cases/${c.id}/messages` });
+    expect(messages.json().items.map((m: { topic: string }) => m.topic)).toContain(
+      "reactivation_confirmation",
+    );
+  });
+
+  it("cannot reactivate once the cancellation has taken effect", async () => {
+    const world = await makeWorld(server);
+    const c = await verifiedWithForm(world);
+    await escalatedToProceed(world, c);
+    await act(world.am, c.id, "process");
+    server.clock.advance(21 * 86_400_000);
+    // Three weeks on, the AM's session has long ended: a colleague signs in.
+    const admin = await staffClient(server, "admin");
+    const late = await admin.request({
+      method: "POST",
+      url: `/api/subscriptions/${world.subscriptionId}/reactivate`,
+    });
+    server.clock.advance(-21 * 86_400_000);
+    expect(late.statusCode).toBe(409);
+    expect(late.json().code).toBe("CANCELLATION_IN_EFFECT");
   });
 
   it("cancelled immediately when the form asks for it", async () => {

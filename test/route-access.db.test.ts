@@ -40,6 +40,7 @@ const EXPECTED: Record<string, Who[]> = {
   "GET /api/subscriptions/:id": STAFF,
   "POST /api/subscriptions": [ADMIN],
   "PATCH /api/subscriptions/:id": [ADMIN],
+  "POST /api/subscriptions/:id/reactivate": [AM, ADMIN],
   "GET /api/policy": STAFF,
   "GET /api/policy/versions": STAFF,
   "GET /api/policy/versions/:version": STAFF,

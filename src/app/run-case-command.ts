@@ -143,7 +143,7 @@ function linkPurposeOf(message: OutboxMessage): LinkPurpose | undefined {
 }
 
 /** Audit entries, links, codes, billing effects and outbox rows of one accepted decision. */
-async function recordConsequences(
+export async function recordConsequences(
   services: CaseServices,
   trx: Trx,
   after: Case,

@@ -28,6 +28,11 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<CliCommand>
     load: async () => (await import("./commands/user.ts")).userCommand,
   },
   {
+    name: "audit",
+    summary: "verify the hash chain of the audit log (audit verify)",
+    load: async () => (await import("./commands/audit.ts")).auditCommand,
+  },
+  {
     name: "import",
     summary: "import accounts, contacts or subscriptions from a CSV file",
     load: async () => (await import("./commands/import.ts")).importCommand,

@@ -131,6 +131,11 @@ export type CaseEventBody =
   | { type: "case_closed"; outcome: CaseOutcome; documentation: CaseDocumentation }
   /** A note was added to the case. */
   | { type: "note_added"; noteNumber: number; text: string }
+  /**
+   * A cancellation scheduled for the end of the term was undone before it took effect. Written by
+   * the reactivation use case (not by decide): the case stays closed, the subscription goes on.
+   */
+  | { type: "subscription_reactivated"; subscriptionId: string; cancelAtWas: Instant }
   /** The AM or CSM of the case changed. */
   | { type: "case_reassigned"; slot: "am" | "csm"; fromUserId: string | null; toUserId: string };
 
@@ -164,6 +169,7 @@ const EVENT_TYPE_SET: Record<CaseEventType, true> = {
   case_closed: true,
   note_added: true,
   case_reassigned: true,
+  subscription_reactivated: true,
 };
 
 export const CASE_EVENT_TYPES = Object.keys(EVENT_TYPE_SET) as CaseEventType[];

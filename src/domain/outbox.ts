@@ -12,7 +12,8 @@ export type WebhookTopic =
   | "case.escalated"
   | "case.retained"
   | "cancellation.processed"
-  | "case.closed";
+  | "case.closed"
+  | "subscription.reactivated";
 
 export type StaffTopic =
   | "case_escalated"
@@ -34,6 +35,8 @@ export type OutboxPayload =
   | { kind: "offer_confirmation"; channel: LinkChannel; offerCode: string }
   /** The cancellation confirmation by email or SMS. */
   | { kind: "cancellation_confirmation"; channel: LinkChannel; effectiveAt: Instant }
+  /** Confirms to the customer that their subscription goes on after all. */
+  | { kind: "reactivation_confirmation"; channel: LinkChannel }
   /** The feedback survey link. */
   | { kind: "feedback_request"; channel: LinkChannel; expiresAt: Instant }
   /** An in-app/email notice to a staff user. */
@@ -149,6 +152,11 @@ export function outboxFor(event: CaseEvent, after: Case): OutboxMessage[] {
         return [{ kind: "webhook", topic: "case.closed" }];
       case "case_reassigned":
         return staff(event.toUserId, "case_assigned");
+      case "subscription_reactivated":
+        return [
+          { kind: "reactivation_confirmation", channel: linkChannel },
+          { kind: "webhook", topic: "subscription.reactivated" },
+        ];
       case "identity_verification_failed":
       case "identity_verified":
       case "reason_recorded":

@@ -8,9 +8,10 @@ import {
   createSubscription,
   getSubscription,
 } from "../../../app/manage-subscriptions.ts";
+import { reactivateSubscription } from "../../../app/reactivate-subscription.ts";
 import { listSubscriptions } from "../../../db/repositories/subscriptions.repository.ts";
 import { SUBSCRIPTION_STATUSES, type Subscription } from "../../../domain/customer.ts";
-import { ADMIN, STAFF } from "../../plugins/auth.ts";
+import { ADMIN, principalOf, STAFF } from "../../plugins/auth.ts";
 import { errorResponses, idParams, iso, pageOf, pageQuery } from "../common.ts";
 
 export const subscriptionJson = z
@@ -99,6 +100,19 @@ export function subscriptionRoutes(ctx: AppContext) {
       },
       handler: async (request) =>
         presentSubscription(await changeSubscription(ctx.db, request.params.id, request.body)),
+    });
+    app.post("/api/subscriptions/:id/reactivate", {
+      config: { access: { roles: ["account_manager", "admin"] } },
+      schema: {
+        tags: ["subscriptions"],
+        summary: "Undo a cancellation scheduled for the end of the term, before it takes effect",
+        params: idParams,
+        response: { 200: subscriptionJson, ...errorResponses },
+      },
+      handler: async (request) =>
+        presentSubscription(
+          (await reactivateSubscription(ctx, principalOf(request), request.params.id)).subscription,
+        ),
     });
   };
 }

@@ -1,0 +1,60 @@
+import { loadConfig } from "../../config.ts";
+import { migrateToLatest } from "../../db/database.ts";
+import { verifyAuditLog } from "../../db/repositories/audit.repository.ts";
+import { findCase } from "../../db/repositories/cases.repository.ts";
+import { parseCommandArgs } from "../args.ts";
+import { type CliCommand, UsageError } from "../cli-io.ts";
+import { withDatabase } from "../open-database.ts";
+
+const help = `Usage: canceldesk audit verify [--case REF]
+
+Checks the hash chain of every case's audit log (or of one case, by id or reference such as
+CD-2026-00042) and reports each case whose chain is broken: an entry edited, removed or
+reordered, with the entry's number. Exits 1 when a break is found.
+`;
+
+export const auditCommand: CliCommand = {
+  help,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, { case: { type: "string" } }, help);
+    if (values.help) {
+      io.stdout(help);
+      return 0;
+    }
+    if (positionals[0] !== "verify" || positionals.length > 1) {
+      throw new UsageError(
+        positionals[0]
+          ? `unknown audit command ${positionals[0]}`
+          : "audit needs a command: verify",
+        help,
+      );
+    }
+    const config = loadConfig(io.env);
+    return withDatabase(config, async (handle) => {
+      await migrateToLatest(handle.db);
+      let caseId: string | undefined;
+      if (typeof values.case === "string") {
+        const found = await findCase(handle.db, values.case);
+        if (!found) {
+          io.stderr(`case ${values.case} was not found\n`);
+          return 1;
+        }
+        caseId = found.id;
+      }
+      const report = await verifyAuditLog(handle.db, {
+        ...(caseId ? { caseId } : {}),
+        onProgress: (cases) => {
+          if (cases % 10_000 === 0) io.stderr(`checked ${cases.toLocaleString("en-US")} cases\n`);
+        },
+      });
+      for (const b of report.breaks) {
+        const c = await findCase(handle.db, b.caseId);
+        io.stdout(`BROKEN case ${c?.reference ?? b.caseId} entry ${b.seq}: ${b.problem}\n`);
+      }
+      io.stdout(
+        `${report.breaks.length === 0 ? "OK" : "FAILED"}: ${report.cases.toLocaleString("en-US")} cases, ${report.entries.toLocaleString("en-US")} audit entries checked, ${report.breaks.length} broken chain(s).\n`,
+      );
+      return report.breaks.length === 0 ? 0 : 1;
+    });
+  },
+};

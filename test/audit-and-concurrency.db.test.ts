@@ -1,0 +1,174 @@
+// The audit log is append-only and its chain shows tampering; two people acting on one case at
+// once cannot break it: one wins, the other is told, and every effect happens once.
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyAuditLog } from "../src/db/repositories/audit.repository.ts";
+import { startTestServer, type TestServer } from "./app.ts";
+import { act, makeWorld, openCaseFor, sentCode, sentLink, type World } from "./cases.ts";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.close());
+
+async function readyToProcess(world: World) {
+  const c = await openCaseFor(world);
+  await act(world.am, c.id, "identity/send-code");
+  await act(world.am, c.id, "identity/confirm-code", {
+    code: await sentCode(server, { caseId: c.id }),
+  });
+  await act(world.am, c.id, "form/send");
+  const token = await sentLink(server, c.id, "form_link");
+  await server.app.inject({
+    method: "POST",
+    url: `/api/public/links/${token}/form`,
+    payload: {
+      reasonCode: "unused",
+      details: "",
+      requestedEffective: "immediately",
+      preferredConfirmationChannel: "email",
+      authorityConfirmed: true,
+    },
+  });
+  await act(world.am, c.id, "reason", { reasonCode: "unused", notes: "Not hiring." });
+  await act(world.am, c.id, "no-suitable-offer", { reason: "Company is winding down." });
+  await act(world.am, c.id, "escalate");
+  await act(world.csm, c.id, "csm/outcome", { outcome: "proceed", notes: "Proceed." });
+  return c;
+}
+
+describe("the audit log", () => {
+  it("refuses UPDATE and DELETE in the database itself", async () => {
+    const world = await makeWorld(server);
+    const c = await openCaseFor(world);
+    await expect(
+      sql`update case_events set type = 'x' where case_id = ${c.id}`.execute(server.handle.db),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      sql`delete from case_events where case_id = ${c.id}`.execute(server.handle.db),
+    ).rejects.toThrow(/append-only/);
+  });
+
+  it("verifies intact chains and finds an edited entry", async () => {
+    const world = await makeWorld(server);
+    const c = await readyToProcess(world);
+    const before = await verifyAuditLog(server.handle.db);
+    expect(before.breaks).toEqual([]);
+    expect(before.entries).toBeGreaterThan(8);
+
+    // Someone with the database owner's rights switches the guard off and rewrites history.
+    await sql`alter table case_events disable trigger case_events_no_update`.execute(
+      server.handle.db,
+    );
+    await sql`update case_events set body = jsonb_set(body, '{notes}', '"Proceed happily."') where case_id = ${c.id} and type = 'csm_outcome_recorded'`.execute(
+      server.handle.db,
+    );
+    await sql`alter table case_events enable trigger case_events_no_update`.execute(
+      server.handle.db,
+    );
+
+    const after = await verifyAuditLog(server.handle.db);
+    const seq = await server.handle.db
+      .selectFrom("case_events")
+      .select("seq")
+      .where("case_id", "=", c.id)
+      .where("type", "=", "csm_outcome_recorded")
+      .executeTakeFirstOrThrow();
+    expect(after.breaks).toEqual([
+      { caseId: c.id, seq: seq.seq, problem: expect.stringContaining("edited") },
+    ]);
+  });
+});
+
+describe("acting at once", () => {
+  it("twelve people with the same version: one note is written, eleven are told the case changed", async () => {
+    const world = await makeWorld(server);
+    const c = await openCaseFor(world);
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        world.am.request({
+          method: "POST",
+          url: `/api/cases/${c.id}/notes`,
+          payload: { text: `note ${i}`, expectedVersion: c.version },
+        }),
+      ),
+    );
+    const codes = answers.map((a) => a.statusCode).sort();
+    expect(codes.filter((s) => s === 200)).toHaveLength(1);
+    expect(
+      answers.filter((a) => a.statusCode === 409).every((a) => a.json().code === "CASE_CHANGED"),
+    ).toBe(true);
+    const view = await world.am.request({ method: "GET", url: `/api/cases/${c.id}` });
+    expect(view.json().case.notes).toHaveLength(1);
+  });
+
+  it("a doubled 'process' click cancels the subscription once", async () => {
+    const world = await makeWorld(server);
+    const c = await readyToProcess(world);
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        world.am.request({ method: "POST", url: `/api/cases/${c.id}/process`, payload: {} }),
+      ),
+    );
+    expect(answers.filter((a) => a.statusCode === 200)).toHaveLength(1);
+    expect(answers.filter((a) => a.statusCode === 409)).toHaveLength(9);
+    const effects = await server.handle.db
+      .selectFrom("subscription_effects")
+      .selectAll()
+      .where("subscription_id", "=", world.subscriptionId)
+      .execute();
+    expect(effects.map((e) => e.kind)).toEqual(["cancel_immediately"]);
+    const processed = await server.handle.db
+      .selectFrom("case_events")
+      .select("seq")
+      .where("case_id", "=", c.id)
+      .where("type", "=", "cancellation_processed")
+      .execute();
+    expect(processed).toHaveLength(1);
+    expect((await verifyAuditLog(server.handle.db, { caseId: c.id })).breaks).toEqual([]);
+  });
+
+  it("parallel requests to open a case on one subscription open exactly one", async () => {
+    const world = await makeWorld(server);
+    const payload = {
+      accountId: world.accountId,
+      subscriptionId: world.subscriptionId,
+      requesterContactId: world.contactId,
+      channel: "email",
+    };
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        world.am.request({ method: "POST", url: "/api/cases", payload }),
+      ),
+    );
+    expect(answers.filter((a) => a.statusCode === 201)).toHaveLength(1);
+    expect(
+      answers
+        .filter((a) => a.statusCode === 409)
+        .every((a) => a.json().code === "CASE_ALREADY_OPEN"),
+    ).toBe(true);
+  });
+
+  it("many cases worked in parallel keep every chain intact and every message queued once", async () => {
+    const worlds = await Promise.all(Array.from({ length: 4 }, () => makeWorld(server)));
+    const cases = await Promise.all(worlds.map((w) => openCaseFor(w)));
+    await Promise.all(
+      cases.flatMap((c, i) =>
+        Array.from({ length: 5 }, (_, n) =>
+          act(worlds[i]!.am, c.id, "notes", { text: `parallel note ${n}` }),
+        ),
+      ),
+    );
+    for (const c of cases) {
+      const report = await verifyAuditLog(server.handle.db, { caseId: c.id });
+      expect(report).toMatchObject({ entries: 6, breaks: [] });
+    }
+    const dupes = await sql<{
+      n: string;
+    }>`select count(*)::text as n from (select dedupe_key from outbox group by dedupe_key having count(*) > 1) d`.execute(
+      server.handle.db,
+    );
+    expect(dupes.rows[0]!.n).toBe("0");
+  });
+});
