@@ -56,6 +56,6 @@ describe("outgoing messages derived from events", () => {
   });
 
   it("has a closed set of event types", () => {
-    expect(CASE_EVENT_TYPES).toHaveLength(25);
+    expect(CASE_EVENT_TYPES).toHaveLength(26);
   });
 });
