@@ -4,7 +4,14 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyAuditLog } from "../src/db/repositories/audit.repository.ts";
 import { startTestServer, type TestServer } from "./app.ts";
-import { act, makeWorld, openCaseFor, sentCode, sentLink, type World } from "./cases.ts";
+import {
+  act,
+  makeWorld,
+  openCaseFor,
+  openWithFormSent,
+  submitFormAsCustomer,
+  type World,
+} from "./cases.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -13,23 +20,11 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 async function readyToProcess(world: World) {
-  const c = await openCaseFor(world);
-  await act(world.am, c.id, "identity/send-code");
-  await act(world.am, c.id, "identity/confirm-code", {
-    code: await sentCode(server, { caseId: c.id }),
-  });
-  await act(world.am, c.id, "form/send");
-  const token = await sentLink(server, c.id, "form_link");
-  await server.app.inject({
-    method: "POST",
-    url: `/api/public/links/${token}/form`,
-    payload: {
-      reasonCode: "unused",
-      details: "",
-      requestedEffective: "immediately",
-      preferredConfirmationChannel: "email",
-      authorityConfirmed: true,
-    },
+  const c = await openWithFormSent(server, world);
+  await submitFormAsCustomer(server, c.id, {
+    reasonCode: "unused",
+    details: "",
+    requestedEffective: "immediately",
   });
   await act(world.am, c.id, "reason", { reasonCode: "unused", notes: "Not hiring." });
   await act(world.am, c.id, "no-suitable-offer", { reason: "Company is winding down." });

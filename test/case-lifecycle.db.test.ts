@@ -6,10 +6,13 @@ import {
   act,
   makeWorld,
   openCaseFor,
+  openWithFormSent,
   refused,
   sentCode,
   sentLink,
   staffClient,
+  submitFormAsCustomer,
+  verifyByCode,
   type World,
 } from "./cases.ts";
 
@@ -36,22 +39,8 @@ async function subscriptionOf(world: World) {
 
 /** Steps 1 and 2: verify identity by code, send the form, the customer submits it. */
 async function verifiedWithForm(world: World, form: Record<string, unknown> = {}) {
-  const c = await openCaseFor(world);
-  await act(world.am, c.id, "identity/send-code");
-  await act(world.am, c.id, "identity/confirm-code", {
-    code: await sentCode(server, { caseId: c.id }),
-  });
-  await act(world.am, c.id, "form/send");
-  const token = await sentLink(server, c.id, "form_link");
-  const submitted = await customer(`${token}/form`, {
-    reasonCode: "too_expensive",
-    details: "Our hiring budget for next year was halved.",
-    requestedEffective: "end_of_term",
-    preferredConfirmationChannel: "email",
-    authorityConfirmed: true,
-    ...form,
-  });
-  expect(submitted.statusCode, submitted.body).toBe(200);
+  const c = await openWithFormSent(server, world);
+  await submitFormAsCustomer(server, c.id, form);
   return c;
 }
 
@@ -232,10 +221,7 @@ describe("the policy cannot be skipped through the API", () => {
     const c = await openCaseFor(world);
     await refused(world.am, c.id, "form/send", "IDENTITY_NOT_VERIFIED");
     await refused(world.am, c.id, "process", "IDENTITY_NOT_VERIFIED");
-    await act(world.am, c.id, "identity/send-code");
-    await act(world.am, c.id, "identity/confirm-code", {
-      code: await sentCode(server, { caseId: c.id }),
-    });
+    await verifyByCode(server, world.am, c.id);
     await refused(world.am, c.id, "escalate", "FORM_NOT_SENT");
     await act(world.am, c.id, "form/send");
     await act(world.am, c.id, "reason", { reasonCode: "too_expensive", notes: "Budget." });
@@ -318,12 +304,7 @@ describe("the policy cannot be skipped through the API", () => {
 describe("customer links", () => {
   it("work once, reach only their own case, and say kindly when used or forged", async () => {
     const world = await makeWorld(server);
-    const c = await openCaseFor(world);
-    await act(world.am, c.id, "identity/send-code");
-    await act(world.am, c.id, "identity/confirm-code", {
-      code: await sentCode(server, { caseId: c.id }),
-    });
-    await act(world.am, c.id, "form/send");
+    const c = await openWithFormSent(server, world);
     const token = await sentLink(server, c.id, "form_link");
     const view = await server.app.inject({ method: "GET", url: `/api/public/links/${token}` });
     expect(view.json()).toMatchObject({
@@ -355,12 +336,7 @@ describe("customer links", () => {
 
   it("expire, and a resend supersedes the earlier link", async () => {
     const world = await makeWorld(server);
-    const c = await openCaseFor(world);
-    await act(world.am, c.id, "identity/send-code");
-    await act(world.am, c.id, "identity/confirm-code", {
-      code: await sentCode(server, { caseId: c.id }),
-    });
-    await act(world.am, c.id, "form/send");
+    const c = await openWithFormSent(server, world);
     const first = await sentLink(server, c.id, "form_link");
     server.clock.advance(1000);
     await act(world.am, c.id, "form/resend");

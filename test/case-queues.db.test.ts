@@ -1,7 +1,7 @@
 // The queues staff work from: mine, escalated to me, SLA at risk and breached, and search.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signInAs, startTestServer, type TestServer } from "./app.ts";
-import { act, makeWorld, openCaseFor, sentCode } from "./cases.ts";
+import { act, makeWorld, openCaseFor, openWithFormSent } from "./cases.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -12,12 +12,7 @@ afterAll(() => server?.close());
 describe("case queues", () => {
   it("shows an escalated case to its CSM, then as at risk and breached as its SLA runs out", async () => {
     const world = await makeWorld(server);
-    const c = await openCaseFor(world);
-    await act(world.am, c.id, "identity/send-code");
-    await act(world.am, c.id, "identity/confirm-code", {
-      code: await sentCode(server, { caseId: c.id }),
-    });
-    await act(world.am, c.id, "form/send");
+    const c = await openWithFormSent(server, world);
     await act(world.am, c.id, "reason", { reasonCode: "unused", notes: "Not hiring." });
     await act(world.am, c.id, "no-suitable-offer", { reason: "Nothing fits." });
     await act(world.am, c.id, "escalate");

@@ -158,3 +158,41 @@ export async function sentLink(
 export async function staffClient(server: TestServer, role: StaffRole) {
   return signInAs(server.app, await makeUser(server.handle.db, role));
 }
+
+/** Step 1 by code: send it, and confirm it as the customer reads it back. */
+export async function verifyByCode(server: TestServer, am: Client, caseId: string) {
+  await act(am, caseId, "identity/send-code");
+  return act(am, caseId, "identity/confirm-code", { code: await sentCode(server, { caseId }) });
+}
+
+/** Opens a case, verifies the requester and sends the form (steps 1 and 2 as the AM does them). */
+export async function openWithFormSent(server: TestServer, world: World) {
+  const c = await openCaseFor(world);
+  await verifyByCode(server, world.am, c.id);
+  await act(world.am, c.id, "form/send");
+  return c;
+}
+
+export const FORM_ANSWERS = {
+  reasonCode: "too_expensive",
+  details: "Our hiring budget for next year was halved.",
+  requestedEffective: "end_of_term",
+  preferredConfirmationChannel: "email",
+  authorityConfirmed: true,
+};
+
+/** The customer submits the form through the latest link they were sent. */
+export async function submitFormAsCustomer(
+  server: TestServer,
+  caseId: string,
+  answers: Record<string, unknown> = {},
+) {
+  const token = await sentLink(server, caseId, "form_link");
+  const response = await server.app.inject({
+    method: "POST",
+    url: `/api/public/links/${token}/form`,
+    payload: { ...FORM_ANSWERS, ...answers },
+  });
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json();
+}

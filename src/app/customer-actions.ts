@@ -296,7 +296,9 @@ export async function verifySelfService(
     const found = await findAuthorisedContactByEmail(trx, input.email);
     if (!found) return undefined;
     const live = await findLiveIdentityCode(trx, { caseId: null, contactId: found.id });
-    if (!live || live.expires_at <= services.now() || live.attempts >= 5) return undefined;
+    const { attemptLimit } = (await getCurrentPolicy(trx)).definition.identity;
+    // A code that has been guessed at too often is dead: the customer asks for a new one.
+    if (!live || live.expires_at <= services.now() || live.attempts >= attemptLimit) return undefined;
     const matches = safeEqual(
       live.code_hash,
       identityCodeHash(services.sessionSecret, live.id, input.code),
