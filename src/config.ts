@@ -16,6 +16,15 @@ export interface Config {
   sessionSecret: string;
   logLevel: LogLevel;
   smtpUrl: string | undefined;
+  /** The From of every email, e.g. `WootRecruit <care@wootrecruit.com>`. */
+  mailFrom: string;
+  /** The SMS provider's endpoint (JSON POST); undefined keeps text messages in the dev mailbox. */
+  smsProviderUrl: string | undefined;
+  smsProviderToken: string | undefined;
+  /** Verifies the provider's status callbacks (HMAC); defaults to the provider token. */
+  smsCallbackSecret: string | undefined;
+  /** Deliver the outbox and run the timers inside `serve` (off when a separate worker runs). */
+  worker: boolean;
   /** Seed demo data on the first start of an empty embedded database. */
   seedDemoOnFirstStart: boolean;
 }
@@ -113,6 +122,26 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError("SEED_DEMO", `must be "true" or "false", got "${seedRaw}"`);
   }
   const sessionSecret = readSessionSecret(env, dataDir, databaseUrl === undefined);
+  const mailFrom = env.MAIL_FROM || "WootRecruit <no-reply@canceldesk.localhost>";
+  if (!/^[^<>]*<[^@\s<>]+@[^@\s<>]+>$|^[^@\s<>]+@[^@\s<>]+$/.test(mailFrom.trim())) {
+    throw new ConfigError("MAIL_FROM", `must be an address or "Name <address>", got "${mailFrom}"`);
+  }
+  const smsProviderUrl = readUrl(env, "SMS_PROVIDER_URL", ["http:", "https:"]);
+  const smsProviderToken = env.SMS_PROVIDER_TOKEN || undefined;
+  if (smsProviderUrl && !smsProviderToken) {
+    throw new ConfigError("SMS_PROVIDER_TOKEN", "must be set when SMS_PROVIDER_URL is set");
+  }
+  const smsCallbackSecret = env.SMS_CALLBACK_SECRET || smsProviderToken;
+  if (smsCallbackSecret !== undefined && smsCallbackSecret.length < 16) {
+    throw new ConfigError(
+      env.SMS_CALLBACK_SECRET ? "SMS_CALLBACK_SECRET" : "SMS_PROVIDER_TOKEN",
+      "must be at least 16 characters long (it verifies the provider's status callbacks)",
+    );
+  }
+  const workerRaw = env.WORKER ?? "on";
+  if (workerRaw !== "on" && workerRaw !== "off") {
+    throw new ConfigError("WORKER", `must be "on" or "off", got "${workerRaw}"`);
+  }
   return {
     port,
     host,
@@ -122,6 +151,11 @@ export function loadConfig(env: Env = process.env): Config {
     sessionSecret,
     logLevel,
     smtpUrl,
+    mailFrom: mailFrom.trim(),
+    smsProviderUrl,
+    smsProviderToken,
+    smsCallbackSecret,
+    worker: workerRaw === "on",
     seedDemoOnFirstStart: seedRaw === "true",
   };
 }

@@ -11,6 +11,8 @@ import { createTestDatabase } from "./db.ts";
 import { makeUser, TEST_PASSWORD } from "./factories.ts";
 
 export const TEST_SECRET = "test-session-secret-that-is-long-enough-0123456789";
+/** Signs the SMS provider's status callbacks in tests. */
+export const TEST_SMS_CALLBACK_SECRET = "test-sms-callback-secret-0123456789";
 
 export interface TestServer {
   app: FastifyInstance;
@@ -37,6 +39,7 @@ export async function startTestServer(options: { signInMax?: number } = {}): Pro
   const app = await buildApp({
     ctx,
     publicUrl: "http://localhost:3000",
+    smsCallbackSecret: TEST_SMS_CALLBACK_SECRET,
     signInLimit: { max: options.signInMax ?? 1000, timeWindow: "1 minute" },
   });
   await app.ready();

@@ -104,7 +104,7 @@ export async function viewLink(services: CaseServices, token: string): Promise<L
   };
 }
 
-async function useLink(
+async function consumeLink(
   services: CaseServices,
   token: string,
   purpose: "form" | "feedback" | "offer",
@@ -130,7 +130,7 @@ export function submitFormByLink(
   token: string,
   submission: FormSubmissionInput,
 ) {
-  return useLink(services, token, "form", (trx, link) =>
+  return consumeLink(services, token, "form", (trx, link) =>
     runCaseCommand(
       services,
       link.caseId,
@@ -150,7 +150,7 @@ export function answerOfferByLink(
   token: string,
   answer: "accepted" | "declined",
 ) {
-  return useLink(services, token, "offer", (trx, link) =>
+  return consumeLink(services, token, "offer", (trx, link) =>
     runCaseCommand(
       services,
       link.caseId,
@@ -171,7 +171,7 @@ export function submitFeedbackByLink(
   token: string,
   feedback: { rating: number; decisionReason: string; comments: string },
 ) {
-  return useLink(services, token, "feedback", (trx, link) =>
+  return consumeLink(services, token, "feedback", (trx, link) =>
     runCaseCommand(
       services,
       link.caseId,
@@ -239,24 +239,28 @@ export async function startSelfService(services: CaseServices, email: string): P
       },
       now,
     );
-    await enqueueMessages(trx, [
-      {
-        caseId: null,
-        topic: "identity_code",
-        channel: "email",
-        recipient: { contactId: contact.id, name: contact.name, email: contact.email },
-        payload: {
-          kind: "identity_code",
+    await enqueueMessages(
+      trx,
+      [
+        {
+          caseId: null,
+          topic: "identity_code",
           channel: "email",
-          expiresAt: expiresAt.toISOString(),
-          codeNonce: nonce,
-          codeId,
-          codeLength: String(policy.identity.codeLength),
-          selfService: true,
+          recipient: { contactId: contact.id, name: contact.name, email: contact.email },
+          payload: {
+            kind: "identity_code",
+            channel: "email",
+            expiresAt: expiresAt.toISOString(),
+            codeNonce: nonce,
+            codeId,
+            codeLength: String(policy.identity.codeLength),
+            selfService: true,
+          },
+          dedupeKey: `self-service:${codeId}`,
         },
-        dedupeKey: `self-service:${codeId}`,
-      },
-    ]);
+      ],
+      now,
+    );
   });
 }
 
@@ -298,7 +302,8 @@ export async function verifySelfService(
     const live = await findLiveIdentityCode(trx, { caseId: null, contactId: found.id });
     const { attemptLimit } = (await getCurrentPolicy(trx)).definition.identity;
     // A code that has been guessed at too often is dead: the customer asks for a new one.
-    if (!live || live.expires_at <= services.now() || live.attempts >= attemptLimit) return undefined;
+    if (!live || live.expires_at <= services.now() || live.attempts >= attemptLimit)
+      return undefined;
     const matches = safeEqual(
       live.code_hash,
       identityCodeHash(services.sessionSecret, live.id, input.code),

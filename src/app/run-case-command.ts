@@ -23,7 +23,7 @@ import type { Command, OpenCase } from "../domain/commands.ts";
 import { decide } from "../domain/decide.ts";
 import { AppError, notFound } from "../domain/errors.ts";
 import type { CaseEvent } from "../domain/events.ts";
-import { type OutboxMessage, outboxForDecision } from "../domain/outbox.ts";
+import { type OutboxMessage, outboxForDecision, type WebhookTopic } from "../domain/outbox.ts";
 import { refusalToAppError } from "../domain/rules.ts";
 import type { Principal } from "../domain/staff.ts";
 import { type CaseFacts, loadCaseFacts } from "./case-facts.ts";
@@ -186,13 +186,37 @@ export async function recordConsequences(
   }
 
   const messages: NewOutboxMessage[] = [];
-  for (const message of outboxForDecision(events, after)) {
+  for (const message of [...outboxForDecision(events, after), ...extraWebhooks(events)]) {
     // The built-in ledger applied the billing effects above, in this transaction.
     if (message.kind === "billing_apply_offer" || message.kind === "billing_cancel_subscription")
       continue;
     messages.push(await toOutboxRow(services, trx, after, message, facts, now));
   }
-  await enqueueMessages(trx, messages);
+  await enqueueMessages(trx, messages, now);
+}
+
+/**
+ * Webhook topics other systems subscribe to that the engine's outbox mapping does not (yet) ask
+ * for: identity verified and form submitted. Kept here so the pure engine stays unchanged.
+ */
+function extraWebhooks(events: readonly CaseEvent[]): OutboxMessage[] {
+  const topics: Partial<Record<CaseEvent["type"], WebhookTopic>> = {
+    identity_verified: "case.identity_verified",
+    form_submitted: "case.form_submitted",
+  };
+  return events.flatMap((event) => {
+    const topic = topics[event.type];
+    return topic
+      ? [
+          {
+            kind: "webhook" as const,
+            topic,
+            caseId: event.caseId,
+            dedupeKey: `${event.caseId}:${event.version}:${event.type}:webhook`,
+          },
+        ]
+      : [];
+  });
 }
 
 async function toOutboxRow(

@@ -13,6 +13,11 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<CliCommand>
     load: async () => (await import("./commands/serve.ts")).serveCommand,
   },
   {
+    name: "worker",
+    summary: "deliver messages and run the timers, without serving HTTP",
+    load: async () => (await import("./commands/worker.ts")).workerCommand,
+  },
+  {
     name: "migrate",
     summary: "apply database migrations",
     load: async () => (await import("./commands/migrate.ts")).migrateCommand,

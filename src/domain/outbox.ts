@@ -7,13 +7,18 @@ import type { Case, LinkChannel } from "./case.ts";
 import type { CaseEvent } from "./events.ts";
 import type { Instant } from "./time.ts";
 
-export type WebhookTopic =
-  | "case.opened"
-  | "case.escalated"
-  | "case.retained"
-  | "cancellation.processed"
-  | "case.closed"
-  | "subscription.reactivated";
+/** What other systems can subscribe to with a webhook endpoint. */
+export const WEBHOOK_TOPICS = [
+  "case.opened",
+  "case.identity_verified",
+  "case.form_submitted",
+  "case.escalated",
+  "case.retained",
+  "cancellation.processed",
+  "subscription.reactivated",
+  "case.closed",
+] as const;
+export type WebhookTopic = (typeof WEBHOOK_TOPICS)[number];
 
 export type StaffTopic =
   | "case_escalated"
@@ -22,7 +27,11 @@ export type StaffTopic =
   | "form_link_expired"
   | "offer_answered"
   | "confirmation_call_due"
-  | "case_assigned";
+  | "case_assigned"
+  /** Sent by the timers (src/jobs/timers.ts), not by an event. */
+  | "csm_sla_at_risk"
+  | "csm_sla_breached"
+  | "offer_expired";
 
 export type OutboxPayload =
   /** The one-time code to the requester's contact details on file. */

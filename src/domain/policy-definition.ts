@@ -140,6 +140,34 @@ export interface PolicyDefinition {
   identity: IdentitySettings;
   form: FormSettings;
   slas: SlaSettings;
+  /**
+   * Message wording for this policy version, overriding the defaults in code
+   * (src/jobs/message-templates.ts) one template at a time. `{{name}}` placeholders are filled in
+   * at delivery; see the README for the list.
+   */
+  templates?: Partial<Record<MessageTemplateKey, MessageTemplate>>;
+}
+
+/** The customer and CSM messages whose wording a policy version may change. */
+export const MESSAGE_TEMPLATE_KEYS = [
+  "identity_code",
+  "form_link",
+  "form_reminder",
+  "offer_link",
+  "offer_confirmation",
+  "escalation_notice",
+  "cancellation_confirmation",
+  "feedback_request",
+  "reactivation_confirmation",
+] as const;
+export type MessageTemplateKey = (typeof MESSAGE_TEMPLATE_KEYS)[number];
+
+/** Any part left out keeps the default: subject and text for email, `sms` for a text message. */
+export interface MessageTemplate {
+  subject?: string;
+  /** Plain text; paragraphs are separated by a blank line. The HTML version is built from it. */
+  text?: string;
+  sms?: string;
 }
 
 export function findReason(

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { IDENTITY_METHODS } from "../domain/case.ts";
 import type { FieldProblem } from "../domain/errors.ts";
 import {
+  MESSAGE_TEMPLATE_KEYS,
   OFFER_PRESENTERS,
   type PolicyDefinition,
   STEP_KEYS,
@@ -106,6 +107,16 @@ const policySchema = z.object({
     feedbackExpiryDays: positiveInt,
     csmStepTimeBox: z.boolean(),
   }),
+  templates: z
+    .partialRecord(
+      z.enum(MESSAGE_TEMPLATE_KEYS),
+      z.strictObject({
+        subject: text(300).optional(),
+        text: text(10_000).optional(),
+        sms: text(480).optional(),
+      }),
+    )
+    .optional(),
 });
 
 type ParsedPolicy = z.infer<typeof policySchema>;

@@ -21,13 +21,18 @@ import { accountRoutes } from "./routes/accounts/account.routes.ts";
 import { apiKeyRoutes } from "./routes/api-keys/api-key.routes.ts";
 import { authRoutes, type SignInLimits } from "./routes/auth/auth.routes.ts";
 import { caseRoutes } from "./routes/cases/case.routes.ts";
+import { offerOptionRoutes } from "./routes/cases/offer-options.routes.ts";
 import { contactRoutes } from "./routes/contacts/contact.routes.ts";
+import { smsStatusRoutes } from "./routes/integrations/sms-status.routes.ts";
+import { messageRoutes } from "./routes/messages/message.routes.ts";
 import { planRoutes } from "./routes/plans/plan.routes.ts";
 import { policyRoutes } from "./routes/policy/policy.routes.ts";
 import { customerRoutes } from "./routes/public/customer.routes.ts";
 import { subscriptionRoutes } from "./routes/subscriptions/subscription.routes.ts";
 import { systemRoutes } from "./routes/system/system.routes.ts";
 import { userRoutes } from "./routes/users/user.routes.ts";
+import { webAppRoutes } from "./routes/web/web-app.routes.ts";
+import { webhookRoutes } from "./routes/webhooks/webhook.routes.ts";
 
 export interface AppOptions {
   ctx: AppContext;
@@ -36,6 +41,10 @@ export interface AppOptions {
   signInLimit?: SignInLimits;
   /** Shown on the customer's pages. */
   companyName?: string;
+  /** The built web app's folder (dist/web); when given, it is served outside /api. */
+  webRoot?: string;
+  /** Verifies the SMS provider's status callbacks; without it they are refused. */
+  smsCallbackSecret?: string | undefined;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -61,7 +70,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerErrorHandler(app);
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {
-    // The API reference page loads its own scripts and styles from /api/docs.
+    // The API reference page and the web app load their scripts and styles from this server only.
+    // 'unsafe-inline' styles are for Mantine, which sets CSS variables in style attributes and a
+    // <style> element at run time; scripts stay 'self' only (no inline script in the built app).
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -124,5 +135,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(policyRoutes(ctx));
   await app.register(caseRoutes(ctx));
   await app.register(customerRoutes(ctx, { companyName: options.companyName ?? "WootRecruit" }));
+  await app.register(offerOptionRoutes(ctx));
+  await app.register(webhookRoutes(ctx));
+  await app.register(messageRoutes(ctx));
+  await app.register(smsStatusRoutes(ctx, { callbackSecret: options.smsCallbackSecret }));
+  if (options.webRoot) await app.register(webAppRoutes(options.webRoot));
   return app;
 }

@@ -8,7 +8,9 @@ import type { Config } from "../config.ts";
 import { migrateToLatest, openConfiguredDatabase } from "../db/database.ts";
 import { countUsers } from "../db/repositories/users.repository.ts";
 import { subscriptionLedger } from "../integrations/billing/subscription-ledger.ts";
+import { startBackgroundWork } from "../jobs/background.ts";
 import { buildApp } from "./app.ts";
+import { DEFAULT_WEB_ROOT } from "./routes/web/web-app.routes.ts";
 
 export async function startServer(
   config: Config,
@@ -29,6 +31,8 @@ export async function startServer(
   const app = await buildApp({
     ctx,
     publicUrl: config.publicUrl,
+    webRoot: DEFAULT_WEB_ROOT,
+    smsCallbackSecret: config.smsCallbackSecret,
     logger: {
       level: config.logLevel,
       // Sessions and API keys travel in these headers: never write them to the log.
@@ -36,6 +40,10 @@ export async function startServer(
     },
   });
   const address = await app.listen({ port: config.port, host: config.host });
+  // Delivery and timers start once the server listens, and stop before the database closes.
+  const background = config.worker
+    ? startBackgroundWork(ctx, config, app.log.child({ component: "worker" }))
+    : undefined;
 
   const database = handle.kind === "pglite" ? `embedded PGlite in ${config.dataDir}` : "PostgreSQL";
   const lines = [
@@ -52,6 +60,7 @@ export async function startServer(
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      await background?.stop();
       await app.close();
       await handle.close();
     })();

@@ -10,7 +10,9 @@ Starts CancelDesk: applies migrations, seeds demo data on the first start of an 
 
 Configuration comes from the environment: PORT (3000), HOST (127.0.0.1), DATABASE_URL
 (PostgreSQL; embedded PGlite when absent), DATA_DIR (./data), PUBLIC_URL, SESSION_SECRET
-(required with DATABASE_URL), LOG_LEVEL (info), SEED_DEMO (true).
+(required with DATABASE_URL), LOG_LEVEL (info), SEED_DEMO (true), SMTP_URL, MAIL_FROM,
+SMS_PROVIDER_URL, SMS_PROVIDER_TOKEN, SMS_CALLBACK_SECRET, WORKER (on: deliver messages and run
+the timers in this process).
 `;
 
 export const serveCommand: CliCommand = {

@@ -15,9 +15,17 @@ export interface NewOutboxMessage {
   dedupeKey: string;
 }
 
-export async function enqueueMessages(db: Db, messages: NewOutboxMessage[]): Promise<void> {
-  if (messages.length === 0) return;
-  await db
+/**
+ * `now` is the injected clock of the use case: the message is due from then (the database's own
+ * clock otherwise), so tests that move time move the outbox with it.
+ */
+export async function enqueueMessages(
+  db: Db,
+  messages: NewOutboxMessage[],
+  now?: Date,
+): Promise<number> {
+  if (messages.length === 0) return 0;
+  const inserted = await db
     .insertInto("outbox")
     .values(
       messages.map((m) => ({
@@ -27,10 +35,14 @@ export async function enqueueMessages(db: Db, messages: NewOutboxMessage[]): Pro
         recipient: JSON.stringify(m.recipient),
         payload: JSON.stringify(m.payload),
         dedupe_key: m.dedupeKey,
+        ...(now ? { next_attempt_at: now } : {}),
       })),
     )
     .onConflict((oc) => oc.column("dedupe_key").doNothing())
+    .returning("id")
     .execute();
+  // A message already queued under the same dedupe key is not queued again.
+  return inserted.length;
 }
 
 export interface OutboxEntry {

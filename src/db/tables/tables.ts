@@ -179,6 +179,66 @@ export interface OutboxTable {
   last_error: string | null;
   created_at: Generated<Date>;
   sent_at: NullableTimestamp;
+  claim_token: string | null;
+  provider_message_id: string | null;
+  delivered_at: NullableTimestamp;
+  failed_at: NullableTimestamp;
+}
+
+export interface WebhookEndpointsTable {
+  id: Generated<string>;
+  url: string;
+  description: string | null;
+  events: Json<string[]>;
+  secret_encrypted: string;
+  secret_hint: string;
+  active: Generated<boolean>;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  deleted_at: NullableTimestamp;
+}
+
+export type WebhookDeliveryStatus = "pending" | "sending" | "delivered" | "failed";
+
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  endpoint_id: string;
+  outbox_id: string | null;
+  case_id: string | null;
+  event_id: string;
+  topic: string;
+  body: string;
+  status: Generated<WebhookDeliveryStatus>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  claim_token: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  replay_of: string | null;
+  created_at: Timestamp;
+  delivered_at: NullableTimestamp;
+}
+
+export interface WebhookDeliveryAttemptsTable {
+  delivery_id: string;
+  attempt: number;
+  at: Timestamp;
+  status_code: number | null;
+  error: string | null;
+  response_excerpt: string | null;
+  duration_ms: number;
+}
+
+export interface DevMailboxTable {
+  id: Generated<string>;
+  outbox_id: string | null;
+  channel: string;
+  recipient: string;
+  subject: string | null;
+  text_body: string;
+  html_body: string | null;
+  created_at: Timestamp;
 }
 
 export interface CustomerLinksTable {
@@ -218,6 +278,10 @@ export interface Database {
   cases: CasesTable;
   case_events: CaseEventsTable;
   outbox: OutboxTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_delivery_attempts: WebhookDeliveryAttemptsTable;
+  dev_mailbox: DevMailboxTable;
   customer_links: CustomerLinksTable;
   identity_codes: IdentityCodesTable;
   subscription_effects: SubscriptionEffectsTable;

@@ -1,0 +1,20 @@
+// How a transport says a message could not go out. A permanent failure (no address on file, a
+// recipient the provider refuses for good) is not retried; anything else is, with backoff.
+
+export class DeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+    this.name = "DeliveryError";
+  }
+}
+
+export function permanentFailure(message: string): DeliveryError {
+  return new DeliveryError(message, true);
+}
+
+export function isPermanent(error: unknown): boolean {
+  return error instanceof DeliveryError && error.permanent;
+}

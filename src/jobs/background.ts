@@ -1,0 +1,116 @@
+// The background work of one process: the outbox worker (often, and at once again while busy)
+// and the timers (every half minute). Runs inside `serve` unless WORKER=off, and alone as
+// `canceldesk worker`; any number of processes may run it against one database.
+import type { AppContext } from "../app/context.ts";
+import type { Config } from "../config.ts";
+import {
+  devMailboxTransport,
+  type EmailTransport,
+  smtpTransport,
+} from "../integrations/email/email-transport.ts";
+import {
+  devSmsProvider,
+  httpSmsProvider,
+  type SmsProvider,
+} from "../integrations/sms/sms-provider.ts";
+import { httpWebhookSender } from "../integrations/webhooks/webhook-sender.ts";
+import { createOutboxWorker, type WorkerLog, type WorkerServices } from "./outbox-worker.ts";
+import { runTimers } from "./timers.ts";
+
+export interface BackgroundOptions {
+  pollMs?: number;
+  timerIntervalMs?: number;
+  companyName?: string;
+}
+
+export function transportsFromConfig(
+  ctx: AppContext,
+  config: Pick<
+    Config,
+    "smtpUrl" | "mailFrom" | "smsProviderUrl" | "smsProviderToken" | "publicUrl"
+  >,
+): { email: EmailTransport; sms: SmsProvider } {
+  return {
+    email: config.smtpUrl
+      ? smtpTransport({ url: config.smtpUrl, from: config.mailFrom })
+      : devMailboxTransport(ctx.db, ctx.now),
+    sms:
+      config.smsProviderUrl && config.smsProviderToken
+        ? httpSmsProvider({
+            url: config.smsProviderUrl,
+            token: config.smsProviderToken,
+            statusCallbackUrl: `${config.publicUrl}/api/integrations/sms/status`,
+          })
+        : devSmsProvider(ctx.db, ctx.now),
+  };
+}
+
+export function startBackgroundWork(
+  ctx: AppContext,
+  config: Config,
+  log: WorkerLog,
+  options: BackgroundOptions = {},
+): { stop(): Promise<void> } {
+  const transports = transportsFromConfig(ctx, config);
+  if (transports.email.kind === "dev_mailbox") {
+    log.info({}, "SMTP_URL is not set: email is kept in the dev mailbox (GET /api/dev/mailbox)");
+  }
+  if (transports.sms.kind === "dev_mailbox") {
+    log.info({}, "SMS_PROVIDER_URL is not set: text messages are kept in the dev mailbox");
+  }
+  const services: WorkerServices = {
+    db: ctx.db,
+    now: ctx.now,
+    sessionSecret: ctx.sessionSecret,
+    publicUrl: config.publicUrl,
+    companyName: options.companyName ?? "WootRecruit",
+    ...transports,
+    webhooks: httpWebhookSender(),
+    log,
+  };
+  const worker = createOutboxWorker(services);
+  const pollMs = options.pollMs ?? 1_000;
+  const timerIntervalMs = options.timerIntervalMs ?? 30_000;
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  async function loop(name: string, intervalMs: number, round: () => Promise<boolean>) {
+    while (!stopped) {
+      let busy = false;
+      try {
+        busy = await round();
+      } catch (error) {
+        log.error({ err: error }, `${name} round failed`);
+      }
+      if (!busy && !stopped) await sleep(intervalMs);
+    }
+  }
+
+  const running = Promise.all([
+    loop("outbox worker", pollMs, async () => {
+      const result = await worker.runOnce();
+      return result.messages + result.webhooks > 0;
+    }),
+    loop("timers", timerIntervalMs, async () => {
+      const result = await runTimers(ctx);
+      if (Object.values(result).some((n) => n > 0)) log.info(result, "timers ran");
+      return false;
+    }),
+  ]);
+  return {
+    async stop() {
+      stopped = true;
+      wake?.();
+      await running;
+      await transports.email.close();
+    },
+  };
+}

@@ -1,0 +1,228 @@
+// Turns a claimed outbox row into the message a person reads: loads what the wording needs (the
+// case, account, plan, account manager, the policy version the case follows), derives the code
+// or link from the nonce in the payload with the server's secret, and renders the template.
+import type { AppContext } from "../app/context.ts";
+import { identityCode, linkToken } from "../app/customer-secrets.ts";
+import { findAccountById } from "../db/repositories/accounts.repository.ts";
+import { findCase } from "../db/repositories/cases.repository.ts";
+import { findContactById } from "../db/repositories/contacts.repository.ts";
+import type { ClaimedMessage } from "../db/repositories/outbox-delivery.repository.ts";
+import { findPlanById } from "../db/repositories/plans.repository.ts";
+import {
+  findLatestPolicy,
+  findPolicyVersion,
+} from "../db/repositories/policy-versions.repository.ts";
+import { findSubscriptionById } from "../db/repositories/subscriptions.repository.ts";
+import { findUserById } from "../db/repositories/users.repository.ts";
+import type { Case } from "../domain/case.ts";
+import {
+  findOffer,
+  findStep,
+  type MessageTemplateKey,
+  type PolicyDefinition,
+} from "../domain/policy-definition.ts";
+import { permanentFailure } from "../integrations/delivery-errors.ts";
+import { wootrecruitPolicy } from "../policy/wootrecruit.ts";
+import {
+  type RenderedMessage,
+  renderStaffNotice,
+  renderTemplate,
+  type TemplateVars,
+  templateFor,
+} from "./message-templates.ts";
+
+export interface ComposeServices extends Pick<AppContext, "db" | "now" | "sessionSecret"> {
+  publicUrl: string;
+  companyName: string;
+}
+
+export interface ComposedMessage {
+  channel: "email" | "sms";
+  to: string;
+  toName: string | null;
+  rendered: RenderedMessage;
+}
+
+const CUSTOMER_TEMPLATES: Record<string, MessageTemplateKey> = {
+  identity_code: "identity_code",
+  form_link: "form_link",
+  form_reminder: "form_reminder",
+  offer_link: "offer_link",
+  offer_confirmation: "offer_confirmation",
+  cancellation_confirmation: "cancellation_confirmation",
+  feedback_request: "feedback_request",
+  reactivation_confirmation: "reactivation_confirmation",
+};
+
+const dateTime = new Intl.DateTimeFormat("en-US", {
+  dateStyle: "long",
+  timeStyle: "short",
+  timeZone: "UTC",
+});
+const dateOnly = new Intl.DateTimeFormat("en-US", { dateStyle: "long", timeZone: "UTC" });
+
+export function formatDateTime(at: string | Date): string {
+  return `${dateTime.format(new Date(at))} UTC`;
+}
+
+export function formatDate(at: string | Date): string {
+  return dateOnly.format(new Date(at));
+}
+
+function formatMoney(minor: number, currency: string): string {
+  return new Intl.NumberFormat("en-US", { style: "currency", currency }).format(minor / 100);
+}
+
+/**
+ * Policy versions never change once published, so each worker keeps the ones it has read; the
+ * latest version (for messages without a case) is looked up again after a minute.
+ */
+export class PolicyCache {
+  private readonly versions = new Map<number, PolicyDefinition>();
+  private latest: { definition: PolicyDefinition; at: number } | undefined;
+
+  async get(
+    services: Pick<AppContext, "db" | "now">,
+    version: number | null,
+  ): Promise<PolicyDefinition> {
+    if (version === null) {
+      const now = services.now().getTime();
+      if (!this.latest || now - this.latest.at > 60_000 || now < this.latest.at) {
+        const definition = (await findLatestPolicy(services.db))?.definition ?? wootrecruitPolicy;
+        this.latest = { definition, at: now };
+      }
+      return this.latest.definition;
+    }
+    const cached = this.versions.get(version);
+    if (cached) return cached;
+    const definition = (await findPolicyVersion(services.db, version))?.definition;
+    if (!definition) return wootrecruitPolicy;
+    this.versions.set(version, definition);
+    return definition;
+  }
+}
+
+async function caseVars(services: ComposeServices, c: Case): Promise<TemplateVars> {
+  const [account, subscription, am, csm] = await Promise.all([
+    findAccountById(services.db, c.accountId),
+    findSubscriptionById(services.db, c.subscriptionId),
+    c.assignedAmId ? findUserById(services.db, c.assignedAmId) : undefined,
+    c.assignedCsmId ? findUserById(services.db, c.assignedCsmId) : undefined,
+  ]);
+  const plan = subscription ? await findPlanById(services.db, subscription.planId) : undefined;
+  return {
+    reference: c.reference,
+    accountName: account?.name ?? "your account",
+    planName: plan?.name ?? "WootRecruit",
+    monthlyValue: subscription
+      ? formatMoney(subscription.monthlyValueMinor, subscription.currency)
+      : "",
+    amName: am?.name ?? "your account manager",
+    amEmail: am?.email ?? "",
+    csmName: csm?.name ?? "",
+    caseUrl: `${services.publicUrl}/cases/${c.id}`,
+    slaDueAt: c.escalation ? formatDateTime(c.escalation.slaDueAt) : "",
+    csmOutcome: c.escalation?.outcome ?? "",
+  };
+}
+
+function effectiveVars(c: Case | undefined, effectiveAt: string | undefined): TemplateVars {
+  if (!effectiveAt) return {};
+  const date = formatDate(effectiveAt);
+  const endOfTerm = c?.processing?.mode !== "immediately";
+  return {
+    effectiveDate: date,
+    effectiveSentence: endOfTerm
+      ? `It takes effect at the end of your current term, on ${date}; until then you and your team keep full access.`
+      : `It took effect immediately, on ${date}.`,
+    reactivateSentence: endOfTerm
+      ? `Changed your mind? You can reactivate any time before ${date}: reply to this message or write to your account manager, and everything carries on as before.`
+      : "If you would like to come back one day, reply to this message and we will gladly set you up again.",
+    reactivateShort: endOfTerm ? `Reply before ${date} to reactivate.` : "",
+  };
+}
+
+export async function composeMessage(
+  services: ComposeServices,
+  policies: PolicyCache,
+  message: ClaimedMessage,
+): Promise<ComposedMessage> {
+  const payload = message.payload as Record<string, string | undefined>;
+  const recipient = message.recipient as Record<string, string | null | undefined>;
+  const c = message.caseId ? await findCase(services.db, message.caseId) : undefined;
+  const policy = await policies.get(services, c?.policyVersion ?? null);
+  const vars: TemplateVars = {
+    company: services.companyName,
+    reference: payload.reference ?? "",
+    ...(c ? await caseVars(services, c) : {}),
+  };
+
+  if (message.channel === "staff") {
+    const user = recipient.userId ? await findUserById(services.db, recipient.userId) : undefined;
+    if (!user?.active) throw permanentFailure("the staff user is missing or deactivated");
+    const requester = c ? await findRequester(services, c) : undefined;
+    const offer = payload.offerCode ? findOffer(policy, payload.offerCode) : undefined;
+    const staffVars: TemplateVars = {
+      ...vars,
+      recipientName: user.name,
+      requesterName: requester?.name ?? "The customer",
+      requesterPhone: requester?.phone ?? "the number on file",
+      callScript: findStep(policy, "finalize_cancellation")?.script ?? "",
+      offerLabel: offer?.label ?? payload.offerCode ?? "",
+      timeBoxNote: policy.slas.csmStepTimeBox
+        ? " This policy time-boxes the CSM step: once the due time passes, the cancellation may be processed without a CSM outcome."
+        : "",
+    };
+    const topic = payload.topic ?? "";
+    const rendered =
+      topic === "case_escalated"
+        ? renderTemplate(templateFor("escalation_notice", policy), {
+            ...staffVars,
+            actionLabel: "Open the case",
+          })
+        : renderStaffNotice(topic, staffVars);
+    return { channel: "email", to: user.email, toName: user.name, rendered };
+  }
+
+  const key = CUSTOMER_TEMPLATES[message.topic];
+  if (!key) throw permanentFailure(`no template for messages of topic ${message.topic}`);
+  const channel = message.channel === "sms" ? "sms" : "email";
+  const to = channel === "sms" ? recipient.phone : recipient.email;
+  if (!to) {
+    throw permanentFailure(
+      `the contact has no ${channel === "sms" ? "mobile number" : "email address"} on file`,
+    );
+  }
+  const offer = payload.offerCode ? findOffer(policy, payload.offerCode) : undefined;
+  const presented = c?.offers.find((o) => o.offerCode === payload.offerCode);
+  Object.assign(vars, {
+    name: recipient.name ?? "there",
+    minutes: String(policy.identity.codeLifetimeMinutes),
+    expiresAt: payload.expiresAt ? formatDateTime(payload.expiresAt) : "",
+    offerLabel: presented?.label ?? offer?.label ?? "",
+    offerDescription: presented?.customTerms ?? offer?.description ?? "",
+    ...effectiveVars(c, payload.effectiveAt),
+    actionLabel:
+      key === "feedback_request"
+        ? "Share your feedback"
+        : key === "offer_link"
+          ? "See the offer"
+          : "Open the form",
+  });
+  if (payload.codeNonce) {
+    vars.code = identityCode(
+      services.sessionSecret,
+      payload.codeNonce,
+      Number(payload.codeLength ?? policy.identity.codeLength),
+    );
+  }
+  if (payload.linkNonce) {
+    vars.url = `${services.publicUrl}/c/${linkToken(services.sessionSecret, payload.linkNonce)}`;
+  }
+  const rendered = renderTemplate(templateFor(key, policy), vars);
+  return { channel, to, toName: recipient.name ?? null, rendered };
+}
+
+function findRequester(services: ComposeServices, c: Case) {
+  return findContactById(services.db, c.requesterContactId);
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { validatePolicyDefinition } from "../policy/validate-policy.ts";
+import { wootrecruitPolicy } from "../policy/wootrecruit.ts";
+import {
+  DEFAULT_TEMPLATES,
+  fill,
+  renderTemplate,
+  templateFor,
+  toHtml,
+} from "./message-templates.ts";
+import { MESSAGE_RETRIES, nextAttemptAt } from "./outbox-worker.ts";
+
+describe("message templates", () => {
+  it("fill placeholders, leaving unknown ones empty", () => {
+    expect(fill("Hello {{name}}, {{ missing }}!", { name: "Pat" })).toBe("Hello Pat, !");
+  });
+
+  it("escape what they put into HTML and turn a link on its own line into a button", () => {
+    const html = toHtml('Hi <b>"Pat"</b>\n\nhttps://x.test/c/abc', { company: "Woot & Co" });
+    expect(html).toContain("Hi &lt;b&gt;&quot;Pat&quot;&lt;/b&gt;");
+    expect(html).toContain('href="https://x.test/c/abc"');
+    expect(html).toContain("Woot &amp; Co");
+  });
+
+  it("every default renders without leftover braces", () => {
+    for (const template of Object.values(DEFAULT_TEMPLATES)) {
+      const out = renderTemplate(template, { company: "WootRecruit" });
+      expect(out.text).not.toContain("{{");
+      expect(out.sms).not.toContain("{{");
+    }
+  });
+
+  it("a policy version overrides the wording it names and keeps the rest", () => {
+    const policy = {
+      ...wootrecruitPolicy,
+      templates: { form_link: { subject: "Form {{reference}}" } },
+    };
+    expect(
+      validatePolicyDefinition(policy, { planCodes: ["starter", "growth", "scale", "enterprise"] })
+        .ok,
+    ).toBe(true);
+    const template = templateFor("form_link", policy);
+    expect(renderTemplate(template, { reference: "CD-1" }).subject).toBe("Form CD-1");
+    expect(template.text).toBe(DEFAULT_TEMPLATES.form_link.text);
+  });
+
+  it("a template override with an unknown part is refused by the policy validation", () => {
+    const policy = { ...wootrecruitPolicy, templates: { form_link: { body: "x" } } };
+    const result = validatePolicyDefinition(policy, {
+      planCodes: ["starter", "growth", "scale", "enterprise"],
+    });
+    expect(result.ok).toBe(false);
+  });
+});
+
+describe("retry backoff", () => {
+  const now = new Date("2026-01-01T00:00:00Z");
+  it("doubles with jitter between half and all of the step, and stops after the last attempt", () => {
+    const delay = (attempts: number, r: number) =>
+      nextAttemptAt(MESSAGE_RETRIES, attempts, now, () => r)!.getTime() - now.getTime();
+    expect(delay(1, 0)).toBe(15_000);
+    expect(delay(1, 1)).toBe(30_000);
+    expect(delay(2, 1)).toBe(60_000);
+    expect(delay(7, 1)).toBe(30_000 * 2 ** 6);
+    expect(
+      nextAttemptAt({ ...MESSAGE_RETRIES, maxAttempts: 50 }, 40, now, () => 1)!.getTime() -
+        now.getTime(),
+    ).toBe(MESSAGE_RETRIES.maxDelayMs);
+    expect(nextAttemptAt(MESSAGE_RETRIES, MESSAGE_RETRIES.maxAttempts, now)).toBeNull();
+  });
+});

@@ -1,0 +1,276 @@
+// The wording of every message CancelDesk sends, in the calm, respectful voice the policy's note
+// asks for. Customer templates (and the CSM's escalation notice) can be overridden per policy
+// version (`templates` in the definition); staff notices are fixed here. Pure: no I/O.
+import type {
+  MessageTemplate,
+  MessageTemplateKey,
+  PolicyDefinition,
+} from "../domain/policy-definition.ts";
+
+export type TemplateVars = Record<string, string>;
+
+export interface RenderedMessage {
+  subject: string;
+  text: string;
+  html: string;
+  /** The short version for a text message. */
+  sms: string;
+}
+
+type FullTemplate = Required<MessageTemplate>;
+
+const SIGN_OFF = "With thanks,\nThe {{company}} team";
+
+export const DEFAULT_TEMPLATES: Record<MessageTemplateKey, FullTemplate> = {
+  identity_code: {
+    subject: "Your {{company}} verification code",
+    text: `Hello {{name}},
+
+Your verification code is {{code}}. It works once, for the next {{minutes}} minutes.
+
+Enter it where you were asked for it, or read it to the person you are speaking with at {{company}}. Nobody from {{company}} will ask you for it in any other way.
+
+If you did not ask to change your {{company}} subscription, you can ignore this message: nothing changes without you.
+
+${SIGN_OFF}`,
+    sms: "{{company}}: your verification code is {{code}}. It expires in {{minutes}} minutes. If you didn't ask for it, you can ignore this message.",
+  },
+  form_link: {
+    subject: "Your cancellation request form ({{reference}})",
+    text: `Hello {{name}},
+
+Thank you for letting us know. As we discussed, here is the Cancellation Request Form. It takes a couple of minutes and makes sure your request is handled exactly as you want it:
+
+{{url}}
+
+The link works once, until {{expiresAt}}. If it runs out, just ask and we will send a new one.
+
+If there is anything we can help with in the meantime, reply to this message: we are listening.
+
+${SIGN_OFF}`,
+    sms: "{{company}}: here is your cancellation request form: {{url}} (open until {{expiresAt}}). Ref {{reference}}.",
+  },
+  form_reminder: {
+    subject: "A reminder: your cancellation request form ({{reference}})",
+    text: `Hello {{name}},
+
+A gentle reminder: we have not yet received your Cancellation Request Form, and we need it to process your request the way you asked. You can fill it in here:
+
+{{url}}
+
+The link works until {{expiresAt}}. If you have changed your mind or have a question, simply reply; there is no pressure either way.
+
+${SIGN_OFF}`,
+    sms: "{{company}}: a reminder that your cancellation request form is waiting: {{url}} (open until {{expiresAt}}).",
+  },
+  offer_link: {
+    subject: "An option for your {{company}} subscription ({{reference}})",
+    text: `Hello {{name}},
+
+Thank you for telling us why you are thinking of leaving. Before you decide, we would like to offer you this:
+
+{{offerLabel}}: {{offerDescription}}
+
+You can accept or decline it here, whichever suits you best:
+
+{{url}}
+
+The offer is open until {{expiresAt}}. Declining it is completely fine and will not hold up your request.
+
+${SIGN_OFF}`,
+    sms: "{{company}}: we have an option for you ({{offerLabel}}). Accept or decline here: {{url}}",
+  },
+  offer_confirmation: {
+    subject: "Confirmed: {{offerLabel}}",
+    text: `Hello {{name}},
+
+Thank you for staying with {{company}}. We have applied what you accepted to your {{planName}} subscription:
+
+{{offerLabel}}: {{offerDescription}}
+
+Your cancellation request {{reference}} is closed and nothing else changes. If you have any question, reply to this message or write to {{amName}} at {{amEmail}}.
+
+${SIGN_OFF}`,
+    sms: "{{company}}: confirmed, {{offerLabel}} is applied to your subscription and your cancellation request {{reference}} is closed. Thank you for staying.",
+  },
+  escalation_notice: {
+    subject: "Escalated to you: {{accountName}} wants to cancel ({{reference}})",
+    text: `Hello {{recipientName}},
+
+{{accountName}} has asked to cancel their {{planName}} subscription ({{monthlyValue}} a month). The case {{reference}} is escalated to you for the final retention conversation.
+
+Please engage by {{slaDueAt}}. The reason given, the conversation so far and the offers already made are on the case:
+
+{{caseUrl}}
+
+No cancellation is processed before you record an outcome.{{timeBoxNote}}`,
+    sms: "CancelDesk: {{reference}} ({{accountName}}) is escalated to you; please engage by {{slaDueAt}}.",
+  },
+  cancellation_confirmation: {
+    subject: "Your {{company}} cancellation is confirmed ({{reference}})",
+    text: `Hello {{name}},
+
+This confirms that the {{planName}} subscription of {{accountName}} is cancelled, as you asked. {{effectiveSentence}}
+
+{{reactivateSentence}}
+
+Thank you for the time you spent with us. We are sorry to see you go, and you will always be welcome back.
+
+${SIGN_OFF}`,
+    sms: "{{company}}: your {{planName}} cancellation is confirmed, effective {{effectiveDate}}. {{reactivateShort}} Ref {{reference}}.",
+  },
+  feedback_request: {
+    subject: "Would you tell us how we did? ({{reference}})",
+    text: `Hello {{name}},
+
+Now that your cancellation is complete, we would be grateful for two minutes of your time. Your honest view helps us do better for everyone:
+
+{{url}}
+
+The survey is open until {{expiresAt}}, and it is entirely optional.
+
+${SIGN_OFF}`,
+    sms: "{{company}}: would you tell us how we did? Two minutes, entirely optional: {{url}}",
+  },
+  reactivation_confirmation: {
+    subject: "Welcome back: your {{company}} subscription continues",
+    text: `Hello {{name}},
+
+Good news: the {{planName}} subscription of {{accountName}} is reactivated and the scheduled cancellation is withdrawn. Nothing changes for you and your team.
+
+If you have any question, reply to this message or write to {{amName}} at {{amEmail}}.
+
+${SIGN_OFF}`,
+    sms: "{{company}}: your {{planName}} subscription is reactivated and the scheduled cancellation is withdrawn. Welcome back.",
+  },
+};
+
+/** Staff notices: subject and text; every one ends with the link to the case. */
+const STAFF_TEMPLATES: Record<string, { subject: string; text: string }> = {
+  csm_outcome_recorded: {
+    subject: "The CSM recorded an outcome on {{reference}}",
+    text: 'The CSM recorded the outcome "{{csmOutcome}}" on {{reference}} ({{accountName}}). Take the next step on the case.',
+  },
+  form_submitted: {
+    subject: "{{requesterName}} submitted the form on {{reference}}",
+    text: "{{requesterName}} ({{accountName}}) submitted the Cancellation Request Form on {{reference}}.",
+  },
+  form_link_expired: {
+    subject: "The form link on {{reference}} expired unused",
+    text: "The Cancellation Request Form link sent to {{requesterName}} ({{accountName}}) expired before it was used. Resend the form, or record a withdrawal if the customer has changed their mind.",
+  },
+  offer_answered: {
+    subject: "{{requesterName}} answered an offer on {{reference}}",
+    text: "{{requesterName}} ({{accountName}}) answered an offer through their link on {{reference}}.",
+  },
+  confirmation_call_due: {
+    subject: "Call {{requesterName}} to confirm the cancellation ({{reference}})",
+    text: "{{requesterName}} ({{accountName}}) asked for the confirmation by phone. Call {{requesterPhone}}, then record the call and its outcome on the case.\n\nA suggested script: {{callScript}}",
+  },
+  case_assigned: {
+    subject: "{{reference}} is assigned to you",
+    text: "The cancellation case {{reference}} ({{accountName}}) is now assigned to you.",
+  },
+  csm_sla_at_risk: {
+    subject: "At risk: {{reference}} needs the CSM by {{slaDueAt}}",
+    text: "The escalated case {{reference}} ({{accountName}}) has had no CSM engagement yet and is due by {{slaDueAt}}.",
+  },
+  csm_sla_breached: {
+    subject: "Breached: {{reference}} passed its CSM engagement time",
+    text: "The escalated case {{reference}} ({{accountName}}) passed its CSM engagement due time ({{slaDueAt}}) without engagement.{{timeBoxNote}}",
+  },
+  offer_expired: {
+    subject: "An offer on {{reference}} expired unanswered",
+    text: 'The offer "{{offerLabel}}" sent to {{requesterName}} ({{accountName}}) expired without an answer. Follow up with the customer, or go on with the next step.',
+  },
+};
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g;
+
+/** Fills `{{name}}` placeholders; an unknown placeholder becomes empty rather than showing braces. */
+export function fill(template: string, vars: TemplateVars): string {
+  return template.replace(PLACEHOLDER, (_m, key: string) => vars[key] ?? "");
+}
+
+export function escapeHtml(value: string): string {
+  return value
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;")
+    .replaceAll("'", "&#39;");
+}
+
+const URL_ONLY = /^https?:\/\/\S+$/;
+const URL_IN_TEXT = /(https?:\/\/[^\s<]+)/g;
+
+/**
+ * The HTML version of a plain-text message: the company's header, one paragraph per block, a
+ * button for a link that stands on its own line, and a footer with the reference.
+ */
+export function toHtml(text: string, vars: TemplateVars): string {
+  const company = escapeHtml(vars.company ?? "");
+  const blocks = text
+    .split(/\n{2,}/)
+    .map((block) => block.trim())
+    .filter(Boolean)
+    .map((block) => {
+      if (URL_ONLY.test(block)) {
+        const href = escapeHtml(block);
+        return `<p style="margin:24px 0"><a href="${href}" style="background:#3b5bdb;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:600;display:inline-block">${escapeHtml(vars.actionLabel || "Open")}</a></p><p style="font-size:13px;color:#555">Or copy this address into your browser: <a href="${href}" style="color:#3b5bdb">${href}</a></p>`;
+      }
+      const html = escapeHtml(block)
+        .replace(URL_IN_TEXT, (url) => `<a href="${url}" style="color:#3b5bdb">${url}</a>`)
+        .replaceAll("\n", "<br>");
+      return `<p style="margin:0 0 16px">${html}</p>`;
+    })
+    .join("\n");
+  const reference = vars.reference ? ` · Reference ${escapeHtml(vars.reference)}` : "";
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(vars.subject ?? company)}</title></head>
+<body style="margin:0;padding:0;background:#f4f5f7">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f5f7"><tr><td align="center" style="padding:24px 12px">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;background:#ffffff;border-radius:8px;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5;color:#1f2328">
+<tr><td style="padding:20px 32px;border-bottom:3px solid #3b5bdb;font-size:20px;font-weight:700;color:#3b5bdb">${company}</td></tr>
+<tr><td style="padding:28px 32px">
+${blocks}
+</td></tr>
+<tr><td style="padding:16px 32px;font-size:12px;color:#6a737d;border-top:1px solid #eaecef">${company}${reference}</td></tr>
+</table></td></tr></table>
+</body></html>`;
+}
+
+/** The template for `key`: the policy version's wording where it has one, the default otherwise. */
+export function templateFor(
+  key: MessageTemplateKey,
+  policy: Pick<PolicyDefinition, "templates"> | undefined,
+): FullTemplate {
+  return { ...DEFAULT_TEMPLATES[key], ...(policy?.templates?.[key] ?? {}) };
+}
+
+export function renderTemplate(template: FullTemplate, vars: TemplateVars): RenderedMessage {
+  const subject = fill(template.subject, vars).trim();
+  const text = fill(template.text, vars).trim();
+  return {
+    subject,
+    text,
+    html: toHtml(text, { ...vars, subject }),
+    sms: fill(template.sms, vars).replace(/\s+/g, " ").trim(),
+  };
+}
+
+export function renderStaffNotice(topic: string, vars: TemplateVars): RenderedMessage {
+  const template = STAFF_TEMPLATES[topic] ?? {
+    subject: "An update on {{reference}}",
+    text: `Something happened on {{reference}} (${topic.replaceAll("_", " ")}).`,
+  };
+  const text = `Hello {{recipientName}},\n\n${template.text}\n\n{{caseUrl}}`;
+  return renderTemplate(
+    {
+      subject: template.subject,
+      text,
+      sms: `CancelDesk: ${template.subject}`,
+    },
+    { ...vars, actionLabel: "Open the case" },
+  );
+}

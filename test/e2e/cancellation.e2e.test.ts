@@ -1,0 +1,191 @@
+// Journey 1: an AM and a CSM take a case from the request to cancellation, confirmation,
+// feedback and documentation; the customer fills the form and the survey in their own browser.
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  blockedMessage,
+  type Customer,
+  caseIdOf,
+  caseReferenceFromUrl,
+  choose,
+  codeSentFor,
+  customerContext,
+  type E2e,
+  expectAccessible,
+  findCustomers,
+  hasChromium,
+  linkSentFor,
+  screenshot,
+  signIn,
+  staffContext,
+  startE2e,
+} from "./harness.ts";
+
+describe.skipIf(!hasChromium)("an AM and a CSM take a case to cancellation", () => {
+  let e2e: E2e;
+  let customer: Customer;
+  beforeAll(async () => {
+    e2e = await startE2e();
+    [customer] = (await findCustomers(e2e, 1)) as [Customer];
+  });
+  afterAll(() => e2e?.close());
+
+  it("runs all seven steps", async () => {
+    const am = await (await staffContext(e2e)).newPage();
+    await signIn(am, customer.amEmail);
+    await am.getByRole("tab", { name: "All cases" }).click();
+    await expectAccessible(am, "the queues");
+
+    // Step 1: log the request as it came in, then verify the requester by code.
+    await am.getByRole("link", { name: "New case" }).first().click();
+    await am.getByLabel("Find the account").fill(customer.accountName);
+    await choose(am, "Account", customer.accountName);
+    await choose(am, "Who is asking", new RegExp(customer.contactName));
+    await choose(am, "Subscription", /month/);
+    await am.getByRole("radio", { name: "Phone" }).check();
+    await am.getByLabel("What the customer said (optional)").fill("Budget for next year was cut.");
+    await expectAccessible(am, "the new case page");
+    await screenshot(am, "new-case");
+    await am.getByRole("button", { name: "Open the case" }).click();
+    const reference = await caseReferenceFromUrl(am);
+    const caseId = await caseIdOf(e2e, reference);
+    await expect.poll(() => am.getByTestId("step-1").getAttribute("data-status")).toBe("current");
+    await expectAccessible(am, "the case workspace at intake");
+    await am.getByRole("button", { name: "Send verification code" }).click();
+    await am.getByLabel("Code the customer reads back").fill(await codeSentFor(e2e, { caseId }));
+    await am.getByRole("button", { name: "Confirm code" }).click();
+    await expect.poll(() => am.getByTestId("step-1").getAttribute("data-status")).toBe("done");
+
+    // Step 2: the form goes to the customer, who fills it on their phone.
+    await am.getByRole("button", { name: "Send the Cancellation Request Form" }).click();
+    await expect.poll(() => am.getByText("Status: Sent").isVisible()).toBe(true);
+    const phone = await (await customerContext(e2e)).newPage();
+    const formToken = await linkSentFor(e2e, caseId, "form_link");
+    await phone.goto(`/c/${formToken}`);
+    await phone.getByRole("heading", { name: "Cancellation Request Form" }).waitFor();
+    await expectAccessible(phone, "the customer's form");
+    // A missing answer is named next to its field.
+    await phone.getByRole("button", { name: "Submit my request" }).click();
+    await phone.getByText("choose a reason").waitFor();
+    await screenshot(phone, "customer-form", true);
+    await choose(phone, "Why do you want to cancel?", "It's too expensive");
+    await phone
+      .getByLabel("Tell us more (optional)")
+      .fill("Our hiring budget for next year was halved.");
+    await phone.getByRole("radio", { name: "At the end of my current billing period" }).check();
+    await phone.getByRole("radio", { name: "Email" }).check();
+    await phone.getByLabel(/I confirm I am authorised/).check();
+    await phone.getByRole("button", { name: "Submit my request" }).click();
+    await phone.getByRole("heading", { name: "Thank you, we have your request" }).waitFor();
+    await expectAccessible(phone, "the form's confirmation page");
+    await screenshot(phone, "customer-form-done", true);
+    // The link works once.
+    await phone.goto(`/c/${formToken}`);
+    await phone.getByRole("heading", { name: "This link has already been used" }).waitFor();
+    await expectAccessible(phone, "the used-link page");
+    await screenshot(phone, "customer-link-used", true);
+
+    // Step 3: the reason conversation, the offers, and "no suitable offer".
+    await am.reload();
+    await expect.poll(() => am.getByTestId("step-2").getAttribute("data-status")).toBe("done");
+    await choose(am, "Reason", "It's too expensive");
+    await am
+      .getByLabel("What the customer said")
+      .fill("Budget halved; they hire again in the autumn.");
+    await am.getByRole("button", { name: "Record reason" }).click();
+    await am.getByRole("radio", { name: /20% off for 3 months/ }).waitFor();
+    await expectAccessible(am, "the case workspace with the offer picker");
+    await screenshot(am, "case-workspace");
+    await am
+      .getByLabel("Why no offer suits")
+      .fill("They are moving recruiting in-house; no discount changes that.");
+    await am.getByRole("button", { name: "Record no suitable offer" }).click();
+    await am.getByRole("button", { name: "Escalate to CSM" }).waitFor();
+
+    // Step 4: escalation; the AM cannot process before the CSM's outcome, and is told why.
+    await am
+      .getByLabel("Hand-over notes")
+      .fill("Customer is polite and decided; please call this week.");
+    await am.getByRole("button", { name: "Escalate to CSM" }).click();
+    await am.getByTestId("blocked-processCancellation").waitFor();
+    expect(await am.getByTestId("blocked-processCancellation").textContent()).toContain(
+      await blockedMessage(am, reference, "processCancellation"),
+    );
+    expect(await am.getByRole("button", { name: /Process cancellation/ }).count()).toBe(0);
+
+    const csm = await (await staffContext(e2e)).newPage();
+    await signIn(csm, customer.csmEmail);
+    await csm.getByRole("link", { name: reference }).click();
+    await csm.getByRole("button", { name: "Start engagement" }).click();
+    await csm.getByRole("radio", { name: "Proceed with the cancellation" }).check();
+    await csm
+      .getByLabel("Outcome notes")
+      .fill("Spoke with the owner; the decision stands. Left the door open.");
+    await expectAccessible(csm, "the CSM's case workspace");
+    await screenshot(csm, "csm-outcome");
+    await csm.getByRole("button", { name: "Record outcome" }).click();
+    await expect.poll(() => csm.getByTestId("step-4").getAttribute("data-status")).toBe("done");
+
+    // Step 5: process as the form asks, then confirm on the customer's channel.
+    await am.reload();
+    await am.getByRole("button", { name: "Process cancellation…" }).click();
+    const dialog = am.getByRole("dialog", { name: "Process the cancellation" });
+    await dialog.getByText("At the end of the term").waitFor();
+    await expectAccessible(am, "the processing dialog");
+    await screenshot(am, "processing-dialog", false);
+    await dialog.getByRole("button", { name: "Process cancellation" }).click();
+    await am.getByRole("button", { name: "Send confirmation" }).click();
+    await expect.poll(() => am.getByTestId("step-5").getAttribute("data-status")).toBe("done");
+
+    // Step 6: the survey, answered by the customer.
+    await am.getByRole("button", { name: "Send the feedback survey" }).click();
+    await am.getByText("Waiting for the customer.").waitFor();
+    await phone.goto(`/c/${await linkSentFor(e2e, caseId, "feedback_request")}`);
+    await phone.getByRole("heading", { name: "How did we do?" }).waitFor();
+    await phone.getByRole("radio", { name: "4" }).check();
+    await choose(
+      phone,
+      "What led to your decision?",
+      "We're moving recruiting in-house or to an agency",
+    );
+    await phone.getByLabel(/Anything else/).fill("Friendly people, thank you.");
+    await expectAccessible(phone, "the feedback survey");
+    await screenshot(phone, "customer-feedback", true);
+    await phone.getByRole("button", { name: "Send feedback" }).click();
+    await phone.getByRole("heading", { name: "Thank you for your feedback" }).waitFor();
+
+    // Step 7: close; the documentation record is on the account.
+    await am.reload();
+    await am
+      .getByLabel("Closing summary")
+      .fill("Cancelled at term end: budget cut, moving in-house. Feedback 4/5.");
+    await am.getByRole("button", { name: "Close case and write documentation" }).click();
+    await am.getByText("Outcome: Cancelled").first().waitFor();
+    await expect.poll(() => am.getByTestId("step-7").getAttribute("data-status")).toBe("done");
+    await screenshot(am, "case-closed");
+    await am.getByRole("link", { name: customer.accountName }).first().click();
+    await am.getByRole("button", { name: new RegExp(reference) }).click();
+    const record = am.getByTestId(`documentation-${reference}`);
+    await record.waitFor();
+    const text = (await record.textContent()) ?? "";
+    expect(text).toContain("Outcome: Cancelled");
+    expect(text).toContain("Feedback: 4/5");
+    expect(text).toContain("CSM");
+    await expectAccessible(am, "the account page");
+    await screenshot(am, "account");
+    await checkSubscription(am, customer);
+    await am.getByRole("link", { name: "Queues" }).click();
+    await am.getByRole("tab", { name: "All cases" }).click();
+    await am.getByRole("link", { name: reference }).waitFor();
+    await screenshot(am, "queues");
+  });
+});
+
+async function checkSubscription(page: Page, customer: Customer) {
+  // The subscription shows the scheduled cancellation.
+  await page
+    .getByRole("table", { name: "Subscriptions" })
+    .getByText("Cancellation scheduled")
+    .waitFor();
+  expect(customer.subscriptionId).toBeTruthy();
+}

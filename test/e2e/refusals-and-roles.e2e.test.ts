@@ -1,0 +1,163 @@
+// Journeys 3 and 4: the AM cannot process before escalation and is told why, in the engine's
+// words; a stale screen is reloaded with a message; sign-in problems are explained; admin screens
+// are for admins only; link problems get a kind page.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  blockedMessage,
+  type Customer,
+  caseIdOf,
+  caseReferenceFromUrl,
+  choose,
+  customerContext,
+  type E2e,
+  expectAccessible,
+  findCustomers,
+  hasChromium,
+  linkSentFor,
+  screenshot,
+  signIn,
+  staffContext,
+  startE2e,
+} from "./harness.ts";
+
+describe.skipIf(!hasChromium)("refusals, roles and problems", () => {
+  let e2e: E2e;
+  let customer: Customer;
+  beforeAll(async () => {
+    e2e = await startE2e();
+    [, , customer] = (await findCustomers(e2e, 3)) as [Customer, Customer, Customer];
+  });
+  afterAll(() => e2e?.close());
+
+  it("the AM is told why the case cannot be processed yet, and a stale screen is reloaded", async () => {
+    const am = await (await staffContext(e2e)).newPage();
+    await signIn(am, customer.amEmail);
+    await am.goto("/cases/new");
+    await am.getByLabel("Find the account").fill(customer.accountName);
+    await choose(am, "Account", customer.accountName);
+    await choose(am, "Who is asking", new RegExp(customer.contactName));
+    await choose(am, "Subscription", /month/);
+    await am.getByRole("button", { name: "Open the case" }).click();
+    const reference = await caseReferenceFromUrl(am);
+    const caseId = await caseIdOf(e2e, reference);
+    // Step 1 by security check this time.
+    await am.getByLabel("Facts checked").fill("Billing postcode and last invoice amount");
+    await am.getByRole("button", { name: "Record security check" }).click();
+    await am.getByRole("button", { name: "Send the Cancellation Request Form" }).click();
+    await am.getByText("Status: Sent").waitFor();
+    const form = await am.request.post(
+      `/api/public/links/${await linkSentFor(e2e, caseId, "form_link")}/form`,
+      {
+        data: {
+          reasonCode: "too_expensive",
+          details: "",
+          requestedEffective: "immediately",
+          preferredConfirmationChannel: "email",
+          authorityConfirmed: true,
+        },
+      },
+    );
+    expect(form.status()).toBe(200);
+
+    // The form is in, but the policy needs the offers and the CSM first: no Process button, and
+    // the current step's blocked command says what to do, as the engine words it.
+    await am.reload();
+    await am.getByRole("heading", { name: "Step 3: Offer Assistance and Alternatives" }).waitFor();
+    expect(await am.getByRole("button", { name: /Process cancellation/ }).count()).toBe(0);
+    const escalate = am.getByTestId("blocked-escalateToCsm");
+    expect(await escalate.textContent()).toContain(
+      await blockedMessage(am, reference, "escalateToCsm"),
+    );
+    await am.getByLabel("Why no offer suits").fill("The company is closing its hiring team.");
+    await am.getByRole("button", { name: "Record no suitable offer" }).click();
+    await am.getByRole("button", { name: "Escalate to CSM" }).click();
+    const processing = am.getByTestId("blocked-processCancellation");
+    await processing.waitFor();
+    expect(await processing.textContent()).toContain(
+      await blockedMessage(am, reference, "processCancellation"),
+    );
+    expect(await am.getByRole("button", { name: /Process cancellation/ }).count()).toBe(0);
+    await expectAccessible(am, "the workspace with a blocked step");
+    await processing.scrollIntoViewIfNeeded();
+    await screenshot(am, "refusal");
+
+    // Someone else changes the case meanwhile: the stale command is refused, the screen reloads.
+    const other = await am.context().newPage();
+    await other.goto(`/cases/${reference}`);
+    await other.getByLabel("New note").fill("Called back; customer on holiday until Monday.");
+    await other.getByRole("button", { name: "Add note" }).click();
+    await other.getByText("Called back; customer on holiday until Monday.").first().waitFor();
+    await am.getByLabel("New note").fill("A note from a screen that is out of date.");
+    await am.getByRole("button", { name: "Add note" }).click();
+    await am.getByRole("alert").filter({ hasText: "This case changed" }).waitFor();
+    await am.getByText("Called back; customer on holiday until Monday.").first().waitFor();
+  });
+
+  it("explains a wrong password and a locked account", async () => {
+    const page = await (await staffContext(e2e)).newPage();
+    await page.goto("/");
+    await page.getByLabel("Email").fill(customer.csmEmail);
+    for (let attempt = 1; attempt <= 6; attempt++) {
+      await page
+        .locator('input[autocomplete="current-password"]')
+        .fill(`wrong-password-${attempt}`);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("alert").waitFor();
+      if (attempt === 1) {
+        expect(await page.getByRole("alert").textContent()).toContain(
+          "The email or password is not right",
+        );
+        await expectAccessible(page, "the sign-in page with an error");
+        await screenshot(page, "sign-in-error");
+      }
+    }
+    await page.getByRole("alert").filter({ hasText: "This account is locked" }).waitFor();
+  });
+
+  it("an AM or a CSM does not see the admin screens; an admin does", async () => {
+    const am = await (await staffContext(e2e)).newPage();
+    await signIn(am, customer.amEmail);
+    expect(await am.getByRole("link", { name: "Users and roles" }).count()).toBe(0);
+    await am.goto("/admin/users");
+    await am.getByRole("heading", { name: "Not available to your role" }).waitFor();
+    expect(await am.getByRole("table", { name: "Users" }).count()).toBe(0);
+    await am.goto("/admin/policy");
+    await am.getByRole("heading", { name: "Not available to your role" }).waitFor();
+
+    const admin = await (await staffContext(e2e)).newPage();
+    await signIn(admin, "alex.morgan@wootrecruit.example");
+    await admin.getByRole("link", { name: "Users and roles" }).click();
+    await admin.getByRole("table", { name: "Users" }).waitFor();
+    await expectAccessible(admin, "users and roles");
+    await screenshot(admin, "admin-users");
+    await admin.getByRole("link", { name: "Policy settings" }).click();
+    await admin.getByRole("table", { name: "Offer catalog" }).waitFor();
+    await expectAccessible(admin, "policy settings");
+    await screenshot(admin, "admin-policy");
+    await admin.getByRole("tab", { name: "Publish a new version" }).click();
+    await admin.getByLabel("Feedback expiry (days)").fill("21");
+    await admin
+      .getByLabel("What changed (shown in the versions list)")
+      .fill("Feedback open for three weeks");
+    await admin.getByRole("button", { name: "Publish new version" }).click();
+    await admin.getByText("Version 2 is published.").waitFor();
+    await admin.getByRole("link", { name: "Policy article" }).click();
+    await admin
+      .getByRole("heading", { name: "What do I do if someone wants to cancel?" })
+      .waitFor();
+    await admin.getByRole("button", { name: "Print" }).waitFor();
+    await expectAccessible(admin, "the policy article");
+    await screenshot(admin, "policy-article");
+    await admin.emulateMedia({ media: "print" });
+    await admin.evaluate("window.scrollTo(0, 0)");
+    expect(await admin.getByRole("button", { name: "Print" }).isVisible()).toBe(false);
+    await admin.screenshot({ path: "docs/screenshots/policy-article-print.png", fullPage: false });
+  });
+
+  it("a link that is not valid gets a kind page", async () => {
+    const phone = await (await customerContext(e2e)).newPage();
+    await phone.goto("/c/not-a-real-link-0123456789");
+    await phone.getByRole("heading", { name: "This link is not valid" }).waitFor();
+    await expectAccessible(phone, "the invalid-link page");
+  });
+});

@@ -1,0 +1,214 @@
+// Email through a real SMTP server on 127.0.0.1: the code in the email is the one that verifies,
+// the form link in the email opens the form; refusals and dropped connections are retried and no
+// message is lost; the last failure shows in the admin list, where it can be retried.
+import { createServer, type Server } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clientFor, startTestServer, type TestServer } from "./app.ts";
+import { act, makeWorld, openCaseFor, submitFormAsCustomer } from "./cases.ts";
+import { smtpTo, startSmtpServer, type TestSmtpServer, testWorker } from "./messaging.ts";
+
+let server: TestServer;
+let smtp: TestSmtpServer;
+beforeAll(async () => {
+  server = await startTestServer();
+  smtp = await startSmtpServer();
+});
+afterAll(async () => {
+  await smtp?.close();
+  await server?.close();
+});
+
+const HOUR = 3_600_000;
+
+async function messagesOf(caseId: string) {
+  const admin = await clientFor(server, "admin");
+  const response = await admin.request({ method: "GET", url: `/api/cases/${caseId}/messages` });
+  return response.json().items as {
+    topic: string;
+    status: string;
+    attempts: number;
+    lastError: string | null;
+  }[];
+}
+
+describe("email over SMTP", () => {
+  it("delivers the code and the form link; the code verifies and the link opens the form", async () => {
+    const world = await makeWorld(server);
+    const email = smtpTo(smtp);
+    const worker = testWorker(server, { email });
+    const c = await openCaseFor(world);
+    await act(world.am, c.id, "identity/send-code");
+    const before = smtp.received.length;
+    await worker.drain();
+    const codeMail = smtp.received
+      .slice(before)
+      .find((m) => m.subject?.includes("verification code"));
+    expect(codeMail, "the code email arrived").toBeDefined();
+    const code = /verification code is (\d+)/.exec(codeMail!.text ?? "")?.[1];
+    expect(code).toMatch(/^\d{6,}$/);
+    expect(codeMail!.html).toContain("WootRecruit");
+    expect(codeMail!.html).toContain(code);
+    await act(world.am, c.id, "identity/confirm-code", { code });
+
+    await act(world.am, c.id, "form/send");
+    await worker.drain();
+    const formMail = smtp.received.find((m) =>
+      m.subject?.startsWith("Your cancellation request form"),
+    );
+    expect(formMail).toBeDefined();
+    const url = /http:\/\/localhost:3000\/c\/(\S+)/.exec(formMail!.text ?? "");
+    expect(url, formMail!.text).not.toBeNull();
+    expect(formMail!.html).toContain(`/c/${url![1]}`);
+    const opened = await server.app.inject({ method: "GET", url: `/api/public/links/${url![1]}` });
+    expect(opened.statusCode, opened.body).toBe(200);
+    await submitFormAsCustomer(server, c.id);
+
+    const messages = await messagesOf(c.id);
+    const sent = messages.filter((m) => ["identity_code", "form_link"].includes(m.topic));
+    expect(sent.map((m) => m.status)).toEqual(["sent", "sent"]);
+    await email.close();
+  });
+
+  it("retries a 451 refusal with backoff and delivers once", async () => {
+    const world = await makeWorld(server);
+    const email = smtpTo(smtp);
+    const worker = testWorker(server, { email });
+    const c = await openCaseFor(world);
+    smtp.refuseNext(451, 451);
+    await act(world.am, c.id, "identity/send-code");
+    const before = smtp.received.length;
+    await worker.drain();
+    let code = (await messagesOf(c.id)).find((m) => m.topic === "identity_code")!;
+    expect(code).toMatchObject({ status: "pending", attempts: 1 });
+    expect(code.lastError).toContain("451");
+    // Not due yet: the backoff holds it back until the clock moves.
+    await worker.drain();
+    expect((await messagesOf(c.id)).find((m) => m.topic === "identity_code")!.attempts).toBe(1);
+    server.clock.advance(HOUR);
+    await worker.drain();
+    server.clock.advance(HOUR);
+    await worker.drain();
+    code = (await messagesOf(c.id)).find((m) => m.topic === "identity_code")!;
+    expect(code).toMatchObject({ status: "sent", lastError: null });
+    expect(code.attempts).toBeGreaterThanOrEqual(2);
+    const arrived = smtp.received
+      .slice(before)
+      .filter((m) => m.subject?.includes("verification code"));
+    expect(arrived).toHaveLength(1);
+    await email.close();
+  });
+
+  it("a dropped connection is retried and the message is not lost", async () => {
+    // A server that accepts TCP and hangs up at once, then a real SMTP server on the same port.
+    const dropper: Server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => dropper.listen(0, "127.0.0.1", () => resolve()));
+    const port = (dropper.address() as { port: number }).port;
+    const world = await makeWorld(server);
+    const email = smtpTo({ url: `smtp://127.0.0.1:${port}` });
+    const worker = testWorker(server, { email });
+    const c = await openCaseFor(world);
+    await act(world.am, c.id, "identity/send-code");
+    await worker.drain();
+    const failed = (await messagesOf(c.id)).find((m) => m.topic === "identity_code")!;
+    expect(failed.status).toBe("pending");
+    expect(failed.lastError).toMatch(/SMTP/);
+    await new Promise<void>((resolve) => dropper.close(() => resolve()));
+
+    const revived = await startSmtpServer(port);
+    try {
+      server.clock.advance(HOUR);
+      await worker.drain();
+      expect((await messagesOf(c.id)).find((m) => m.topic === "identity_code")!.status).toBe(
+        "sent",
+      );
+      expect(revived.received.filter((m) => m.subject?.includes("verification code"))).toHaveLength(
+        1,
+      );
+    } finally {
+      await email.close();
+      await revived.close();
+    }
+  });
+
+  it("after the last attempt a message is failed, listed for admins, and a retry delivers it", async () => {
+    const world = await makeWorld(server);
+    const email = smtpTo(smtp);
+    const worker = testWorker(
+      server,
+      { email },
+      { messages: { maxAttempts: 2, baseDelayMs: 1000, maxDelayMs: 1000 } },
+    );
+    const admin = await clientFor(server, "admin");
+    const c = await openCaseFor(world);
+    smtp.refuseNext(451, 451);
+    await act(world.am, c.id, "identity/send-code");
+    await worker.drain();
+    server.clock.advance(HOUR);
+    await worker.drain();
+    const failed = (await messagesOf(c.id)).find((m) => m.topic === "identity_code")!;
+    expect(failed).toMatchObject({ status: "failed", attempts: 2 });
+
+    const list = await admin.request({ method: "GET", url: "/api/messages/failed" });
+    expect(list.statusCode).toBe(200);
+    const item = list.json().items.find((m: { caseId: string }) => m.caseId === c.id);
+    expect(item).toMatchObject({ topic: "identity_code", caseReference: c.reference });
+    expect(JSON.stringify(item)).not.toContain("codeNonce");
+
+    const am = await clientFor(server, "account_manager");
+    expect(
+      (await am.request({ method: "POST", url: `/api/messages/${item.id}/retry`, payload: {} }))
+        .statusCode,
+    ).toBe(403);
+    const retry = await admin.request({
+      method: "POST",
+      url: `/api/messages/${item.id}/retry`,
+      payload: {},
+    });
+    expect(retry.statusCode, retry.body).toBe(202);
+    const again = await admin.request({
+      method: "POST",
+      url: `/api/messages/${item.id}/retry`,
+      payload: {},
+    });
+    expect(again.json().code).toBe("MESSAGE_NOT_FAILED");
+    await worker.drain();
+    expect((await messagesOf(c.id)).find((m) => m.topic === "identity_code")!.status).toBe("sent");
+    await email.close();
+  });
+
+  it("a 550 refusal is final at once", async () => {
+    const world = await makeWorld(server);
+    const email = smtpTo(smtp);
+    const worker = testWorker(server, { email });
+    const c = await openCaseFor(world);
+    smtp.refuseNext(550);
+    await act(world.am, c.id, "identity/send-code");
+    await worker.drain();
+    expect((await messagesOf(c.id)).find((m) => m.topic === "identity_code")).toMatchObject({
+      status: "failed",
+      attempts: 1,
+    });
+    await email.close();
+  });
+});
+
+describe("dev mailbox", () => {
+  it("keeps email when no SMTP server is configured; admins read it", async () => {
+    const world = await makeWorld(server);
+    const worker = testWorker(server);
+    const c = await openCaseFor(world);
+    await act(world.am, c.id, "identity/send-code");
+    await worker.drain();
+    const admin = await clientFor(server, "admin");
+    const list = await admin.request({ method: "GET", url: "/api/dev/mailbox?limit=200" });
+    expect(list.statusCode).toBe(200);
+    const mail = list
+      .json()
+      .items.find((m: { subject: string }) => m.subject?.includes("verification code"));
+    expect(mail).toMatchObject({ channel: "email" });
+    const one = await admin.request({ method: "GET", url: `/api/dev/mailbox/${mail.id}` });
+    expect(one.json().html).toContain("<!doctype html>");
+    const am = await clientFor(server, "account_manager");
+    expect((await am.request({ method: "GET", url: "/api/dev/mailbox" })).statusCode).toBe(403);
+  });
+});

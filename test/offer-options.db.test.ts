@@ -1,0 +1,60 @@
+// GET /api/cases/:id/offer-options: the offers the caller may present now, with their effect on
+// the monthly value, for the web app's offer picker.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { anonymous, startTestServer, type TestServer } from "./app.ts";
+import { act, makeWorld, openWithFormSent, submitFormAsCustomer } from "./cases.ts";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.close());
+
+describe("offer options", () => {
+  it("refuses anonymous callers", async () => {
+    const response = await anonymous(server.app).request({
+      method: "GET",
+      url: "/api/cases/CD-2026-00001/offer-options",
+    });
+    expect(response.statusCode).toBe(401);
+  });
+
+  it("lists nothing before the reason is known, then only the offers the engine allows", async () => {
+    const world = await makeWorld(server);
+    const c = await openWithFormSent(server, world);
+    const before = await world.am.request({
+      method: "GET",
+      url: `/api/cases/${c.id}/offer-options`,
+    });
+    expect(before.statusCode, before.body).toBe(200);
+    expect(before.json().items).toEqual([]);
+
+    await submitFormAsCustomer(server, c.id);
+    await act(world.am, c.id, "reason", { reasonCode: "too_expensive", notes: "Budget halved." });
+    const view = await world.am.request({ method: "GET", url: `/api/cases/${c.id}` });
+    const allowed = view
+      .json()
+      .nextActions.allowed.filter((a: { kind: string }) => a.kind === "presentOffer")
+      .map((a: { offerCode: string }) => a.offerCode)
+      .sort();
+
+    const response = await world.am.request({
+      method: "GET",
+      url: `/api/cases/${c.id}/offer-options`,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const items = response.json().items as { code: string; effect: Record<string, number> }[];
+    expect(items.map((i) => i.code).sort()).toEqual(allowed);
+    const discount = items.find((i) => i.code === "discount_20_3m")!;
+    expect(discount.effect).toMatchObject({
+      monthlyValueBeforeMinor: 49_900,
+      monthlyValueDuringMinor: 39_920,
+      durationMonths: 3,
+      monthlyValueAfterMinor: 49_900,
+    });
+    const downgrade = items.find((i) => i.code === "downgrade_starter")!;
+    expect(downgrade.effect.monthlyValueDuringMinor).toBe(19_900);
+    // CSM-only offers are not the AM's to present.
+    expect(items.map((i) => i.code)).not.toContain("custom_csm");
+  });
+});

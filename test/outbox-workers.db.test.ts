@@ -1,0 +1,145 @@
+// Several workers on one database deliver every message exactly once. On PostgreSQL the second
+// worker has its own connection pool, as another process would: SKIP LOCKED is what keeps them
+// apart. On PGlite both share the one connection, and it must still be exactly once.
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DatabaseHandle, openDatabase } from "../src/db/database.ts";
+import { enqueueMessages } from "../src/db/repositories/outbox.repository.ts";
+import type { EmailTransport } from "../src/integrations/email/email-transport.ts";
+import { createOutboxWorker } from "../src/jobs/outbox-worker.ts";
+import { startTestServer, type TestServer } from "./app.ts";
+import { makeWorld } from "./cases.ts";
+import { testDbKind } from "./db.ts";
+import { workerServices } from "./messaging.ts";
+
+let server: TestServer;
+let second: DatabaseHandle | undefined;
+beforeAll(async () => {
+  server = await startTestServer();
+  if (testDbKind === "postgres") {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(
+      server.handle.db,
+    );
+    second = await openDatabase({
+      kind: "postgres",
+      url: process.env.TEST_DATABASE_URL!,
+      schema: rows[0]!.schema,
+      poolSize: 8,
+    });
+  }
+});
+afterAll(async () => {
+  await second?.close();
+  await server?.close();
+});
+
+function recordingTransport(sent: string[], delayMs: number): EmailTransport {
+  return {
+    kind: "smtp",
+    async send(message) {
+      if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+      sent.push(message.outboxId);
+      return { providerMessageId: `rec-${message.outboxId}` };
+    },
+    async close() {},
+  };
+}
+
+describe("two workers", () => {
+  it("deliver 1,000 messages, each exactly once", async () => {
+    const world = await makeWorld(server);
+    const total = 1000;
+    const rows = Array.from({ length: total }, (_, i) => ({
+      caseId: null,
+      topic: "identity_code",
+      channel: "email",
+      recipient: { contactId: world.contactId, name: "Pat", email: `pat${i}@example.test` },
+      payload: {
+        kind: "identity_code",
+        channel: "email",
+        expiresAt: new Date(server.clock.now.getTime() + 3_600_000).toISOString(),
+        codeNonce: `nonce-${i}`,
+        codeLength: "6",
+      },
+      dedupeKey: `two-workers-${i}`,
+    }));
+    for (let i = 0; i < total; i += 250)
+      await enqueueMessages(server.handle.db, rows.slice(i, i + 250), server.clock.now);
+
+    const sentA: string[] = [];
+    const sentB: string[] = [];
+    const options = { batchSize: 25, concurrency: 4 };
+    const a = createOutboxWorker(
+      { ...workerServices(server), email: recordingTransport(sentA, 1) },
+      options,
+    );
+    const b = createOutboxWorker(
+      {
+        ...workerServices(server),
+        ...(second ? { db: second.db } : {}),
+        email: recordingTransport(sentB, 1),
+      },
+      options,
+    );
+    await Promise.all([a.drain(), b.drain()]);
+
+    const all = [...sentA, ...sentB];
+    expect(all).toHaveLength(total);
+    expect(new Set(all).size).toBe(total);
+    expect(sentA.length).toBeGreaterThan(0);
+    expect(sentB.length).toBeGreaterThan(0);
+    const statuses = await server.handle.db
+      .selectFrom("outbox")
+      .select(["status", sql<string>`count(*)::text`.as("n")])
+      .where("dedupe_key", "like", "two-workers-%")
+      .groupBy("status")
+      .execute();
+    expect(statuses).toEqual([{ status: "sent", n: String(total) }]);
+  });
+
+  it("a message whose worker died is taken over when the lease runs out, not before", async () => {
+    const world = await makeWorld(server);
+    await enqueueMessages(
+      server.handle.db,
+      [
+        {
+          caseId: null,
+          topic: "identity_code",
+          channel: "email",
+          recipient: { contactId: world.contactId, name: "Pat", email: "pat@example.test" },
+          payload: {
+            kind: "identity_code",
+            channel: "email",
+            expiresAt: server.clock.now.toISOString(),
+            codeNonce: "n",
+            codeLength: "6",
+          },
+          dedupeKey: "lease-test",
+        },
+      ],
+      server.clock.now,
+    );
+    // A worker whose transport never answers stands for one that crashed mid-delivery.
+    const hung: EmailTransport = {
+      kind: "smtp",
+      send: () => new Promise(() => {}),
+      close: async () => {},
+    };
+    const dead = createOutboxWorker(
+      { ...workerServices(server), email: hung },
+      { leaseMs: 60_000 },
+    );
+    void dead.runOnce();
+    await new Promise((r) => setTimeout(r, 200));
+    const sent: string[] = [];
+    const alive = createOutboxWorker(
+      { ...workerServices(server), email: recordingTransport(sent, 0) },
+      { leaseMs: 60_000 },
+    );
+    await alive.drain();
+    expect(sent).toHaveLength(0);
+    server.clock.advance(61_000);
+    await alive.drain();
+    expect(sent).toHaveLength(1);
+  });
+});

@@ -1,0 +1,59 @@
+// The route table: customer pages need no sign-in; everything else is the staff desk.
+import { Center, Loader } from "@mantine/core";
+import { Navigate, Route, Routes } from "react-router";
+import { ErrorPanel } from "../components/error-panel.tsx";
+import { NotAllowed, NotFoundPage } from "../components/not-found.tsx";
+import { AccountPage } from "../features/accounts/components/account-page.tsx";
+import { AccountsPage } from "../features/accounts/components/accounts-page.tsx";
+import { ApiKeysAdmin } from "../features/admin/components/api-keys-admin.tsx";
+import { PolicyAdmin } from "../features/admin/components/policy-admin.tsx";
+import { UsersAdmin } from "../features/admin/components/users-admin.tsx";
+import { useSession } from "../features/auth/api/session.ts";
+import { SignInPage } from "../features/auth/components/sign-in-page.tsx";
+import { CaseWorkspace } from "../features/cases/components/case-workspace.tsx";
+import { NewCasePage } from "../features/cases/components/new-case-page.tsx";
+import { QueuePage } from "../features/cases/components/queue-page.tsx";
+import { CustomerLinkPage } from "../features/customer/components/customer-link-page.tsx";
+import { SelfServiceStart } from "../features/customer/components/self-service-start.tsx";
+import { PolicyArticle } from "../features/policy/components/policy-article.tsx";
+import { StaffLayout } from "./staff-layout.tsx";
+
+function StaffArea() {
+  const session = useSession();
+  if (session.isPending)
+    return (
+      <Center mih="100vh">
+        <Loader aria-label="Loading" />
+      </Center>
+    );
+  if (session.error) return <ErrorPanel error={session.error} />;
+  if (!session.data) return <SignInPage />;
+  const isAdmin = session.data.user.role === "admin";
+  return (
+    <StaffLayout user={session.data.user}>
+      <Routes>
+        <Route index element={<Navigate to="/queues" replace />} />
+        <Route path="queues" element={<QueuePage user={session.data.user} />} />
+        <Route path="cases/new" element={<NewCasePage />} />
+        <Route path="cases/:id" element={<CaseWorkspace user={session.data.user} />} />
+        <Route path="accounts" element={<AccountsPage />} />
+        <Route path="accounts/:id" element={<AccountPage />} />
+        <Route path="policy" element={<PolicyArticle />} />
+        <Route path="admin/users" element={isAdmin ? <UsersAdmin /> : <NotAllowed />} />
+        <Route path="admin/api-keys" element={isAdmin ? <ApiKeysAdmin /> : <NotAllowed />} />
+        <Route path="admin/policy" element={isAdmin ? <PolicyAdmin /> : <NotAllowed />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Routes>
+    </StaffLayout>
+  );
+}
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/cancel" element={<SelfServiceStart />} />
+      <Route path="/c/:token" element={<CustomerLinkPage />} />
+      <Route path="/*" element={<StaffArea />} />
+    </Routes>
+  );
+}

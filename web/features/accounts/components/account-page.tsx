@@ -1,0 +1,200 @@
+// An account: its contacts (who may cancel, preferred channel), subscriptions, and every case
+// with the documentation record written when it closed.
+import { Accordion, Anchor, Badge, List, Paper, Stack, Table, Text, Title } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { Link, useParams } from "react-router";
+import { ErrorPanel } from "../../../components/error-panel.tsx";
+import { api } from "../../../lib/api-client.ts";
+import {
+  formatDate,
+  formatDateTime,
+  formatMoney,
+  humanize,
+  STATE_COLORS,
+} from "../../../lib/format.ts";
+import type { Case, Page, QueueItem } from "../../../lib/types.ts";
+import { useAccount, useContacts, usePlans, useStaff, useSubscriptions } from "../api/accounts.ts";
+
+export function AccountPage() {
+  const { id } = useParams();
+  const account = useAccount(id);
+  const contacts = useContacts(id);
+  const subscriptions = useSubscriptions(id);
+  const plans = usePlans();
+  const staff = useStaff();
+  const cases = useQuery({
+    queryKey: ["cases", "account", id],
+    queryFn: () =>
+      api.get<Page<QueueItem>>("/api/cases", { queue: "all", accountId: id, limit: 100 }),
+    enabled: !!id,
+  });
+  const names = new Map((staff.data?.items ?? []).map((u) => [u.id, u.name]));
+  if (account.error) return <ErrorPanel error={account.error} />;
+  const a = account.data;
+  return (
+    <Stack>
+      <Title order={1}>{a?.name ?? "Account"}</Title>
+      {a ? (
+        <Text size="sm">
+          {a.externalRef ?? ""} · {humanize(a.segment)} · {a.country ?? ""} · AM{" "}
+          {a.accountManagerId ? names.get(a.accountManagerId) : "—"} · CSM{" "}
+          {a.csmId ? names.get(a.csmId) : "—"}
+        </Text>
+      ) : null}
+      <Title order={2} size="h3">
+        Contacts
+      </Title>
+      <Table.ScrollContainer minWidth={600}>
+        <Table aria-label="Contacts">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>Role</Table.Th>
+              <Table.Th>May cancel</Table.Th>
+              <Table.Th>Prefers</Table.Th>
+              <Table.Th>Email</Table.Th>
+              <Table.Th>Phone</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {(contacts.data?.items ?? []).map((c) => (
+              <Table.Tr key={c.id}>
+                <Table.Td>{c.name}</Table.Td>
+                <Table.Td>{humanize(c.role)}</Table.Td>
+                <Table.Td>{c.authorisedToCancel ? "Yes" : "No"}</Table.Td>
+                <Table.Td>{humanize(c.preferredChannel)}</Table.Td>
+                <Table.Td>{c.email ?? "—"}</Table.Td>
+                <Table.Td>{c.phone ?? "—"}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      <Title order={2} size="h3">
+        Subscriptions
+      </Title>
+      <Table.ScrollContainer minWidth={600}>
+        <Table aria-label="Subscriptions">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Reference</Table.Th>
+              <Table.Th>Plan</Table.Th>
+              <Table.Th>Seats</Table.Th>
+              <Table.Th>Monthly value</Table.Th>
+              <Table.Th>Status</Table.Th>
+              <Table.Th>Period ends</Table.Th>
+              <Table.Th>Cancels at</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {(subscriptions.data?.items ?? []).map((s) => (
+              <Table.Tr key={s.id}>
+                <Table.Td>{s.externalRef ?? s.id.slice(0, 8)}</Table.Td>
+                <Table.Td>{plans.data?.items.find((p) => p.id === s.planId)?.name ?? "—"}</Table.Td>
+                <Table.Td>{s.seats}</Table.Td>
+                <Table.Td>{formatMoney(s.monthlyValueMinor, s.currency)}</Table.Td>
+                <Table.Td>{humanize(s.status)}</Table.Td>
+                <Table.Td>{formatDate(s.currentPeriodEnd)}</Table.Td>
+                <Table.Td>{formatDate(s.cancelAt)}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      <Title order={2} size="h3">
+        Cases
+      </Title>
+      {cases.data && cases.data.items.length === 0 ? (
+        <Text c="dimmed">No cancellation cases.</Text>
+      ) : null}
+      <Accordion variant="separated" multiple>
+        {(cases.data?.items ?? []).map(({ case: c }) => (
+          <Accordion.Item key={c.id} value={c.id}>
+            <Accordion.Control>
+              <Text component="span" fw={600}>
+                {c.reference}
+              </Text>{" "}
+              <Badge color={STATE_COLORS[c.state] ?? "gray"} variant="light">
+                {humanize(c.state)}
+              </Badge>{" "}
+              {c.outcome ? <Badge color="dark">{humanize(c.outcome)}</Badge> : null}{" "}
+              <Text component="span" size="sm" c="dimmed">
+                opened {formatDateTime(c.openedAt)}
+              </Text>
+            </Accordion.Control>
+            <Accordion.Panel>
+              <Anchor component={Link} to={`/cases/${c.reference}`}>
+                Open the case
+              </Anchor>
+              <DocumentationRecord c={c} names={names} />
+            </Accordion.Panel>
+          </Accordion.Item>
+        ))}
+      </Accordion>
+    </Stack>
+  );
+}
+
+function DocumentationRecord({ c, names }: { c: Case; names: Map<string, string> }) {
+  const d = c.documentation;
+  if (!d)
+    return (
+      <Text size="sm" c="dimmed" mt="xs">
+        The documentation record is written when the case closes.
+      </Text>
+    );
+  return (
+    <Paper withBorder p="sm" mt="xs" data-testid={`documentation-${c.reference}`}>
+      <Title order={3} size="h5">
+        Documentation record
+      </Title>
+      <List size="sm" spacing={2}>
+        <List.Item>
+          Outcome: {humanize(d.outcome)}, closed {formatDateTime(d.closedAt)}
+        </List.Item>
+        <List.Item>
+          Identity verified by {humanize(d.requester.identityMethod)} at{" "}
+          {formatDateTime(d.requester.verifiedAt)}
+        </List.Item>
+        <List.Item>
+          Reason: {d.reason.label ?? humanize(d.reason.code)}
+          {d.reason.formDetails ? ` — “${d.reason.formDetails}”` : ""}
+        </List.Item>
+        {d.offers.map((o) => (
+          <List.Item key={`${o.offerCode}-${o.presentedAt}`}>
+            Offer {o.label}: {o.answer}
+          </List.Item>
+        ))}
+        {d.noSuitableOffer ? (
+          <List.Item>No suitable offer: {d.noSuitableOffer.reason}</List.Item>
+        ) : null}
+        {d.escalation ? (
+          <List.Item>
+            CSM {names.get(d.escalation.csmId) ?? d.escalation.csmId}:{" "}
+            {humanize(d.escalation.outcome)}
+            {d.escalation.outcomeNotes ? ` — ${d.escalation.outcomeNotes}` : ""}
+          </List.Item>
+        ) : null}
+        {d.processing ? (
+          <List.Item>
+            Processed {humanize(d.processing.mode)}, effective{" "}
+            {formatDateTime(d.processing.effectiveAt)}
+          </List.Item>
+        ) : null}
+        {d.confirmation ? (
+          <List.Item>
+            Confirmed by {d.confirmation.channel} at {formatDateTime(d.confirmation.recordedAt)}
+          </List.Item>
+        ) : null}
+        {d.feedback?.submission ? (
+          <List.Item>
+            Feedback: {d.feedback.submission.rating}/5,{" "}
+            {humanize(d.feedback.submission.decisionReason)}
+            {d.feedback.submission.comments ? ` — “${d.feedback.submission.comments}”` : ""}
+          </List.Item>
+        ) : null}
+        {d.summary ? <List.Item>Summary: {d.summary}</List.Item> : null}
+      </List>
+    </Paper>
+  );
+}

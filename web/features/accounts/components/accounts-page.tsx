@@ -1,0 +1,68 @@
+import { Anchor, Button, Group, Stack, Table, TextInput, Title } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { useState } from "react";
+import { Link } from "react-router";
+import { humanize } from "../../../lib/format.ts";
+import { useAccounts } from "../api/accounts.ts";
+
+export function AccountsPage() {
+  const [search, setSearch] = useState("");
+  const [q] = useDebouncedValue(search, 250);
+  const [cursors, setCursors] = useState<string[]>([]);
+  const accounts = useAccounts(q, cursors[cursors.length - 1]);
+  return (
+    <Stack>
+      <Title order={1}>Accounts</Title>
+      <TextInput
+        label="Search accounts"
+        value={search}
+        onChange={(e) => {
+          setCursors([]);
+          setSearch(e.currentTarget.value);
+        }}
+      />
+      <Table striped aria-label="Accounts">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Account</Table.Th>
+            <Table.Th>Reference</Table.Th>
+            <Table.Th>Segment</Table.Th>
+            <Table.Th>Country</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {(accounts.data?.items ?? []).map((a) => (
+            <Table.Tr key={a.id}>
+              <Table.Td>
+                <Anchor component={Link} to={`/accounts/${a.id}`}>
+                  {a.name}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>{a.externalRef ?? "—"}</Table.Td>
+              <Table.Td>{humanize(a.segment)}</Table.Td>
+              <Table.Td>{a.country ?? "—"}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <Group>
+        <Button
+          variant="default"
+          disabled={cursors.length === 0}
+          onClick={() => setCursors((c) => c.slice(0, -1))}
+        >
+          Previous page
+        </Button>
+        <Button
+          variant="default"
+          disabled={!accounts.data?.nextCursor}
+          onClick={() =>
+            accounts.data?.nextCursor && setCursors((c) => [...c, accounts.data.nextCursor!])
+          }
+        >
+          Next page
+        </Button>
+      </Group>
+    </Stack>
+  );
+}

@@ -1,0 +1,69 @@
+// Admin calls: users, API keys, policy versions.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api } from "../../../lib/api-client.ts";
+import type { ApiKeyJson, Page, PolicyVersion, UserJson } from "../../../lib/types.ts";
+
+export function useUsers() {
+  return useQuery({
+    queryKey: ["users", "admin"],
+    queryFn: () => api.get<Page<UserJson>>("/api/users", { limit: 200 }),
+  });
+}
+
+export function useSaveUser() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { id?: string; body: Record<string, unknown> }) =>
+      input.id
+        ? api.patch<UserJson>(`/api/users/${input.id}`, input.body)
+        : api.post<UserJson>("/api/users", input.body),
+    onSuccess: () => client.invalidateQueries({ queryKey: ["users"] }),
+  });
+}
+
+export function useApiKeys() {
+  return useQuery({
+    queryKey: ["api-keys"],
+    queryFn: () => api.get<{ items: ApiKeyJson[] }>("/api/api-keys"),
+  });
+}
+
+export function useCreateApiKey() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { name: string; role: string }) =>
+      api.post<ApiKeyJson & { key: string }>("/api/api-keys", body),
+    onSuccess: () => client.invalidateQueries({ queryKey: ["api-keys"] }),
+  });
+}
+
+export function useRevokeApiKey() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.post<ApiKeyJson>(`/api/api-keys/${id}/revoke`),
+    onSuccess: () => client.invalidateQueries({ queryKey: ["api-keys"] }),
+  });
+}
+
+export function useCurrentPolicy() {
+  return useQuery({ queryKey: ["policy"], queryFn: () => api.get<PolicyVersion>("/api/policy") });
+}
+
+export function usePolicyVersions() {
+  return useQuery({
+    queryKey: ["policy-versions"],
+    queryFn: () => api.get<{ items: PolicyVersion[] }>("/api/policy/versions"),
+  });
+}
+
+export function usePublishPolicy() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { definition: Record<string, unknown>; notes: string | null }) =>
+      api.post<PolicyVersion>("/api/policy/versions", body),
+    onSuccess: () => {
+      client.invalidateQueries({ queryKey: ["policy"] });
+      client.invalidateQueries({ queryKey: ["policy-versions"] });
+    },
+  });
+}

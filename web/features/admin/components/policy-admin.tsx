@@ -1,0 +1,303 @@
+// The policy settings as the current version defines them (offer catalog, reasons, SLAs,
+// identity), its versions, and publishing a new version: a simple form for the numbers, or the
+// whole definition as JSON. The server validates; open cases keep the version they started under.
+import {
+  Alert,
+  Badge,
+  Button,
+  Group,
+  JsonInput,
+  NumberInput,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Switch,
+  Table,
+  Tabs,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { useEffect, useState } from "react";
+import { ApiError } from "../../../lib/api-client.ts";
+import { formatDateTime, formatMoney, humanize } from "../../../lib/format.ts";
+import type { PolicyDefinition } from "../../../lib/types.ts";
+import { useCurrentPolicy, usePolicyVersions, usePublishPolicy } from "../api/admin.ts";
+
+type NumberKey<T> = { [K in keyof T]: T[K] extends number ? K : never }[keyof T];
+
+export function PolicyAdmin() {
+  const current = useCurrentPolicy();
+  const versions = usePolicyVersions();
+  const publish = usePublishPolicy();
+  const [draft, setDraft] = useState("");
+  const [notes, setNotes] = useState("");
+  useEffect(() => {
+    if (current.data && draft === "") setDraft(JSON.stringify(current.data.definition, null, 2));
+  }, [current.data, draft]);
+  const p = current.data?.definition;
+  let parsed: PolicyDefinition | null = null;
+  try {
+    parsed = draft ? (JSON.parse(draft) as PolicyDefinition) : null;
+  } catch {
+    parsed = null;
+  }
+  const update = (change: (d: PolicyDefinition) => void) => {
+    if (!parsed) return;
+    change(parsed);
+    setDraft(JSON.stringify(parsed, null, 2));
+  };
+  const slaField = (key: NumberKey<PolicyDefinition["slas"]>, label: string) => (
+    <NumberInput
+      label={label}
+      min={0}
+      value={parsed?.slas[key] ?? 0}
+      onChange={(v) =>
+        update((d) => {
+          d.slas[key] = Number(v);
+        })
+      }
+    />
+  );
+  const idField = (key: NumberKey<PolicyDefinition["identity"]>, label: string) => (
+    <NumberInput
+      label={label}
+      min={1}
+      value={parsed?.identity[key] ?? 0}
+      onChange={(v) =>
+        update((d) => {
+          d.identity[key] = Number(v);
+        })
+      }
+    />
+  );
+  const error = publish.error instanceof ApiError ? publish.error : null;
+
+  return (
+    <Stack>
+      <Title order={1}>Policy settings</Title>
+      {p ? (
+        <Text size="sm">
+          Current: version {current.data?.version}, “{p.name}”, published{" "}
+          {formatDateTime(current.data?.publishedAt)}.
+        </Text>
+      ) : null}
+      <Tabs defaultValue="offers" keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="offers">Offer catalog</Tabs.Tab>
+          <Tabs.Tab value="reasons">Reasons</Tabs.Tab>
+          <Tabs.Tab value="slas">SLA and identity</Tabs.Tab>
+          <Tabs.Tab value="versions">Versions</Tabs.Tab>
+          <Tabs.Tab value="publish">Publish a new version</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="offers" pt="md">
+          <Table.ScrollContainer minWidth={800}>
+            <Table aria-label="Offer catalog">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Offer</Table.Th>
+                  <Table.Th>Kind</Table.Th>
+                  <Table.Th>Plans</Table.Th>
+                  <Table.Th>Monthly value</Table.Th>
+                  <Table.Th>Reasons</Table.Th>
+                  <Table.Th>Presented by</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {(p?.offers ?? []).map((o) => (
+                  <Table.Tr key={o.code}>
+                    <Table.Td>
+                      <Text size="sm" fw={600}>
+                        {o.label}
+                      </Text>
+                      <Text size="xs" c="dimmed">
+                        {o.description}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>{humanize(o.kind)}</Table.Td>
+                    <Table.Td>{o.eligibility.planCodes?.join(", ") ?? "Any"}</Table.Td>
+                    <Table.Td>
+                      {o.eligibility.minMonthlyValueMinor !== null
+                        ? `from ${formatMoney(o.eligibility.minMonthlyValueMinor, p?.currency)}`
+                        : "Any"}
+                      {o.eligibility.maxMonthlyValueMinor !== null
+                        ? ` to ${formatMoney(o.eligibility.maxMonthlyValueMinor, p?.currency)}`
+                        : ""}
+                    </Table.Td>
+                    <Table.Td>
+                      {o.eligibility.reasonCodes?.map(humanize).join(", ") ?? "Any"}
+                    </Table.Td>
+                    <Table.Td>{o.presentableBy.map(humanize).join(", ")}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        </Tabs.Panel>
+        <Tabs.Panel value="reasons" pt="md">
+          <Table aria-label="Cancellation reasons">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Code</Table.Th>
+                <Table.Th>Label</Table.Th>
+                <Table.Th>Details required</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {(p?.reasons ?? []).map((r) => (
+                <Table.Tr key={r.code}>
+                  <Table.Td>{r.code}</Table.Td>
+                  <Table.Td>{r.label}</Table.Td>
+                  <Table.Td>{r.requiresDetails ? "Yes" : "No"}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Tabs.Panel>
+        <Tabs.Panel value="slas" pt="md">
+          {p ? (
+            <SimpleGrid cols={{ base: 1, md: 2 }}>
+              <Paper withBorder p="sm">
+                <Title order={2} size="h5">
+                  SLAs
+                </Title>
+                <Text size="sm">
+                  CSM must engage within {p.slas.csmEngagementDueHours} h (at risk under{" "}
+                  {p.slas.csmEngagementAtRiskHours} h left).
+                </Text>
+                <Text size="sm">
+                  Form link expires after {p.slas.formLinkExpiryHours} h; reminder after{" "}
+                  {p.slas.formReminderHours} h.
+                </Text>
+                <Text size="sm">
+                  Offers may be answered for {p.slas.offerAnswerExpiryHours} h; feedback for{" "}
+                  {p.slas.feedbackExpiryDays} days.
+                </Text>
+                <Text size="sm">
+                  CSM step time box (click-to-cancel): {p.slas.csmStepTimeBox ? "on" : "off"}.
+                </Text>
+              </Paper>
+              <Paper withBorder p="sm">
+                <Title order={2} size="h5">
+                  Identity verification
+                </Title>
+                <Text size="sm">
+                  Codes of {p.identity.codeLength} digits, valid {p.identity.codeLifetimeMinutes}{" "}
+                  minutes.
+                </Text>
+                <Text size="sm">
+                  Closes unverified after {p.identity.attemptLimit} failed attempts.
+                </Text>
+                <Text size="sm">Methods: {p.identity.methods.map(humanize).join(", ")}.</Text>
+              </Paper>
+            </SimpleGrid>
+          ) : null}
+        </Tabs.Panel>
+        <Tabs.Panel value="versions" pt="md">
+          <Table aria-label="Policy versions">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Version</Table.Th>
+                <Table.Th>Published</Table.Th>
+                <Table.Th>Notes</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {(versions.data?.items ?? []).map((v) => (
+                <Table.Tr key={v.version}>
+                  <Table.Td>
+                    {v.version}{" "}
+                    {v.version === current.data?.version ? <Badge size="sm">current</Badge> : null}
+                  </Table.Td>
+                  <Table.Td>{formatDateTime(v.publishedAt)}</Table.Td>
+                  <Table.Td>{v.notes ?? "—"}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Tabs.Panel>
+        <Tabs.Panel value="publish" pt="md">
+          <Stack>
+            <Text size="sm">
+              Change the numbers below or edit the whole definition as JSON, then publish. New cases
+              start under the new version; open cases keep theirs.
+            </Text>
+            {parsed ? (
+              <SimpleGrid cols={{ base: 1, sm: 2, md: 3 }}>
+                {slaField("csmEngagementDueHours", "CSM engagement due (hours)")}
+                {slaField("csmEngagementAtRiskHours", "At risk when under (hours)")}
+                {slaField("formLinkExpiryHours", "Form link expiry (hours)")}
+                {slaField("offerAnswerExpiryHours", "Offer answer expiry (hours)")}
+                {slaField("feedbackExpiryDays", "Feedback expiry (days)")}
+                {idField("attemptLimit", "Verification attempt limit")}
+                {idField("codeLifetimeMinutes", "Code lifetime (minutes)")}
+                <Switch
+                  label="Time-box the CSM step (click-to-cancel)"
+                  checked={parsed.slas.csmStepTimeBox}
+                  onChange={(e) => {
+                    const on = e.currentTarget.checked;
+                    update((d) => {
+                      d.slas.csmStepTimeBox = on;
+                    });
+                  }}
+                />
+              </SimpleGrid>
+            ) : (
+              <Alert color="yellow">The JSON below is not valid; fix it to use the form.</Alert>
+            )}
+            <JsonInput
+              label="Policy definition (JSON)"
+              autosize
+              minRows={12}
+              maxRows={30}
+              value={draft}
+              onChange={setDraft}
+              validationError="Not valid JSON"
+              formatOnBlur
+            />
+            <TextInput
+              label="What changed (shown in the versions list)"
+              value={notes}
+              onChange={(e) => setNotes(e.currentTarget.value)}
+            />
+            {publish.error ? (
+              <Alert color="red" role="alert" title="Not published">
+                {publish.error.message}
+                {error?.fields.length ? (
+                  <ul>
+                    {error.fields.map((f) => (
+                      <li key={f.field}>
+                        {f.field}: {f.message}
+                      </li>
+                    ))}
+                  </ul>
+                ) : null}
+              </Alert>
+            ) : null}
+            {publish.data ? (
+              <Alert color="green">Version {publish.data.version} is published.</Alert>
+            ) : null}
+            <Group>
+              <Button
+                disabled={!parsed}
+                loading={publish.isPending}
+                onClick={() =>
+                  parsed &&
+                  publish.mutate(
+                    {
+                      definition: parsed as unknown as Record<string, unknown>,
+                      notes: notes || null,
+                    },
+                    { onSuccess: () => setDraft("") },
+                  )
+                }
+              >
+                Publish new version
+              </Button>
+            </Group>
+          </Stack>
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}

@@ -1,0 +1,135 @@
+// Users and roles: create staff users, change a role, deactivate (their sessions end).
+import {
+  Alert,
+  Button,
+  Group,
+  Paper,
+  PasswordInput,
+  Select,
+  Stack,
+  Table,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { useState } from "react";
+import { ApiError } from "../../../lib/api-client.ts";
+import { ROLE_LABELS } from "../../../lib/format.ts";
+import { useSaveUser, useUsers } from "../api/admin.ts";
+
+const ROLE_OPTIONS = Object.entries(ROLE_LABELS).map(([value, label]) => ({ value, label }));
+
+export function UsersAdmin() {
+  const users = useUsers();
+  const save = useSaveUser();
+  const [form, setForm] = useState({ name: "", email: "", role: "account_manager", password: "" });
+  const error = save.error instanceof ApiError ? save.error : null;
+  return (
+    <Stack>
+      <Title order={1}>Users and roles</Title>
+      {save.error ? (
+        <Alert color="red" role="alert">
+          {save.error.message}
+        </Alert>
+      ) : null}
+      <Table.ScrollContainer minWidth={640}>
+        <Table aria-label="Users">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>Email</Table.Th>
+              <Table.Th>Role</Table.Th>
+              <Table.Th>Status</Table.Th>
+              <Table.Th>Actions</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {(users.data?.items ?? []).map((u) => (
+              <Table.Tr key={u.id}>
+                <Table.Td>{u.name}</Table.Td>
+                <Table.Td>{u.email}</Table.Td>
+                <Table.Td>
+                  <Select
+                    aria-label={`Role of ${u.name}`}
+                    data={ROLE_OPTIONS}
+                    value={u.role}
+                    allowDeselect={false}
+                    onChange={(role) =>
+                      role && role !== u.role && save.mutate({ id: u.id, body: { role } })
+                    }
+                    size="xs"
+                  />
+                </Table.Td>
+                <Table.Td>
+                  {u.active
+                    ? u.lockedUntil && new Date(u.lockedUntil) > new Date()
+                      ? "Locked"
+                      : "Active"
+                    : "Deactivated"}
+                </Table.Td>
+                <Table.Td>
+                  <Button
+                    size="xs"
+                    variant="default"
+                    onClick={() => save.mutate({ id: u.id, body: { active: !u.active } })}
+                  >
+                    {u.active ? "Deactivate" : "Reactivate"}
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      <Paper withBorder p="md" maw={560}>
+        <Stack>
+          <Title order={2} size="h4">
+            Add a user
+          </Title>
+          <TextInput
+            label="Name"
+            value={form.name}
+            onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
+            error={error?.fieldMessage("name")}
+          />
+          <TextInput
+            label="Email"
+            type="email"
+            value={form.email}
+            onChange={(e) => setForm({ ...form, email: e.currentTarget.value })}
+            error={error?.fieldMessage("email")}
+          />
+          <Select
+            label="Role"
+            data={ROLE_OPTIONS}
+            value={form.role}
+            allowDeselect={false}
+            onChange={(role) => setForm({ ...form, role: role ?? "account_manager" })}
+          />
+          <PasswordInput
+            label="Password"
+            description="At least 12 characters"
+            value={form.password}
+            onChange={(e) => setForm({ ...form, password: e.currentTarget.value })}
+            error={error?.fieldMessage("password")}
+          />
+          <Group>
+            <Button
+              loading={save.isPending}
+              onClick={() =>
+                save.mutate(
+                  { body: form },
+                  {
+                    onSuccess: () =>
+                      setForm({ name: "", email: "", role: "account_manager", password: "" }),
+                  },
+                )
+              }
+            >
+              Add user
+            </Button>
+          </Group>
+        </Stack>
+      </Paper>
+    </Stack>
+  );
+}

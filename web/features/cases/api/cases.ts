@@ -1,0 +1,110 @@
+// The case API: queues, one case (with checklist and next actions), its timeline, offer options,
+// opening a case, and running a command with the version the user saw.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api } from "../../../lib/api-client.ts";
+import type {
+  CaseView,
+  OfferOption,
+  Page,
+  PolicyVersion,
+  QueueItem,
+  TimelineEntry,
+} from "../../../lib/types.ts";
+
+export type QueueName =
+  | "mine"
+  | "unassigned"
+  | "escalated_to_me"
+  | "sla_at_risk"
+  | "sla_breached"
+  | "all";
+
+export interface QueueFilter {
+  queue: QueueName;
+  q?: string;
+  state?: string;
+  outcome?: string;
+  channel?: string;
+  assignedAmId?: string;
+  assignedCsmId?: string;
+  accountId?: string;
+  openedFrom?: string;
+  openedTo?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export function useCaseQueue(filter: QueueFilter) {
+  return useQuery({
+    queryKey: ["cases", filter],
+    queryFn: () => api.get<Page<QueueItem>>("/api/cases", { limit: 25, ...filter }),
+  });
+}
+
+export const caseKey = (id: string) => ["case", id] as const;
+
+export function useCase(id: string) {
+  return useQuery({
+    queryKey: caseKey(id),
+    queryFn: () => api.get<CaseView>(`/api/cases/${encodeURIComponent(id)}`),
+  });
+}
+
+export function useCaseTimeline(id: string, version: number | undefined) {
+  return useQuery({
+    queryKey: ["case-timeline", id, version],
+    queryFn: () =>
+      api.get<{ items: TimelineEntry[] }>(`/api/cases/${encodeURIComponent(id)}/timeline`),
+    enabled: version !== undefined,
+  });
+}
+
+export function useOfferOptions(id: string, version: number | undefined, enabled: boolean) {
+  return useQuery({
+    queryKey: ["offer-options", id, version],
+    queryFn: () =>
+      api.get<{ items: OfferOption[] }>(`/api/cases/${encodeURIComponent(id)}/offer-options`),
+    enabled: enabled && version !== undefined,
+  });
+}
+
+export function usePolicyVersion(version: number | undefined) {
+  return useQuery({
+    queryKey: ["policy-version", version],
+    queryFn: () => api.get<PolicyVersion>(`/api/policy/versions/${version}`),
+    enabled: version !== undefined,
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+}
+
+/** Runs `POST /api/cases/:id/<path>` with the case version the user saw. */
+export function useCaseCommand(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (input: {
+      path: string;
+      body?: Record<string, unknown>;
+      expectedVersion: number;
+    }) =>
+      api.post<CaseView>(`/api/cases/${encodeURIComponent(id)}/${input.path}`, {
+        ...(input.body ?? {}),
+        expectedVersion: input.expectedVersion,
+      }),
+    onSuccess: (view) => {
+      client.setQueryData(caseKey(id), view);
+      client.invalidateQueries({ queryKey: ["cases"] });
+    },
+  });
+}
+
+export function useOpenCase() {
+  return useMutation({
+    mutationFn: (input: {
+      accountId: string;
+      subscriptionId: string;
+      requesterContactId: string;
+      channel: string;
+      summary?: string;
+    }) => api.post<CaseView>("/api/cases", input),
+  });
+}

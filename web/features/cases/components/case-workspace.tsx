@@ -1,0 +1,342 @@
+// The case workspace: where the case stands on the seven steps, the current step's guidance and
+// script, the actions the engine allows now, and the case's CSM, form, confirmation, feedback,
+// notes and timeline. Every command carries the version the user saw; a stale one is reloaded.
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Blockquote,
+  Grid,
+  Group,
+  Loader,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Text,
+  Title,
+} from "@mantine/core";
+import { notifications } from "@mantine/notifications";
+import { useState } from "react";
+import { Link, useParams } from "react-router";
+import { ErrorPanel } from "../../../components/error-panel.tsx";
+import { ApiError } from "../../../lib/api-client.ts";
+import { formatDateTime, humanize, STATE_COLORS } from "../../../lib/format.ts";
+import type { CaseView, UserJson } from "../../../lib/types.ts";
+import { useAccount, useContact, useStaff, useSubscription } from "../../accounts/api/accounts.ts";
+import { useCase, useCaseCommand, useOfferOptions, usePolicyVersion } from "../api/cases.ts";
+import { CaseActions, ReassignForm, type RunCommand, WithdrawButton } from "./case-actions.tsx";
+import { CaseNotes, CaseTimeline } from "./case-timeline.tsx";
+import { ProgressRail } from "./progress-rail.tsx";
+
+export function CaseWorkspace({ user }: { user: UserJson }) {
+  const { id = "" } = useParams();
+  const query = useCase(id);
+  if (query.isPending) return <Loader aria-label="Loading the case" />;
+  if (query.error) return <ErrorPanel error={query.error} title="Could not open the case" />;
+  return <Workspace view={query.data} id={id} user={user} reload={() => query.refetch()} />;
+}
+
+function Workspace({
+  view,
+  id,
+  user,
+  reload,
+}: {
+  view: CaseView;
+  id: string;
+  user: UserJson;
+  reload: () => Promise<unknown>;
+}) {
+  const c = view.case;
+  const command = useCaseCommand(id);
+  const [error, setError] = useState<ApiError | Error | null>(null);
+  const [changed, setChanged] = useState(false);
+  const policy = usePolicyVersion(c.policyVersion);
+  const subscription = useSubscription(c.subscriptionId);
+  const requester = useContact(c.requesterContactId);
+  const account = useAccount(c.accountId);
+  const staff = useStaff();
+  const canPresent = view.nextActions.allowed.some((a) => a.kind === "presentOffer");
+  const offers = useOfferOptions(id, c.version, canPresent);
+  const names = new Map((staff.data?.items ?? []).map((u) => [u.id, u.name]));
+  const has = (kind: string) => view.nextActions.allowed.some((a) => a.kind === kind);
+
+  const run: RunCommand = async (path, body) => {
+    setError(null);
+    setChanged(false);
+    try {
+      await command.mutateAsync({ path, body: body ?? {}, expectedVersion: c.version });
+      notifications.show({
+        color: "green",
+        message: "Saved to the case.",
+        closeButtonProps: { "aria-label": "Dismiss" },
+      });
+      return true;
+    } catch (e) {
+      if (e instanceof ApiError && e.code === "CASE_CHANGED") {
+        await reload();
+        setChanged(true);
+      } else {
+        setError(e instanceof Error ? e : new Error(String(e)));
+      }
+      return false;
+    }
+  };
+  const fieldError = (field: string) =>
+    error instanceof ApiError ? error.fieldMessage(field) : undefined;
+  const current = view.checklist.find((s) => s.status === "current" || s.status === "blocked");
+
+  return (
+    <Stack>
+      <Group justify="space-between" align="flex-start">
+        <Stack gap={4}>
+          <Title order={1}>Case {c.reference}</Title>
+          <Group gap="xs">
+            <Badge color={STATE_COLORS[c.state] ?? "gray"} variant="light">
+              {humanize(c.state)}
+            </Badge>
+            <Badge variant="outline" color="gray">
+              Form: {humanize(c.formStatus)}
+            </Badge>
+            {c.outcome ? <Badge color="dark">Outcome: {humanize(c.outcome)}</Badge> : null}
+            <Text size="sm" c="dimmed">
+              Policy version {c.policyVersion}
+            </Text>
+          </Group>
+        </Stack>
+        {has("withdraw") ? <WithdrawButton run={run} /> : null}
+      </Group>
+      <SimpleGrid cols={{ base: 1, sm: 2, md: 4 }}>
+        <Info label="Account">
+          <Anchor component={Link} to={`/accounts/${c.accountId}`}>
+            {account.data?.name ?? "Account"}
+          </Anchor>
+        </Info>
+        <Info label="Requester">
+          {requester.data
+            ? `${requester.data.name} (${humanize(requester.data.role)}, prefers ${requester.data.preferredChannel})`
+            : "—"}
+        </Info>
+        <Info label="Account manager">
+          {c.assignedAmId ? (names.get(c.assignedAmId) ?? "—") : "Unassigned"}
+        </Info>
+        <Info label="CSM">{c.assignedCsmId ? (names.get(c.assignedCsmId) ?? "—") : "—"}</Info>
+      </SimpleGrid>
+
+      {changed ? (
+        <Alert
+          color="yellow"
+          title="This case changed"
+          role="alert"
+          withCloseButton
+          closeButtonLabel="Dismiss"
+          onClose={() => setChanged(false)}
+        >
+          Someone else changed this case while you were working on it. It has been reloaded with
+          their change: check it and try again if it is still needed.
+        </Alert>
+      ) : null}
+      {error ? (
+        <Alert
+          color="red"
+          title={error instanceof ApiError ? `Not done (${error.code})` : "Not done"}
+          role="alert"
+          withCloseButton
+          closeButtonLabel="Dismiss"
+          onClose={() => setError(null)}
+          data-testid="command-error"
+        >
+          {error.message}
+        </Alert>
+      ) : null}
+
+      <Grid gap="lg">
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          <Title order={2} size="h4" mb="xs">
+            The policy's seven steps
+          </Title>
+          <ProgressRail checklist={view.checklist} />
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 8 }}>
+          <Stack>
+            {current ? (
+              <Paper withBorder p="md" bg="gray.0">
+                <Stack gap="xs">
+                  <Title order={2} size="h4">
+                    Step {current.number}: {current.title}
+                  </Title>
+                  <Text size="sm" fs="italic" style={{ whiteSpace: "pre-line" }}>
+                    {current.policyText}
+                  </Text>
+                  <Text size="sm">{current.guidance}</Text>
+                  <Blockquote cite="Suggested script" p="sm" color="indigo">
+                    <Text size="sm">{current.script}</Text>
+                  </Blockquote>
+                  {policy.data ? (
+                    <Text size="xs" c="dimmed">
+                      Remember: {policy.data.definition.note}
+                    </Text>
+                  ) : null}
+                </Stack>
+              </Paper>
+            ) : null}
+            <Title order={2} size="h4">
+              What you can do now
+            </Title>
+            <CaseActions
+              view={view}
+              policy={policy.data?.definition}
+              offerOptions={offers.data?.items ?? []}
+              subscription={subscription.data}
+              requester={requester.data}
+              staff={staff.data?.items ?? []}
+              run={run}
+              fieldError={fieldError}
+            />
+            <CasePanels view={view} names={names} run={run} canResend={has("resendForm")} />
+            {view.nextActions.allowed.some((a) => a.kind === "reassign") ? (
+              <Paper withBorder p="sm">
+                <Title order={3} size="h5" mb="xs">
+                  Reassign
+                </Title>
+                <ReassignForm view={view} staff={staff.data?.items ?? []} run={run} />
+              </Paper>
+            ) : null}
+            <CaseNotes view={view} names={names} run={run} canAdd={has("addNote")} />
+            <CaseTimeline id={id} version={c.version} names={names} />
+          </Stack>
+        </Grid.Col>
+      </Grid>
+      <Text size="xs" c="dimmed">
+        Signed in as {user.name}. Opened {formatDateTime(c.openedAt)}.
+      </Text>
+    </Stack>
+  );
+}
+
+function Info({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <Paper withBorder p="xs">
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text size="sm" component="div">
+        {children}
+      </Text>
+    </Paper>
+  );
+}
+
+/** Form status with resend, the CSM panel, confirmation and feedback status. */
+function CasePanels({
+  view,
+  names,
+  run,
+  canResend,
+}: {
+  view: CaseView;
+  names: Map<string, string>;
+  run: RunCommand;
+  canResend: boolean;
+}) {
+  const c = view.case;
+  const e = c.escalation;
+  return (
+    <SimpleGrid cols={{ base: 1, sm: 2 }}>
+      <Paper withBorder p="sm">
+        <Title order={3} size="h5">
+          Cancellation Request Form
+        </Title>
+        <Text size="sm">Status: {humanize(c.formStatus)}</Text>
+        {c.form ? (
+          <Text size="sm">
+            Sent {c.form.sendCount} time(s) by {c.form.deliveryChannel}; link expires{" "}
+            {formatDateTime(c.form.expiresAt)}
+            {c.form.linkExpiredAt ? " (expired)" : ""}.
+          </Text>
+        ) : null}
+        {c.form?.submission ? (
+          <Text size="sm">
+            Reason {humanize(c.form.submission.reasonCode)};{" "}
+            {humanize(c.form.submission.requestedEffective)}; confirm by{" "}
+            {c.form.submission.preferredConfirmationChannel}. “{c.form.submission.details}”
+          </Text>
+        ) : null}
+        {canResend ? (
+          <Anchor component="button" type="button" size="sm" onClick={() => run("form/resend")}>
+            Resend the form (the previous link stops working)
+          </Anchor>
+        ) : null}
+      </Paper>
+      <Paper withBorder p="sm">
+        <Title order={3} size="h5">
+          CSM
+        </Title>
+        {e ? (
+          <Stack gap={2}>
+            <Text size="sm">
+              Escalated to {names.get(e.csmId) ?? e.csmId} at {formatDateTime(e.escalatedAt)}.
+            </Text>
+            <Text size="sm">Engagement due by {formatDateTime(e.slaDueAt)}.</Text>
+            <Text size="sm">
+              {e.engagedAt ? `Engaged at ${formatDateTime(e.engagedAt)}.` : "Not engaged yet."}
+            </Text>
+            {e.outcome ? (
+              <Text size="sm">
+                Outcome: {humanize(e.outcome)} — {e.outcomeNotes}
+              </Text>
+            ) : (
+              <Text size="sm">No outcome yet.</Text>
+            )}
+          </Stack>
+        ) : (
+          <Text size="sm">Not escalated yet.</Text>
+        )}
+      </Paper>
+      <Paper withBorder p="sm">
+        <Title order={3} size="h5">
+          Processing and confirmation
+        </Title>
+        {c.processing ? (
+          <Text size="sm">
+            Processed {formatDateTime(c.processing.processedAt)}: {humanize(c.processing.mode)},
+            effective {formatDateTime(c.processing.effectiveAt)}.
+          </Text>
+        ) : (
+          <Text size="sm">Not processed.</Text>
+        )}
+        <Text size="sm">
+          {c.confirmation
+            ? `Confirmed by ${c.confirmation.channel} at ${formatDateTime(c.confirmation.recordedAt)}.`
+            : "No confirmation yet."}
+        </Text>
+      </Paper>
+      <Paper withBorder p="sm">
+        <Title order={3} size="h5">
+          Feedback
+        </Title>
+        {c.feedback ? (
+          <Stack gap={2}>
+            <Text size="sm">
+              Requested {formatDateTime(c.feedback.requestedAt)}; expires{" "}
+              {formatDateTime(c.feedback.expiresAt)}.
+            </Text>
+            {c.feedback.submission ? (
+              <Text size="sm">
+                Rated {c.feedback.submission.rating}/5; decided because of{" "}
+                {humanize(c.feedback.submission.decisionReason)}.
+                {c.feedback.submission.comments ? ` “${c.feedback.submission.comments}”` : ""}
+              </Text>
+            ) : (
+              <Text size="sm">
+                {c.feedback.expiredAt ? "Expired unanswered." : "Waiting for the customer."}
+              </Text>
+            )}
+          </Stack>
+        ) : (
+          <Text size="sm">Not requested yet.</Text>
+        )}
+      </Paper>
+    </SimpleGrid>
+  );
+}

@@ -1,0 +1,110 @@
+// The offer picker: only the offers the engine lets this user present on this case now (from
+// GET /api/cases/:id/offer-options), each with its effect on the monthly value as the server
+// computes it. Custom offers need written terms.
+import { Button, Checkbox, Paper, Radio, Stack, Text, Textarea } from "@mantine/core";
+import { useState } from "react";
+import { formatMoney } from "../../../lib/format.ts";
+import type { OfferOption } from "../../../lib/types.ts";
+
+export function describeEffect(option: OfferOption): string {
+  const e = option.effect;
+  const before = formatMoney(e.monthlyValueBeforeMinor, e.currency);
+  if (e.oneTimeCreditMinor > 0)
+    return `${before}/month unchanged; worth ${formatMoney(e.oneTimeCreditMinor, e.currency)} once`;
+  if (e.monthlyValueDuringMinor === null) return `${before}/month → new plan's price (unknown)`;
+  if (
+    e.monthlyValueDuringMinor === e.monthlyValueBeforeMinor &&
+    e.monthlyValueAfterMinor === e.monthlyValueBeforeMinor
+  )
+    return `${before}/month unchanged`;
+  const during = formatMoney(e.monthlyValueDuringMinor, e.currency);
+  if (e.durationMonths)
+    return `${before}/month → ${during}/month for ${e.durationMonths} month${e.durationMonths === 1 ? "" : "s"}, then ${formatMoney(e.monthlyValueAfterMinor, e.currency)}`;
+  return `${before}/month → ${during}/month`;
+}
+
+export interface OfferPickerProps {
+  options: OfferOption[];
+  busy?: boolean;
+  onPresent: (input: {
+    offerCode: string;
+    customTerms: string | null;
+    sendToCustomer: boolean;
+  }) => void;
+}
+
+export function OfferPicker({ options, busy, onPresent }: OfferPickerProps) {
+  const [code, setCode] = useState<string | null>(null);
+  const [terms, setTerms] = useState("");
+  const [send, setSend] = useState(true);
+  const chosen = options.find((o) => o.code === code);
+  if (options.length === 0)
+    return (
+      <Text size="sm" c="dimmed">
+        No offer in the catalog is open to this case now.
+      </Text>
+    );
+  return (
+    <Stack gap="sm">
+      <Radio.Group label="Eligible offers" value={code} onChange={setCode} name="offer">
+        <Stack gap="xs" mt="xs">
+          {options.map((o) => (
+            <Paper key={o.code} withBorder p="sm">
+              <Radio
+                value={o.code}
+                label={
+                  <Text fw={600} size="sm">
+                    {o.label}
+                  </Text>
+                }
+                description={
+                  <>
+                    <Text size="sm" component="span" display="block">
+                      {o.description}
+                    </Text>
+                    <Text
+                      size="sm"
+                      component="span"
+                      display="block"
+                      fw={500}
+                      data-testid={`effect-${o.code}`}
+                    >
+                      Effect: {describeEffect(o)}
+                    </Text>
+                  </>
+                }
+              />
+            </Paper>
+          ))}
+        </Stack>
+      </Radio.Group>
+      {chosen?.kind === "custom" ? (
+        <Textarea
+          label="Terms of the custom offer"
+          required
+          value={terms}
+          onChange={(e) => setTerms(e.currentTarget.value)}
+        />
+      ) : null}
+      <Checkbox
+        label="Also send the customer a link to answer online"
+        checked={send}
+        onChange={(e) => setSend(e.currentTarget.checked)}
+      />
+      <Button
+        disabled={!chosen}
+        loading={busy}
+        onClick={() =>
+          chosen &&
+          onPresent({
+            offerCode: chosen.code,
+            customTerms: chosen.kind === "custom" ? terms : null,
+            sendToCustomer: send,
+          })
+        }
+      >
+        Present offer
+      </Button>
+    </Stack>
+  );
+}

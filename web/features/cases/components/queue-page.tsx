@@ -1,0 +1,229 @@
+// The queues: mine, unassigned, escalated to me, SLA at risk or breached, all; with filters,
+// search and pages (the server's nextCursor).
+import {
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  Select,
+  SimpleGrid,
+  Stack,
+  Table,
+  Tabs,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { useState } from "react";
+import { Link } from "react-router";
+import { ErrorPanel } from "../../../components/error-panel.tsx";
+import { formatDateTime, humanize, STATE_COLORS } from "../../../lib/format.ts";
+import type { UserJson } from "../../../lib/types.ts";
+import { useStaff } from "../../accounts/api/accounts.ts";
+import { type QueueFilter, type QueueName, useCaseQueue } from "../api/cases.ts";
+
+const QUEUES: { value: QueueName; label: string }[] = [
+  { value: "mine", label: "My cases" },
+  { value: "unassigned", label: "Unassigned" },
+  { value: "escalated_to_me", label: "Escalated to me" },
+  { value: "sla_at_risk", label: "SLA at risk" },
+  { value: "sla_breached", label: "SLA breached" },
+  { value: "all", label: "All cases" },
+];
+const STATES = [
+  "intake",
+  "form",
+  "retention",
+  "escalated",
+  "finalizing",
+  "cancelled",
+  "feedback",
+  "closed",
+];
+const OUTCOMES = ["cancelled", "retained", "withdrawn", "unverified"];
+const CHANNELS = ["phone", "email", "chat", "portal", "api"];
+const options = (values: string[]) => values.map((v) => ({ value: v, label: humanize(v) }));
+
+export function QueuePage({ user }: { user: UserJson }) {
+  const [queue, setQueue] = useState<QueueName>(user.role === "csm" ? "escalated_to_me" : "mine");
+  const [search, setSearch] = useState("");
+  const [q] = useDebouncedValue(search, 300);
+  const [filters, setFilters] = useState<Omit<QueueFilter, "queue" | "q" | "cursor">>({});
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors[cursors.length - 1];
+  const staff = useStaff();
+  const list = useCaseQueue({ queue, q, ...filters, ...(cursor ? { cursor } : {}) });
+  const people = (role: string) =>
+    (staff.data?.items ?? [])
+      .filter((u) => u.role === role)
+      .map((u) => ({ value: u.id, label: u.name }));
+  const setFilter = (key: keyof typeof filters, value: string | null) => {
+    setCursors([]);
+    setFilters((f) => ({ ...f, [key]: value ?? undefined }));
+  };
+  const names = new Map((staff.data?.items ?? []).map((u) => [u.id, u.name]));
+
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={1}>Queues</Title>
+        <Button component={Link} to="/cases/new">
+          New case
+        </Button>
+      </Group>
+      <Tabs
+        value={queue}
+        onChange={(v) => {
+          setCursors([]);
+          setQueue((v as QueueName) ?? "all");
+        }}
+      >
+        <Tabs.List>
+          {QUEUES.map((item) => (
+            <Tabs.Tab key={item.value} value={item.value}>
+              {item.label}
+            </Tabs.Tab>
+          ))}
+        </Tabs.List>
+      </Tabs>
+      <TextInput
+        label="Search"
+        description="Case reference, account, or contact name or email"
+        value={search}
+        onChange={(e) => {
+          setCursors([]);
+          setSearch(e.currentTarget.value);
+        }}
+      />
+      <SimpleGrid cols={{ base: 2, md: 4, lg: 7 }}>
+        <Select
+          label="State"
+          clearable
+          data={options(STATES)}
+          value={filters.state ?? null}
+          onChange={(v) => setFilter("state", v)}
+        />
+        <Select
+          label="Outcome"
+          clearable
+          data={options(OUTCOMES)}
+          value={filters.outcome ?? null}
+          onChange={(v) => setFilter("outcome", v)}
+        />
+        <Select
+          label="Channel"
+          clearable
+          data={options(CHANNELS)}
+          value={filters.channel ?? null}
+          onChange={(v) => setFilter("channel", v)}
+        />
+        <Select
+          label="Account manager"
+          clearable
+          searchable
+          data={people("account_manager")}
+          value={filters.assignedAmId ?? null}
+          onChange={(v) => setFilter("assignedAmId", v)}
+        />
+        <Select
+          label="CSM"
+          clearable
+          searchable
+          data={people("csm")}
+          value={filters.assignedCsmId ?? null}
+          onChange={(v) => setFilter("assignedCsmId", v)}
+        />
+        <TextInput
+          label="Opened from"
+          type="date"
+          value={filters.openedFrom ?? ""}
+          onChange={(e) => setFilter("openedFrom", e.currentTarget.value || null)}
+        />
+        <TextInput
+          label="Opened to"
+          type="date"
+          value={filters.openedTo ?? ""}
+          onChange={(e) => setFilter("openedTo", e.currentTarget.value || null)}
+        />
+      </SimpleGrid>
+      {list.error ? <ErrorPanel error={list.error} /> : null}
+      <Table.ScrollContainer minWidth={800}>
+        <Table striped highlightOnHover aria-label="Cases">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Case</Table.Th>
+              <Table.Th>Account</Table.Th>
+              <Table.Th>Requester</Table.Th>
+              <Table.Th>State</Table.Th>
+              <Table.Th>Form</Table.Th>
+              <Table.Th>AM</Table.Th>
+              <Table.Th>CSM</Table.Th>
+              <Table.Th>CSM due</Table.Th>
+              <Table.Th>Opened</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {(list.data?.items ?? []).map(({ case: c, accountName, requesterName }) => (
+              <Table.Tr key={c.id}>
+                <Table.Td>
+                  <Anchor component={Link} to={`/cases/${c.reference}`}>
+                    {c.reference}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>
+                  <Anchor component={Link} to={`/accounts/${c.accountId}`}>
+                    {accountName}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>{requesterName}</Table.Td>
+                <Table.Td>
+                  <Badge color={STATE_COLORS[c.state] ?? "gray"} variant="light">
+                    {humanize(c.state)}
+                  </Badge>
+                  {c.outcome ? <Text size="xs">{humanize(c.outcome)}</Text> : null}
+                </Table.Td>
+                <Table.Td>{humanize(c.formStatus)}</Table.Td>
+                <Table.Td>
+                  {c.assignedAmId ? (names.get(c.assignedAmId) ?? "—") : "Unassigned"}
+                </Table.Td>
+                <Table.Td>{c.assignedCsmId ? (names.get(c.assignedCsmId) ?? "—") : "—"}</Table.Td>
+                <Table.Td>
+                  {c.escalation && !c.escalation.engagedAt
+                    ? formatDateTime(c.escalation.slaDueAt)
+                    : "—"}
+                </Table.Td>
+                <Table.Td>{formatDateTime(c.openedAt)}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      {list.data && list.data.items.length === 0 ? (
+        <Text c="dimmed">
+          No cases in this queue
+          {q || Object.values(filters).some(Boolean) ? " match these filters" : ""}.
+        </Text>
+      ) : null}
+      <Group>
+        <Button
+          variant="default"
+          disabled={cursors.length === 0}
+          onClick={() => setCursors((c) => c.slice(0, -1))}
+        >
+          Previous page
+        </Button>
+        <Button
+          variant="default"
+          disabled={!list.data?.nextCursor}
+          onClick={() => list.data?.nextCursor && setCursors((c) => [...c, list.data.nextCursor!])}
+        >
+          Next page
+        </Button>
+        <Text size="sm" c="dimmed">
+          Page {cursors.length + 1}
+        </Text>
+      </Group>
+    </Stack>
+  );
+}

@@ -1,0 +1,39 @@
+// The customer's calls: no sign-in, only the signed link in the URL or the self-service start.
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { api } from "../../../lib/api-client.ts";
+import type { CustomerLinkView } from "../../../lib/types.ts";
+
+export interface Done {
+  reference: string;
+  state: string;
+  outcome: string | null;
+}
+
+export function useCustomerLink(token: string) {
+  return useQuery({
+    queryKey: ["link", token],
+    queryFn: () => api.get<CustomerLinkView>(`/api/public/links/${encodeURIComponent(token)}`),
+    retry: false,
+  });
+}
+
+export function useLinkAction<T>(token: string, action: "form" | "offer" | "feedback") {
+  return useMutation({
+    mutationFn: (body: T) =>
+      api.post<Done>(`/api/public/links/${encodeURIComponent(token)}/${action}`, body),
+  });
+}
+
+export function useStartSelfService() {
+  return useMutation({
+    mutationFn: (email: string) =>
+      api.post<{ message: string }>("/api/public/self-service/start", { email }),
+  });
+}
+
+export function useVerifySelfService() {
+  return useMutation({
+    mutationFn: (input: { email: string; code: string }) =>
+      api.post<{ reference: string; formToken: string }>("/api/public/self-service/verify", input),
+  });
+}

@@ -1,0 +1,98 @@
+// The API's shapes, taken from the domain types the server sends (one place), with instants and
+// dates as the ISO strings they are on the wire.
+import type { Case, CaseOutcome, CaseState } from "../../src/domain/case.ts";
+import type { ActionOption, BlockedAction, ChecklistItem } from "../../src/domain/checklist.ts";
+import type { Account, Contact, Plan, Subscription } from "../../src/domain/customer.ts";
+import type { PolicyDefinition } from "../../src/domain/policy-definition.ts";
+import type { ApiKey, StaffRole, StaffUser } from "../../src/domain/staff.ts";
+
+/** What JSON makes of a type: Date becomes an ISO string. */
+export type Wire<T> = {
+  [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K];
+};
+
+export type {
+  ActionOption,
+  BlockedAction,
+  Case,
+  CaseOutcome,
+  CaseState,
+  ChecklistItem,
+  PolicyDefinition,
+  StaffRole,
+};
+export type AccountJson = Wire<Account>;
+export type ContactJson = Wire<Contact>;
+export type PlanJson = Wire<Plan>;
+export type SubscriptionJson = Wire<Subscription>;
+export type UserJson = Omit<Wire<StaffUser>, "passwordHash">;
+export type ApiKeyJson = Wire<ApiKey>;
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface CaseView {
+  case: Case;
+  checklist: ChecklistItem[];
+  nextActions: { allowed: ActionOption[]; blocked: BlockedAction[] };
+}
+
+export interface QueueItem {
+  case: Case;
+  accountName: string;
+  requesterName: string;
+}
+
+export interface Session {
+  user: UserJson;
+  csrfToken: string;
+}
+
+export interface OfferOption {
+  code: string;
+  kind: string;
+  label: string;
+  description: string;
+  parameters: Record<string, unknown>;
+  effect: {
+    currency: string;
+    monthlyValueBeforeMinor: number;
+    monthlyValueDuringMinor: number | null;
+    durationMonths: number | null;
+    monthlyValueAfterMinor: number | null;
+    oneTimeCreditMinor: number;
+  };
+}
+
+export interface PolicyVersion {
+  version: number;
+  publishedAt: string;
+  publishedBy: string | null;
+  notes: string | null;
+  definition: PolicyDefinition;
+}
+
+export interface TimelineEntry {
+  seq: number;
+  type: string;
+  caseVersion: number;
+  actor: unknown;
+  at: string;
+  body: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+export interface CustomerLinkView {
+  purpose: "form" | "offer" | "feedback";
+  reference: string;
+  expiresAt: string;
+  companyName: string;
+  reasons: { code: string; label: string; requiresDetails: boolean }[];
+  effectiveChoices: string[];
+  confirmationChannels: string[];
+  detailsMaxLength: number;
+  offer: { code: string; label: string; description: string } | null;
+}
