@@ -6,6 +6,7 @@ import { NotAllowed, NotFoundPage } from "../components/not-found.tsx";
 import { AccountPage } from "../features/accounts/components/account-page.tsx";
 import { AccountsPage } from "../features/accounts/components/accounts-page.tsx";
 import { ApiKeysAdmin } from "../features/admin/components/api-keys-admin.tsx";
+import { DevMailbox } from "../features/admin/components/dev-mailbox.tsx";
 import { PolicyAdmin } from "../features/admin/components/policy-admin.tsx";
 import { UsersAdmin } from "../features/admin/components/users-admin.tsx";
 import { useSession } from "../features/auth/api/session.ts";
@@ -42,6 +43,7 @@ function StaffArea() {
         <Route path="admin/users" element={isAdmin ? <UsersAdmin /> : <NotAllowed />} />
         <Route path="admin/api-keys" element={isAdmin ? <ApiKeysAdmin /> : <NotAllowed />} />
         <Route path="admin/policy" element={isAdmin ? <PolicyAdmin /> : <NotAllowed />} />
+        <Route path="admin/mailbox" element={isAdmin ? <DevMailbox /> : <NotAllowed />} />
         <Route path="*" element={<NotFoundPage />} />
       </Routes>
     </StaffLayout>

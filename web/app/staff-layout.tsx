@@ -17,6 +17,7 @@ const ADMIN_LINKS = [
   { to: "/admin/users", label: "Users and roles" },
   { to: "/admin/api-keys", label: "API keys" },
   { to: "/admin/policy", label: "Policy settings" },
+  { to: "/admin/mailbox", label: "Dev mailbox" },
 ];
 
 export function StaffLayout({ user, children }: { user: UserJson; children: ReactNode }) {

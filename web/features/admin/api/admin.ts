@@ -67,3 +67,21 @@ export function usePublishPolicy() {
     },
   });
 }
+
+export interface DevMailJson {
+  id: string;
+  channel: string;
+  recipient: string;
+  subject: string | null;
+  text: string;
+  createdAt: string;
+}
+
+/** Email and SMS kept in the app because no SMTP server or SMS provider is configured. */
+export function useDevMailbox() {
+  return useQuery({
+    queryKey: ["dev-mailbox"],
+    queryFn: () => api.get<{ items: DevMailJson[] }>("/api/dev/mailbox?limit=100"),
+    refetchInterval: 5_000,
+  });
+}
