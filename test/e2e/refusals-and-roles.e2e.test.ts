@@ -118,6 +118,7 @@ describe.skipIf(!hasChromium)("refusals, roles and problems", () => {
     const am = await (await staffContext(e2e)).newPage();
     await signIn(am, customer.amEmail);
     expect(await am.getByRole("link", { name: "Users and roles" }).count()).toBe(0);
+    expect(await am.getByRole("link", { name: "Dev mailbox" }).count()).toBe(0);
     await am.goto("/admin/users");
     await am.getByRole("heading", { name: "Not available to your role" }).waitFor();
     expect(await am.getByRole("table", { name: "Users" }).count()).toBe(0);
@@ -130,6 +131,9 @@ describe.skipIf(!hasChromium)("refusals, roles and problems", () => {
     await admin.getByRole("table", { name: "Users" }).waitFor();
     await expectAccessible(admin, "users and roles");
     await screenshot(admin, "admin-users");
+    await admin.getByRole("link", { name: "Dev mailbox" }).click();
+    await admin.getByRole("heading", { name: "Dev mailbox" }).waitFor();
+    await expectAccessible(admin, "the dev mailbox");
     await admin.getByRole("link", { name: "Policy settings" }).click();
     await admin.getByRole("table", { name: "Offer catalog" }).waitFor();
     await expectAccessible(admin, "policy settings");
