@@ -4,11 +4,13 @@ import type { Migration, MigrationProvider } from "kysely";
 import * as m0001 from "./0001-foundation.ts";
 import * as m0002 from "./0002-cases.ts";
 import * as m0003 from "./0003-messaging.ts";
+import * as m0004 from "./0004-settings.ts";
 
 const migrations: Record<string, Migration> = {
   "0001-foundation": m0001,
   "0002-cases": m0002,
   "0003-messaging": m0003,
+  "0004-settings": m0004,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -273,7 +273,15 @@ export interface SubscriptionEffectsTable {
   applied_at: Generated<Date>;
 }
 
+export interface SettingsTable {
+  key: string;
+  value: Json;
+  updated_by: string | null;
+  updated_at: Generated<Date>;
+}
+
 export interface Database {
+  settings: SettingsTable;
   policy_versions: PolicyVersionsTable;
   cases: CasesTable;
   case_events: CaseEventsTable;
