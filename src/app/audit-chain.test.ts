@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson, findChainBreak, GENESIS_HASH, hashAuditEntry } from "./audit-chain.ts";
+import {
+  type AuditEntryContent,
+  canonicalJson,
+  checkChain,
+  digestAuditBody,
+  ERASURE_EVENT_TYPE,
+  findChainBreak,
+  GENESIS_HASH,
+  hashAuditEntry,
+  hashSealedAuditEntry,
+  type StoredAuditEntry,
+} from "./audit-chain.ts";
 
 function chain(n: number) {
   const entries = [];
@@ -65,6 +76,95 @@ describe("audit hash chain", () => {
     expect(findChainBreak(entries)).toMatchObject({
       seq: 3,
       problem: expect.stringContaining("previous"),
+    });
+  });
+});
+
+/** A chain as written since migration 0006: hashes over the body's digest. */
+function sealedChain(bodies: unknown[], types: string[] = []): StoredAuditEntry[] {
+  const entries: StoredAuditEntry[] = [];
+  let prev = GENESIS_HASH;
+  bodies.forEach((body, i) => {
+    const content: AuditEntryContent = {
+      caseId: "c1",
+      seq: i + 1,
+      type: types[i] ?? "note_added",
+      caseVersion: i + 1,
+      actor: { kind: "system" },
+      at: `2026-02-0${i + 1}T00:00:00.000Z`,
+      body,
+    };
+    const bodyDigest = digestAuditBody(body);
+    const hash = hashSealedAuditEntry(prev, content, bodyDigest);
+    entries.push({ ...content, prevHash: prev, hash, bodyDigest, erasedAt: null });
+    prev = hash;
+  });
+  return entries;
+}
+
+describe("sealed entries and erasure", () => {
+  it("accepts an intact sealed chain, and a legacy chain followed by sealed entries", () => {
+    expect(checkChain(sealedChain([{ text: "a" }, { text: "b" }]))).toEqual({
+      break: undefined,
+      erased: [],
+    });
+  });
+
+  it("finds a sealed body edited without an erasure", () => {
+    const entries = sealedChain([{ text: "a" }, { text: "b" }]);
+    entries[0] = { ...entries[0]!, body: { text: "forged" } };
+    expect(findChainBreak(entries)).toMatchObject({
+      seq: 1,
+      problem: expect.stringContaining("digest"),
+    });
+  });
+
+  it("reports an erased body listed by an erasure entry as erased, not broken", () => {
+    const entries = sealedChain([{ text: "Dana's note" }, { text: "b" }]);
+    const erasure = sealedChain(
+      [
+        { text: "Dana's note" },
+        { text: "b" },
+        { contactId: "k1", erasedEntries: [{ seq: 1, hash: entries[0]!.hash }] },
+      ],
+      ["note_added", "note_added", ERASURE_EVENT_TYPE],
+    );
+    erasure[0] = {
+      ...erasure[0]!,
+      body: { text: "[erased]" },
+      erasedAt: "2026-03-01T00:00:00.000Z",
+    };
+    expect(checkChain(erasure)).toEqual({ break: undefined, erased: [1] });
+  });
+
+  it("refuses an erased mark that no erasure entry lists", () => {
+    const entries = sealedChain([{ text: "a" }, { text: "b" }]);
+    entries[0] = {
+      ...entries[0]!,
+      body: { text: "[erased]" },
+      erasedAt: "2026-03-01T00:00:00.000Z",
+    };
+    expect(findChainBreak(entries)).toMatchObject({
+      seq: 1,
+      problem: expect.stringContaining("erasure"),
+    });
+  });
+
+  it("keeps a sealed hash over the fields: an erased entry with a changed type is still broken", () => {
+    const base = sealedChain([{ text: "a" }]);
+    const withErasure = sealedChain(
+      [{ text: "a" }, { contactId: "k1", erasedEntries: [{ seq: 1, hash: base[0]!.hash }] }],
+      ["note_added", ERASURE_EVENT_TYPE],
+    );
+    withErasure[0] = {
+      ...withErasure[0]!,
+      type: "case_closed",
+      body: { text: "[erased]" },
+      erasedAt: "2026-03-01T00:00:00.000Z",
+    };
+    expect(findChainBreak(withErasure)).toMatchObject({
+      seq: 1,
+      problem: expect.stringContaining("edited"),
     });
   });
 });

@@ -38,6 +38,16 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<CliCommand>
     load: async () => (await import("./commands/audit.ts")).auditCommand,
   },
   {
+    name: "export",
+    summary: "export a case's documentation as Markdown or JSON (export case REF)",
+    load: async () => (await import("./commands/export.ts")).exportCommand,
+  },
+  {
+    name: "contact",
+    summary: "a contact's data protection requests (contact erase ID --yes, contact export ID)",
+    load: async () => (await import("./commands/contact.ts")).contactCommand,
+  },
+  {
     name: "import",
     summary: "import accounts, contacts or subscriptions from a CSV file",
     load: async () => (await import("./commands/import.ts")).importCommand,

@@ -137,7 +137,16 @@ export type CaseEventBody =
    */
   | { type: "subscription_reactivated"; subscriptionId: string; cancelAtWas: Instant }
   /** The AM or CSM of the case changed. */
-  | { type: "case_reassigned"; slot: "am" | "csm"; fromUserId: string | null; toUserId: string };
+  | { type: "case_reassigned"; slot: "am" | "csm"; fromUserId: string | null; toUserId: string }
+  /**
+   * The requester's personal data was erased on request: the listed entries' bodies were redacted
+   * (their hashes kept). Written by the erasure use case (not by decide); carries no personal data.
+   */
+  | {
+      type: "personal_data_erased";
+      contactId: string;
+      erasedEntries: { seq: number; hash: string }[];
+    };
 
 export type CaseEvent = EventEnvelope & CaseEventBody;
 export type CaseEventType = CaseEventBody["type"];
@@ -170,6 +179,7 @@ const EVENT_TYPE_SET: Record<CaseEventType, true> = {
   note_added: true,
   case_reassigned: true,
   subscription_reactivated: true,
+  personal_data_erased: true,
 };
 
 export const CASE_EVENT_TYPES = Object.keys(EVENT_TYPE_SET) as CaseEventType[];

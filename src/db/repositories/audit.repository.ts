@@ -4,9 +4,10 @@ import type { Kysely } from "kysely";
 import {
   type AuditEntryContent,
   type ChainBreak,
-  findChainBreak,
+  checkChain,
+  digestAuditBody,
   GENESIS_HASH,
-  hashAuditEntry,
+  hashSealedAuditEntry,
 } from "../../app/audit-chain.ts";
 import type { Database } from "../tables/tables.ts";
 
@@ -23,6 +24,10 @@ export interface NewAuditEntry {
 export interface AuditEntry extends AuditEntryContent {
   prevHash: string;
   hash: string;
+  /** SHA-256 of the canonical body the hash covers; null for entries written before 0006. */
+  bodyDigest: string | null;
+  /** When personal data was erased from the body, if ever. */
+  erasedAt: string | null;
 }
 
 export async function appendAuditEntries(
@@ -44,8 +49,9 @@ export async function appendAuditEntries(
   for (const entry of entries) {
     seq++;
     const content: AuditEntryContent = { caseId, seq, ...entry };
-    const hash = hashAuditEntry(prevHash, content);
-    written.push({ ...content, prevHash, hash });
+    const bodyDigest = digestAuditBody(entry.body);
+    const hash = hashSealedAuditEntry(prevHash, content, bodyDigest);
+    written.push({ ...content, prevHash, hash, bodyDigest, erasedAt: null });
     prevHash = hash;
   }
   await db
@@ -61,6 +67,7 @@ export async function appendAuditEntries(
         body: JSON.stringify(e.body),
         prev_hash: e.prevHash,
         hash: e.hash,
+        body_digest: e.bodyDigest,
       })),
     )
     .execute();
@@ -77,6 +84,8 @@ function toAuditEntry(row: {
   body: unknown;
   prev_hash: string;
   hash: string;
+  body_digest: string | null;
+  erased_at: Date | null;
 }): AuditEntry {
   return {
     caseId: row.case_id,
@@ -88,6 +97,8 @@ function toAuditEntry(row: {
     body: row.body,
     prevHash: row.prev_hash,
     hash: row.hash,
+    bodyDigest: row.body_digest,
+    erasedAt: row.erased_at ? row.erased_at.toISOString() : null,
   };
 }
 
@@ -101,33 +112,55 @@ export async function listAuditEntries(db: Db, caseId: string): Promise<AuditEnt
   return rows.map(toAuditEntry);
 }
 
+export interface AuditBreak extends ChainBreak {
+  reference: string;
+}
+
+export interface AuditVerification {
+  cases: number;
+  entries: number;
+  /** Entries whose personal data was erased under a recorded erasure (not breaks). */
+  erasedEntries: number;
+  /** How many cases have a broken chain (all of them, even past `maxBreaks`). */
+  brokenCases: number;
+  /** The first break of each broken case, up to `maxBreaks`. */
+  breaks: AuditBreak[];
+}
+
 /**
- * Verifies every case's chain, reading the log in pages of cases so memory stays flat however
- * large the log grows. Returns the breaks found and how many cases and entries were checked.
+ * Verifies every case's chain (or one case's), walking the cases in keyset pages of `batchSize`
+ * by id and reading only that page's entries, so memory stays flat however large the log grows.
  */
 export async function verifyAuditLog(
   db: Db,
-  options: { caseId?: string; onProgress?: (cases: number) => void } = {},
-): Promise<{ cases: number; entries: number; breaks: ChainBreak[] }> {
-  const breaks: ChainBreak[] = [];
-  let cases = 0;
-  let entries = 0;
+  options: {
+    caseId?: string;
+    batchSize?: number;
+    maxBreaks?: number;
+    onProgress?: (cases: number) => void;
+  } = {},
+): Promise<AuditVerification> {
+  const batchSize = options.batchSize ?? 500;
+  const maxBreaks = options.maxBreaks ?? Number.POSITIVE_INFINITY;
+  const report: AuditVerification = {
+    cases: 0,
+    entries: 0,
+    erasedEntries: 0,
+    brokenCases: 0,
+    breaks: [],
+  };
   let after = "00000000-0000-0000-0000-000000000000";
   for (;;) {
-    const ids = options.caseId
-      ? cases === 0
-        ? [options.caseId]
-        : []
-      : (
-          await db
-            .selectFrom("cases")
-            .select("id")
-            .where("id", ">", after)
-            .orderBy("id")
-            .limit(500)
-            .execute()
-        ).map((r) => r.id);
-    if (ids.length === 0) break;
+    let query = db
+      .selectFrom("cases")
+      .select(["id", "reference"])
+      .where("id", ">", after)
+      .orderBy("id")
+      .limit(batchSize);
+    if (options.caseId) query = query.where("id", "=", options.caseId);
+    const page = await query.execute();
+    if (page.length === 0) break;
+    const ids = page.map((r) => r.id);
     const rows = await db
       .selectFrom("case_events")
       .selectAll()
@@ -137,14 +170,20 @@ export async function verifyAuditLog(
       .execute();
     const byCase = new Map<string, AuditEntry[]>(ids.map((id) => [id, []]));
     for (const row of rows) byCase.get(row.case_id)!.push(toAuditEntry(row));
-    for (const [, caseEntries] of byCase) {
-      const found = findChainBreak(caseEntries);
-      if (found) breaks.push(found);
-      entries += caseEntries.length;
+    for (const { id, reference } of page) {
+      const caseEntries = byCase.get(id)!;
+      const check = checkChain(caseEntries);
+      if (check.break) {
+        report.brokenCases++;
+        if (report.breaks.length < maxBreaks) report.breaks.push({ ...check.break, reference });
+      }
+      report.entries += caseEntries.length;
+      report.erasedEntries += check.erased.length;
     }
-    cases += ids.length;
+    report.cases += page.length;
     after = ids[ids.length - 1]!;
-    options.onProgress?.(cases);
+    options.onProgress?.(report.cases);
+    if (page.length < batchSize) break;
   }
-  return { cases, entries, breaks };
+  return report;
 }

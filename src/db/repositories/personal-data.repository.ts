@@ -1,0 +1,182 @@
+// Reads and rewrites what is stored about one customer contact, for the contact's data export and
+// for erasure on request. Audit bodies are rewritten only under `canceldesk.erasure`, which the
+// append-only trigger requires for its one allowed UPDATE (see migration 0006).
+import { type Kysely, sql } from "kysely";
+import type { Database } from "../tables/tables.ts";
+
+type Db = Kysely<Database>;
+
+export interface ContactCaseRow {
+  id: string;
+  reference: string;
+  version: number;
+  data: unknown;
+}
+
+export async function listContactCasesForUpdate(
+  db: Db,
+  contactId: string,
+): Promise<ContactCaseRow[]> {
+  return db
+    .selectFrom("cases")
+    .select(["id", "reference", "version", "data"])
+    .where("requester_contact_id", "=", contactId)
+    .orderBy("opened_at")
+    .forUpdate()
+    .execute();
+}
+
+export async function listContactCases(db: Db, contactId: string): Promise<ContactCaseRow[]> {
+  return db
+    .selectFrom("cases")
+    .select(["id", "reference", "version", "data"])
+    .where("requester_contact_id", "=", contactId)
+    .orderBy("opened_at")
+    .execute();
+}
+
+/** Replaces the case document only; indexed columns hold no personal data. */
+export async function replaceCaseData(db: Db, caseId: string, data: unknown): Promise<void> {
+  await db
+    .updateTable("cases")
+    .set({ data: JSON.stringify(data) })
+    .where("id", "=", caseId)
+    .execute();
+}
+
+export async function listAuditBodies(db: Db, caseId: string) {
+  return db
+    .selectFrom("case_events")
+    .select(["seq", "hash", "body", "erased_at"])
+    .where("case_id", "=", caseId)
+    .orderBy("seq")
+    .execute();
+}
+
+/** Lets this transaction redact audit bodies (the trigger checks the setting). */
+export async function allowAuditErasure(db: Db): Promise<void> {
+  await sql`select set_config('canceldesk.erasure', 'on', true)`.execute(db);
+}
+
+export async function redactAuditBody(
+  db: Db,
+  caseId: string,
+  seq: number,
+  body: unknown,
+  at: Date,
+): Promise<void> {
+  await db
+    .updateTable("case_events")
+    .set({ body: JSON.stringify(body), erased_at: at })
+    .where("case_id", "=", caseId)
+    .where("seq", "=", seq)
+    .execute();
+}
+
+/** Messages of the contact's cases and messages addressed to the contact outside a case. */
+export async function listContactMessages(db: Db, contactId: string, caseIds: string[]) {
+  let query = db
+    .selectFrom("outbox")
+    .select([
+      "id",
+      "case_id",
+      "topic",
+      "channel",
+      "recipient",
+      "payload",
+      "status",
+      "last_error",
+      "created_at",
+      "sent_at",
+    ])
+    .orderBy("created_at")
+    .orderBy("id");
+  query = query.where((eb) =>
+    eb.or([
+      sql<boolean>`${eb.ref("recipient")}->>'contactId' = ${contactId}`,
+      ...(caseIds.length > 0 ? [eb("case_id", "in", caseIds)] : []),
+    ]),
+  );
+  return query.execute();
+}
+
+export async function replaceMessage(
+  db: Db,
+  id: string,
+  values: { recipient: unknown; payload: unknown; lastError: string | null },
+): Promise<void> {
+  await db
+    .updateTable("outbox")
+    .set({
+      recipient: JSON.stringify(values.recipient),
+      payload: JSON.stringify(values.payload),
+      last_error: values.lastError,
+    })
+    .where("id", "=", id)
+    .execute();
+}
+
+/** Dev mailbox copies of those messages, or anything kept for the contact's address or number. */
+export async function listContactDevMail(db: Db, outboxIds: string[], addresses: string[]) {
+  if (outboxIds.length === 0 && addresses.length === 0) return [];
+  return db
+    .selectFrom("dev_mailbox")
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        ...(outboxIds.length > 0 ? [eb("outbox_id", "in", outboxIds)] : []),
+        ...(addresses.length > 0 ? [eb("recipient", "in", addresses)] : []),
+      ]),
+    )
+    .orderBy("created_at")
+    .execute();
+}
+
+export async function eraseDevMail(db: Db, ids: string[], placeholder: string): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable("dev_mailbox")
+    .set({ recipient: placeholder, subject: placeholder, text_body: placeholder, html_body: null })
+    .where("id", "in", ids)
+    .execute();
+}
+
+/** Stored API answers (idempotency replays) that quote one of the words. */
+export async function deleteIdempotencyAnswersQuoting(db: Db, words: string[]): Promise<void> {
+  for (const word of words) {
+    const pattern = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    await db
+      .deleteFrom("idempotency_keys")
+      .where(sql<boolean>`response::text ilike ${pattern}`)
+      .execute();
+  }
+}
+
+export async function markContactErased(
+  db: Db,
+  contactId: string,
+  values: { name: string; at: Date; by: unknown },
+): Promise<void> {
+  await db
+    .updateTable("contacts")
+    .set({
+      name: values.name,
+      email: null,
+      phone: null,
+      // With no contact details left, nobody can act as this contact any more.
+      authorised_to_cancel: false,
+      erased_at: values.at,
+      erased_by: JSON.stringify(values.by),
+      updated_at: values.at,
+    })
+    .where("id", "=", contactId)
+    .execute();
+}
+
+export async function findContactErasure(db: Db, contactId: string) {
+  return db
+    .selectFrom("contacts")
+    .select(["erased_at", "erased_by"])
+    .where("id", "=", contactId)
+    .executeTakeFirst();
+}

@@ -1,0 +1,424 @@
+// Documentation and proof: a closed case's documentation from the API and the CLI, the audit
+// chain's verification over every case (API and CLI), and a contact's data export and erasure on
+// request, after which the chain still verifies, the figures are the same and none of the
+// contact's personal strings is left in the database.
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashAuditEntry } from "../src/app/audit-chain.ts";
+import type { CliIo } from "../src/cli/cli-io.ts";
+import { verifyAudit } from "../src/cli/commands/audit.ts";
+import { eraseContact, exportContact } from "../src/cli/commands/contact.ts";
+import { exportCase } from "../src/cli/commands/export.ts";
+import { runCli } from "../src/cli/run-cli.ts";
+import { verifyAuditLog } from "../src/db/repositories/audit.repository.ts";
+import { type Client, startTestServer, type TestServer } from "./app.ts";
+import {
+  act,
+  makeWorld,
+  openWithFormSent,
+  sentLink,
+  staffClient,
+  submitFormAsCustomer,
+  type World,
+} from "./cases.ts";
+
+let server: TestServer;
+let admin: Client;
+const dir = mkdtempSync(path.join(tmpdir(), "canceldesk-doc-"));
+beforeAll(async () => {
+  server = await startTestServer();
+  admin = await staffClient(server, "admin");
+});
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await server?.close();
+});
+
+function captureIo(): CliIo & { out: string; err: string } {
+  const io = {
+    out: "",
+    err: "",
+    stdout: (text: string) => {
+      io.out += text;
+    },
+    stderr: (text: string) => {
+      io.err += text;
+    },
+    stderrIsTTY: false,
+    env: {},
+  };
+  return io;
+}
+
+const feedbackComment = (name: string, tag: string) =>
+  `${name} here: call me on my cell about the invoice${tag}, thanks!`;
+const noteText = (name: string, tag: string) => `Spoke with ${name}, prefers evenings${tag}.`;
+
+/** A case taken through all seven steps to closed (cancelled); `name` is quoted in its free text. */
+async function closedCase(world: World, name = "Dana Owner", tag = "") {
+  const c = await openWithFormSent(server, world);
+  await submitFormAsCustomer(server, c.id, {
+    details: `${name} says the budget was halved${tag}.`,
+  });
+  await act(world.am, c.id, "reason", { reasonCode: "too_expensive", notes: `${name}: budget.` });
+  await act(world.am, c.id, "no-suitable-offer", { reason: `Closing the team, per ${name}.` });
+  await act(world.am, c.id, "escalate");
+  await act(world.csm, c.id, "csm/engage", { notes: `Called ${name}.` });
+  await act(world.csm, c.id, "csm/outcome", { outcome: "proceed", notes: `${name} is leaving.` });
+  await act(world.am, c.id, "process");
+  await act(world.am, c.id, "confirmation", { channel: "email" });
+  await act(world.am, c.id, "feedback/request");
+  const token = await sentLink(server, c.id, "feedback_request");
+  const survey = await server.app.inject({
+    method: "POST",
+    url: `/api/public/links/${token}/feedback`,
+    payload: { rating: 4, decisionReason: "too_expensive", comments: feedbackComment(name, tag) },
+  });
+  expect(survey.statusCode, survey.body).toBe(200);
+  await act(world.am, c.id, "notes", { text: noteText(name, tag) });
+  await act(world.am, c.id, "close", { summary: `Cancelled at term end for ${name}.` });
+  return c;
+}
+
+describe("a case's documentation", () => {
+  it("refuses anonymous callers, and a bad format", async () => {
+    const world = await makeWorld(server);
+    const c = await openWithFormSent(server, world);
+    const anon = await server.app.inject({
+      method: "GET",
+      url: `/api/cases/${c.id}/documentation`,
+    });
+    expect(anon.statusCode).toBe(401);
+    const bad = await world.am.request({
+      method: "GET",
+      url: `/api/cases/${c.id}/documentation?format=pdf`,
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().fields[0].field).toContain("format");
+  });
+
+  it("is JSON and Markdown from the API and the CLI, with every step and the verified chain", async () => {
+    const world = await makeWorld(server);
+    const c = await closedCase(world);
+    const json = await world.am.request({
+      method: "GET",
+      url: `/api/cases/${c.reference}/documentation?format=json`,
+    });
+    expect(json.statusCode, json.body).toBe(200);
+    const doc = json.json();
+    expect(doc).toMatchObject({
+      reference: c.reference,
+      outcome: "cancelled",
+      request: { channel: "phone", requester: { name: "Dana Owner" } },
+      reason: { code: "too_expensive" },
+      csm: { outcome: "proceed" },
+      processing: { mode: "end_of_term" },
+      confirmation: { channel: "email" },
+      feedback: { rating: 4, comments: feedbackComment("Dana Owner", "") },
+      notes: [{ number: 1, text: noteText("Dana Owner", "") }],
+      audit: { verified: true, break: null },
+    });
+    expect(doc.steps).toHaveLength(7);
+    expect(doc.steps.every((s: { status: string }) => s.status === "done")).toBe(true);
+    expect(doc.steps[0].records[0].by).toMatch(/\(account manager\)$/);
+    expect(doc.audit.entries.length).toBeGreaterThan(10);
+    expect(doc.audit.entries[0].prevHash).toBe("0".repeat(64));
+
+    const md = await world.am.request({
+      method: "GET",
+      url: `/api/cases/${c.id}/documentation?format=markdown`,
+    });
+    expect(md.statusCode).toBe(200);
+    expect(md.headers["content-type"]).toMatch(/^text\/markdown/);
+    expect(md.headers["content-disposition"]).toBe(
+      `attachment; filename="${c.reference}-documentation.md"`,
+    );
+    expect(md.body).toMatch(new RegExp(`^# Case ${c.reference}: documentation`));
+    expect(md.body).toContain("The hash chain verifies");
+    expect(md.body).toContain(doc.audit.entries.at(-1).hash);
+
+    const io = captureIo();
+    const out = path.join(dir, "doc.json");
+    expect(await exportCase(server.ctx, { reference: c.reference, format: "json", out }, io)).toBe(
+      0,
+    );
+    expect(JSON.parse(readFileSync(out, "utf8"))).toMatchObject({ reference: c.reference });
+    const mdIo = captureIo();
+    await exportCase(server.ctx, { reference: c.reference, format: "markdown" }, mdIo);
+    expect(mdIo.out).toContain("## The seven steps");
+  });
+});
+
+describe("audit verify", () => {
+  it("checks every case from the CLI and the admin API; only admins may run it", async () => {
+    const world = await makeWorld(server);
+    await openWithFormSent(server, world);
+    const am = await world.am.request({ method: "GET", url: "/api/audit/verify" });
+    expect(am.statusCode).toBe(403);
+    const response = await admin.request({ method: "GET", url: "/api/audit/verify" });
+    expect(response.statusCode, response.body).toBe(200);
+    const cases = await server.handle.db
+      .selectFrom("cases")
+      .select(sql<string>`count(*)::text`.as("n"))
+      .executeTakeFirstOrThrow();
+    expect(response.json()).toMatchObject({ ok: true, cases: Number(cases.n), breaks: [] });
+    // Small batches walk the cases by keyset and still see them all.
+    const batched = await verifyAuditLog(server.handle.db, { batchSize: 2 });
+    expect(batched.cases).toBe(Number(cases.n));
+    const io = captureIo();
+    expect(await verifyAudit(server.handle.db, undefined, io)).toBe(0);
+    expect(io.out).toMatch(/^OK: /m);
+  });
+});
+
+describe("data protection", () => {
+  const TEXT_COLUMNS: Record<string, string[]> = {
+    contacts: ["name", "email", "phone"],
+    cases: ["data"],
+    case_events: ["body", "actor"],
+    outbox: ["recipient", "payload", "last_error"],
+    dev_mailbox: ["recipient", "subject", "text_body", "html_body"],
+    idempotency_keys: ["response"],
+    webhook_deliveries: ["body"],
+  };
+
+  async function tablesQuoting(word: string): Promise<string[]> {
+    const found: string[] = [];
+    for (const [table, columns] of Object.entries(TEXT_COLUMNS)) {
+      for (const column of columns) {
+        const { rows } = await sql<{
+          n: string;
+        }>`select count(*)::text as n from ${sql.table(table)}
+          where ${sql.ref(column)}::text ilike ${`%${word}%`}`.execute(server.handle.db);
+        if (Number(rows[0]!.n) > 0) found.push(`${table}.${column}`);
+      }
+    }
+    return found;
+  }
+
+  it("the CLI wants --yes to erase, a contact id, and a known format", async () => {
+    const noYes = captureIo();
+    expect(await runCli(["contact", "erase", randomUUID()], noYes)).toBe(2);
+    expect(noYes.err).toMatch(/^erasure cannot be undone: add --yes to confirm/);
+    const badId = captureIo();
+    expect(await runCli(["contact", "export", "dana@acme.test"], badId)).toBe(2);
+    const badFormat = captureIo();
+    expect(await runCli(["export", "case", "CD-2026-00001", "--format", "pdf"], badFormat)).toBe(2);
+    expect(badFormat.err).toMatch(/^--format must be markdown or json/);
+  });
+
+  it("only admins export or erase, and erasure needs its confirmation", async () => {
+    const world = await makeWorld(server);
+    for (const request of [
+      { method: "GET" as const, url: `/api/contacts/${world.contactId}/export` },
+      {
+        method: "POST" as const,
+        url: `/api/contacts/${world.contactId}/erase`,
+        payload: { confirm: true },
+      },
+    ]) {
+      expect((await world.am.request(request)).statusCode).toBe(403);
+    }
+    const unconfirmed = await admin.request({
+      method: "POST",
+      url: `/api/contacts/${world.contactId}/erase`,
+      payload: {},
+    });
+    expect(unconfirmed.statusCode).toBe(400);
+    expect(unconfirmed.json().fields[0].field).toBe("confirm");
+  });
+
+  it("exports everything, then erases it: the chain verifies, the figures stay, no personal string is left", async () => {
+    const world = await makeWorld(server);
+    // A name and wording found nowhere else in this database.
+    const tag = ` ref ${randomUUID().slice(0, 8)}`;
+    const name = `Zelda Quinterro ${randomUUID().slice(0, 4)}`;
+    await server.handle.db
+      .updateTable("contacts")
+      .set({ name, phone: `+1415${String(Date.now()).slice(-7)}` })
+      .where("id", "=", world.contactId)
+      .execute();
+    const c = await closedCase(world, name, tag);
+    const contact = await server.handle.db
+      .selectFrom("contacts")
+      .selectAll()
+      .where("id", "=", world.contactId)
+      .executeTakeFirstOrThrow();
+    // The dev mailbox holds what was delivered to the contact.
+    await server.handle.db
+      .insertInto("dev_mailbox")
+      .values({
+        outbox_id: null,
+        channel: "email",
+        recipient: contact.email!,
+        subject: "Your cancellation",
+        text_body: `Hello ${contact.name}`,
+        html_body: null,
+        created_at: new Date(),
+      })
+      .execute();
+
+    const exported = await admin.request({
+      method: "GET",
+      url: `/api/contacts/${world.contactId}/export`,
+    });
+    expect(exported.statusCode, exported.body).toBe(200);
+    expect(exported.json()).toMatchObject({
+      contact: { email: contact.email, name },
+      cases: [{ reference: c.reference }],
+      formAnswers: [{ caseReference: c.reference, reasonCode: "too_expensive" }],
+      feedback: [{ caseReference: c.reference, comments: feedbackComment(name, tag) }],
+    });
+    expect(exported.json().messages.length).toBeGreaterThan(0);
+    expect(exported.json().deliveredCopies.length).toBe(1);
+    expect(exported.body).not.toContain("linkNonce");
+
+    const before = await server.handle.db
+      .selectFrom("cases")
+      .select(["outcome", "state", "channel", "data"])
+      .where("id", "=", c.id)
+      .executeTakeFirstOrThrow();
+    expect(await tablesQuoting(contact.email!)).not.toEqual([]);
+
+    const erased = await admin.request({
+      method: "POST",
+      url: `/api/contacts/${world.contactId}/erase`,
+      payload: { confirm: true },
+    });
+    expect(erased.statusCode, erased.body).toBe(200);
+    expect(erased.json()).toMatchObject({ alreadyErased: false, cases: 1 });
+    expect(erased.json().auditEntriesRedacted).toBeGreaterThan(0);
+
+    for (const word of [contact.email!, name, "Quinterro", contact.phone!, tag]) {
+      expect(await tablesQuoting(word), word).toEqual([]);
+    }
+
+    // The chain verifies, with the erased entries counted, not broken.
+    const report = await verifyAuditLog(server.handle.db, { caseId: c.id });
+    expect(report.breaks).toEqual([]);
+    expect(report.erasedEntries).toBe(erased.json().auditEntriesRedacted);
+    const io = captureIo();
+    expect(await verifyAudit(server.handle.db, undefined, io)).toBe(0);
+    expect(io.out).toContain("personal data erased");
+
+    // The figures are the same: outcome, reason, rating, offers, processing, values.
+    const after = await server.handle.db
+      .selectFrom("cases")
+      .select(["outcome", "state", "channel", "data"])
+      .where("id", "=", c.id)
+      .executeTakeFirstOrThrow();
+    expect([after.outcome, after.state, after.channel]).toEqual([
+      before.outcome,
+      before.state,
+      before.channel,
+    ]);
+    type Data = {
+      form: { submission: { reasonCode: string; details: string } };
+      feedback: { submission: { rating: number; decisionReason: string } };
+      processing: unknown;
+      documentation: { reason: { code: string } };
+      escalation: { outcome: string };
+    };
+    const [b, a] = [before.data as Data, after.data as Data];
+    expect(a.form.submission.reasonCode).toBe(b.form.submission.reasonCode);
+    expect(a.form.submission.details).toBe("[erased]");
+    expect(a.feedback.submission).toMatchObject({ rating: 4, decisionReason: "too_expensive" });
+    expect(a.processing).toEqual(b.processing);
+    expect(a.documentation.reason.code).toBe("too_expensive");
+    expect(a.escalation.outcome).toBe("proceed");
+
+    // The erasure is on the record, without personal data; the documentation still verifies.
+    const doc = (
+      await admin.request({ method: "GET", url: `/api/cases/${c.id}/documentation` })
+    ).json();
+    expect(doc.audit.verified).toBe(true);
+    expect(doc.audit.entries.at(-1)).toMatchObject({
+      type: "personal_data_erased",
+      by: expect.stringMatching(/admin/),
+    });
+    expect(doc.audit.erasedEntries.length).toBe(erased.json().auditEntriesRedacted);
+
+    // A second request is a no-op; the CLI says so.
+    const again = captureIo();
+    await eraseContact(server.ctx, world.contactId, again);
+    expect(again.out).toContain("already erased");
+    const exportIo = captureIo();
+    await exportContact(server.ctx, world.contactId, undefined, exportIo);
+    expect(JSON.parse(exportIo.out).contact).toMatchObject({ name: "Erased contact", email: null });
+  });
+
+  it("keeps verifying entries written before digests (legacy hashes over the body), erased or not", async () => {
+    const world = await makeWorld(server);
+    const c = await openWithFormSent(server, world);
+    const contact = await server.handle.db
+      .selectFrom("contacts")
+      .selectAll()
+      .where("id", "=", world.contactId)
+      .executeTakeFirstOrThrow();
+    const tip = await server.handle.db
+      .selectFrom("case_events")
+      .select(["seq", "hash", "case_version"])
+      .where("case_id", "=", c.id)
+      .orderBy("seq", "desc")
+      .executeTakeFirstOrThrow();
+    // A note as migration 0002's code wrote it: no digest, the hash over the body itself.
+    const content = {
+      caseId: c.id,
+      seq: tip.seq + 1,
+      type: "note_added",
+      caseVersion: tip.case_version,
+      actor: { kind: "system" },
+      at: new Date().toISOString(),
+      body: { noteNumber: 9, text: `Legacy note for ${contact.email}` },
+    };
+    await server.handle.db
+      .insertInto("case_events")
+      .values({
+        case_id: c.id,
+        seq: content.seq,
+        type: content.type,
+        case_version: content.caseVersion,
+        actor: JSON.stringify(content.actor),
+        at: content.at,
+        body: JSON.stringify(content.body),
+        prev_hash: tip.hash,
+        hash: hashAuditEntry(tip.hash, content),
+      })
+      .execute();
+    expect((await verifyAuditLog(server.handle.db, { caseId: c.id })).breaks).toEqual([]);
+
+    await eraseContact(server.ctx, world.contactId, captureIo());
+    const report = await verifyAuditLog(server.handle.db, { caseId: c.id });
+    expect(report.breaks).toEqual([]);
+    expect(report.erasedEntries).toBeGreaterThanOrEqual(1);
+    expect(await tablesQuoting(contact.email!)).toEqual([]);
+  });
+
+  it("still refuses any other change to the audit log, even under the erasure setting", async () => {
+    const world = await makeWorld(server);
+    const c = await openWithFormSent(server, world);
+    await expect(
+      server.handle.db.transaction().execute(async (trx) => {
+        await sql`select set_config('canceldesk.erasure', 'on', true)`.execute(trx);
+        await sql`update case_events set hash = 'x', erased_at = now() where case_id = ${c.id}`.execute(
+          trx,
+        );
+      }),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      sql`update case_events set body = '{}'::jsonb, erased_at = now() where case_id = ${c.id}`.execute(
+        server.handle.db,
+      ),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      server.handle.db.transaction().execute(async (trx) => {
+        await sql`select set_config('canceldesk.erasure', 'on', true)`.execute(trx);
+        await sql`delete from case_events where case_id = ${c.id}`.execute(trx);
+      }),
+    ).rejects.toThrow(/append-only/);
+  });
+});
