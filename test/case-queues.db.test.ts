@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signInAs, startTestServer, type TestServer } from "./app.ts";
 import { act, makeWorld, openCaseFor, openWithFormSent } from "./cases.ts";
+import { makeAccount, makeContact, makePlan, makeSubscription, makeUser } from "./factories.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -79,5 +80,136 @@ describe("case queues", () => {
     const positions = opened.map((o) => ids.indexOf(o.case.id));
     expect(positions[2]!).toBeLessThan(positions[1]!);
     expect(positions[1]!).toBeLessThan(positions[0]!);
+  });
+
+  it("counts each queue for the caller, and totals the filtered list", async () => {
+    const world = await makeWorld(server);
+    const c = await openWithFormSent(server, world);
+    await act(world.am, c.id, "reason", { reasonCode: "unused", notes: "Not hiring." });
+    await act(world.am, c.id, "no-suitable-offer", { reason: "Nothing fits." });
+    await act(world.am, c.id, "escalate");
+    const counts = async (client: typeof world.am) => {
+      const response = await client.request({ method: "GET", url: "/api/cases/counts" });
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json();
+    };
+    const csm = await counts(world.csm);
+    expect(csm).toMatchObject({ mine: 1, escalated_to_me: 1, sla_breached: 0 });
+    expect(Object.keys(csm).sort()).toEqual(
+      ["all", "escalated_to_me", "mine", "sla_at_risk", "sla_breached", "unassigned"].sort(),
+    );
+    expect(csm.all).toBeGreaterThanOrEqual(1);
+    expect((await counts(world.am)).escalated_to_me).toBe(0);
+    server.clock.advance(25 * 3_600_000);
+    const late = await counts(await signInAs(server.app, await makeUser(server.handle.db, "csm")));
+    expect(late.sla_breached).toBeGreaterThanOrEqual(1);
+    expect(late.mine).toBe(0);
+    server.clock.advance(-25 * 3_600_000);
+
+    // The list's total counts every page of the filtered queue.
+    const list = await world.csm.request({
+      method: "GET",
+      url: "/api/cases",
+      query: { queue: "mine", limit: "1" },
+    });
+    expect(list.json()).toMatchObject({ total: 1, nextCursor: null });
+  });
+
+  it("filters by plan and sorts by reference, update and CSM due time across pages", async () => {
+    const db = server.handle.db;
+    const plan = await makePlan(db);
+    const am = await makeUser(db, "account_manager");
+    const amClient = await signInAs(server.app, am);
+    const opened: { id: string; reference: string }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const account = await makeAccount(db, { accountManagerId: am.id });
+      const contact = await makeContact(db, account.id, { authorisedToCancel: true });
+      const subscription = await makeSubscription(db, account.id, plan.id, server.clock.now);
+      server.clock.advance(1000);
+      const response = await amClient.request({
+        method: "POST",
+        url: "/api/cases",
+        payload: {
+          accountId: account.id,
+          subscriptionId: subscription.id,
+          requesterContactId: contact.id,
+          channel: "email",
+        },
+      });
+      expect(response.statusCode, response.body).toBe(201);
+      opened.push(response.json().case);
+    }
+    // The oldest case changes last, so "updated" puts it first.
+    server.clock.advance(1000);
+    await act(amClient, opened[0]!.id, "notes", { text: "Called back." });
+
+    const walk = async (query: Record<string, string>) => {
+      const refs: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const response = await amClient.request({
+          method: "GET",
+          url: "/api/cases",
+          query: { planId: plan.id, limit: "2", ...query, ...(cursor ? { cursor } : {}) },
+        });
+        expect(response.statusCode, response.body).toBe(200);
+        const page = response.json();
+        expect(page.total).toBe(3);
+        refs.push(...page.items.map((i: { case: { reference: string } }) => i.case.reference));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return refs;
+    };
+    const refs = opened.map((o) => o.reference);
+    expect(await walk({})).toEqual([...refs].reverse());
+    expect(await walk({ sort: "reference", order: "asc" })).toEqual([...refs].sort());
+    expect(await walk({ sort: "reference", order: "desc" })).toEqual([...refs].sort().reverse());
+    expect(await walk({ sort: "updated" })).toEqual([refs[0], refs[2], refs[1]]);
+    expect(await walk({ sort: "opened", order: "asc" })).toEqual(refs);
+    // No case here waits for a CSM: all tie on "no due time" and fall back to their ids.
+    expect((await walk({ sort: "sla_due" })).sort()).toEqual([...refs].sort());
+
+    // A cursor belongs to its order.
+    const first = await amClient.request({
+      method: "GET",
+      url: "/api/cases",
+      query: { planId: plan.id, limit: "1", sort: "reference" },
+    });
+    const wrong = await amClient.request({
+      method: "GET",
+      url: "/api/cases",
+      query: { planId: plan.id, limit: "1", sort: "updated", cursor: first.json().nextCursor },
+    });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().fields[0].field).toBe("cursor");
+    const bad = await amClient.request({
+      method: "GET",
+      url: "/api/cases",
+      query: { sort: "size", planId: "nope" },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().code).toBe("VALIDATION_FAILED");
+  });
+
+  it("orders escalated cases by the CSM's engagement due time, soonest first", async () => {
+    const worlds = [await makeWorld(server), await makeWorld(server)];
+    const cases = [];
+    for (const world of worlds) {
+      const c = await openWithFormSent(server, world);
+      await act(world.am, c.id, "reason", { reasonCode: "unused", notes: "Not hiring." });
+      await act(world.am, c.id, "no-suitable-offer", { reason: "Nothing fits." });
+      server.clock.advance(60_000);
+      await act(world.am, c.id, "escalate");
+      cases.push(c);
+    }
+    const response = await worlds[0]!.am.request({
+      method: "GET",
+      url: "/api/cases",
+      query: { queue: "all", state: "escalated", sort: "sla_due", limit: "200" },
+    });
+    const refs = response
+      .json()
+      .items.map((i: { case: { reference: string } }) => i.case.reference);
+    expect(refs.indexOf(cases[0]!.reference)).toBeLessThan(refs.indexOf(cases[1]!.reference));
   });
 });

@@ -47,6 +47,18 @@ describe("the seven-step checklist", () => {
     expect(items[3]?.evidence[0]).toMatch(/Escalated to CSM u-csm/);
   });
 
+  it("gives the evidence in parts: instants and staff users apart from the words", () => {
+    const items = buildChecklist(caseIn("escalated"), context, new Date());
+    const escalation = items[3]!;
+    const parts = escalation.evidenceParts[0]!;
+    expect(parts).toContainEqual({ userId: "u-csm" });
+    expect(parts.filter((p) => "at" in p)).toHaveLength(2);
+    // The plain sentence is the parts joined, instants in ISO 8601.
+    const text = parts.map((p) => ("text" in p ? p.text : "at" in p ? p.at : p.userId)).join("");
+    expect(escalation.evidence[0]).toBe(text);
+    expect(text).toMatch(/at \d{4}-\d\d-\d\dT/);
+  });
+
   it("names what blocks the current step", () => {
     const waiting = caseIn("retention");
     const retention = buildChecklist(waiting, context, nextMinute(waiting));
@@ -198,6 +210,56 @@ describe("next actions", () => {
       "expireFeedbackRequest",
     );
     expect(kinds(caseIn("closed")).allowed).toEqual([]);
+  });
+
+  it("explains why the later steps cannot be done yet, in step order", () => {
+    const retention = kinds(caseIn("retention"));
+    expect(retention.ahead.map((a) => [a.step, a.kind])).toEqual([
+      [5, "processCancellation"],
+      [5, "recordConfirmation"],
+      [6, "requestFeedback"],
+      [7, "closeCase"],
+    ]);
+    // Processing needs the escalation and the CSM's outcome first, as the engine says it.
+    const c = caseIn("retention");
+    const engine = decide(c, commands.processCancellation(nextMinute(c)), context);
+    expect(engine.ok).toBe(false);
+    expect(retention.ahead.find((a) => a.kind === "processCancellation")?.refusal).toEqual(
+      engine.ok ? null : engine.refusal,
+    );
+    // From step 1, the form is the next thing ahead; nothing the actor's role forbids is listed.
+    const intake = kinds(caseIn("intake"));
+    expect(intake.ahead[0]).toMatchObject({
+      kind: "sendForm",
+      step: 2,
+      refusal: { code: "IDENTITY_NOT_VERIFIED" },
+    });
+    expect(intake.ahead.map((a) => a.refusal.code)).not.toContain("CSM_ROLE_REQUIRED");
+    expect(kinds(caseIn("intake"), CSM).ahead.map((a) => a.kind)).toContain("recordCsmOutcome");
+    expect(kinds(caseIn("closed")).ahead).toEqual([]);
+  });
+
+  it("never lists a command as allowed and ahead, or ahead of the current step", () => {
+    for (const state of [
+      "intake",
+      "form",
+      "retention",
+      "escalated",
+      "finalizing",
+      "cancelled",
+      "feedback",
+    ] as const) {
+      const c = caseIn(state);
+      for (const actor of [AM, CSM]) {
+        const { allowed, blocked, ahead } = nextActions(c, context, actor, nextMinute(c));
+        for (const a of ahead) {
+          expect(allowed.some((x) => x.kind === a.kind)).toBe(false);
+          expect(blocked.some((x) => x.kind === a.kind)).toBe(false);
+        }
+        const steps = ahead.map((a) => a.step);
+        expect([...steps].sort((x, y) => x - y)).toEqual(steps);
+      }
+    }
   });
 
   it("never lists a command as both allowed and blocked", () => {

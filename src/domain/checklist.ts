@@ -31,8 +31,10 @@ export interface ChecklistItem {
   key: StepKey;
   title: string;
   status: StepStatus;
-  /** Plain sentences summarising the recorded evidence of the step. */
+  /** Plain sentences summarising the recorded evidence of the step (instants ISO, users by id). */
   evidence: string[];
+  /** The same sentences in parts, so a reader can show names and local times. */
+  evidenceParts: EvidencePart[][];
   /** For the current step: why it cannot be completed yet, as the engine says it. */
   blockedBy: Refusal | null;
   policyText: string;
@@ -198,12 +200,14 @@ export function buildChecklist(c: Case, context: DecisionContext, now: Date): Ch
     } else {
       status = "pending";
     }
+    const evidence = stepEvidence(c, step.key, context, now);
     return {
       number: step.number,
       key: step.key,
       title: step.title,
       status,
-      evidence: stepEvidence(c, step.key, context, now),
+      evidence: evidence.map(evidenceText),
+      evidenceParts: evidence,
       blockedBy: itemBlockedBy,
       policyText: step.policyText,
       guidance: step.guidance,
@@ -216,56 +220,122 @@ function fallbackStep(key: StepKey, number: number): PolicyStep {
   return { number, key, title: key, policyText: "", guidance: "", script: "" };
 }
 
-function stepEvidence(c: Case, key: StepKey, context: DecisionContext, now: Date): string[] {
-  const lines: string[] = [];
+/**
+ * A piece of an evidence line: plain text, an instant (a reader shows it in their own locale and
+ * time zone) or a staff user (shown by name). The engine knows which is which; readers need not
+ * guess from the sentence.
+ */
+export type EvidencePart = { text: string } | { at: string } | { userId: string };
+
+type Piece = string | number | EvidencePart | null | undefined;
+
+const at = (instant: string | null | undefined): EvidencePart | string =>
+  instant ? { at: instant } : "an unknown time";
+const userPart = (userId: string | null | undefined): EvidencePart | string =>
+  userId ? { userId } : "someone";
+
+/** Who did it, as a part: a staff user by id, else the customer or CancelDesk itself. */
+function by(actor: Actor | null | undefined): EvidencePart | string {
+  if (!actor) return "someone";
+  switch (actor.kind) {
+    case "staff":
+      return actor.userId.startsWith("api-key:")
+        ? "an integration (API key)"
+        : userPart(actor.userId);
+    case "customer":
+      return "the customer";
+    case "system":
+      return "CancelDesk";
+  }
+}
+
+/** `line\`Verified at ${at(x)}\`` -> parts, merging adjacent text. */
+function line(strings: TemplateStringsArray, ...values: Piece[]): EvidencePart[] {
+  const parts: EvidencePart[] = [];
+  const push = (part: EvidencePart) => {
+    const last = parts[parts.length - 1];
+    if ("text" in part && last && "text" in last)
+      parts[parts.length - 1] = { text: last.text + part.text };
+    else if (!("text" in part) || part.text !== "") parts.push(part);
+  };
+  strings.forEach((text, index) => {
+    push({ text });
+    if (index < values.length) {
+      const value = values[index];
+      push(typeof value === "object" && value !== null ? value : { text: String(value ?? "") });
+    }
+  });
+  return parts;
+}
+
+/** The plain-text form of an evidence line: instants in ISO 8601, users by id. */
+export function evidenceText(parts: EvidencePart[]): string {
+  return parts.map((p) => ("text" in p ? p.text : "at" in p ? p.at : p.userId)).join("");
+}
+
+function stepEvidence(
+  c: Case,
+  key: StepKey,
+  context: DecisionContext,
+  now: Date,
+): EvidencePart[][] {
+  const lines: EvidencePart[][] = [];
   switch (key) {
     case "initial_contact": {
-      lines.push(`Request received by ${c.channel} at ${c.openedAt}.`);
+      lines.push(line`Request received by ${c.channel} at ${at(c.openedAt)}.`);
       const { identity } = c;
       if (identity.codesSent > 0) {
         lines.push(
-          `Verification code sent ${identity.codesSent} time(s); the latest expires at ${identity.codeExpiresAt}.`,
+          line`Verification code sent ${identity.codesSent} time(s); the latest expires at ${at(identity.codeExpiresAt)}.`,
         );
       }
       if (identity.attempts > 0) {
         lines.push(
-          `Failed verification attempts: ${identity.attempts} of ${context.policy.identity.attemptLimit}.`,
+          line`Failed verification attempts: ${identity.attempts} of ${context.policy.identity.attemptLimit}.`,
         );
       }
       if (identity.verifiedAt)
-        lines.push(`Identity verified by ${identity.method} at ${identity.verifiedAt}.`);
+        lines.push(
+          line`Identity verified by ${identity.method} at ${at(identity.verifiedAt)}, recorded by ${by(identity.verifiedBy)}.`,
+        );
       if (c.outcome === "unverified")
-        lines.push("Verification failed; the case closed as unverified.");
+        lines.push(line`Verification failed; the case closed as unverified.`);
       break;
     }
     case "cancellation_request_form": {
       const { form } = c;
       if (!form) break;
       lines.push(
-        `Form sent by ${form.deliveryChannel} at ${form.firstSentAt}${form.sendCount > 1 ? `, ${form.sendCount} sends in all` : ""}; the latest link expires at ${form.expiresAt}.`,
+        line`Form sent by ${form.deliveryChannel} at ${at(form.firstSentAt)}${form.sendCount > 1 ? `, ${form.sendCount} sends in all` : ""} by ${by(form.sentBy)}; the latest link expires at ${at(form.expiresAt)}.`,
       );
       if (form.linkExpiredAt)
-        lines.push(`The latest link expired unused at ${form.linkExpiredAt}; resend the form.`);
+        lines.push(
+          line`The latest link expired unused at ${at(form.linkExpiredAt)}; resend the form.`,
+        );
       const s = form.submission;
       lines.push(
         s
-          ? `Submitted by the customer at ${s.submittedAt}: reason ${s.reasonCode}, effective ${s.requestedEffective}, confirmation by ${s.preferredConfirmationChannel}.`
-          : "Not submitted yet; the customer's submission is needed before processing.",
+          ? line`Submitted by the customer at ${at(s.submittedAt)}: reason ${s.reasonCode}, effective ${s.requestedEffective}, confirmation by ${s.preferredConfirmationChannel}.`
+          : line`Not submitted yet; the customer's submission is needed before processing.`,
       );
       break;
     }
     case "assistance_and_alternatives": {
       const reason = caseReasonCode(c);
-      if (reason) lines.push(`Reason: ${reason}.`);
+      if (reason) lines.push(line`Reason: ${reason}.`);
       for (const conversation of c.reasonConversations) {
-        lines.push(`Conversation at ${conversation.recordedAt}: ${conversation.notes}`);
+        lines.push(
+          line`Conversation at ${at(conversation.recordedAt)} (${by(conversation.recordedBy)}): ${conversation.notes}`,
+        );
       }
       for (const offer of c.offers) {
-        lines.push(`Offered ${offer.label} at ${offer.presentedAt}: ${offer.answer}.`);
+        lines.push(
+          line`Offered ${offer.label} at ${at(offer.presentedAt)} by ${by(offer.presentedBy)}: ${offer.answer}.`,
+        );
       }
       const open = pendingOffers(c, now).length;
-      if (open > 0) lines.push(`${open} offer(s) waiting for the customer's answer.`);
-      if (c.noSuitableOffer) lines.push(`No suitable offer: ${c.noSuitableOffer.reason}`);
+      if (open > 0) lines.push(line`${open} offer(s) waiting for the customer's answer.`);
+      if (c.noSuitableOffer) lines.push(line`No suitable offer: ${c.noSuitableOffer.reason}`);
       break;
     }
     case "escalation_to_csm": {
@@ -273,16 +343,17 @@ function stepEvidence(c: Case, key: StepKey, context: DecisionContext, now: Date
       if (!e) break;
       const sla = escalationSla(c, context.policy, now);
       lines.push(
-        `Escalated to CSM ${e.csmId} at ${e.escalatedAt}; engagement due by ${e.slaDueAt} (${sla?.status}).`,
+        line`Escalated to CSM ${userPart(e.csmId)} at ${at(e.escalatedAt)} by ${by(e.escalatedBy)}; engagement due by ${at(e.slaDueAt)} (${sla?.status}).`,
       );
-      if (e.engagedAt) lines.push(`CSM ${e.engagedBy} engaged at ${e.engagedAt}.`);
+      if (e.engagedAt)
+        lines.push(line`CSM ${userPart(e.engagedBy)} engaged at ${at(e.engagedAt)}.`);
       if (e.outcome)
         lines.push(
-          `CSM outcome: ${e.outcome}${e.retainedOfferCode ? ` with ${e.retainedOfferCode}` : ""} — ${e.outcomeNotes}`,
+          line`CSM outcome: ${e.outcome}${e.retainedOfferCode ? ` with ${e.retainedOfferCode}` : ""} — ${e.outcomeNotes}`,
         );
       if (c.processing?.timeBoxUsed && !e.outcome) {
         lines.push(
-          "No CSM outcome before the SLA ran out; the policy's time box let the cancellation go ahead.",
+          line`No CSM outcome before the SLA ran out; the policy's time box let the cancellation go ahead.`,
         );
       }
       break;
@@ -291,16 +362,16 @@ function stepEvidence(c: Case, key: StepKey, context: DecisionContext, now: Date
       const p = c.processing;
       if (p)
         lines.push(
-          `Cancellation processed at ${p.processedAt}: ${p.mode}, effective ${p.effectiveAt}.`,
+          line`Cancellation processed at ${at(p.processedAt)} by ${by(p.processedBy)}: ${p.mode}, effective ${at(p.effectiveAt)}.`,
         );
       const conf = c.confirmation;
       if (conf) {
         lines.push(
-          `Confirmed by ${conf.channel} at ${conf.recordedAt}${conf.callOutcome ? ` (${conf.callOutcome})` : ""}.`,
+          line`Confirmed by ${conf.channel} at ${at(conf.recordedAt)}${conf.callOutcome ? ` (${conf.callOutcome})` : ""}, recorded by ${by(conf.recordedBy)}.`,
         );
       } else if (p) {
         lines.push(
-          `Confirmation due by ${confirmationChannelFor(c, context.requester.preferredChannel)}.`,
+          line`Confirmation due by ${confirmationChannelFor(c, context.requester.preferredChannel)}.`,
         );
       }
       break;
@@ -308,19 +379,21 @@ function stepEvidence(c: Case, key: StepKey, context: DecisionContext, now: Date
     case "feedback": {
       const f = c.feedback;
       if (!f) break;
-      lines.push(`Feedback requested at ${f.requestedAt}; the request expires at ${f.expiresAt}.`);
+      lines.push(
+        line`Feedback requested at ${at(f.requestedAt)} by ${by(f.requestedBy)}; the request expires at ${at(f.expiresAt)}.`,
+      );
       if (f.submission) {
         lines.push(
-          `Feedback: rated ${f.submission.rating}/5, decided because of ${f.submission.decisionReason}.`,
+          line`Feedback: rated ${f.submission.rating}/5, decided because of ${f.submission.decisionReason}.`,
         );
       }
-      if (f.expiredAt) lines.push("The feedback request expired unanswered.");
+      if (f.expiredAt) lines.push(line`The feedback request expired unanswered.`);
       break;
     }
     case "documentation":
       if (c.documentation) {
         lines.push(
-          `Closed as ${c.outcome} at ${c.closedAt}; documentation written to the account.`,
+          line`Closed as ${c.outcome} at ${at(c.closedAt)}; documentation written to the account.`,
         );
       }
       break;
@@ -341,10 +414,18 @@ export interface BlockedAction {
   refusal: Refusal;
 }
 
+/** A later step's main command and why it cannot be done yet, so nobody tries to jump ahead. */
+export interface AheadAction extends BlockedAction {
+  /** The policy step (1-7) the command belongs to. */
+  step: number;
+}
+
 export interface NextActions {
   allowed: ActionOption[];
   /** The step-completing commands of the current step that are refused, with the reason. */
   blocked: BlockedAction[];
+  /** The main commands of the later steps, in step order, each with what it needs first. */
+  ahead: AheadAction[];
 }
 
 /** Candidate commands with harmless placeholder input: `decide` judges the rules, not the input. */
@@ -478,6 +559,41 @@ const STEP_COMMANDS: Record<Case["state"], CommandKind[]> = {
   closed: [],
 };
 
+/** The step each state works on (the cancelled state's confirmation belongs to step 5). */
+const STATE_STEP: Record<Case["state"], number> = {
+  intake: 1,
+  form: 2,
+  retention: 3,
+  escalated: 4,
+  finalizing: 5,
+  cancelled: 5,
+  feedback: 6,
+  closed: 8,
+};
+
+/** The command that completes each step after the first, in the policy's order. */
+const STEP_MILESTONES: { kind: CommandKind; step: number }[] = [
+  { kind: "sendForm", step: 2 },
+  { kind: "escalateToCsm", step: 4 },
+  { kind: "recordCsmOutcome", step: 4 },
+  { kind: "processCancellation", step: 5 },
+  { kind: "recordConfirmation", step: 5 },
+  { kind: "requestFeedback", step: 6 },
+  { kind: "closeCase", step: 7 },
+];
+
+/**
+ * Refusals that say who may act rather than what must happen first: they explain nothing
+ * about the order of the steps, so a later step refused only for them is left out.
+ */
+const ROLE_CODES: ReadonlySet<RuleCode> = new Set<RuleCode>([
+  "STAFF_ONLY",
+  "CUSTOMER_ONLY",
+  "NOT_THE_REQUESTER",
+  "SYSTEM_ONLY",
+  "CSM_ROLE_REQUIRED",
+]);
+
 /** What `actor` may do on the case now, and why the current step's main commands are refused. */
 export function nextActions(
   c: Case,
@@ -487,16 +603,25 @@ export function nextActions(
 ): NextActions {
   const ctx = probeContext(context);
   const allowed: ActionOption[] = [];
-  const blocked: BlockedAction[] = [];
-  const stepKinds = STEP_COMMANDS[c.state];
+  const refusals = new Map<CommandKind, Refusal>();
   for (const { option, command } of candidates(c, context, actor, now)) {
     const decision = decide(c, command, ctx);
-    if (decision.ok) {
-      allowed.push(option);
-    } else if (stepKinds.includes(option.kind) && !blocked.some((b) => b.kind === option.kind)) {
-      blocked.push({ kind: option.kind, refusal: decision.refusal });
-    }
+    if (decision.ok) allowed.push(option);
+    else if (!refusals.has(option.kind)) refusals.set(option.kind, decision.refusal);
   }
-  // A step-completing command refused for one candidate but allowed for another is not blocked.
-  return { allowed, blocked: blocked.filter((b) => !allowed.some((a) => a.kind === b.kind)) };
+  // A command refused for one candidate but allowed for another (an offer) is not blocked.
+  const refused = (kind: CommandKind) =>
+    !allowed.some((a) => a.kind === kind) ? refusals.get(kind) : undefined;
+  const blocked: BlockedAction[] = [];
+  for (const kind of STEP_COMMANDS[c.state]) {
+    const refusal = refused(kind);
+    if (refusal) blocked.push({ kind, refusal });
+  }
+  const ahead: AheadAction[] = [];
+  for (const { kind, step } of STEP_MILESTONES) {
+    if (step <= STATE_STEP[c.state] || STEP_COMMANDS[c.state].includes(kind)) continue;
+    const refusal = refused(kind);
+    if (refusal && !ROLE_CODES.has(refusal.code)) ahead.push({ kind, step, refusal });
+  }
+  return { allowed, blocked, ahead };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { validatePolicyDefinition } from "../policy/validate-policy.ts";
 import { wootrecruitPolicy } from "../policy/wootrecruit.ts";
 import {
+  codeEntryVars,
   DEFAULT_TEMPLATES,
   fill,
   renderTemplate,
@@ -28,6 +29,37 @@ describe("message templates", () => {
       expect(out.text).not.toContain("{{");
       expect(out.sms).not.toContain("{{");
     }
+  });
+
+  it("the identity code points a staff-opened case to the code entry page with its reference", () => {
+    const vars = {
+      company: "WootRecruit",
+      code: "123456",
+      minutes: "15",
+      ...codeEntryVars(
+        {
+          kind: "case",
+          reference: "CD-2026-00042",
+          verifyUrl: "https://cancel.example.com/verify?ref=CD-2026-00042",
+        },
+        "WootRecruit",
+      ),
+    };
+    const out = renderTemplate(DEFAULT_TEMPLATES.identity_code, {
+      ...vars,
+      actionLabel: "Enter the code",
+    });
+    expect(out.text).toContain("enter your case reference CD-2026-00042 and this code here");
+    expect(out.html).toContain('href="https://cancel.example.com/verify?ref=CD-2026-00042"');
+    expect(out.sms).toContain(
+      "ref CD-2026-00042 at https://cancel.example.com/verify?ref=CD-2026-00042",
+    );
+    const selfService = renderTemplate(DEFAULT_TEMPLATES.identity_code, {
+      company: "WootRecruit",
+      ...codeEntryVars({ kind: "self_service" }, "WootRecruit"),
+    });
+    expect(selfService.text).toContain("on the page where you asked for it");
+    expect(selfService.text).not.toContain("/verify");
   });
 
   it("a policy version overrides the wording it names and keeps the rest", () => {

@@ -28,12 +28,14 @@ export const DEFAULT_TEMPLATES: Record<MessageTemplateKey, FullTemplate> = {
 
 Your verification code is {{code}}. It works once, for the next {{minutes}} minutes.
 
-Enter it where you were asked for it, or read it to the person you are speaking with at {{company}}. Nobody from {{company}} will ask you for it in any other way.
+{{codeEntry}}
+
+Nobody from {{company}} will ask you for the code in any other way.
 
 If you did not ask to change your {{company}} subscription, you can ignore this message: nothing changes without you.
 
 ${SIGN_OFF}`,
-    sms: "{{company}}: your verification code is {{code}}. It expires in {{minutes}} minutes. If you didn't ask for it, you can ignore this message.",
+    sms: "{{company}}: your verification code is {{code}}. It expires in {{minutes}} minutes.{{codeEntrySms}} If you didn't ask for it, you can ignore this message.",
   },
   form_link: {
     subject: "Your cancellation request form ({{reference}})",
@@ -184,6 +186,25 @@ const STAFF_TEMPLATES: Record<string, { subject: string; text: string }> = {
     text: 'The offer "{{offerLabel}}" sent to {{requesterName}} ({{accountName}}) expired without an answer. Follow up with the customer, or go on with the next step.',
   },
 };
+
+/**
+ * Where the customer enters an identity code, for the `{{codeEntry}}` and `{{codeEntrySms}}`
+ * placeholders: a staff-opened case's code goes on the code entry page with the case reference
+ * (or is read back to the AM); a self-service code on the page where it was asked for.
+ */
+export function codeEntryVars(
+  entry: { kind: "case"; reference: string; verifyUrl: string } | { kind: "self_service" },
+  company: string,
+): TemplateVars {
+  if (entry.kind === "self_service") {
+    return { codeEntry: "Enter it on the page where you asked for it.", codeEntrySms: "" };
+  }
+  return {
+    codeEntry: `To confirm it yourself, enter your case reference ${entry.reference} and this code here:\n\n${entry.verifyUrl}\n\nOr read the code to the person you are speaking with at ${company}.`,
+    codeEntrySms: ` Enter it with ref ${entry.reference} at ${entry.verifyUrl}`,
+    verifyUrl: entry.verifyUrl,
+  };
+}
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g;
 

@@ -52,14 +52,44 @@ describe.skipIf(!hasChromium)("an AM and a CSM take a case to cancellation", () 
     await expect.poll(() => am.getByTestId("step-1").getAttribute("data-status")).toBe("current");
     await expectAccessible(am, "the case workspace at intake");
     await am.getByRole("button", { name: "Send verification code" }).click();
-    await am.getByLabel("Code the customer reads back").fill(await codeSentFor(e2e, { caseId }));
-    await am.getByRole("button", { name: "Confirm code" }).click();
+    await am.getByLabel("Code the customer reads back").waitFor();
+    // The customer enters the code themselves on the page their message links to, with the
+    // reference filled in; a wrong code is refused next to its field (and counts as an attempt).
+    const code = await codeSentFor(e2e, { caseId });
+    const phone = await (await customerContext(e2e)).newPage();
+    await phone.goto(`/verify?ref=${encodeURIComponent(reference)}`);
+    await phone.getByRole("heading", { name: "Confirm it's you" }).waitFor();
+    expect(await phone.getByLabel("Case reference").inputValue()).toBe(reference);
+    await phone.getByLabel("Your email address or phone number").fill(customer.contactEmail);
+    await phone
+      .getByLabel("The code from the message")
+      .fill(code === "000000" ? "111111" : "000000");
+    await phone.getByRole("button", { name: "Confirm" }).click();
+    await phone.getByText(/is not right for this case reference/).waitFor();
+    await expectAccessible(phone, "the identity code entry page with an error");
+    await screenshot(phone, "identity-code-entry", true);
+    await phone.getByLabel("The code from the message").fill(code);
+    await phone.getByRole("button", { name: "Confirm" }).click();
+    await phone.getByRole("heading", { name: "Thank you, we know it's you" }).waitFor();
+    await expectAccessible(phone, "the identity confirmed page");
+    await am.reload();
     await expect.poll(() => am.getByTestId("step-1").getAttribute("data-status")).toBe("done");
+    // The rail's evidence names people and shows local times, never ids or ISO instants.
+    const stepOne = (await am.getByTestId("step-1").textContent()) ?? "";
+    expect(stepOne).toContain("recorded by the customer");
+    expect(stepOne).toContain("Failed verification attempts: 1 of 3");
+    expect(stepOne).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
+    // Later steps say what they need first, so nobody tries to jump ahead.
+    expect(await am.getByTestId("ahead-processCancellation").textContent()).toContain(
+      "Step 5: Process cancellation",
+    );
 
     // Step 2: the form goes to the customer, who fills it on their phone.
     await am.getByRole("button", { name: "Send the Cancellation Request Form" }).click();
     await expect.poll(() => am.getByText("Status: Sent").isVisible()).toBe(true);
-    const phone = await (await customerContext(e2e)).newPage();
+    expect((await am.getByTestId("step-2").textContent()) ?? "").not.toMatch(
+      /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-/,
+    );
     const formToken = await linkSentFor(e2e, caseId, "form_link");
     await phone.goto(`/c/${formToken}`);
     await phone.getByRole("heading", { name: "Cancellation Request Form" }).waitFor();
@@ -174,9 +204,42 @@ describe.skipIf(!hasChromium)("an AM and a CSM take a case to cancellation", () 
     await expectAccessible(am, "the account page");
     await screenshot(am, "account");
     await checkSubscription(am, customer);
+    // The case's documentation: printable, with the seven steps and the verified audit chain.
+    await am
+      .getByRole("link", { name: /^Documentation \(print/ })
+      .first()
+      .click();
+    await am.getByRole("heading", { name: `Case ${reference}: documentation` }).waitFor();
+    await am.getByText("The hash chain verifies").waitFor();
+    await expect
+      .poll(() => am.getByRole("table", { name: "Audit entries" }).locator("tbody tr").count())
+      .toBeGreaterThan(10);
+    await expectAccessible(am, "the case documentation");
+    await screenshot(am, "case-documentation", true);
     await am.getByRole("link", { name: "Queues" }).click();
+    // Each queue's tab shows its count; the columns sort, and say how.
+    await expect
+      .poll(async () => (await am.getByRole("tab", { name: /All cases/ }).textContent()) ?? "")
+      .toMatch(/All cases\s*\d+/);
     await am.getByRole("tab", { name: "All cases" }).click();
     await am.getByRole("link", { name: reference }).waitFor();
+    const updated = am.getByRole("columnheader", { name: /Updated/ });
+    expect(await updated.getAttribute("aria-sort")).toBe("none");
+    await updated.getByRole("button").click();
+    await expect.poll(() => updated.getAttribute("aria-sort")).toBe("descending");
+    // The case just closed is the most recently updated.
+    await expect
+      .poll(
+        async () =>
+          (await am
+            .getByRole("table", { name: "Cases" })
+            .locator("tbody tr")
+            .first()
+            .textContent()) ?? "",
+      )
+      .toContain(reference);
+    await expect.poll(() => am.getByTestId("queue-total").textContent()).toMatch(/\d+ cases?/);
+    await expectAccessible(am, "the sorted queue");
     await screenshot(am, "queues");
   });
 });

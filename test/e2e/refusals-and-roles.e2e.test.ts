@@ -20,6 +20,10 @@ import {
   startE2e,
 } from "./harness.ts";
 
+/** A 1x1 PNG: the logo as a data URL, so the page loads nothing from outside. */
+const LOGO =
+  "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
 describe.skipIf(!hasChromium)("refusals, roles and problems", () => {
   let e2e: E2e;
   let customer: Customer;
@@ -134,6 +138,19 @@ describe.skipIf(!hasChromium)("refusals, roles and problems", () => {
     await admin.getByRole("link", { name: "Dev mailbox" }).click();
     await admin.getByRole("heading", { name: "Dev mailbox" }).waitFor();
     await expectAccessible(admin, "the dev mailbox");
+    // The company's name and logo on the customer pages come from the settings.
+    await admin.getByRole("link", { name: "Settings", exact: true }).click();
+    await admin.getByRole("heading", { name: "Settings" }).waitFor();
+    await admin.getByLabel("Company name").fill("  ");
+    await admin.getByLabel("Logo URL").fill(LOGO);
+    await admin.getByRole("button", { name: "Save settings" }).click();
+    await admin.getByText("must be 1 to 120 characters").waitFor();
+    await admin.getByLabel("Company name").fill("WootRecruit Talent Ltd");
+    await admin.getByLabel("Save validation period (days)").fill("45");
+    await admin.getByRole("button", { name: "Save settings" }).click();
+    await admin.getByText("Settings saved.").waitFor();
+    await expectAccessible(admin, "the settings");
+    await screenshot(admin, "admin-settings");
     await admin.getByRole("link", { name: "Policy settings" }).click();
     await admin.getByRole("table", { name: "Offer catalog" }).waitFor();
     await expectAccessible(admin, "policy settings");
@@ -163,5 +180,10 @@ describe.skipIf(!hasChromium)("refusals, roles and problems", () => {
     await phone.goto("/c/not-a-real-link-0123456789");
     await phone.getByRole("heading", { name: "This link is not valid" }).waitFor();
     await expectAccessible(phone, "the invalid-link page");
+    // Branded from the settings the admin saved above.
+    await expect
+      .poll(() => phone.getByTestId("company-name").textContent())
+      .toBe("WootRecruit Talent Ltd");
+    expect(await phone.locator("header img").getAttribute("src")).toBe(LOGO);
   });
 });

@@ -35,6 +35,8 @@ const resolver: CSSVariablesResolver = () => ({
   variables: {},
   light: {
     "--mantine-color-dimmed": "#495057",
+    // Field errors (the message under a field, and its border) in a red that passes AA on white.
+    "--mantine-color-error": "#c92a2a",
     ...Object.fromEntries(
       Object.entries(TINTED_TEXT).map(([c, hex]) => [`--mantine-color-${c}-light-color`, hex]),
     ),

@@ -8,14 +8,20 @@ import { AccountsPage } from "../features/accounts/components/accounts-page.tsx"
 import { ApiKeysAdmin } from "../features/admin/components/api-keys-admin.tsx";
 import { DevMailbox } from "../features/admin/components/dev-mailbox.tsx";
 import { PolicyAdmin } from "../features/admin/components/policy-admin.tsx";
+import { SettingsAdmin } from "../features/admin/components/settings-admin.tsx";
 import { UsersAdmin } from "../features/admin/components/users-admin.tsx";
+import { AnalyticsCasesPage } from "../features/analytics/components/analytics-cases-page.tsx";
+import { AnalyticsPage } from "../features/analytics/components/analytics-page.tsx";
 import { useSession } from "../features/auth/api/session.ts";
 import { SignInPage } from "../features/auth/components/sign-in-page.tsx";
 import { CaseWorkspace } from "../features/cases/components/case-workspace.tsx";
 import { NewCasePage } from "../features/cases/components/new-case-page.tsx";
 import { QueuePage } from "../features/cases/components/queue-page.tsx";
 import { CustomerLinkPage } from "../features/customer/components/customer-link-page.tsx";
+import { IdentityCodeEntry } from "../features/customer/components/identity-code-entry.tsx";
 import { SelfServiceStart } from "../features/customer/components/self-service-start.tsx";
+import { AuditVerifyPage } from "../features/documentation/components/audit-verify-page.tsx";
+import { CaseDocumentationPage } from "../features/documentation/components/case-documentation-page.tsx";
 import { PolicyArticle } from "../features/policy/components/policy-article.tsx";
 import { StaffLayout } from "./staff-layout.tsx";
 
@@ -37,13 +43,18 @@ function StaffArea() {
         <Route path="queues" element={<QueuePage user={session.data.user} />} />
         <Route path="cases/new" element={<NewCasePage />} />
         <Route path="cases/:id" element={<CaseWorkspace user={session.data.user} />} />
+        <Route path="cases/:id/documentation" element={<CaseDocumentationPage />} />
         <Route path="accounts" element={<AccountsPage />} />
         <Route path="accounts/:id" element={<AccountPage />} />
         <Route path="policy" element={<PolicyArticle />} />
+        <Route path="analytics" element={<AnalyticsPage />} />
+        <Route path="analytics/cases" element={<AnalyticsCasesPage />} />
         <Route path="admin/users" element={isAdmin ? <UsersAdmin /> : <NotAllowed />} />
         <Route path="admin/api-keys" element={isAdmin ? <ApiKeysAdmin /> : <NotAllowed />} />
         <Route path="admin/policy" element={isAdmin ? <PolicyAdmin /> : <NotAllowed />} />
         <Route path="admin/mailbox" element={isAdmin ? <DevMailbox /> : <NotAllowed />} />
+        <Route path="admin/audit" element={isAdmin ? <AuditVerifyPage /> : <NotAllowed />} />
+        <Route path="admin/settings" element={isAdmin ? <SettingsAdmin /> : <NotAllowed />} />
         <Route path="*" element={<NotFoundPage />} />
       </Routes>
     </StaffLayout>
@@ -55,6 +66,7 @@ export function AppRoutes() {
     <Routes>
       <Route path="/cancel" element={<SelfServiceStart />} />
       <Route path="/c/:token" element={<CustomerLinkPage />} />
+      <Route path="/verify" element={<IdentityCodeEntry />} />
       <Route path="/*" element={<StaffArea />} />
     </Routes>
   );

@@ -11,12 +11,15 @@ const STAFF_LINKS = [
   { to: "/queues", label: "Queues" },
   { to: "/cases/new", label: "New case" },
   { to: "/accounts", label: "Accounts" },
+  { to: "/analytics", label: "Analytics" },
   { to: "/policy", label: "Policy article" },
 ];
 const ADMIN_LINKS = [
   { to: "/admin/users", label: "Users and roles" },
   { to: "/admin/api-keys", label: "API keys" },
   { to: "/admin/policy", label: "Policy settings" },
+  { to: "/admin/settings", label: "Settings" },
+  { to: "/admin/audit", label: "Audit chain" },
   { to: "/admin/mailbox", label: "Dev mailbox" },
 ];
 

@@ -5,9 +5,10 @@ export function formatMoney(minor: number | null | undefined, currency = "USD"):
   return new Intl.NumberFormat("en-US", { style: "currency", currency }).format(minor / 100);
 }
 
+/** An instant in the reader's own locale and time zone (the browser's). */
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return "—";
-  return new Intl.DateTimeFormat("en-GB", {
+  return new Intl.DateTimeFormat(undefined, {
     dateStyle: "medium",
     timeStyle: "short",
   }).format(new Date(iso));
@@ -15,7 +16,7 @@ export function formatDateTime(iso: string | null | undefined): string {
 
 export function formatDate(iso: string | null | undefined): string {
   if (!iso) return "—";
-  return new Intl.DateTimeFormat("en-GB", { dateStyle: "medium" }).format(new Date(iso));
+  return new Intl.DateTimeFormat(undefined, { dateStyle: "medium" }).format(new Date(iso));
 }
 
 /** "escalated_to_me" -> "Escalated to me". */

@@ -1,7 +1,13 @@
 // The API's shapes, taken from the domain types the server sends (one place), with instants and
 // dates as the ISO strings they are on the wire.
 import type { Case, CaseOutcome, CaseState } from "../../src/domain/case.ts";
-import type { ActionOption, BlockedAction, ChecklistItem } from "../../src/domain/checklist.ts";
+import type {
+  ActionOption,
+  AheadAction,
+  BlockedAction,
+  ChecklistItem,
+  EvidencePart,
+} from "../../src/domain/checklist.ts";
 import type { Account, Contact, Plan, Subscription } from "../../src/domain/customer.ts";
 import type { PolicyDefinition } from "../../src/domain/policy-definition.ts";
 import type { ApiKey, StaffRole, StaffUser } from "../../src/domain/staff.ts";
@@ -13,11 +19,13 @@ export type Wire<T> = {
 
 export type {
   ActionOption,
+  AheadAction,
   BlockedAction,
   Case,
   CaseOutcome,
   CaseState,
   ChecklistItem,
+  EvidencePart,
   PolicyDefinition,
   StaffRole,
 };
@@ -36,7 +44,7 @@ export interface Page<T> {
 export interface CaseView {
   case: Case;
   checklist: ChecklistItem[];
-  nextActions: { allowed: ActionOption[]; blocked: BlockedAction[] };
+  nextActions: { allowed: ActionOption[]; blocked: BlockedAction[]; ahead: AheadAction[] };
 }
 
 export interface QueueItem {

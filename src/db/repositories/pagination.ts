@@ -19,14 +19,24 @@ interface CursorPosition {
   id: string;
 }
 
-export function encodeCursor(position: CursorPosition): string {
-  return Buffer.from(JSON.stringify([position.key, position.id])).toString("base64url");
+/**
+ * `tag` names the order a list was walked in (e.g. `updated:desc`) when a list has several: a
+ * cursor from one order is refused by another instead of silently skipping rows.
+ */
+export function encodeCursor(position: CursorPosition, tag?: string): string {
+  const value = tag ? [position.key, position.id, tag] : [position.key, position.id];
+  return Buffer.from(JSON.stringify(value)).toString("base64url");
 }
 
-export function decodeCursor(cursor: string): CursorPosition {
+export function decodeCursor(cursor: string, tag?: string): CursorPosition {
   try {
     const value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(value) && typeof value[0] === "string" && typeof value[1] === "string") {
+    if (
+      Array.isArray(value) &&
+      typeof value[0] === "string" &&
+      typeof value[1] === "string" &&
+      (value[2] ?? undefined) === tag
+    ) {
       return { key: value[0], id: value[1] };
     }
   } catch {
@@ -47,9 +57,10 @@ export function afterCursor(
   cursor: string | undefined,
   castAs: "text" | "timestamptz" = "text",
   direction: "asc" | "desc" = "asc",
+  tag?: string,
 ): RawBuilder<SqlBool> {
   if (!cursor) return sql<SqlBool>`true`;
-  const position = decodeCursor(cursor);
+  const position = decodeCursor(cursor, tag);
   const key =
     castAs === "timestamptz" ? sql`${position.key}::timestamptz` : sql`${position.key}::text`;
   const operator = direction === "asc" ? sql`>` : sql`<`;
@@ -62,13 +73,14 @@ export function toPage<Row, T>(
   limit: number,
   keyOf: (row: Row) => { key: string; id: string },
   map: (row: Row) => T,
+  tag?: string,
 ): Page<T> {
   const hasMore = rows.length > limit;
   const pageRows = hasMore ? rows.slice(0, limit) : rows;
   const last = pageRows[pageRows.length - 1];
   return {
     items: pageRows.map(map),
-    nextCursor: hasMore && last ? encodeCursor(keyOf(last)) : null,
+    nextCursor: hasMore && last ? encodeCursor(keyOf(last), tag) : null,
   };
 }
 

@@ -1,6 +1,17 @@
 // An account: its contacts (who may cancel, preferred channel), subscriptions, and every case
 // with the documentation record written when it closed.
-import { Accordion, Anchor, Badge, List, Paper, Stack, Table, Text, Title } from "@mantine/core";
+import {
+  Accordion,
+  Anchor,
+  Badge,
+  Group,
+  List,
+  Paper,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { ErrorPanel } from "../../../components/error-panel.tsx";
@@ -13,6 +24,8 @@ import {
   STATE_COLORS,
 } from "../../../lib/format.ts";
 import type { Case, Page, QueueItem } from "../../../lib/types.ts";
+import { useSession } from "../../auth/api/session.ts";
+import { ContactDataActions } from "../../documentation/components/contact-data-actions.tsx";
 import { useAccount, useContacts, usePlans, useStaff, useSubscriptions } from "../api/accounts.ts";
 
 export function AccountPage() {
@@ -29,6 +42,7 @@ export function AccountPage() {
     enabled: !!id,
   });
   const names = new Map((staff.data?.items ?? []).map((u) => [u.id, u.name]));
+  const isAdmin = useSession().data?.user.role === "admin";
   if (account.error) return <ErrorPanel error={account.error} />;
   const a = account.data;
   return (
@@ -54,6 +68,7 @@ export function AccountPage() {
               <Table.Th>Prefers</Table.Th>
               <Table.Th>Email</Table.Th>
               <Table.Th>Phone</Table.Th>
+              {isAdmin ? <Table.Th>Personal data</Table.Th> : null}
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -65,6 +80,11 @@ export function AccountPage() {
                 <Table.Td>{humanize(c.preferredChannel)}</Table.Td>
                 <Table.Td>{c.email ?? "—"}</Table.Td>
                 <Table.Td>{c.phone ?? "—"}</Table.Td>
+                {isAdmin ? (
+                  <Table.Td>
+                    <ContactDataActions contact={c} />
+                  </Table.Td>
+                ) : null}
               </Table.Tr>
             ))}
           </Table.Tbody>
@@ -123,9 +143,14 @@ export function AccountPage() {
               </Text>
             </Accordion.Control>
             <Accordion.Panel>
-              <Anchor component={Link} to={`/cases/${c.reference}`}>
-                Open the case
-              </Anchor>
+              <Group gap="md">
+                <Anchor component={Link} to={`/cases/${c.reference}`}>
+                  Open the case
+                </Anchor>
+                <Anchor component={Link} to={`/cases/${c.reference}/documentation`}>
+                  Documentation (print, Markdown, JSON)
+                </Anchor>
+              </Group>
               <DocumentationRecord c={c} names={names} />
             </Accordion.Panel>
           </Accordion.Item>

@@ -19,8 +19,13 @@ export type QueueName =
   | "sla_breached"
   | "all";
 
+export type QueueSort = "opened" | "updated" | "sla_due" | "reference";
+
 export interface QueueFilter {
   queue: QueueName;
+  sort?: QueueSort;
+  order?: "asc" | "desc";
+  planId?: string;
   q?: string;
   state?: string;
   outcome?: string;
@@ -37,7 +42,16 @@ export interface QueueFilter {
 export function useCaseQueue(filter: QueueFilter) {
   return useQuery({
     queryKey: ["cases", filter],
-    queryFn: () => api.get<Page<QueueItem>>("/api/cases", { limit: 25, ...filter }),
+    queryFn: () =>
+      api.get<Page<QueueItem> & { total: number }>("/api/cases", { limit: 25, ...filter }),
+  });
+}
+
+/** How many cases each queue holds for the signed-in user, for the tabs. */
+export function useQueueCounts() {
+  return useQuery({
+    queryKey: ["cases", "counts"],
+    queryFn: () => api.get<Record<QueueName, number>>("/api/cases/counts"),
   });
 }
 

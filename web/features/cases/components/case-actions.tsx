@@ -1,18 +1,18 @@
 // The actions open to the signed-in user on this case, exactly those in nextActions.allowed,
-// each as a button or a small form saying what it needs; and the step's blocked commands with
-// the engine's reason. Nothing here decides what is allowed.
+// each as a CommandForm saying what it needs; the step's blocked commands with the engine's
+// reason; and the later steps' commands with what each needs first. Nothing here decides what
+// is allowed.
 import {
   Alert,
   Button,
   Group,
+  List,
   Modal,
   Paper,
-  Radio,
   Select,
   Stack,
   Text,
   Textarea,
-  TextInput,
   Title,
 } from "@mantine/core";
 import { type ReactNode, useState } from "react";
@@ -26,9 +26,10 @@ import type {
   SubscriptionJson,
   UserJson,
 } from "../../../lib/types.ts";
+import { CommandForm, type RunCommand } from "./command-form.tsx";
 import { OfferPicker } from "./offer-picker.tsx";
 
-export type RunCommand = (path: string, body?: Record<string, unknown>) => Promise<boolean>;
+export type { RunCommand };
 
 const ACTION_LABELS: Record<string, string> = {
   startIdentityVerification: "Send verification code",
@@ -74,80 +75,12 @@ function useBusy(run: RunCommand) {
   const go = async (path: string, body?: Record<string, unknown>) => {
     setBusy(true);
     try {
-      return await run(path, body);
+      return (await run(path, body)).ok;
     } finally {
       setBusy(false);
     }
   };
   return { busy, go };
-}
-
-function SimpleAction({
-  label,
-  help,
-  path,
-  run,
-}: {
-  label: string;
-  help: string;
-  path: string;
-  run: RunCommand;
-}) {
-  const { busy, go } = useBusy(run);
-  return (
-    <ActionCard title={label}>
-      <Text size="sm">{help}</Text>
-      <Group>
-        <Button loading={busy} onClick={() => go(path)}>
-          {label}
-        </Button>
-      </Group>
-    </ActionCard>
-  );
-}
-
-function TextAction(props: {
-  title: string;
-  help: string;
-  field: string;
-  label: string;
-  path: string;
-  button: string;
-  run: RunCommand;
-  required?: boolean;
-  fieldError?: (field: string) => string | undefined;
-}) {
-  const [text, setText] = useState("");
-  const { busy, go } = useBusy(props.run);
-  return (
-    <ActionCard title={props.title}>
-      <Text size="sm">{props.help}</Text>
-      <Textarea
-        label={props.label}
-        required={props.required}
-        autosize
-        minRows={2}
-        value={text}
-        onChange={(e) => setText(e.currentTarget.value)}
-        error={props.fieldError?.(props.field)}
-      />
-      <Group>
-        <Button
-          loading={busy}
-          onClick={async () => {
-            if (
-              await go(props.path, {
-                [props.field]: text.trim() === "" && !props.required ? null : text,
-              })
-            )
-              setText("");
-          }}
-        >
-          {props.button}
-        </Button>
-      </Group>
-    </ActionCard>
-  );
 }
 
 export interface CaseActionsProps {
@@ -158,7 +91,6 @@ export interface CaseActionsProps {
   requester: ContactJson | undefined;
   staff: UserJson[];
   run: RunCommand;
-  fieldError: (field: string) => string | undefined;
 }
 
 export function CaseActions(props: CaseActionsProps) {
@@ -170,23 +102,66 @@ export function CaseActions(props: CaseActionsProps) {
 
   if (has("startIdentityVerification"))
     cards.push(
-      <SimpleAction
+      <CommandForm
         key="send-code"
-        label="Send verification code"
+        title="Send verification code"
+        submitLabel="Send verification code"
         path="identity/send-code"
         run={run}
-        help="Sends a one-time code to the requester's contact details on file. Ask them to read it back."
+        help="Sends a one-time code to the requester's contact details on file. They can read it back to you, or enter it themselves with the case reference on the page the message links to."
       />,
     );
   if (has("confirmIdentityCode"))
-    cards.push(<ConfirmCode key="confirm" run={run} fieldError={props.fieldError} />);
+    cards.push(
+      <CommandForm
+        key="confirm"
+        title="Confirm the code"
+        submitLabel="Confirm code"
+        path="identity/confirm-code"
+        run={run}
+        fields={[
+          {
+            name: "code",
+            label: "Code the customer reads back",
+            kind: "text",
+            inputMode: "numeric",
+            autoComplete: "one-time-code",
+          },
+        ]}
+      />,
+    );
   if (has("verifyBySecurityCheck"))
-    cards.push(<SecurityCheck key="security" run={run} fieldError={props.fieldError} />);
+    cards.push(
+      <CommandForm
+        key="security"
+        title="Security check"
+        submitLabel="Record security check"
+        path="identity/security-check"
+        run={run}
+        help="Check account facts only the real contact would know. Record which facts, never the answers."
+        fields={[
+          { name: "factsChecked", label: "Facts checked", kind: "text" },
+          {
+            name: "passed",
+            label: "Result",
+            kind: "radio",
+            initial: "passed",
+            keep: true,
+            options: [
+              { value: "passed", label: "Passed" },
+              { value: "failed", label: "Failed" },
+            ],
+          },
+        ]}
+        toBody={(v) => ({ factsChecked: v.factsChecked, passed: v.passed === "passed" })}
+      />,
+    );
   if (has("sendForm"))
     cards.push(
-      <SimpleAction
+      <CommandForm
         key="send-form"
-        label="Send the Cancellation Request Form"
+        title="Send the Cancellation Request Form"
+        submitLabel="Send the Cancellation Request Form"
         path="form/send"
         run={run}
         help={`Sends a single-use, expiring link to the form on the customer's preferred channel (${props.requester?.preferredChannel ?? "on file"}).`}
@@ -194,7 +169,24 @@ export function CaseActions(props: CaseActionsProps) {
     );
   if (has("recordReasonConversation"))
     cards.push(
-      <ReasonConversation key="reason" policy={policy} run={run} fieldError={props.fieldError} />,
+      <CommandForm
+        key="reason"
+        title="Record the reason conversation"
+        submitLabel="Record reason"
+        path="reason"
+        run={run}
+        help="Listen first; record why the customer wants to cancel, in their words."
+        fields={[
+          {
+            name: "reasonCode",
+            label: "Reason",
+            kind: "select",
+            keep: true,
+            options: (policy?.reasons ?? []).map((r) => ({ value: r.code, label: r.label })),
+          },
+          { name: "notes", label: "What the customer said", kind: "textarea" },
+        ]}
+      />,
     );
   if (allowed.some((a) => a.kind === "presentOffer"))
     cards.push(<PresentOffer key="offers" options={props.offerOptions} run={run} />);
@@ -211,60 +203,146 @@ export function CaseActions(props: CaseActionsProps) {
   }
   if (has("recordNoSuitableOffer"))
     cards.push(
-      <TextAction
+      <CommandForm
         key="no-offer"
         title="No suitable offer"
-        field="reason"
-        label="Why no offer suits"
+        submitLabel="Record no suitable offer"
         path="no-suitable-offer"
-        button="Record no suitable offer"
-        required
         run={run}
-        fieldError={props.fieldError}
         help="If nothing in the catalog answers the customer's concern, say so honestly and write down why."
+        fields={[{ name: "reason", label: "Why no offer suits", kind: "textarea", required: true }]}
       />,
     );
   if (has("escalateToCsm"))
     cards.push(
-      <Escalate key="escalate" staff={props.staff} run={run} fieldError={props.fieldError} />,
+      <CommandForm
+        key="escalate"
+        title="Escalate to CSM"
+        submitLabel="Escalate to CSM"
+        path="escalate"
+        run={run}
+        help="Hand the case to a Customer Success Manager with the reason and the offers already discussed."
+        fields={[
+          {
+            name: "csmId",
+            label: "CSM",
+            kind: "select",
+            description: "Leave empty for the case's or the account's CSM",
+            clearable: true,
+            keep: true,
+            options: props.staff
+              .filter((u) => u.role === "csm" && u.active)
+              .map((u) => ({ value: u.id, label: u.name })),
+          },
+          { name: "notes", label: "Hand-over notes", kind: "textarea" },
+        ]}
+        toBody={(v) => ({ csmId: v.csmId || null, notes: v.notes || null })}
+      />,
     );
   if (has("csmEngage"))
     cards.push(
-      <TextAction
+      <CommandForm
         key="engage"
         title="Start the CSM engagement"
-        field="notes"
-        label="Engagement notes (optional)"
+        submitLabel="Start engagement"
         path="csm/engage"
-        button="Start engagement"
         run={run}
-        fieldError={props.fieldError}
         help="Record that you are reaching out to the customer for the final engagement."
+        fields={[{ name: "notes", label: "Engagement notes (optional)", kind: "textarea" }]}
+        toBody={(v) => ({ notes: v.notes?.trim() ? v.notes : null })}
       />,
     );
   if (has("recordCsmOutcome"))
     cards.push(
-      <CsmOutcome key="outcome" policy={policy} run={run} fieldError={props.fieldError} />,
+      <CommandForm
+        key="outcome"
+        title="Record the CSM outcome"
+        submitLabel="Record outcome"
+        path="csm/outcome"
+        run={run}
+        fields={[
+          {
+            name: "outcome",
+            label: "Outcome",
+            kind: "radio",
+            initial: "proceed",
+            keep: true,
+            options: [
+              { value: "proceed", label: "Proceed with the cancellation" },
+              { value: "retained", label: "Retained with an offer" },
+            ],
+          },
+          {
+            name: "offerCode",
+            label: "Offer the customer accepted",
+            kind: "select",
+            keep: true,
+            options: (policy?.offers ?? []).map((o) => ({ value: o.code, label: o.label })),
+            when: (v) => v.outcome === "retained",
+          },
+          { name: "notes", label: "Outcome notes", kind: "textarea", required: true },
+        ]}
+        toBody={(v) => ({
+          outcome: v.outcome,
+          notes: v.notes,
+          offerCode: v.outcome === "retained" ? v.offerCode || null : null,
+        })}
+      />,
     );
   if (has("processCancellation"))
     cards.push(
       <ProcessCancellation key="process" view={view} subscription={props.subscription} run={run} />,
     );
-  if (has("recordConfirmation"))
+  if (has("recordConfirmation")) {
+    const preferred =
+      c.form?.submission?.preferredConfirmationChannel ??
+      props.requester?.preferredChannel ??
+      "email";
     cards.push(
-      <Confirmation
+      <CommandForm
         key="confirmation"
-        view={view}
-        requester={props.requester}
+        title="Confirm the cancellation"
+        submitLabel={(v) => (v.channel === "phone" ? "Log confirmation call" : "Send confirmation")}
+        path="confirmation"
         run={run}
-        fieldError={props.fieldError}
+        help={`The customer asked to be confirmed by ${preferred}. Email and SMS are sent for you; a phone confirmation is a call you log here.`}
+        fields={[
+          {
+            name: "channel",
+            label: "Channel",
+            kind: "select",
+            initial: preferred,
+            keep: true,
+            options: ["email", "sms", "phone"].map((v) => ({ value: v, label: humanize(v) })),
+          },
+          {
+            name: "callOutcome",
+            label: "Call outcome",
+            kind: "radio",
+            initial: "reached",
+            keep: true,
+            options: [
+              { value: "reached", label: "Reached the customer" },
+              { value: "left_voicemail", label: "Left a voicemail" },
+            ],
+            when: (v) => v.channel === "phone",
+          },
+          { name: "notes", label: "Notes (optional)", kind: "textarea" },
+        ]}
+        toBody={(v) => ({
+          channel: v.channel || preferred,
+          callOutcome: v.channel === "phone" ? v.callOutcome : null,
+          notes: v.notes || null,
+        })}
       />,
     );
+  }
   if (has("requestFeedback"))
     cards.push(
-      <SimpleAction
+      <CommandForm
         key="feedback"
-        label="Send the feedback survey"
+        title="Send the feedback survey"
+        submitLabel="Send the feedback survey"
         path="feedback/request"
         run={run}
         help="Sends the short, optional survey about their experience and what led to the decision."
@@ -272,16 +350,15 @@ export function CaseActions(props: CaseActionsProps) {
     );
   if (has("closeCase"))
     cards.push(
-      <TextAction
+      <CommandForm
         key="close"
         title="Close the case"
-        field="summary"
-        label="Closing summary"
+        submitLabel="Close case and write documentation"
         path="close"
-        button="Close case and write documentation"
         run={run}
-        fieldError={props.fieldError}
         help="Writes the documentation record to the customer's account. Summarise in plain, respectful language."
+        fields={[{ name: "summary", label: "Closing summary", kind: "textarea" }]}
+        toBody={(v) => ({ summary: v.summary?.trim() ? v.summary : null })}
       />,
     );
 
@@ -305,123 +382,30 @@ export function CaseActions(props: CaseActionsProps) {
         </Text>
       ) : null}
       {cards}
+      <LaterSteps ahead={view.nextActions.ahead ?? []} />
     </Stack>
   );
 }
 
-function ConfirmCode({
-  run,
-  fieldError,
-}: {
-  run: RunCommand;
-  fieldError: (f: string) => string | undefined;
-}) {
-  const [code, setCode] = useState("");
-  const { busy, go } = useBusy(run);
+/** Why the later steps cannot be done yet, so nobody tries to jump ahead. */
+export function LaterSteps({ ahead }: { ahead: CaseView["nextActions"]["ahead"] }) {
+  if (ahead.length === 0) return null;
   return (
-    <ActionCard title="Confirm the code">
-      <TextInput
-        label="Code the customer reads back"
-        inputMode="numeric"
-        autoComplete="one-time-code"
-        value={code}
-        onChange={(e) => setCode(e.currentTarget.value)}
-        error={fieldError("code")}
-      />
-      <Group>
-        <Button
-          loading={busy}
-          onClick={async () => (await go("identity/confirm-code", { code })) && setCode("")}
-        >
-          Confirm code
-        </Button>
-      </Group>
-    </ActionCard>
-  );
-}
-
-function SecurityCheck({
-  run,
-  fieldError,
-}: {
-  run: RunCommand;
-  fieldError: (f: string) => string | undefined;
-}) {
-  const [facts, setFacts] = useState("");
-  const [passed, setPassed] = useState("passed");
-  const { busy, go } = useBusy(run);
-  return (
-    <ActionCard title="Security check">
-      <Text size="sm">
-        Check account facts only the real contact would know. Record which facts, never the answers.
-      </Text>
-      <TextInput
-        label="Facts checked"
-        value={facts}
-        onChange={(e) => setFacts(e.currentTarget.value)}
-        error={fieldError("factsChecked")}
-      />
-      <Radio.Group label="Result" value={passed} onChange={setPassed}>
-        <Group mt={4}>
-          <Radio value="passed" label="Passed" />
-          <Radio value="failed" label="Failed" />
-        </Group>
-      </Radio.Group>
-      <Group>
-        <Button
-          loading={busy}
-          onClick={() =>
-            go("identity/security-check", { factsChecked: facts, passed: passed === "passed" })
-          }
-        >
-          Record security check
-        </Button>
-      </Group>
-    </ActionCard>
-  );
-}
-
-function ReasonConversation({
-  policy,
-  run,
-  fieldError,
-}: {
-  policy: PolicyDefinition | undefined;
-  run: RunCommand;
-  fieldError: (f: string) => string | undefined;
-}) {
-  const [reason, setReason] = useState<string | null>(null);
-  const [notes, setNotes] = useState("");
-  const { busy, go } = useBusy(run);
-  return (
-    <ActionCard title="Record the reason conversation">
-      <Text size="sm">Listen first; record why the customer wants to cancel, in their words.</Text>
-      <Select
-        label="Reason"
-        data={(policy?.reasons ?? []).map((r) => ({ value: r.code, label: r.label }))}
-        value={reason}
-        onChange={setReason}
-        error={fieldError("reasonCode")}
-      />
-      <Textarea
-        label="What the customer said"
-        autosize
-        minRows={2}
-        value={notes}
-        onChange={(e) => setNotes(e.currentTarget.value)}
-        error={fieldError("notes")}
-      />
-      <Group>
-        <Button
-          loading={busy}
-          onClick={async () =>
-            (await go("reason", { reasonCode: reason ?? "", notes })) && setNotes("")
-          }
-        >
-          Record reason
-        </Button>
-      </Group>
-    </ActionCard>
+    <Paper withBorder p="sm" component="section" aria-labelledby="later-steps">
+      <Title order={3} size="h5" id="later-steps" mb={4}>
+        Later steps: what each needs first
+      </Title>
+      <List size="sm" spacing={4}>
+        {ahead.map((a) => (
+          <List.Item key={a.kind} data-testid={`ahead-${a.kind}`}>
+            <Text span size="sm" fw={600}>
+              Step {a.step}: {actionLabel(a.kind)}
+            </Text>{" "}
+            — {a.refusal.message}
+          </List.Item>
+        ))}
+      </List>
+    </Paper>
   );
 }
 
@@ -459,104 +443,6 @@ function AnswerOffer({ code, label, run }: { code: string; label: string; run: R
           onClick={() => go(`offers/${encodeURIComponent(code)}/answer`, { answer: "declined" })}
         >
           Declined
-        </Button>
-      </Group>
-    </ActionCard>
-  );
-}
-
-function Escalate({
-  staff,
-  run,
-  fieldError,
-}: {
-  staff: UserJson[];
-  run: RunCommand;
-  fieldError: (f: string) => string | undefined;
-}) {
-  const [csm, setCsm] = useState<string | null>(null);
-  const [notes, setNotes] = useState("");
-  const { busy, go } = useBusy(run);
-  return (
-    <ActionCard title="Escalate to CSM">
-      <Text size="sm">
-        Hand the case to a Customer Success Manager with the reason and the offers already
-        discussed.
-      </Text>
-      <Select
-        label="CSM"
-        description="Leave empty for the case's or the account's CSM"
-        clearable
-        data={staff
-          .filter((u) => u.role === "csm" && u.active)
-          .map((u) => ({ value: u.id, label: u.name }))}
-        value={csm}
-        onChange={setCsm}
-        error={fieldError("csmId")}
-      />
-      <Textarea
-        label="Hand-over notes"
-        autosize
-        minRows={2}
-        value={notes}
-        onChange={(e) => setNotes(e.currentTarget.value)}
-      />
-      <Group>
-        <Button loading={busy} onClick={() => go("escalate", { csmId: csm, notes: notes || null })}>
-          Escalate to CSM
-        </Button>
-      </Group>
-    </ActionCard>
-  );
-}
-
-function CsmOutcome({
-  policy,
-  run,
-  fieldError,
-}: {
-  policy: PolicyDefinition | undefined;
-  run: RunCommand;
-  fieldError: (f: string) => string | undefined;
-}) {
-  const [outcome, setOutcome] = useState("proceed");
-  const [offer, setOffer] = useState<string | null>(null);
-  const [notes, setNotes] = useState("");
-  const { busy, go } = useBusy(run);
-  return (
-    <ActionCard title="Record the CSM outcome">
-      <Radio.Group label="Outcome" value={outcome} onChange={setOutcome}>
-        <Group mt={4}>
-          <Radio value="proceed" label="Proceed with the cancellation" />
-          <Radio value="retained" label="Retained with an offer" />
-        </Group>
-      </Radio.Group>
-      {outcome === "retained" ? (
-        <Select
-          label="Offer the customer accepted"
-          data={(policy?.offers ?? []).map((o) => ({ value: o.code, label: o.label }))}
-          value={offer}
-          onChange={setOffer}
-          error={fieldError("offerCode")}
-        />
-      ) : null}
-      <Textarea
-        label="Outcome notes"
-        required
-        autosize
-        minRows={2}
-        value={notes}
-        onChange={(e) => setNotes(e.currentTarget.value)}
-        error={fieldError("notes")}
-      />
-      <Group>
-        <Button
-          loading={busy}
-          onClick={() =>
-            go("csm/outcome", { outcome, notes, offerCode: outcome === "retained" ? offer : null })
-          }
-        >
-          Record outcome
         </Button>
       </Group>
     </ActionCard>
@@ -632,71 +518,6 @@ function ProcessCancellation({
           </Group>
         </Stack>
       </Modal>
-    </ActionCard>
-  );
-}
-
-function Confirmation({
-  view,
-  requester,
-  run,
-  fieldError,
-}: {
-  view: CaseView;
-  requester: ContactJson | undefined;
-  run: RunCommand;
-  fieldError: (f: string) => string | undefined;
-}) {
-  const preferred =
-    view.case.form?.submission?.preferredConfirmationChannel ??
-    requester?.preferredChannel ??
-    "email";
-  const [channel, setChannel] = useState<string>(preferred);
-  const [callOutcome, setCallOutcome] = useState("reached");
-  const [notes, setNotes] = useState("");
-  const { busy, go } = useBusy(run);
-  return (
-    <ActionCard title="Confirm the cancellation">
-      <Text size="sm">
-        The customer asked to be confirmed by {preferred}. Email and SMS are sent for you; a phone
-        confirmation is a call you log here.
-      </Text>
-      <Select
-        label="Channel"
-        data={["email", "sms", "phone"].map((v) => ({ value: v, label: humanize(v) }))}
-        value={channel}
-        onChange={(v) => setChannel(v ?? preferred)}
-        error={fieldError("channel")}
-        allowDeselect={false}
-      />
-      {channel === "phone" ? (
-        <Radio.Group label="Call outcome" value={callOutcome} onChange={setCallOutcome}>
-          <Group mt={4}>
-            <Radio value="reached" label="Reached the customer" />
-            <Radio value="left_voicemail" label="Left a voicemail" />
-          </Group>
-        </Radio.Group>
-      ) : null}
-      <Textarea
-        label="Notes (optional)"
-        autosize
-        value={notes}
-        onChange={(e) => setNotes(e.currentTarget.value)}
-      />
-      <Group>
-        <Button
-          loading={busy}
-          onClick={() =>
-            go("confirmation", {
-              channel,
-              callOutcome: channel === "phone" ? callOutcome : null,
-              notes: notes || null,
-            })
-          }
-        >
-          {channel === "phone" ? "Log confirmation call" : "Send confirmation"}
-        </Button>
-      </Group>
     </ActionCard>
   );
 }

@@ -56,7 +56,7 @@ export function CaseNotes({
               <Button
                 variant="default"
                 disabled={!text.trim()}
-                onClick={async () => (await run("notes", { text })) && setText("")}
+                onClick={async () => (await run("notes", { text })).ok && setText("")}
               >
                 Add note
               </Button>

@@ -6,6 +6,7 @@ import {
   Anchor,
   Badge,
   Blockquote,
+  Button,
   Grid,
   Group,
   Loader,
@@ -24,8 +25,9 @@ import { formatDateTime, humanize, STATE_COLORS } from "../../../lib/format.ts";
 import type { CaseView, UserJson } from "../../../lib/types.ts";
 import { useAccount, useContact, useStaff, useSubscription } from "../../accounts/api/accounts.ts";
 import { useCase, useCaseCommand, useOfferOptions, usePolicyVersion } from "../api/cases.ts";
-import { CaseActions, ReassignForm, type RunCommand, WithdrawButton } from "./case-actions.tsx";
+import { CaseActions, ReassignForm, WithdrawButton } from "./case-actions.tsx";
 import { CaseNotes, CaseTimeline } from "./case-timeline.tsx";
+import type { RunCommand } from "./command-form.tsx";
 import { ProgressRail } from "./progress-rail.tsx";
 
 export function CaseWorkspace({ user }: { user: UserJson }) {
@@ -61,7 +63,9 @@ function Workspace({
   const names = new Map((staff.data?.items ?? []).map((u) => [u.id, u.name]));
   const has = (kind: string) => view.nextActions.allowed.some((a) => a.kind === kind);
 
-  const run: RunCommand = async (path, body) => {
+  // A stale screen is reloaded with a notice here; other errors go back to the form that asked
+  // (CommandForm shows them next to its fields) or, for the small buttons, in the alert below.
+  const run: RunCommand = async (path, body, options) => {
     setError(null);
     setChanged(false);
     try {
@@ -71,19 +75,18 @@ function Workspace({
         message: "Saved to the case.",
         closeButtonProps: { "aria-label": "Dismiss" },
       });
-      return true;
+      return { ok: true };
     } catch (e) {
       if (e instanceof ApiError && e.code === "CASE_CHANGED") {
         await reload();
         setChanged(true);
-      } else {
-        setError(e instanceof Error ? e : new Error(String(e)));
+        return { ok: false, error: null };
       }
-      return false;
+      const failure = e instanceof Error ? e : new Error(String(e));
+      if (!options?.showErrorInline) setError(failure);
+      return { ok: false, error: failure };
     }
   };
-  const fieldError = (field: string) =>
-    error instanceof ApiError ? error.fieldMessage(field) : undefined;
   const current = view.checklist.find((s) => s.status === "current" || s.status === "blocked");
 
   return (
@@ -104,7 +107,12 @@ function Workspace({
             </Text>
           </Group>
         </Stack>
-        {has("withdraw") ? <WithdrawButton run={run} /> : null}
+        <Group gap="xs">
+          <Button component={Link} to={`/cases/${c.reference}/documentation`} variant="default">
+            Documentation
+          </Button>
+          {has("withdraw") ? <WithdrawButton run={run} /> : null}
+        </Group>
       </Group>
       <SimpleGrid cols={{ base: 1, sm: 2, md: 4 }}>
         <Info label="Account">
@@ -155,7 +163,7 @@ function Workspace({
           <Title order={2} size="h4" mb="xs">
             The policy's seven steps
           </Title>
-          <ProgressRail checklist={view.checklist} />
+          <ProgressRail checklist={view.checklist} names={names} />
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 8 }}>
           <Stack>
@@ -191,7 +199,6 @@ function Workspace({
               requester={requester.data}
               staff={staff.data?.items ?? []}
               run={run}
-              fieldError={fieldError}
             />
             <CasePanels view={view} names={names} run={run} canResend={has("resendForm")} />
             {view.nextActions.allowed.some((a) => a.kind === "reassign") ? (

@@ -24,6 +24,7 @@ const step = (
   title: `Step title ${number}`,
   status,
   evidence: [],
+  evidenceParts: [],
   blockedBy: null,
   policyText: "",
   guidance: "",
@@ -31,10 +32,10 @@ const step = (
   ...extra,
 });
 
-function renderRail(checklist: ChecklistItem[]) {
+function renderRail(checklist: ChecklistItem[], names = new Map<string, string>()) {
   return render(
     <MantineProvider>
-      <ProgressRail checklist={checklist} />
+      <ProgressRail checklist={checklist} names={names} />
     </MantineProvider>,
   );
 }
@@ -42,7 +43,16 @@ function renderRail(checklist: ChecklistItem[]) {
 describe("ProgressRail", () => {
   it("shows the seven steps in order with done, current and pending, and marks the current step", () => {
     renderRail([
-      step(1, "done", { evidence: ["Identity verified by code at 2026-01-01T10:00:00.000Z."] }),
+      step(1, "done", {
+        evidence: ["Identity verified by code at 2026-01-01T10:00:00.000Z."],
+        evidenceParts: [
+          [
+            { text: "Identity verified by code at " },
+            { at: "2026-01-01T10:00:00.000Z" },
+            { text: "." },
+          ],
+        ],
+      }),
       step(2, "current"),
       step(3, "pending"),
       step(4, "pending"),
@@ -93,5 +103,72 @@ describe("ProgressRail", () => {
       "Waiting: Record the customer's answer to the offers still open first.",
     );
     expect(screen.getByTestId("step-7").textContent).toContain("Skipped");
+  });
+
+  it("shows who by name and when in the reader's locale and time zone, not ids and ISO times", () => {
+    const escalatedAt = "2026-03-04T15:30:00.000Z";
+    const dueAt = "2026-03-05T15:30:00.000Z";
+    const csmId = "0b6f7c1e-0000-4000-8000-000000000001";
+    const amId = "0b6f7c1e-0000-4000-8000-000000000002";
+    const parts = [
+      { text: "Escalated to CSM " },
+      { userId: csmId },
+      { text: " at " },
+      { at: escalatedAt },
+      { text: " by " },
+      { userId: amId },
+      { text: "; engagement due by " },
+      { at: dueAt },
+      { text: " (on_track)." },
+    ];
+    renderRail(
+      [
+        step(1, "done"),
+        step(2, "done"),
+        step(3, "done"),
+        step(4, "current", {
+          evidence: [parts.map((p) => Object.values(p)[0]).join("")],
+          evidenceParts: [parts],
+        }),
+        step(5, "pending"),
+        step(6, "pending"),
+        step(7, "pending"),
+      ],
+      new Map([
+        [csmId, "Dana Whitfield"],
+        [amId, "Priya Shah"],
+      ]),
+    );
+    const text = screen.getByTestId("step-4").textContent ?? "";
+    expect(text).toContain("Escalated to CSM Dana Whitfield at ");
+    expect(text).toContain("by Priya Shah;");
+    expect(text).not.toContain(csmId);
+    expect(text).not.toContain("2026-03-04T");
+    const expected = new Intl.DateTimeFormat(undefined, {
+      dateStyle: "medium",
+      timeStyle: "short",
+    }).format(new Date(escalatedAt));
+    const times = screen.getByTestId("step-4").querySelectorAll("time");
+    expect(times).toHaveLength(2);
+    expect(times[0]!.textContent).toBe(expected);
+    expect(times[0]!.getAttribute("datetime")).toBe(escalatedAt);
+  });
+
+  it("does not show an id for a user it cannot name", () => {
+    renderRail([
+      step(1, "done", {
+        evidence: ["x"],
+        evidenceParts: [
+          [{ text: "Recorded by " }, { userId: "0b6f7c1e-0000-4000-8000-00000000000f" }],
+        ],
+      }),
+      step(2, "current"),
+      step(3, "pending"),
+      step(4, "pending"),
+      step(5, "pending"),
+      step(6, "pending"),
+      step(7, "pending"),
+    ]);
+    expect(screen.getByTestId("step-1").textContent).toContain("Recorded by a staff member");
   });
 });

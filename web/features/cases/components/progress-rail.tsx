@@ -1,7 +1,9 @@
 // The policy's seven steps as the engine reports them: done, current, blocked (with what it
-// waits for), pending or skipped, each with its recorded evidence (who, when, how).
+// waits for), pending or skipped, each with its recorded evidence (who, when, how): staff by
+// name and instants in the reader's locale and time zone.
 import { Badge, Group, List, Paper, Stack, Text, ThemeIcon } from "@mantine/core";
-import type { ChecklistItem } from "../../../lib/types.ts";
+import { formatDateTime } from "../../../lib/format.ts";
+import type { ChecklistItem, EvidencePart } from "../../../lib/types.ts";
 
 const STATUS: Record<ChecklistItem["status"], { label: string; color: string; mark: string }> = {
   done: { label: "Done", color: "green", mark: "✓" },
@@ -11,7 +13,40 @@ const STATUS: Record<ChecklistItem["status"], { label: string; color: string; ma
   skipped: { label: "Skipped", color: "gray", mark: "–" },
 };
 
-export function ProgressRail({ checklist }: { checklist: ChecklistItem[] }) {
+/** One evidence line: words as they are, an instant as a <time>, a user by name when known. */
+export function EvidenceLine({
+  parts,
+  names,
+}: {
+  parts: EvidencePart[];
+  names: ReadonlyMap<string, string>;
+}) {
+  return (
+    <>
+      {parts.map((part, index) => {
+        const key = `${index}`;
+        if ("at" in part)
+          return (
+            <time key={key} dateTime={part.at} title={part.at}>
+              {formatDateTime(part.at)}
+            </time>
+          );
+        if ("userId" in part)
+          return <span key={key}>{names.get(part.userId) ?? "a staff member"}</span>;
+        return <span key={key}>{part.text}</span>;
+      })}
+    </>
+  );
+}
+
+export function ProgressRail({
+  checklist,
+  names = new Map(),
+}: {
+  checklist: ChecklistItem[];
+  /** Staff user id -> name, for the evidence. */
+  names?: ReadonlyMap<string, string>;
+}) {
   return (
     <nav aria-label="Policy steps">
       <Stack gap="xs" component="ol" style={{ listStyle: "none", padding: 0, margin: 0 }}>
@@ -53,9 +88,13 @@ export function ProgressRail({ checklist }: { checklist: ChecklistItem[] }) {
                   ) : null}
                   {step.evidence.length > 0 ? (
                     <List size="xs" spacing={2}>
-                      {step.evidence.map((line) => (
-                        <List.Item key={line}>{line}</List.Item>
-                      ))}
+                      {(step.evidenceParts ?? step.evidence.map((text) => [{ text }])).map(
+                        (parts, index) => (
+                          <List.Item key={step.evidence[index] ?? index}>
+                            <EvidenceLine parts={parts} names={names} />
+                          </List.Item>
+                        ),
+                      )}
                     </List>
                   ) : null}
                 </Stack>

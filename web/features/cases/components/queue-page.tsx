@@ -1,5 +1,6 @@
-// The queues: mine, unassigned, escalated to me, SLA at risk or breached, all; with filters,
-// search and pages (the server's nextCursor).
+// The queues: mine, unassigned, escalated to me, SLA at risk or breached, all, each tab with its
+// count; with filters, search, sortable columns and pages (the server's nextCursor, which
+// belongs to the sort order, so changing the order starts again at page 1).
 import {
   Anchor,
   Badge,
@@ -13,6 +14,7 @@ import {
   Text,
   TextInput,
   Title,
+  UnstyledButton,
 } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useState } from "react";
@@ -20,8 +22,14 @@ import { Link } from "react-router";
 import { ErrorPanel } from "../../../components/error-panel.tsx";
 import { formatDateTime, humanize, STATE_COLORS } from "../../../lib/format.ts";
 import type { UserJson } from "../../../lib/types.ts";
-import { useStaff } from "../../accounts/api/accounts.ts";
-import { type QueueFilter, type QueueName, useCaseQueue } from "../api/cases.ts";
+import { usePlans, useStaff } from "../../accounts/api/accounts.ts";
+import {
+  type QueueFilter,
+  type QueueName,
+  type QueueSort,
+  useCaseQueue,
+  useQueueCounts,
+} from "../api/cases.ts";
 
 const QUEUES: { value: QueueName; label: string }[] = [
   { value: "mine", label: "My cases" },
@@ -45,15 +53,63 @@ const OUTCOMES = ["cancelled", "retained", "withdrawn", "unverified"];
 const CHANNELS = ["phone", "email", "chat", "portal", "api"];
 const options = (values: string[]) => values.map((v) => ({ value: v, label: humanize(v) }));
 
+/** The server counts up to 10,000 (COUNT_CAP in cases.repository.ts); past it, "10,000+". */
+const COUNT_CAP = 10_000;
+const countText = (n: number) =>
+  n >= COUNT_CAP ? `${COUNT_CAP.toLocaleString()}+` : n.toLocaleString();
+
+interface Order {
+  sort: QueueSort;
+  order: "asc" | "desc";
+}
+
+/** A column header that sorts the queue; aria-sort tells assistive technology the order. */
+function SortHeader({
+  label,
+  sort,
+  current,
+  onSort,
+}: {
+  label: string;
+  sort: QueueSort;
+  current: Order;
+  onSort: (order: Order) => void;
+}) {
+  const active = current.sort === sort;
+  const next: Order = active
+    ? { sort, order: current.order === "asc" ? "desc" : "asc" }
+    : { sort, order: sort === "sla_due" || sort === "reference" ? "asc" : "desc" };
+  return (
+    <Table.Th aria-sort={active ? (current.order === "asc" ? "ascending" : "descending") : "none"}>
+      <UnstyledButton
+        onClick={() => onSort(next)}
+        fw={700}
+        fz="sm"
+        aria-label={`${label}: sort ${next.order === "asc" ? "ascending" : "descending"}`}
+      >
+        {label}
+        <span aria-hidden> {active ? (current.order === "asc" ? "▲" : "▼") : "↕"}</span>
+      </UnstyledButton>
+    </Table.Th>
+  );
+}
+
 export function QueuePage({ user }: { user: UserJson }) {
   const [queue, setQueue] = useState<QueueName>(user.role === "csm" ? "escalated_to_me" : "mine");
   const [search, setSearch] = useState("");
   const [q] = useDebouncedValue(search, 300);
   const [filters, setFilters] = useState<Omit<QueueFilter, "queue" | "q" | "cursor">>({});
   const [cursors, setCursors] = useState<string[]>([]);
+  const [order, setOrder] = useState<Order>({ sort: "opened", order: "desc" });
   const cursor = cursors[cursors.length - 1];
   const staff = useStaff();
-  const list = useCaseQueue({ queue, q, ...filters, ...(cursor ? { cursor } : {}) });
+  const plans = usePlans();
+  const counts = useQueueCounts();
+  const list = useCaseQueue({ queue, q, ...order, ...filters, ...(cursor ? { cursor } : {}) });
+  const sortBy = (next: Order) => {
+    setCursors([]);
+    setOrder(next);
+  };
   const people = (role: string) =>
     (staff.data?.items ?? [])
       .filter((u) => u.role === role)
@@ -81,7 +137,17 @@ export function QueuePage({ user }: { user: UserJson }) {
       >
         <Tabs.List>
           {QUEUES.map((item) => (
-            <Tabs.Tab key={item.value} value={item.value}>
+            <Tabs.Tab
+              key={item.value}
+              value={item.value}
+              rightSection={
+                counts.data ? (
+                  <Badge size="sm" variant="light" color="gray">
+                    {countText(counts.data[item.value])}
+                  </Badge>
+                ) : null
+              }
+            >
               {item.label}
             </Tabs.Tab>
           ))}
@@ -96,7 +162,7 @@ export function QueuePage({ user }: { user: UserJson }) {
           setSearch(e.currentTarget.value);
         }}
       />
-      <SimpleGrid cols={{ base: 2, md: 4, lg: 7 }}>
+      <SimpleGrid cols={{ base: 2, md: 4, lg: 8 }}>
         <Select
           label="State"
           clearable
@@ -110,6 +176,13 @@ export function QueuePage({ user }: { user: UserJson }) {
           data={options(OUTCOMES)}
           value={filters.outcome ?? null}
           onChange={(v) => setFilter("outcome", v)}
+        />
+        <Select
+          label="Plan"
+          clearable
+          data={(plans.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))}
+          value={filters.planId ?? null}
+          onChange={(v) => setFilter("planId", v)}
         />
         <Select
           label="Channel"
@@ -152,15 +225,16 @@ export function QueuePage({ user }: { user: UserJson }) {
         <Table striped highlightOnHover aria-label="Cases">
           <Table.Thead>
             <Table.Tr>
-              <Table.Th>Case</Table.Th>
+              <SortHeader label="Case" sort="reference" current={order} onSort={sortBy} />
               <Table.Th>Account</Table.Th>
               <Table.Th>Requester</Table.Th>
               <Table.Th>State</Table.Th>
               <Table.Th>Form</Table.Th>
               <Table.Th>AM</Table.Th>
               <Table.Th>CSM</Table.Th>
-              <Table.Th>CSM due</Table.Th>
-              <Table.Th>Opened</Table.Th>
+              <SortHeader label="CSM due" sort="sla_due" current={order} onSort={sortBy} />
+              <SortHeader label="Updated" sort="updated" current={order} onSort={sortBy} />
+              <SortHeader label="Opened" sort="opened" current={order} onSort={sortBy} />
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -193,6 +267,7 @@ export function QueuePage({ user }: { user: UserJson }) {
                     ? formatDateTime(c.escalation.slaDueAt)
                     : "—"}
                 </Table.Td>
+                <Table.Td>{formatDateTime(c.updatedAt)}</Table.Td>
                 <Table.Td>{formatDateTime(c.openedAt)}</Table.Td>
               </Table.Tr>
             ))}
@@ -220,8 +295,13 @@ export function QueuePage({ user }: { user: UserJson }) {
         >
           Next page
         </Button>
-        <Text size="sm" c="dimmed">
+        <Text size="sm" c="dimmed" data-testid="queue-total">
           Page {cursors.length + 1}
+          {list.data
+            ? list.data.total >= COUNT_CAP
+              ? ` · ${countText(list.data.total)} cases`
+              : ` of ${Math.max(1, Math.ceil(list.data.total / 25))} · ${list.data.total} case${list.data.total === 1 ? "" : "s"}`
+            : ""}
         </Text>
       </Group>
     </Stack>

@@ -37,3 +37,26 @@ export function useVerifySelfService() {
       api.post<{ reference: string; formToken: string }>("/api/public/self-service/verify", input),
   });
 }
+
+export interface Branding {
+  companyName: string;
+  logoUrl: string | null;
+}
+
+/** The company's name and logo for the customer pages (admins set them in Settings). */
+export function useBranding() {
+  return useQuery({
+    queryKey: ["branding"],
+    queryFn: () => api.get<Branding>("/api/public/branding"),
+    staleTime: 5 * 60_000,
+    retry: false,
+  });
+}
+
+/** Identity code entry: the case reference and the code from the customer's message. */
+export function useConfirmIdentityCode() {
+  return useMutation({
+    mutationFn: (input: { reference: string; contact: string; code: string }) =>
+      api.post<{ reference: string }>("/api/public/identity/confirm-code", input),
+  });
+}

@@ -19,9 +19,7 @@ import { ApiError } from "../../../lib/api-client.ts";
 import { formatDateTime } from "../../../lib/format.ts";
 import type { CustomerLinkView } from "../../../lib/types.ts";
 import { type Done, useCustomerLink, useLinkAction } from "../api/customer.ts";
-import { CustomerFrame, PageTitle } from "./customer-frame.tsx";
-
-const DEFAULT_COMPANY = "WootRecruit";
+import { CustomerFrame, PageTitle, ProblemAlert } from "./customer-frame.tsx";
 
 const LINK_PROBLEMS: Record<string, { title: string; text: string }> = {
   LINK_EXPIRED: {
@@ -58,7 +56,7 @@ export function CustomerLinkPage() {
   const [done, setDone] = useState<Done | null>(null);
   if (link.isPending)
     return (
-      <CustomerFrame company={DEFAULT_COMPANY}>
+      <CustomerFrame>
         <Loader aria-label="Loading" />
       </CustomerFrame>
     );
@@ -69,7 +67,7 @@ export function CustomerLinkPage() {
       text: "Please try again in a moment, or reply to our message and we will help.",
     };
     return (
-      <CustomerFrame company={DEFAULT_COMPANY}>
+      <CustomerFrame>
         <PageTitle>{problem.title}</PageTitle>
         <Text>{problem.text}</Text>
       </CustomerFrame>
@@ -77,7 +75,7 @@ export function CustomerLinkPage() {
   }
   const view = link.data;
   return (
-    <CustomerFrame company={view.companyName}>
+    <CustomerFrame>
       {done ? (
         <DonePage view={view} done={done} />
       ) : view.purpose === "form" ? (
@@ -91,10 +89,13 @@ export function CustomerLinkPage() {
   );
 }
 
-function problemText(error: unknown): string | null {
-  if (!error) return null;
-  if (error instanceof ApiError) return LINK_PROBLEMS[error.code]?.text ?? error.message;
-  return "Sending did not work. Please try again.";
+/** A link that stopped working while the page was open is explained as the kind page would. */
+const LINK_PROBLEM_TEXT = Object.fromEntries(
+  Object.entries(LINK_PROBLEMS).map(([code, problem]) => [code, problem.text]),
+);
+
+function LinkProblem({ error }: { error: unknown }) {
+  return <ProblemAlert error={error} known={LINK_PROBLEM_TEXT} />;
 }
 
 function CancellationForm({
@@ -135,11 +136,7 @@ function CancellationForm({
           Request {view.reference}. This form records your request in your own words. It takes about
           two minutes. This link works once, until {formatDateTime(view.expiresAt)}.
         </Text>
-        {error && !error.fields.length ? (
-          <Alert color="red" role="alert">
-            {problemText(error)}
-          </Alert>
-        ) : null}
+        <LinkProblem error={error} />
         <Select
           label="Why do you want to cancel?"
           required
@@ -220,11 +217,7 @@ function OfferAnswer({
           {view.offer.description}
         </Alert>
       ) : null}
-      {answer.error ? (
-        <Alert color="red" role="alert">
-          {problemText(answer.error)}
-        </Alert>
-      ) : null}
+      <LinkProblem error={answer.error} />
       <Group>
         <Button
           loading={answer.isPending}
@@ -273,11 +266,7 @@ function FeedbackSurvey({
           Three short questions, all optional to think about, and your honest answer helps us
           improve. Thank you.
         </Text>
-        {error && !error.fields.length ? (
-          <Alert color="red" role="alert">
-            {problemText(error)}
-          </Alert>
-        ) : null}
+        <LinkProblem error={error} />
         <Radio.Group
           label="How was your experience with us overall?"
           required

@@ -4,13 +4,11 @@ import { type FormEvent, useState } from "react";
 import { useNavigate } from "react-router";
 import { ApiError } from "../../../lib/api-client.ts";
 import { useStartSelfService, useVerifySelfService } from "../api/customer.ts";
-import { CustomerFrame, PageTitle } from "./customer-frame.tsx";
-
-/** The self-service page is reached without a link, so it carries the company's name itself. */
-const COMPANY = "WootRecruit";
+import { CustomerFrame, PageTitle, useCompanyName } from "./customer-frame.tsx";
 
 export function SelfServiceStart() {
   const navigate = useNavigate();
+  const company = useCompanyName();
   const start = useStartSelfService();
   const verify = useVerifySelfService();
   const [email, setEmail] = useState("");
@@ -31,8 +29,8 @@ export function SelfServiceStart() {
   };
 
   return (
-    <CustomerFrame company={COMPANY}>
-      <PageTitle>I want to cancel my {COMPANY} subscription</PageTitle>
+    <CustomerFrame>
+      <PageTitle>I want to cancel my {company} subscription</PageTitle>
       {!start.isSuccess ? (
         <form onSubmit={sendCode} noValidate>
           <Stack>

@@ -1,0 +1,200 @@
+// One shape for a case command's form: a title, what the command does, labelled fields, one
+// submit button. The answer is shown where it belongs: a field's problem (the API's `fields`)
+// next to that field, a refusal (409, the policy rule's sentence) or any other error in the form.
+import {
+  Alert,
+  Button,
+  Group,
+  Paper,
+  Radio,
+  Select,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { type FormEvent, type ReactNode, useId, useState } from "react";
+import { ApiError } from "../../../lib/api-client.ts";
+
+/** What running a command gave: done, or the error to show (null when already handled). */
+export type CommandOutcome = { ok: true } | { ok: false; error: Error | null };
+
+export type RunCommand = (
+  path: string,
+  body?: Record<string, unknown>,
+  options?: { showErrorInline?: boolean },
+) => Promise<CommandOutcome>;
+
+export type Values = Record<string, string>;
+
+export interface FieldSpec {
+  /** The API's field name: the server's `fields[].field` for it is shown under the input. */
+  name: string;
+  label: string;
+  kind: "text" | "textarea" | "select" | "radio";
+  required?: boolean;
+  description?: string;
+  initial?: string;
+  options?: { value: string; label: string }[];
+  inputMode?: "numeric" | "text";
+  autoComplete?: string;
+  clearable?: boolean;
+  /** Shown only when this answers true for the current values (e.g. a call outcome for phone). */
+  when?: (values: Values) => boolean;
+  /** Cleared after a successful submit (notes), or kept (a choice). */
+  keep?: boolean;
+}
+
+export interface CommandFormProps {
+  title: string;
+  help?: ReactNode;
+  path: string;
+  submitLabel: string | ((values: Values) => string);
+  fields?: FieldSpec[];
+  /** The request body from the form's values; by default the values as they are. */
+  toBody?: (values: Values) => Record<string, unknown>;
+  run: RunCommand;
+  color?: string;
+}
+
+function initialValues(fields: FieldSpec[]): Values {
+  return Object.fromEntries(fields.map((f) => [f.name, f.initial ?? ""]));
+}
+
+export function CommandForm(props: CommandFormProps) {
+  const fields = props.fields ?? [];
+  const [values, setValues] = useState<Values>(() => initialValues(fields));
+  const [error, setError] = useState<Error | null>(null);
+  const [busy, setBusy] = useState(false);
+  const headingId = useId();
+  const apiError = error instanceof ApiError ? error : null;
+  const fieldMessage = (name: string) => apiError?.fieldMessage(name);
+  const shown = fields.filter((f) => !f.when || f.when(values));
+  // A problem that no visible field can show goes at the bottom of the form.
+  const unplaced =
+    error && !apiError?.fields.some((f) => shown.some((s) => s.name === f.field)) ? error : null;
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const body = props.toBody ? props.toBody(values) : { ...values };
+      const outcome = await props.run(props.path, body, { showErrorInline: true });
+      if (outcome.ok) {
+        setValues((current) => {
+          const next = { ...current };
+          for (const f of fields) if (!f.keep) next[f.name] = f.initial ?? "";
+          return next;
+        });
+      } else {
+        setError(outcome.error);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+  const set = (name: string, value: string) => setValues((v) => ({ ...v, [name]: value }));
+  const label =
+    typeof props.submitLabel === "function" ? props.submitLabel(values) : props.submitLabel;
+
+  return (
+    <Paper withBorder p="sm" component="section" aria-labelledby={headingId}>
+      <form onSubmit={submit} noValidate>
+        <Stack gap="xs">
+          <Title order={4} size="h5" id={headingId}>
+            {props.title}
+          </Title>
+          {props.help ? <Text size="sm">{props.help}</Text> : null}
+          {shown.map((f) => (
+            <FieldInput
+              key={f.name}
+              field={f}
+              value={values[f.name] ?? ""}
+              onChange={(v) => set(f.name, v)}
+              error={fieldMessage(f.name)}
+            />
+          ))}
+          {unplaced ? (
+            <Alert
+              color={apiError?.status === 409 ? "orange" : "red"}
+              title={apiError ? `Not done (${apiError.code})` : "Not done"}
+              role="alert"
+              data-testid="command-error"
+            >
+              {unplaced.message}
+            </Alert>
+          ) : null}
+          <Group>
+            <Button type="submit" loading={busy} color={props.color}>
+              {label}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Paper>
+  );
+}
+
+function FieldInput({
+  field,
+  value,
+  onChange,
+  error,
+}: {
+  field: FieldSpec;
+  value: string;
+  onChange: (value: string) => void;
+  error: string | undefined;
+}) {
+  const common = {
+    label: field.label,
+    description: field.description,
+    required: field.required,
+    error,
+  };
+  switch (field.kind) {
+    case "text":
+      return (
+        <TextInput
+          {...common}
+          inputMode={field.inputMode}
+          autoComplete={field.autoComplete}
+          value={value}
+          onChange={(e) => onChange(e.currentTarget.value)}
+        />
+      );
+    case "textarea":
+      return (
+        <Textarea
+          {...common}
+          autosize
+          minRows={2}
+          value={value}
+          onChange={(e) => onChange(e.currentTarget.value)}
+        />
+      );
+    case "select":
+      return (
+        <Select
+          {...common}
+          data={field.options ?? []}
+          clearable={field.clearable}
+          allowDeselect={field.clearable ?? false}
+          value={value || null}
+          onChange={(v) => onChange(v ?? "")}
+        />
+      );
+    case "radio":
+      return (
+        <Radio.Group {...common} value={value} onChange={onChange}>
+          <Group mt={4}>
+            {(field.options ?? []).map((o) => (
+              <Radio key={o.value} value={o.value} label={o.label} />
+            ))}
+          </Group>
+        </Radio.Group>
+      );
+  }
+}
