@@ -43,6 +43,7 @@ const ctx: AppContext = {
 const app = await buildApp({
   ctx,
   publicUrl: config.publicUrl,
+  trustProxy: config.trustProxy,
   logger: {
     level: config.logLevel,
     redact: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'],

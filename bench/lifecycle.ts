@@ -38,8 +38,8 @@
 //     loop, which says little about either.
 // - Public customer endpoints are limited to 30 requests a minute per address. Customers are
 //   many people at many addresses, so each case's customer sends X-Forwarded-For with an address
-//   of its own from 198.18.0.0/15 (RFC 2544's benchmarking range); the server trusts the header
-//   (trustProxy), as it would behind a load balancer. The TCP traffic stays on 127.0.0.1.
+//   of its own from 198.18.0.0/15 (RFC 2544's benchmarking range); the server is started with
+//   TRUST_PROXY=127.0.0.1, as it would be behind a load balancer. The TCP traffic stays on 127.0.0.1.
 // - No Idempotency-Key and no expectedVersion are sent (both are optional); every command is one
 //   transaction on the server.
 // - WORKER=off: the server runs no outbox delivery or timers beside the requests, so the figures
@@ -93,13 +93,14 @@ function readOptions() {
       db: { type: "string", default: "both" },
       "max-seconds": { type: "string", default: "600" },
       "server-cpu-prof": { type: "string" },
+      answer: { type: "string", default: "full" },
       help: { type: "boolean", default: false },
     },
     strict: true,
   });
   if (values.help) {
     console.log(
-      "Usage: npx tsx bench/lifecycle.ts [--cases N] [--concurrency C] [--db pglite|postgres|both] [--max-seconds S] [--server-cpu-prof DIR]",
+      "Usage: npx tsx bench/lifecycle.ts [--cases N] [--concurrency C] [--db pglite|postgres|both] [--max-seconds S] [--server-cpu-prof DIR] [--answer full|minimal]",
     );
     process.exit(0);
   }
@@ -110,6 +111,10 @@ function readOptions() {
     }
     return n;
   };
+  const answer = values.answer;
+  if (answer !== "full" && answer !== "minimal") {
+    throw new Error(`--answer must be full or minimal, got "${answer}"`);
+  }
   const db = values.db;
   if (db !== "pglite" && db !== "postgres" && db !== "both") {
     throw new Error(`--db must be pglite, postgres or both, got "${db}"`);
@@ -119,6 +124,8 @@ function readOptions() {
     concurrency: whole("concurrency", values.concurrency, 1, MAX_CONCURRENCY),
     databases: (db === "both" ? ["pglite", "postgres"] : [db]) as DbKind[],
     maxSeconds: whole("max-seconds", values["max-seconds"], 1, 3_600),
+    /** full: commands answer with the case view; minimal: `Prefer: return=minimal`, the case alone. */
+    answer: answer as "full" | "minimal",
     /** Where the server writes a V8 CPU profile (node --cpu-prof) when it stops. */
     serverCpuProfDir: values["server-cpu-prof"]
       ? path.resolve(values["server-cpu-prof"])
@@ -187,6 +194,7 @@ class Http {
   constructor(
     readonly base: string,
     public recorder: Recorder | undefined,
+    readonly preferMinimal = false,
   ) {}
 
   async call<T>(
@@ -202,6 +210,7 @@ class Http {
       if (method !== "GET") headers["x-csrf-token"] = options.session.csrf;
     }
     if (options.forwardedFor) headers["x-forwarded-for"] = options.forwardedFor;
+    if (method === "POST" && this.preferMinimal) headers.prefer = "return=minimal";
     const started = performance.now();
     let status = 0;
     let text = "";
@@ -368,6 +377,8 @@ function serverEnv(port: number): Record<string, string> {
     SMTP_URL: "",
     // The request path only: no outbox delivery or timers in the server process (see above).
     WORKER: "off",
+    // The bench plays the load balancer in front of many customers: believe its X-Forwarded-For.
+    TRUST_PROXY: "127.0.0.1",
   };
 }
 
@@ -790,7 +801,7 @@ async function runOn(kind: DbKind, options: ReturnType<typeof readOptions>): Pro
   );
   const target = kind === "pglite" ? await startPGlite() : await startPostgres();
   try {
-    const http = new Http(target.base, undefined);
+    const http = new Http(target.base, undefined, options.answer === "minimal");
     const { work, staff, fromDemo, created } = await prepare(
       http,
       options.cases,
@@ -949,7 +960,7 @@ if (options.serverCpuProfDir) {
   serverNodeFlags = ["--cpu-prof", `--cpu-prof-dir=${options.serverCpuProfDir}`];
 }
 process.stdout.write(
-  `bench/lifecycle: ${options.cases} cases, ${options.concurrency} concurrent clients, ${options.databases.join(" and ")}\n`,
+  `bench/lifecycle: ${options.cases} cases, ${options.concurrency} concurrent clients, ${options.databases.join(" and ")}, commands answer with ${options.answer === "minimal" ? "the case alone (Prefer: return=minimal)" : "the case view"}\n`,
 );
 const results: RunResult[] = [];
 let failed = false;

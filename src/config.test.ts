@@ -33,6 +33,7 @@ describe("loadConfig", () => {
     [{ DATABASE_URL: "postgres://localhost/x" }, "SESSION_SECRET"],
     [{ SMTP_URL: "http://mail" }, "SMTP_URL"],
     [{ SEED_DEMO: "yes" }, "SEED_DEMO"],
+    [{ TRUST_PROXY: "the load balancer" }, "TRUST_PROXY"],
   ])("refuses %o naming %s", (env, variable) => {
     try {
       loadConfig({ DATA_DIR: dataDir(), ...env });
@@ -56,5 +57,15 @@ describe("loadConfig", () => {
       publicUrl: "https://cancel.example.com",
       port: 8080,
     });
+  });
+
+  it.each([
+    [{}, false],
+    [{ TRUST_PROXY: "false" }, false],
+    [{ TRUST_PROXY: "true" }, true],
+    [{ TRUST_PROXY: "2" }, 2],
+    [{ TRUST_PROXY: "10.0.0.0/8, 127.0.0.1" }, "10.0.0.0/8,127.0.0.1"],
+  ])("reads TRUST_PROXY %o as %o", (env, expected) => {
+    expect(loadConfig({ DATA_DIR: dataDir(), ...env }).trustProxy).toEqual(expected);
   });
 });

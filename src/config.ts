@@ -27,6 +27,13 @@ export interface Config {
   worker: boolean;
   /** Seed demo data on the first start of an empty embedded database. */
   seedDemoOnFirstStart: boolean;
+  /**
+   * Whose X-Forwarded-For to believe for the client's address (rate limits, logs): false (the
+   * default: nobody's, the TCP peer is the client), true (anyone's), a number of proxy hops, or
+   * proxy addresses/CIDRs separated by commas. Trusting everybody lets a caller pick the address
+   * the per-address limits count, so set it to the load balancer's address only.
+   */
+  trustProxy: boolean | number | string;
 }
 
 export class ConfigError extends Error {
@@ -138,6 +145,7 @@ export function loadConfig(env: Env = process.env): Config {
       "must be at least 16 characters long (it verifies the provider's status callbacks)",
     );
   }
+  const trustProxy = readTrustProxy(env);
   const workerRaw = env.WORKER ?? "on";
   if (workerRaw !== "on" && workerRaw !== "off") {
     throw new ConfigError("WORKER", `must be "on" or "off", got "${workerRaw}"`);
@@ -157,5 +165,21 @@ export function loadConfig(env: Env = process.env): Config {
     smsCallbackSecret,
     worker: workerRaw === "on",
     seedDemoOnFirstStart: seedRaw === "true",
+    trustProxy,
   };
+}
+
+function readTrustProxy(env: Env): boolean | number | string {
+  const raw = (env.TRUST_PROXY ?? "").trim();
+  if (raw === "" || raw === "false") return false;
+  if (raw === "true") return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const addresses = raw.split(",").map((a) => a.trim());
+  if (addresses.some((a) => !/^[0-9A-Fa-f:.]+(\/\d{1,3})?$/.test(a))) {
+    throw new ConfigError(
+      "TRUST_PROXY",
+      `must be true, false, a number of hops or proxy addresses (CIDR) separated by commas, got "${raw}"`,
+    );
+  }
+  return addresses.join(",");
 }

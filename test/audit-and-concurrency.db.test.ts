@@ -6,9 +6,11 @@ import { verifyAuditLog } from "../src/db/repositories/audit.repository.ts";
 import { startTestServer, type TestServer } from "./app.ts";
 import {
   act,
+  FORM_ANSWERS,
   makeWorld,
   openCaseFor,
   openWithFormSent,
+  sentLink,
   submitFormAsCustomer,
   type World,
 } from "./cases.ts";
@@ -71,7 +73,12 @@ describe("the audit log", () => {
       .where("type", "=", "csm_outcome_recorded")
       .executeTakeFirstOrThrow();
     expect(after.breaks).toEqual([
-      { caseId: c.id, seq: seq.seq, problem: expect.stringContaining("edited") },
+      {
+        caseId: c.id,
+        reference: c.reference,
+        seq: seq.seq,
+        problem: expect.stringContaining("edited"),
+      },
     ]);
   });
 });
@@ -165,5 +172,32 @@ describe("acting at once", () => {
       server.handle.db,
     );
     expect(dupes.rows[0]!.n).toBe("0");
+  });
+
+  it("one form link submitted twice at once counts once; the other is told the link was used", async () => {
+    const world = await makeWorld(server);
+    const c = await openWithFormSent(server, world);
+    const token = await sentLink(server, c.id, "form_link");
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, n) =>
+        server.app.inject({
+          method: "POST",
+          url: `/api/public/links/${token}/form`,
+          payload: { ...FORM_ANSWERS, details: `attempt ${n}` },
+        }),
+      ),
+    );
+    const statuses = answers.map((a) => a.statusCode).sort();
+    expect(statuses).toEqual([200, 409, 409, 409, 409, 409]);
+    for (const a of answers.filter((x) => x.statusCode === 409)) {
+      expect(a.json().code).toBe("LINK_USED");
+    }
+    const submitted = await server.handle.db
+      .selectFrom("case_events")
+      .select("seq")
+      .where("case_id", "=", c.id)
+      .where("type", "=", "form_submitted")
+      .execute();
+    expect(submitted).toHaveLength(1);
   });
 });

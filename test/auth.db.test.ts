@@ -90,6 +90,25 @@ describe("sign-in", () => {
       await limited.close();
     }
   });
+
+  it("does not let a caller dodge the limit with X-Forwarded-For (no proxy is trusted by default)", async () => {
+    const limited = await startTestServer({ signInMax: 3 });
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const response = await limited.app.inject({
+          method: "POST",
+          url: "/api/auth/sign-in",
+          headers: { "x-forwarded-for": `198.18.0.${i + 1}` },
+          payload: { email: "x@example.test", password: "whatever" },
+        });
+        codes.push(response.statusCode);
+      }
+      expect(codes).toEqual([401, 401, 401, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
 });
 
 describe("sessions", () => {

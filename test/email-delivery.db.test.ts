@@ -211,4 +211,34 @@ describe("dev mailbox", () => {
     const am = await clientFor(server, "account_manager");
     expect((await am.request({ method: "GET", url: "/api/dev/mailbox" })).statusCode).toBe(403);
   });
+
+  it("signs messages with the company name from the workspace settings", async () => {
+    const admin = await clientFor(server, "admin");
+    const renamed = await admin.request({
+      method: "PATCH",
+      url: "/api/settings",
+      payload: { companyName: "Acme Hiring" },
+    });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    try {
+      const world = await makeWorld(server);
+      const c = await openCaseFor(world);
+      await act(world.am, c.id, "identity/send-code");
+      await testWorker(server).drain();
+      const mail = await server.handle.db
+        .selectFrom("dev_mailbox")
+        .innerJoin("outbox", "outbox.id", "dev_mailbox.outbox_id")
+        .select(["dev_mailbox.subject", "dev_mailbox.text_body"])
+        .where("outbox.case_id", "=", c.id)
+        .executeTakeFirstOrThrow();
+      expect(`${mail.subject}\n${mail.text_body}`).toContain("Acme Hiring");
+      expect(mail.text_body).not.toContain("WootRecruit");
+    } finally {
+      await admin.request({
+        method: "PATCH",
+        url: "/api/settings",
+        payload: { companyName: "WootRecruit" },
+      });
+    }
+  });
 });

@@ -93,7 +93,7 @@ export async function makeSubscription(
     {
       accountId,
       planId,
-      seats: 10,
+      seats: 1, // plan prices are per seat: 1 seat of growth (49,900) is 49,900 a month
       monthlyValueMinor: 49_900,
       currency: "USD",
       currentPeriodStart: new Date(now.getTime() - 10 * 86_400_000),

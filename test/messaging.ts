@@ -129,7 +129,6 @@ export function workerServices(
     now: server.ctx.now,
     sessionSecret: TEST_SECRET,
     publicUrl: "http://localhost:3000",
-    companyName: "WootRecruit",
     email: transports.email ?? devMailboxTransport(db, server.ctx.now),
     sms: transports.sms ?? devSmsProvider(db, server.ctx.now),
     webhooks: httpWebhookSender({ timeoutMs: 5_000 }),

@@ -57,4 +57,26 @@ describe("offer options", () => {
     // CSM-only offers are not the AM's to present.
     expect(items.map((i) => i.code)).not.toContain("custom_csm");
   });
+
+  it("values a downgrade at the new plan's per-seat price times the subscription's seats", async () => {
+    const world = await makeWorld(server);
+    // Three seats of growth (49,900 a seat): 149,700 a month; starter is 19,900 a seat.
+    await server.handle.db
+      .updateTable("subscriptions")
+      .set({ seats: 3, monthly_value_minor: 149_700 })
+      .where("id", "=", world.subscriptionId)
+      .execute();
+    const c = await openWithFormSent(server, world);
+    await submitFormAsCustomer(server, c.id);
+    await act(world.am, c.id, "reason", { reasonCode: "too_expensive", notes: "Budget halved." });
+    const response = await world.am.request({
+      method: "GET",
+      url: `/api/cases/${c.id}/offer-options`,
+    });
+    const items = response.json().items as { code: string; effect: Record<string, number> }[];
+    expect(items.find((i) => i.code === "downgrade_starter")?.effect).toMatchObject({
+      monthlyValueBeforeMinor: 149_700,
+      monthlyValueDuringMinor: 59_700,
+    });
+  });
 });

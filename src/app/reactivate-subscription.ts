@@ -7,9 +7,8 @@ import type { Subscription } from "../domain/customer.ts";
 import { AppError, notFound } from "../domain/errors.ts";
 import type { CaseEvent } from "../domain/events.ts";
 import type { Principal } from "../domain/staff.ts";
-import { loadCaseFacts } from "./case-facts.ts";
 import type { AppContext } from "./context.ts";
-import { actorOf, recordConsequences } from "./run-case-command.ts";
+import { actorOf, recordCaseEvents } from "./run-case-command.ts";
 
 export async function reactivateSubscription(
   services: AppContext,
@@ -56,8 +55,7 @@ export async function reactivateSubscription(
         at: now.toISOString(),
         actor: actorOf(principal),
       };
-      const facts = await loadCaseFacts(trx, { ...c, policyVersion: c.policyVersion });
-      await recordConsequences(services, trx, c, [event], facts, now);
+      await recordCaseEvents(services, trx, c, [event], now);
     }
     return { subscription: (await findSubscriptionById(trx, subscriptionId))!, caseId };
   });

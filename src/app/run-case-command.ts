@@ -1,33 +1,45 @@
-// The one way a case changes: in a single transaction, lock the case, check the version the
-// caller saw, load the facts, ask the policy engine, then store the new case, its audit entries,
-// the customer links and codes it needs, the billing effects and the outgoing messages together.
+// The one way a case changes: read the case with its facts, ask the policy engine, then store the
+// new case, its audit entries, the customer links and codes it needs, the billing effects and the
+// outgoing messages together, in one transaction.
+//
+// The usual path is optimistic: one read, the engine, one write statement that lands only if the
+// case is still at the version it was read at (src/db/repositories/case-writes.repository.ts).
+// When another writer got there first, the command is decided again on the new state (unless the
+// caller pinned the version it saw: then 409 CASE_CHANGED). After a few collisions it falls back
+// to locking the row, so a crowd of requests on one case always ends.
 import { randomUUID } from "node:crypto";
 import { isUniqueViolation } from "../db/db-errors.ts";
-import { appendAuditEntries } from "../db/repositories/audit.repository.ts";
 import {
-  findCaseForUpdate,
-  insertCase,
-  nextCaseReference,
-  updateCase,
-} from "../db/repositories/cases.repository.ts";
+  readCaseSnapshot,
+  readOpeningSnapshot,
+} from "../db/repositories/case-snapshot.repository.ts";
 import {
-  insertCustomerLink,
-  insertIdentityCode,
-  type LinkPurpose,
-  supersedeCustomerLinks,
-} from "../db/repositories/customer-links.repository.ts";
-import { enqueueMessages, type NewOutboxMessage } from "../db/repositories/outbox.repository.ts";
+  type CaseChange,
+  type NewCustomerLink,
+  type NewIdentityCode,
+  writeCaseChange,
+} from "../db/repositories/case-writes.repository.ts";
+import { caseReference } from "../db/repositories/cases.repository.ts";
+import type { LinkPurpose } from "../db/repositories/customer-links.repository.ts";
+import type { NewOutboxMessage } from "../db/repositories/outbox.repository.ts";
+import { findSubscriptionById } from "../db/repositories/subscriptions.repository.ts";
 import type { Actor } from "../domain/actor.ts";
 import type { Case } from "../domain/case.ts";
 import type { Command, OpenCase } from "../domain/commands.ts";
 import { decide } from "../domain/decide.ts";
 import { AppError, notFound } from "../domain/errors.ts";
 import type { CaseEvent } from "../domain/events.ts";
-import { type OutboxMessage, outboxForDecision, type WebhookTopic } from "../domain/outbox.ts";
+import { type OutboxMessage, outboxForDecision } from "../domain/outbox.ts";
 import { refusalToAppError } from "../domain/rules.ts";
 import type { Principal } from "../domain/staff.ts";
-import { type CaseFacts, loadCaseFacts } from "./case-facts.ts";
-import type { AppContext, Trx } from "./context.ts";
+import {
+  assembleCaseFacts,
+  type CaseFacts,
+  factsOfSnapshot,
+  getCurrentPolicy,
+  getPolicy,
+} from "./case-facts.ts";
+import type { AppContext, Db, Trx } from "./context.ts";
 import {
   identityCode,
   identityCodeHash,
@@ -49,49 +61,190 @@ export function actorOf(principal: Principal): Actor {
 export interface CommandResult {
   case: Case;
   events: CaseEvent[];
+  /** The facts the decision was made with (the subscription as it is after billing effects). */
+  facts: CaseFacts;
 }
 
-/** What a command is built from: the case as locked, the facts, and the clock. */
+/** What a command is built from: the case as read, the facts, and the clock. */
 export type CommandBuilder = (current: Case, facts: CaseFacts, now: Date) => Command;
 
+export interface CommandOptions {
+  /** The version the caller saw: a different one is refused with CASE_CHANGED, never redecided. */
+  expectedVersion?: number | undefined;
+  /** Run inside this transaction (the case row is locked there), e.g. with a code check. */
+  trx?: Trx;
+  /** Staff the command names besides the case's and account's AM and CSM (escalate, reassign). */
+  namedStaffIds?: readonly (string | null | undefined)[];
+  /**
+   * A customer link the command uses up: the write marks it used and lands only while it is
+   * unused; `recheck` reads it again before a retry (and locks it on the locking path).
+   */
+  useLink?: { tokenHash: string; recheck: (db: Db, lock: boolean) => Promise<void> };
+}
+
+/** Optimistic attempts before the command waits for the row lock instead. */
+const OPTIMISTIC_ATTEMPTS = 3;
+
+/** A write that found the case moved on; caught by runCaseCommand, which decides again. */
+class CaseMovedOn extends Error {}
+
+function caseChanged(expectedVersion: number, currentVersion?: number): AppError {
+  return new AppError(
+    "CASE_CHANGED",
+    currentVersion === undefined
+      ? "The case changed while this was being saved. Reload it and try again."
+      : `The case changed since you loaded it (you saw version ${expectedVersion}, it is now at ${currentVersion}). Reload it and try again.`,
+    currentVersion === undefined ? {} : { details: { currentVersion } },
+  );
+}
+
+/** Runs one command on a case given by id or reference (CD-2026-00042). */
 export async function runCaseCommand(
   services: CaseServices,
-  caseId: string,
+  caseIdOrReference: string,
   build: CommandBuilder,
-  options: { expectedVersion?: number | undefined; trx?: Trx } = {},
+  options: CommandOptions = {},
 ): Promise<CommandResult> {
-  const work = async (trx: Trx): Promise<CommandResult> => {
-    const current = await findCaseForUpdate(trx, caseId);
-    if (!current) throw notFound("Case", caseId);
-    if (options.expectedVersion !== undefined && options.expectedVersion !== current.version) {
-      throw new AppError(
-        "CASE_CHANGED",
-        `The case changed since you loaded it (you saw version ${options.expectedVersion}, it is now at ${current.version}). Reload it and try again.`,
-        { details: { currentVersion: current.version } },
-      );
+  if (options.trx) {
+    await options.useLink?.recheck(options.trx, true);
+    return attempt(services, options.trx, caseIdOrReference, build, options, true);
+  }
+  for (let tries = 0; tries < OPTIMISTIC_ATTEMPTS; tries++) {
+    try {
+      // The caller checked the link before the first attempt; a retry follows a collision.
+      if (tries > 0) await options.useLink?.recheck(services.db, false);
+      return await attempt(services, services.db, caseIdOrReference, build, options, false);
+    } catch (error) {
+      if (!(error instanceof CaseMovedOn)) throw error;
+      if (options.expectedVersion !== undefined) throw caseChanged(options.expectedVersion);
     }
-    const facts = await loadCaseFacts(trx, { ...current, policyVersion: current.policyVersion });
-    const now = services.now();
-    const command = build(current, facts, now);
-    const decision = decide(current, command, facts.context);
-    if (!decision.ok) throw refusalToAppError(decision.refusal);
-    // The row is locked, so this cannot lose; the version check is a second line of defence.
-    if (!(await updateCase(trx, decision.case, current.version))) {
-      throw new AppError(
-        "CASE_CHANGED",
-        "The case changed while this was being saved. Reload it and try again.",
-        {
-          details: { currentVersion: current.version + 1 },
-        },
-      );
-    }
-    await recordConsequences(services, trx, decision.case, decision.events, facts, now);
-    return { case: decision.case, events: decision.events };
+  }
+  return services.db.transaction().execute(async (trx) => {
+    await options.useLink?.recheck(trx, true);
+    return attempt(services, trx, caseIdOrReference, build, options, true);
+  });
+}
+
+async function attempt(
+  services: CaseServices,
+  db: Db,
+  caseIdOrReference: string,
+  build: CommandBuilder,
+  options: CommandOptions,
+  lock: boolean,
+): Promise<CommandResult> {
+  const snapshot = await readCaseSnapshot(db, caseIdOrReference, {
+    lock,
+    namedStaffIds: (options.namedStaffIds ?? []).filter((id): id is string => !!id),
+  });
+  if (!snapshot) throw notFound("Case", caseIdOrReference);
+  const current = snapshot.case;
+  if (options.expectedVersion !== undefined && options.expectedVersion !== current.version) {
+    throw caseChanged(options.expectedVersion, current.version);
+  }
+  const facts = await factsOfSnapshot(db, snapshot, services.db);
+  const now = services.now();
+  const decision = decide(current, build(current, facts, now), facts.context);
+  if (!decision.ok) throw refusalToAppError(decision.refusal);
+  const change = planChange(services, decision.case, decision.events, facts, now, {
+    expectedVersion: current.version,
+    auditTip: { seq: snapshot.lastAuditSeq, hash: snapshot.lastAuditHash },
+  });
+  if (options.useLink) change.useLink = options.useLink.tokenHash;
+  const write = async (trx: Db): Promise<CommandResult> => {
+    const billed = await applyBillingEffects(
+      services,
+      trx as Trx,
+      decision.case,
+      decision.events,
+      now,
+    );
+    if (!(await writeChangeOrFail(trx, change))) throw new CaseMovedOn();
+    const result = { case: decision.case, events: decision.events, facts };
+    return billed ? withSubscriptionReloaded(trx, result) : result;
   };
-  return options.trx ? work(options.trx) : services.db.transaction().execute(work);
+  // Billing effects and the case commit together; without them the write is one statement.
+  if (lock || !hasBillingEffects(decision.events)) return write(db);
+  return services.db.transaction().execute(write);
+}
+
+async function writeChangeOrFail(db: Db, change: CaseChange): Promise<boolean> {
+  try {
+    return await writeCaseChange(db, change);
+  } catch (error) {
+    // An entry appended to the case's audit chain meanwhile (a reactivation) takes the seq.
+    if (isUniqueViolation(error) && change.expectedVersion !== null) return false;
+    throw error;
+  }
+}
+
+async function withSubscriptionReloaded(db: Db, result: CommandResult): Promise<CommandResult> {
+  const subscription = await findSubscriptionById(db, result.case.subscriptionId);
+  if (!subscription) return result;
+  const { context } = result.facts;
+  return {
+    ...result,
+    facts: {
+      ...result.facts,
+      context: {
+        ...context,
+        subscription: {
+          ...context.subscription,
+          monthlyValueMinor: subscription.monthlyValueMinor,
+          status: subscription.status,
+          currentPeriodEnd: subscription.currentPeriodEnd,
+        },
+      },
+    },
+  };
+}
+
+function hasBillingEffects(events: readonly CaseEvent[]): boolean {
+  return events.some((e) => e.type === "offer_accepted" || e.type === "cancellation_processed");
+}
+
+/** Applies the decision's billing effects through the adapter; true when there were any. */
+async function applyBillingEffects(
+  services: CaseServices,
+  trx: Trx,
+  after: Case,
+  events: readonly CaseEvent[],
+  now: Date,
+): Promise<boolean> {
+  let any = false;
+  for (const event of events) {
+    if (event.type === "offer_accepted") {
+      any = true;
+      await services.billing.applyOffer(trx, {
+        effectKey: `${after.id}:apply-offer:${event.offer.code}`,
+        subscriptionId: event.subscriptionId,
+        caseId: after.id,
+        offer: event.offer,
+        customTerms: event.customTerms,
+        now,
+      });
+    }
+    if (event.type === "cancellation_processed") {
+      any = true;
+      await services.billing.cancel(trx, {
+        effectKey: `${after.id}:cancel`,
+        subscriptionId: event.subscriptionId,
+        caseId: after.id,
+        mode: event.mode,
+        effectiveAt: new Date(event.effectiveAt),
+      });
+    }
+  }
+  return any;
 }
 
 export type OpenCaseInput = Omit<OpenCase, "kind" | "caseId" | "reference" | "now" | "actor">;
+
+function invalidField(field: string, message: string): AppError {
+  return new AppError("VALIDATION_FAILED", `${field}: ${message}`, {
+    fields: [{ field, message }],
+  });
+}
 
 export async function openCase(
   services: CaseServices,
@@ -99,30 +252,53 @@ export async function openCase(
   input: OpenCaseInput,
   options: { trx?: Trx } = {},
 ): Promise<CommandResult> {
-  const work = async (trx: Trx): Promise<CommandResult> => {
-    const facts = await loadCaseFacts(trx, { ...input, policyVersion: "current" });
-    const now = services.now();
-    const command: OpenCase = {
-      kind: "openCase",
-      ...input,
-      caseId: randomUUID(),
-      reference: await nextCaseReference(trx, now.getUTCFullYear()),
-      actor,
-      now,
-    };
-    const decision = decide(undefined, command, facts.context);
-    if (!decision.ok) throw refusalToAppError(decision.refusal);
-    try {
-      await insertCase(trx, decision.case);
-    } catch (error) {
-      // The one-open-case-per-subscription index: a second request joins the first instead.
-      if (isUniqueViolation(error)) throw caseAlreadyOpen();
-      throw error;
-    }
-    await recordConsequences(services, trx, decision.case, decision.events, facts, now);
-    return { case: decision.case, events: decision.events };
+  const db = options.trx ?? services.db;
+  const opening = await readOpeningSnapshot(db, {
+    ...input,
+    namedStaffIds: input.assignedAmId ? [input.assignedAmId] : [],
+  });
+  const { account, requester, subscription } = opening;
+  if (!account) throw invalidField("accountId", "is not an existing account");
+  if (!requester || requester.accountId !== account.id) {
+    throw invalidField("requesterContactId", "is not a contact of this account");
+  }
+  if (!subscription || subscription.accountId !== account.id) {
+    throw invalidField("subscriptionId", "is not a subscription of this account");
+  }
+  const policy =
+    opening.currentPolicyVersion === null
+      ? await getCurrentPolicy(db)
+      : await getPolicy(db, opening.currentPolicyVersion, services.db);
+  const facts = assembleCaseFacts({
+    ...opening,
+    account,
+    requester,
+    subscription,
+    policy: policy.definition,
+  });
+  const now = services.now();
+  const command: OpenCase = {
+    kind: "openCase",
+    ...input,
+    caseId: randomUUID(),
+    reference: caseReference(now.getUTCFullYear(), opening.referenceNumber),
+    actor,
+    now,
   };
-  return options.trx ? work(options.trx) : services.db.transaction().execute(work);
+  const decision = decide(undefined, command, facts.context);
+  if (!decision.ok) throw refusalToAppError(decision.refusal);
+  const change = planChange(services, decision.case, decision.events, facts, now, {
+    expectedVersion: null,
+    auditTip: { seq: 0, hash: null },
+  });
+  try {
+    await writeCaseChange(db, change);
+  } catch (error) {
+    // The one-open-case-per-subscription index: a second request joins the first instead.
+    if (isUniqueViolation(error)) throw caseAlreadyOpen();
+    throw error;
+  }
+  return { case: decision.case, events: decision.events, facts };
 }
 
 function caseAlreadyOpen(): AppError {
@@ -142,91 +318,72 @@ function linkPurposeOf(message: OutboxMessage): LinkPurpose | undefined {
   return undefined;
 }
 
-/** Audit entries, links, codes, billing effects and outbox rows of one accepted decision. */
-export async function recordConsequences(
+/**
+ * The rows one accepted decision writes besides the case: audit entries, customer links and
+ * identity codes (their secrets are made here; only hashes are stored, the nonces travel in the
+ * outbox payload for delivery) and the outbox messages.
+ */
+function planChange(
   services: CaseServices,
-  trx: Trx,
   after: Case,
-  events: CaseEvent[],
+  events: readonly CaseEvent[],
   facts: CaseFacts,
   now: Date,
-): Promise<void> {
-  await appendAuditEntries(
-    trx,
-    after.id,
-    events.map(({ caseId: _c, version, at, actor, type, ...body }) => ({
+  at: Pick<CaseChange, "expectedVersion" | "auditTip">,
+): CaseChange {
+  const change: CaseChange = {
+    ...at,
+    case: after,
+    auditEntries: events.map(({ caseId: _c, version, at, actor, type, ...body }) => ({
       type,
       caseVersion: version,
       actor,
       at,
       body: { type, ...body },
     })),
-  );
-
-  for (const event of events) {
-    if (event.type === "offer_accepted") {
-      await services.billing.applyOffer(trx, {
-        effectKey: `${after.id}:apply-offer:${event.offer.code}`,
-        subscriptionId: event.subscriptionId,
-        caseId: after.id,
-        offer: event.offer,
-        customTerms: event.customTerms,
-        now,
-      });
-    }
-    if (event.type === "cancellation_processed") {
-      await services.billing.cancel(trx, {
-        effectKey: `${after.id}:cancel`,
-        subscriptionId: event.subscriptionId,
-        caseId: after.id,
-        mode: event.mode,
-        effectiveAt: new Date(event.effectiveAt),
-      });
-    }
-  }
-
-  const messages: NewOutboxMessage[] = [];
-  for (const message of [...outboxForDecision(events, after), ...extraWebhooks(events)]) {
-    // The built-in ledger applied the billing effects above, in this transaction.
+    supersedeLinks: [],
+    links: [],
+    identityCodes: [],
+    outbox: [],
+    now,
+  };
+  for (const message of outboxForDecision(events, after)) {
+    // The billing adapter applies billing effects in the same transaction: nothing to queue.
     if (message.kind === "billing_apply_offer" || message.kind === "billing_cancel_subscription")
       continue;
-    messages.push(await toOutboxRow(services, trx, after, message, facts, now));
+    change.outbox.push(toOutboxRow(services, change, after, message, facts));
   }
-  await enqueueMessages(trx, messages, now);
+  return change;
 }
 
 /**
- * Webhook topics other systems subscribe to that the engine's outbox mapping does not (yet) ask
- * for: identity verified and form submitted. Kept here so the pure engine stays unchanged.
+ * Entries for a case's audit log that do not change the case itself (a reactivation of its
+ * subscription), with their messages, inside a transaction that holds the case's row lock.
  */
-function extraWebhooks(events: readonly CaseEvent[]): OutboxMessage[] {
-  const topics: Partial<Record<CaseEvent["type"], WebhookTopic>> = {
-    identity_verified: "case.identity_verified",
-    form_submitted: "case.form_submitted",
-  };
-  return events.flatMap((event) => {
-    const topic = topics[event.type];
-    return topic
-      ? [
-          {
-            kind: "webhook" as const,
-            topic,
-            caseId: event.caseId,
-            dedupeKey: `${event.caseId}:${event.version}:${event.type}:webhook`,
-          },
-        ]
-      : [];
-  });
-}
-
-async function toOutboxRow(
+export async function recordCaseEvents(
   services: CaseServices,
   trx: Trx,
+  c: Case,
+  events: CaseEvent[],
+  now: Date,
+): Promise<void> {
+  const snapshot = await readCaseSnapshot(trx, c.id, { lock: true });
+  if (!snapshot) throw notFound("Case", c.id);
+  const facts = await factsOfSnapshot(trx, snapshot, services.db);
+  const change = planChange(services, c, events, facts, now, {
+    expectedVersion: c.version,
+    auditTip: { seq: snapshot.lastAuditSeq, hash: snapshot.lastAuditHash },
+  });
+  if (!(await writeCaseChange(trx, change))) throw caseChanged(c.version, snapshot.case.version);
+}
+
+function toOutboxRow(
+  services: CaseServices,
+  change: CaseChange,
   after: Case,
   message: OutboxMessage,
   facts: CaseFacts,
-  now: Date,
-): Promise<NewOutboxMessage> {
+): NewOutboxMessage {
   const { requester } = facts;
   const { caseId, dedupeKey, ...payload } = message;
   const base = { caseId, dedupeKey, topic: message.kind };
@@ -258,40 +415,29 @@ async function toOutboxRow(
   if (message.kind === "identity_code") {
     const nonce = newNonce();
     const codeId = randomUUID();
-    const code = identityCode(
-      services.sessionSecret,
-      nonce,
-      facts.context.policy.identity.codeLength,
-    );
-    await insertIdentityCode(
-      trx,
-      {
-        id: codeId,
-        caseId: after.id,
-        contactId: requester.id,
-        codeHash: identityCodeHash(services.sessionSecret, codeId, code),
-        expiresAt: new Date(message.expiresAt),
-      },
-      now,
-    );
-    Object.assign(secrets, {
-      codeNonce: nonce,
-      codeId,
-      codeLength: String(facts.context.policy.identity.codeLength),
-    });
+    const { codeLength } = facts.context.policy.identity;
+    const code = identityCode(services.sessionSecret, nonce, codeLength);
+    const identity: NewIdentityCode = {
+      id: codeId,
+      contactId: requester.id,
+      codeHash: identityCodeHash(services.sessionSecret, codeId, code),
+      expiresAt: new Date(message.expiresAt),
+    };
+    change.identityCodes.push(identity);
+    Object.assign(secrets, { codeNonce: nonce, codeId, codeLength: String(codeLength) });
   }
   const purpose = linkPurposeOf(message);
   if (purpose && "expiresAt" in message) {
     const nonce = newNonce();
     // Only the latest form or survey link works; an offer link is one per offer.
-    if (!purpose.startsWith("offer:")) await supersedeCustomerLinks(trx, after.id, purpose, now);
-    await insertCustomerLink(trx, {
+    if (!purpose.startsWith("offer:")) change.supersedeLinks.push(purpose);
+    const link: NewCustomerLink = {
       tokenHash: linkTokenHash(linkToken(services.sessionSecret, nonce)),
-      caseId: after.id,
       contactId: requester.id,
       purpose,
       expiresAt: new Date(message.expiresAt),
-    });
+    };
+    change.links.push(link);
     secrets.linkNonce = nonce;
   }
   return {

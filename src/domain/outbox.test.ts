@@ -34,10 +34,12 @@ describe("outgoing messages derived from events", () => {
     ).toEqual([
       "case.opened",
       "identity_code",
+      "case.identity_verified",
       "form_link",
       "offer_link",
       "notify:offer_answered",
       "notify:form_submitted",
+      "case.form_submitted",
       "notify:case_escalated",
       "case.escalated",
       "notify:csm_outcome_recorded",
@@ -56,6 +58,6 @@ describe("outgoing messages derived from events", () => {
   });
 
   it("has a closed set of event types", () => {
-    expect(CASE_EVENT_TYPES).toHaveLength(26);
+    expect(CASE_EVENT_TYPES).toHaveLength(27);
   });
 });

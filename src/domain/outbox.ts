@@ -94,7 +94,12 @@ export function outboxFor(event: CaseEvent, after: Case): OutboxMessage[] {
       case "form_resent":
         return [{ kind: "form_link", channel: event.deliveryChannel, expiresAt: event.expiresAt }];
       case "form_submitted":
-        return staff(after.assignedAmId, "form_submitted");
+        return [
+          ...staff(after.assignedAmId, "form_submitted"),
+          { kind: "webhook", topic: "case.form_submitted" },
+        ];
+      case "identity_verified":
+        return [{ kind: "webhook", topic: "case.identity_verified" }];
       case "form_expired":
         return staff(after.assignedAmId, "form_link_expired");
       case "offer_presented":
@@ -161,13 +166,14 @@ export function outboxFor(event: CaseEvent, after: Case): OutboxMessage[] {
         return [{ kind: "webhook", topic: "case.closed" }];
       case "case_reassigned":
         return staff(event.toUserId, "case_assigned");
+      case "personal_data_erased":
+        return [];
       case "subscription_reactivated":
         return [
           { kind: "reactivation_confirmation", channel: linkChannel },
           { kind: "webhook", topic: "subscription.reactivated" },
         ];
       case "identity_verification_failed":
-      case "identity_verified":
       case "reason_recorded":
       case "no_suitable_offer_recorded":
       case "csm_engaged":

@@ -3,6 +3,7 @@
 // or link from the nonce in the payload with the server's secret, and renders the template.
 import type { AppContext } from "../app/context.ts";
 import { identityCode, linkToken } from "../app/customer-secrets.ts";
+import { getSettings } from "../app/settings.ts";
 import { findAccountById } from "../db/repositories/accounts.repository.ts";
 import { findCase } from "../db/repositories/cases.repository.ts";
 import { findContactById } from "../db/repositories/contacts.repository.ts";
@@ -24,6 +25,7 @@ import {
 import { permanentFailure } from "../integrations/delivery-errors.ts";
 import { wootrecruitPolicy } from "../policy/wootrecruit.ts";
 import {
+  codeEntryVars,
   type RenderedMessage,
   renderStaffNotice,
   renderTemplate,
@@ -33,7 +35,8 @@ import {
 
 export interface ComposeServices extends Pick<AppContext, "db" | "now" | "sessionSecret"> {
   publicUrl: string;
-  companyName: string;
+  /** The name messages sign with; unset reads the workspace setting (Admin > Settings). */
+  companyName?: string | undefined;
 }
 
 export interface ComposedMessage {
@@ -152,7 +155,7 @@ export async function composeMessage(
   const c = message.caseId ? await findCase(services.db, message.caseId) : undefined;
   const policy = await policies.get(services, c?.policyVersion ?? null);
   const vars: TemplateVars = {
-    company: services.companyName,
+    company: services.companyName ?? (await getSettings(services.db)).companyName,
     reference: payload.reference ?? "",
     ...(c ? await caseVars(services, c) : {}),
   };
@@ -207,9 +210,24 @@ export async function composeMessage(
         ? "Share your feedback"
         : key === "offer_link"
           ? "See the offer"
-          : "Open the form",
+          : key === "identity_code"
+            ? "Enter the code"
+            : "Open the form",
   });
   if (payload.codeNonce) {
+    Object.assign(
+      vars,
+      codeEntryVars(
+        c && !payload.selfService
+          ? {
+              kind: "case",
+              reference: c.reference,
+              verifyUrl: `${services.publicUrl}/verify?ref=${encodeURIComponent(c.reference)}`,
+            }
+          : { kind: "self_service" },
+        vars.company ?? "",
+      ),
+    );
     vars.code = identityCode(
       services.sessionSecret,
       payload.codeNonce,

@@ -28,7 +28,8 @@ import { composeMessage, PolicyCache } from "./compose-message.ts";
 
 export interface WorkerServices extends Pick<AppContext, "db" | "now" | "sessionSecret"> {
   publicUrl: string;
-  companyName: string;
+  /** Overrides the workspace setting's company name (tests); unset reads the setting. */
+  companyName?: string | undefined;
   email: EmailTransport;
   sms: SmsProvider;
   webhooks: WebhookSender;

@@ -33,6 +33,7 @@ export async function startServer(
     publicUrl: config.publicUrl,
     webRoot: DEFAULT_WEB_ROOT,
     smsCallbackSecret: config.smsCallbackSecret,
+    trustProxy: config.trustProxy,
     logger: {
       level: config.logLevel,
       // Sessions and API keys travel in these headers: never write them to the log.

@@ -7,45 +7,6 @@ type Db = Kysely<Database>;
 /** Form and survey links are one per case (the latest works); offer links are one per offer. */
 export type LinkPurpose = "form" | "feedback" | `offer:${string}`;
 
-export async function insertCustomerLink(
-  db: Db,
-  link: {
-    tokenHash: string;
-    caseId: string | null;
-    contactId: string;
-    purpose: LinkPurpose;
-    expiresAt: Date;
-  },
-): Promise<void> {
-  await db
-    .insertInto("customer_links")
-    .values({
-      token_hash: link.tokenHash,
-      case_id: link.caseId,
-      contact_id: link.contactId,
-      purpose: link.purpose,
-      expires_at: link.expiresAt,
-    })
-    .execute();
-}
-
-/** A new link of a purpose replaces the earlier ones of the same case: only the latest works. */
-export async function supersedeCustomerLinks(
-  db: Db,
-  caseId: string,
-  purpose: LinkPurpose,
-  now: Date,
-): Promise<void> {
-  await db
-    .updateTable("customer_links")
-    .set({ superseded_at: now })
-    .where("case_id", "=", caseId)
-    .where("purpose", "=", purpose)
-    .where("used_at", "is", null)
-    .where("superseded_at", "is", null)
-    .execute();
-}
-
 export interface CustomerLink {
   tokenHash: string;
   caseId: string | null;
@@ -78,16 +39,6 @@ export async function findCustomerLink(
       supersededAt: row.superseded_at,
     }
   );
-}
-
-export async function markCustomerLinkUsed(db: Db, tokenHash: string, now: Date): Promise<boolean> {
-  const result = await db
-    .updateTable("customer_links")
-    .set({ used_at: now })
-    .where("token_hash", "=", tokenHash)
-    .where("used_at", "is", null)
-    .executeTakeFirst();
-  return result.numUpdatedRows === 1n;
 }
 
 export async function insertIdentityCode(

@@ -139,8 +139,8 @@ export const subscriptionLedger: BillingAdapter = {
           .updateTable("subscriptions")
           .set((eb) => ({
             plan_id: plan.id,
-            // Per-seat pricing is the billing system's business; the ledger keeps the plan's price.
-            monthly_value_minor: plan.monthly_price_minor,
+            // Plan prices are per seat a month: the same seats at the new plan's list price.
+            monthly_value_minor: sql<string>`${eb.ref("seats")} * ${plan.monthly_price_minor}::bigint`,
             currency: plan.currency,
             version: eb("version", "+", 1),
             updated_at: sql`now()`,

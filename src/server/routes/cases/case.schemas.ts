@@ -111,6 +111,15 @@ export const caseViewJson = z
           refusal: z.looseObject({ code: z.string(), message: z.string() }),
         }),
       ),
+      ahead: z
+        .array(
+          z.object({
+            kind: z.string(),
+            step: z.number(),
+            refusal: z.looseObject({ code: z.string(), message: z.string() }),
+          }),
+        )
+        .describe("the later steps' main commands, each with what it needs first"),
     }),
   })
   .meta({ id: "CaseView" });
@@ -123,3 +132,21 @@ export function presentCase(c: Case): z.infer<typeof caseJson> {
 export function presentCaseView(view: CaseView): z.infer<typeof caseViewJson> {
   return { ...view, case: presentCase(view.case) } as unknown as z.infer<typeof caseViewJson>;
 }
+
+/** `Prefer: return=minimal` asks a command to answer with the case alone (RFC 7240). */
+export const preferHeader = z.looseObject({
+  prefer: z
+    .string()
+    .max(200)
+    .optional()
+    .describe("`return=minimal` answers with the case alone, without checklist and next actions"),
+});
+
+export function prefersMinimal(request: { headers: Record<string, unknown> }): boolean {
+  const prefer = request.headers.prefer;
+  return typeof prefer === "string" && /(^|[,;\s])return=minimal($|[,;\s])/.test(prefer);
+}
+
+/** What a command answers: the case view, or the case alone when the caller prefers minimal. */
+export const commandAnswerJson = z.union([caseViewJson, z.strictObject({ case: caseJson })]);
+export type CommandAnswer = z.infer<typeof commandAnswerJson>;

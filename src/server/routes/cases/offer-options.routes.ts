@@ -4,12 +4,9 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { getPolicy } from "../../../app/case-facts.ts";
 import type { AppContext } from "../../../app/context.ts";
-import { getSubscription } from "../../../app/manage-subscriptions.ts";
 import { actorOf } from "../../../app/run-case-command.ts";
-import { describeCase, getCase } from "../../../app/view-case.ts";
-import { listPlans } from "../../../db/repositories/plans.repository.ts";
+import { viewCaseWithFacts } from "../../../app/view-case.ts";
 import { computeOfferEffect } from "../../../domain/offers.ts";
 import { findOffer } from "../../../domain/policy-definition.ts";
 import { principalOf, STAFF } from "../../plugins/auth.ts";
@@ -47,28 +44,22 @@ export function offerOptionRoutes(ctx: AppContext) {
       },
       handler: async (request) => {
         const principal = principalOf(request);
-        const c = await getCase(ctx, request.params.id);
-        const view = await describeCase(ctx, c, actorOf(principal));
+        const { view, facts } = await viewCaseWithFacts(ctx, request.params.id, actorOf(principal));
         const codes = view.nextActions.allowed
           .filter((a) => a.kind === "presentOffer" && a.offerCode)
           .map((a) => a.offerCode!);
-        if (codes.length === 0) return { items: [] };
-        const [policy, subscription, plans] = await Promise.all([
-          getPolicy(ctx.db, c.policyVersion),
-          getSubscription(ctx.db, c.subscriptionId),
-          listPlans(ctx.db, {}, { limit: 200 }),
-        ]);
+        const { policy, subscription } = facts.context;
         const items = codes.flatMap((code) => {
-          const offer = findOffer(policy.definition, code);
+          const offer = findOffer(policy, code);
           if (!offer) return [];
           const target =
             offer.kind === "downgrade"
-              ? plans.items.find((p) => p.code === offer.parameters.toPlanCode)
+              ? subscription.planMonthlyValuesMinor?.[offer.parameters.toPlanCode]
               : undefined;
           const effect = computeOfferEffect(offer, {
             monthlyValueMinor: subscription.monthlyValueMinor,
             currency: subscription.currency,
-            targetPlanMonthlyValueMinor: target?.monthlyPriceMinor ?? null,
+            targetPlanMonthlyValueMinor: target ?? null,
           });
           return [
             {

@@ -1,0 +1,105 @@
+// What a case command costs the database, counted rather than timed: the hot path reads the case
+// with its facts in one statement and writes everything the decision produced in one more
+// (src/app/run-case-command.ts). A change that adds statements to it fails here, on purpose;
+// speed itself is measured by bench/lifecycle.ts.
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "./app.ts";
+import {
+  act,
+  makeWorld,
+  openCaseFor,
+  submitFormAsCustomer,
+  verifyByCode,
+  type World,
+} from "./cases.ts";
+
+/** Counts the statements sent through Kysely (transaction BEGIN/COMMIT are not among them). */
+class StatementCounter implements KyselyPlugin {
+  statements: string[] = [];
+  transformQuery(args: PluginTransformQueryArgs) {
+    this.statements.push(args.node.kind);
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs) {
+    return args.result;
+  }
+}
+
+let server: TestServer;
+let world: World;
+const counter = new StatementCounter();
+
+beforeAll(async () => {
+  server = await startTestServer();
+  world = await makeWorld(server);
+  server.ctx.db = server.handle.db.withPlugin(counter);
+  // The first case publishes the default policy and fills the cache of policy versions (each
+  // version is read once per process): a cost paid once, not per command.
+  for (let i = 0; i < 2; i++) await openCaseFor(await makeWorld(server));
+});
+afterAll(async () => server?.close());
+
+async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
+  counter.statements = [];
+  await run();
+  return counter.statements;
+}
+
+describe("statements per request", () => {
+  it("a staff command: the session, one read of the case and its facts, one write", async () => {
+    const opened = await statementsOf(() => openCaseFor(world));
+    // session, facts of the account/contact/subscription (+ reference number), the write
+    expect(opened).toEqual(["SelectQueryNode", "SelectQueryNode", "RawNode"]);
+    const { id } = (await server.handle.db
+      .selectFrom("cases")
+      .select("id")
+      .where("subscription_id", "=", world.subscriptionId)
+      .executeTakeFirstOrThrow()) as { id: string };
+    await verifyByCode(server, world.am, id);
+    await act(world.am, id, "form/send");
+    await submitFormAsCustomer(server, id);
+    for (const [path, body] of [
+      ["reason", { reasonCode: "too_expensive", notes: "Budget halved." }],
+      ["notes", { text: "Called back at 3pm." }],
+      ["no-suitable-offer", { reason: "Nothing fits a hiring freeze." }],
+      ["escalate", {}],
+    ] as const) {
+      const statements = await statementsOf(() => act(world.am, id, path, body));
+      expect(statements, path).toEqual(["SelectQueryNode", "SelectQueryNode", "RawNode"]);
+    }
+  });
+
+  it("reading a case: the session and one read", async () => {
+    const c = await server.handle.db.selectFrom("cases").select("id").executeTakeFirstOrThrow();
+    const statements = await statementsOf(async () => {
+      const response = await world.am.request({ method: "GET", url: `/api/cases/${c.id}` });
+      expect(response.statusCode).toBe(200);
+    });
+    expect(statements).toEqual(["SelectQueryNode", "SelectQueryNode"]);
+  });
+
+  it("Prefer: return=minimal answers with the case alone, at the same cost in statements", async () => {
+    const c = await server.handle.db
+      .selectFrom("cases")
+      .select(["id", "version"])
+      .where("closed_at", "is", null)
+      .executeTakeFirstOrThrow();
+    let response: Awaited<ReturnType<typeof world.am.request>> | undefined;
+    const statements = await statementsOf(async () => {
+      response = await world.am.request({
+        method: "POST",
+        url: `/api/cases/${c.id}/notes`,
+        headers: { prefer: "return=minimal" },
+        payload: { text: "Customer asked for a call on Friday." },
+      });
+    });
+    expect(response!.statusCode, response!.body).toBe(200);
+    expect(response!.headers["preference-applied"]).toBe("return=minimal");
+    const body = response!.json();
+    expect(Object.keys(body)).toEqual(["case"]);
+    expect(body.case).toMatchObject({ id: c.id, version: c.version + 1 });
+    expect(body.case.notes.at(-1).text).toBe("Customer asked for a call on Friday.");
+    expect(statements).toEqual(["SelectQueryNode", "SelectQueryNode", "RawNode"]);
+  });
+});
