@@ -8,6 +8,7 @@ import {
   type DatabaseHandle,
   migrateToLatest,
   openDatabase,
+  pgliteExtensions,
   pgliteParsers,
 } from "../src/db/database.ts";
 
@@ -34,6 +35,10 @@ export async function createTestDatabase(): Promise<DatabaseHandle> {
     };
   }
   const template = readFileSync(inject("pgliteTemplate"));
-  const pg = await PGlite.create({ parsers: pgliteParsers, loadDataDir: new Blob([template]) });
+  const pg = await PGlite.create({
+    parsers: pgliteParsers,
+    extensions: pgliteExtensions,
+    loadDataDir: new Blob([template]),
+  });
   return openDatabase({ kind: "pglite", instance: pg });
 }

@@ -4,7 +4,12 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import type { TestProject } from "vitest/node";
-import { migrateToLatest, openDatabase, pgliteParsers } from "../src/db/database.ts";
+import {
+  migrateToLatest,
+  openDatabase,
+  pgliteExtensions,
+  pgliteParsers,
+} from "../src/db/database.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -13,7 +18,7 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  const pg = await PGlite.create({ parsers: pgliteParsers });
+  const pg = await PGlite.create({ parsers: pgliteParsers, extensions: pgliteExtensions });
   const handle = await openDatabase({ kind: "pglite", instance: pg });
   await migrateToLatest(handle.db);
   const dump = await pg.dumpDataDir("none");

@@ -94,11 +94,12 @@ export function resolvePeriod(input: PeriodInput, now: Date): ResolvedPeriod {
 
 /**
  * Runs a report: first the on-read fallback (sums up the few cases closed since the metrics job
- * last ran), then the queries in one read transaction with JIT off (compiling the aggregates cost
+ * last ran, and looks for lost saves if nobody did in the last minute), then the queries in one read transaction with JIT off (compiling the aggregates cost
  * more than running them in our measurements) and room to hash the groups in memory.
  */
 async function report<T>(ctx: AppContext, run: (db: Db, rule: SaveRule) => Promise<T>): Promise<T> {
-  await catchUpCaseMetrics(ctx.db, ctx.now(), 200);
+  // Lost saves are looked for at most once a minute here (the metrics job does it every 30 s).
+  await catchUpCaseMetrics(ctx.db, ctx.now(), 200, { lostSavesEveryMs: 60_000 });
   const settings = await getSettings(ctx.db);
   const rule = { validationDays: settings.saveValidationDays, now: ctx.now() };
   return ctx.db.transaction().execute(async (trx) => {

@@ -2,13 +2,13 @@
 // single-use, expiring and reaches only its own case; the command runs as the requester.
 import { randomUUID } from "node:crypto";
 import { findCase } from "../db/repositories/cases.repository.ts";
+import { findContactById } from "../db/repositories/contacts.repository.ts";
 import {
   type CustomerLink,
   countRecentIdentityCodes,
   findCustomerLink,
   findLiveIdentityCode,
   insertIdentityCode,
-  markCustomerLinkUsed,
   recordIdentityCodeAttempt,
 } from "../db/repositories/customer-links.repository.ts";
 import { enqueueMessages } from "../db/repositories/outbox.repository.ts";
@@ -19,7 +19,7 @@ import { AppError } from "../domain/errors.ts";
 import type { PolicyDefinition } from "../domain/policy-definition.ts";
 import { formLinkExpiresAt, identityCodeExpiresAt } from "../domain/sla.ts";
 import { getCurrentPolicy, getPolicy } from "./case-facts.ts";
-import type { Trx } from "./context.ts";
+import type { Db, Trx } from "./context.ts";
 import {
   identityCode,
   identityCodeHash,
@@ -30,6 +30,7 @@ import {
 } from "./customer-secrets.ts";
 import {
   type CaseServices,
+  type CommandOptions,
   type CommandResult,
   openCase,
   runCaseCommand,
@@ -104,14 +105,19 @@ export async function viewLink(services: CaseServices, token: string): Promise<L
   };
 }
 
+/**
+ * Runs a customer's command through their link and uses the link up, in the command's one write:
+ * the write lands only while the link is still unused, so two submissions racing with one link
+ * cannot both count (the loser reads the link again and is told it was used).
+ */
 async function consumeLink(
   services: CaseServices,
   token: string,
   purpose: "form" | "feedback" | "offer",
-  run: (trx: Trx, link: CustomerLink & { caseId: string }) => Promise<CommandResult>,
+  run: (link: CustomerLink & { caseId: string }, options: CommandOptions) => Promise<CommandResult>,
 ): Promise<CommandResult> {
-  return services.db.transaction().execute(async (trx) => {
-    const link = await openLink(services, trx, token, true);
+  const checked = async (db: Db, lock: boolean) => {
+    const link = await openLink(services, db, token, lock);
     if (link.purpose.split(":")[0] !== purpose) {
       throw new AppError(
         "NOT_FOUND",
@@ -119,9 +125,14 @@ async function consumeLink(
         { code: "LINK_INVALID" },
       );
     }
-    const result = await run(trx, link);
-    await markCustomerLinkUsed(trx, link.tokenHash, services.now());
-    return result;
+    return link;
+  };
+  const link = await checked(services.db, false);
+  return run(link, {
+    useLink: {
+      tokenHash: link.tokenHash,
+      recheck: async (db, lock) => void (await checked(db, lock)),
+    },
   });
 }
 
@@ -130,7 +141,7 @@ export function submitFormByLink(
   token: string,
   submission: FormSubmissionInput,
 ) {
-  return consumeLink(services, token, "form", (trx, link) =>
+  return consumeLink(services, token, "form", (link, options) =>
     runCaseCommand(
       services,
       link.caseId,
@@ -140,7 +151,7 @@ export function submitFormByLink(
         actor: { kind: "customer", contactId: link.contactId },
         now,
       }),
-      { trx },
+      options,
     ),
   );
 }
@@ -150,7 +161,7 @@ export function answerOfferByLink(
   token: string,
   answer: "accepted" | "declined",
 ) {
-  return consumeLink(services, token, "offer", (trx, link) =>
+  return consumeLink(services, token, "offer", (link, options) =>
     runCaseCommand(
       services,
       link.caseId,
@@ -161,7 +172,7 @@ export function answerOfferByLink(
         actor: { kind: "customer", contactId: link.contactId },
         now,
       }),
-      { trx },
+      options,
     ),
   );
 }
@@ -171,7 +182,7 @@ export function submitFeedbackByLink(
   token: string,
   feedback: { rating: number; decisionReason: string; comments: string },
 ) {
-  return consumeLink(services, token, "feedback", (trx, link) =>
+  return consumeLink(services, token, "feedback", (link, options) =>
     runCaseCommand(
       services,
       link.caseId,
@@ -181,7 +192,7 @@ export function submitFeedbackByLink(
         actor: { kind: "customer", contactId: link.contactId },
         now,
       }),
-      { trx },
+      options,
     ),
   );
 }
@@ -204,6 +215,74 @@ export async function codeMatchesForCase(
   );
   await recordIdentityCodeAttempt(trx, live.id, matches, services.now());
   return matches;
+}
+
+/**
+ * The customer types the code of a staff-opened case on the code entry page, with the case
+ * reference from the same message. It runs the engine's confirmIdentityCode as the requester,
+ * so a wrong code counts towards the policy's attempt limit exactly as one read back to the AM.
+ * Every failure (unknown reference, no live code, wrong or expired code, a case past step 1)
+ * gets the same answer, so the page tells nothing about a reference the code does not prove.
+ */
+export async function confirmIdentityCodeAsCustomer(
+  services: CaseServices,
+  input: { reference: string; contact: string; code: string },
+): Promise<{ reference: string }> {
+  const verified = await services.db.transaction().execute(async (trx) => {
+    const c = await findCase(trx, input.reference);
+    if (c?.state !== "intake" || c.identity.codeExpiresAt === null) return undefined;
+    // References are sequential, so a stranger could guess one: only someone who also knows where
+    // the code was sent may spend the case's attempts (else anyone could close it unverified).
+    const requester = await findContactById(trx, c.requesterContactId);
+    if (!requester || !isContactDetailOf(requester, input.contact)) return undefined;
+    const matches = await codeMatchesForCase(services, trx, c, input.code);
+    try {
+      const result = await runCaseCommand(
+        services,
+        c.id,
+        (current, _f, now) => ({
+          kind: "confirmIdentityCode",
+          codeMatches: matches,
+          actor: { kind: "customer", contactId: current.requesterContactId },
+          now,
+        }),
+        { trx },
+      );
+      return matches && result.case.identity.verifiedAt ? result.case : undefined;
+    } catch (error) {
+      // A refusal (the code expired, the case moved on) is decided before anything is written:
+      // the attempt recorded above still commits.
+      if (error instanceof AppError && error.kind === "POLICY_RULE") return undefined;
+      throw error;
+    }
+  });
+  if (!verified) {
+    throw new AppError(
+      "VALIDATION_FAILED",
+      "code: this code is not right for this reference, or it has expired",
+      {
+        fields: [
+          {
+            field: "code",
+            message:
+              "is not right for this case reference, or has expired: check both, or ask the person you are speaking with for a new code",
+          },
+        ],
+      },
+    );
+  }
+  return { reference: verified.reference };
+}
+
+/** The email address (any case) or phone number (digits only) on file for the contact. */
+function isContactDetailOf(
+  contact: { email: string | null; phone: string | null },
+  given: string,
+): boolean {
+  const text = given.trim();
+  if (contact.email && text.toLowerCase() === contact.email.toLowerCase()) return true;
+  const digits = text.replace(/\D/g, "");
+  return !!contact.phone && digits.length >= 6 && digits === contact.phone.replace(/\D/g, "");
 }
 
 /** Self-service codes a contact may ask for per hour: enough for mistakes, not for abuse. */

@@ -3,6 +3,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite, types } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { Kysely, Migrator, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { migrationProvider } from "./migrations/migrations.ts";
@@ -25,10 +26,13 @@ export type DatabaseTarget =
 /** int8 as text on both databases, so a count or an amount has one type whichever runs. */
 export const pgliteParsers = { [types.INT8]: (value: string) => value };
 
+/** Extensions the migrations use (PGlite loads them only when asked; PostgreSQL ships them). */
+export const pgliteExtensions = { pg_trgm };
+
 export async function openPGlite(dataDir: string): Promise<PGlite> {
   // PGlite creates only the last folder of the path.
   mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
-  return PGlite.create(dataDir, { parsers: pgliteParsers });
+  return PGlite.create(dataDir, { parsers: pgliteParsers, extensions: pgliteExtensions });
 }
 
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {

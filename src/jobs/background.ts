@@ -2,6 +2,7 @@
 // and the timers (every half minute). Runs inside `serve` unless WORKER=off, and alone as
 // `canceldesk worker`; any number of processes may run it against one database.
 import type { AppContext } from "../app/context.ts";
+import { catchUpCaseMetrics } from "../app/record-case-metrics.ts";
 import type { Config } from "../config.ts";
 import {
   devMailboxTransport,
@@ -63,7 +64,8 @@ export function startBackgroundWork(
     now: ctx.now,
     sessionSecret: ctx.sessionSecret,
     publicUrl: config.publicUrl,
-    companyName: options.companyName ?? "WootRecruit",
+    // Unset: each message signs with the company name in the workspace settings.
+    companyName: options.companyName,
     ...transports,
     webhooks: httpWebhookSender(),
     log,
@@ -103,6 +105,13 @@ export function startBackgroundWork(
       const result = await runTimers(ctx);
       if (Object.values(result).some((n) => n > 0)) log.info(result, "timers ran");
       return false;
+    }),
+    // The analytics rollup: sums up closed cases that have no metrics row yet (a backfill runs
+    // batch after batch; afterwards it finds the few cases closed since the last round).
+    loop("case metrics", timerIntervalMs, async () => {
+      const written = await catchUpCaseMetrics(ctx.db, ctx.now(), 500);
+      if (written > 0) log.info({ written }, "case metrics written");
+      return written === 500;
     }),
   ]);
   return {

@@ -18,16 +18,19 @@ import { PUBLIC, registerAuth } from "./plugins/auth.ts";
 import { registerErrorHandler } from "./plugins/error-handler.ts";
 import { registerIdempotency } from "./plugins/idempotency.ts";
 import { accountRoutes } from "./routes/accounts/account.routes.ts";
+import { analyticsRoutes } from "./routes/analytics/analytics.routes.ts";
 import { apiKeyRoutes } from "./routes/api-keys/api-key.routes.ts";
 import { authRoutes, type SignInLimits } from "./routes/auth/auth.routes.ts";
 import { caseRoutes } from "./routes/cases/case.routes.ts";
 import { offerOptionRoutes } from "./routes/cases/offer-options.routes.ts";
 import { contactRoutes } from "./routes/contacts/contact.routes.ts";
+import { documentationRoutes } from "./routes/documentation/documentation.routes.ts";
 import { smsStatusRoutes } from "./routes/integrations/sms-status.routes.ts";
 import { messageRoutes } from "./routes/messages/message.routes.ts";
 import { planRoutes } from "./routes/plans/plan.routes.ts";
 import { policyRoutes } from "./routes/policy/policy.routes.ts";
 import { customerRoutes } from "./routes/public/customer.routes.ts";
+import { settingsRoutes } from "./routes/settings/settings.routes.ts";
 import { subscriptionRoutes } from "./routes/subscriptions/subscription.routes.ts";
 import { systemRoutes } from "./routes/system/system.routes.ts";
 import { userRoutes } from "./routes/users/user.routes.ts";
@@ -39,12 +42,17 @@ export interface AppOptions {
   logger?: FastifyServerOptions["logger"];
   publicUrl: string;
   signInLimit?: SignInLimits;
-  /** Shown on the customer's pages. */
-  companyName?: string;
   /** The built web app's folder (dist/web); when given, it is served outside /api. */
   webRoot?: string;
   /** Verifies the SMS provider's status callbacks; without it they are refused. */
   smsCallbackSecret?: string | undefined;
+  /** Whose X-Forwarded-For to believe (see Config.trustProxy); nobody's by default. */
+  trustProxy?: boolean | number | string;
+}
+
+/** Believes the nearest `hops` proxies' X-Forwarded-For entries (proxy-addr's hop count). */
+function trustHops(hops: number) {
+  return (_address: string, hop: number) => hop < hops;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -59,7 +67,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    trustProxy:
+      typeof options.trustProxy === "number"
+        ? trustHops(options.trustProxy)
+        : (options.trustProxy ?? false),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -78,7 +89,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", "data:"],
+        // The company logo (settings) may be an https: URL of the company's own site.
+        imgSrc: ["'self'", "data:", "https:"],
       },
     },
   });
@@ -134,10 +146,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(subscriptionRoutes(ctx));
   await app.register(policyRoutes(ctx));
   await app.register(caseRoutes(ctx));
-  await app.register(customerRoutes(ctx, { companyName: options.companyName ?? "WootRecruit" }));
+  await app.register(customerRoutes(ctx));
   await app.register(offerOptionRoutes(ctx));
+  await app.register(documentationRoutes(ctx));
+  await app.register(settingsRoutes(ctx));
   await app.register(webhookRoutes(ctx));
   await app.register(messageRoutes(ctx));
+  await app.register(analyticsRoutes(ctx));
   await app.register(smsStatusRoutes(ctx, { callbackSecret: options.smsCallbackSecret }));
   if (options.webRoot) await app.register(webAppRoutes(options.webRoot));
   return app;

@@ -5,12 +5,18 @@ import * as m0001 from "./0001-foundation.ts";
 import * as m0002 from "./0002-cases.ts";
 import * as m0003 from "./0003-messaging.ts";
 import * as m0004 from "./0004-settings.ts";
+import * as m0005 from "./0005-scale.ts";
+import * as m0006 from "./0006-data-protection.ts";
+import * as m0007 from "./0007-analytics.ts";
 
 const migrations: Record<string, Migration> = {
   "0001-foundation": m0001,
   "0002-cases": m0002,
   "0003-messaging": m0003,
   "0004-settings": m0004,
+  "0005-scale": m0005,
+  "0006-data-protection": m0006,
+  "0007-analytics": m0007,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,6 +1,6 @@
 // Cases are stored as their JSON document plus the columns queues and timers filter on. Writes
 // check the version they read, so two people acting at once cannot both win.
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type OrderByItemBuilder, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { Case } from "../../domain/case.ts";
 import type { Database } from "../tables/tables.ts";
 import { afterCursor, likePattern, type Page, type PageRequest, toPage } from "./pagination.ts";
@@ -14,7 +14,8 @@ export function slaDueAtOf(c: Case): string | null {
     : null;
 }
 
-function toColumns(c: Case) {
+/** The columns of a case row: queues and timers filter on them; `data` is the whole case. */
+export function caseColumns(c: Case) {
   return {
     reference: c.reference,
     account_id: c.accountId,
@@ -38,13 +39,18 @@ function toColumns(c: Case) {
 
 export async function nextCaseReference(db: Db, year: number): Promise<string> {
   const row = await sql<{ n: string }>`select nextval('case_reference_seq')::text as n`.execute(db);
-  return `CD-${year}-${row.rows[0]!.n.padStart(5, "0")}`;
+  return caseReference(year, row.rows[0]!.n);
+}
+
+/** CD-2026-00042: the year the case was opened and a number from the case reference sequence. */
+export function caseReference(year: number, sequenceNumber: string): string {
+  return `CD-${year}-${sequenceNumber.padStart(5, "0")}`;
 }
 
 export async function insertCase(db: Db, c: Case): Promise<void> {
   await db
     .insertInto("cases")
-    .values({ id: c.id, ...toColumns(c) })
+    .values({ id: c.id, ...caseColumns(c) })
     .execute();
 }
 
@@ -52,7 +58,7 @@ export async function insertCase(db: Db, c: Case): Promise<void> {
 export async function updateCase(db: Db, c: Case, expectedVersion: number): Promise<boolean> {
   const result = await db
     .updateTable("cases")
-    .set(toColumns(c))
+    .set(caseColumns(c))
     .where("id", "=", c.id)
     .where("version", "=", expectedVersion)
     .executeTakeFirst();
@@ -103,20 +109,42 @@ export type CaseQueue =
   | "sla_breached"
   | "all";
 
-export interface CaseFilter {
+export const CASE_QUEUES: readonly CaseQueue[] = [
+  "mine",
+  "unassigned",
+  "escalated_to_me",
+  "sla_at_risk",
+  "sla_breached",
+  "all",
+];
+
+/** The orders a queue can be read in; each walks its own keyset, ties broken by id. */
+export const CASE_SORTS = ["opened", "updated", "sla_due", "reference"] as const;
+export type CaseSort = (typeof CASE_SORTS)[number];
+
+export interface QueueScope {
   queue: CaseQueue;
   userId: string | null;
   now: Date;
   atRiskHours: number;
+}
+
+export interface CaseFilter extends QueueScope {
   state?: string | undefined;
   outcome?: string | undefined;
   accountId?: string | undefined;
   assignedAmId?: string | undefined;
   assignedCsmId?: string | undefined;
+  planId?: string | undefined;
   channel?: string | undefined;
   openedFrom?: Date | undefined;
   openedTo?: Date | undefined;
   q?: string | undefined;
+}
+
+export interface CaseOrder {
+  sort: CaseSort;
+  direction: "asc" | "desc";
 }
 
 export interface CaseListItem {
@@ -125,14 +153,118 @@ export interface CaseListItem {
   requesterName: string;
 }
 
+/**
+ * The queue's own condition, as SQL over `cases` only, so the list (with its joins) and the
+ * per-queue counts (without) share it. Each has an index (0002-cases, 0005-scale): the AM and
+ * CSM indexes, the unassigned and escalated partial indexes, and the partial SLA index (hence
+ * `closed_at is null` in the SLA queues).
+ */
+function queueCondition(scope: QueueScope): RawBuilder<SqlBool> {
+  const userId = scope.userId;
+  switch (scope.queue) {
+    case "mine":
+      return userId
+        ? sql<SqlBool>`(cases.assigned_am_id = ${userId} or cases.assigned_csm_id = ${userId})`
+        : sql<SqlBool>`false`;
+    case "unassigned":
+      return sql<SqlBool>`(cases.assigned_am_id is null and cases.closed_at is null)`;
+    case "escalated_to_me":
+      return userId
+        ? sql<SqlBool>`(cases.state = 'escalated' and cases.assigned_csm_id = ${userId})`
+        : sql<SqlBool>`false`;
+    case "sla_at_risk": {
+      const until = new Date(scope.now.getTime() + scope.atRiskHours * 3_600_000);
+      return sql<SqlBool>`(cases.sla_due_at is not null and cases.closed_at is null and cases.sla_due_at > ${scope.now} and cases.sla_due_at <= ${until})`;
+    }
+    case "sla_breached":
+      return sql<SqlBool>`(cases.sla_due_at is not null and cases.closed_at is null and cases.sla_due_at <= ${scope.now})`;
+    case "all":
+      return sql<SqlBool>`true`;
+  }
+}
+
+function filteredCases(db: Db, filter: CaseFilter) {
+  return (
+    db
+      .selectFrom("cases")
+      .where(queueCondition(filter))
+      .$if(!!filter.state, (qb) => qb.where("cases.state", "=", filter.state!))
+      .$if(!!filter.outcome, (qb) => qb.where("cases.outcome", "=", filter.outcome!))
+      .$if(!!filter.accountId, (qb) => qb.where("cases.account_id", "=", filter.accountId!))
+      .$if(!!filter.assignedAmId, (qb) =>
+        qb.where("cases.assigned_am_id", "=", filter.assignedAmId!),
+      )
+      .$if(!!filter.assignedCsmId, (qb) =>
+        qb.where("cases.assigned_csm_id", "=", filter.assignedCsmId!),
+      )
+      // The subscription's current plan (a downgrade accepted on the case moves it).
+      .$if(!!filter.planId, (qb) =>
+        qb.where("cases.subscription_id", "in", (sub) =>
+          sub
+            .selectFrom("subscriptions")
+            .select("subscriptions.id")
+            .where("plan_id", "=", filter.planId!),
+        ),
+      )
+      .$if(!!filter.channel, (qb) => qb.where("cases.channel", "=", filter.channel!))
+      .$if(!!filter.openedFrom, (qb) => qb.where("cases.opened_at", ">=", filter.openedFrom!))
+      .$if(!!filter.openedTo, (qb) => qb.where("cases.opened_at", "<", filter.openedTo!))
+      // Search by reference, account name, or the requester's name or email. The cases, accounts
+      // and contacts that match are found first, each by its trigram index (0005-scale), and
+      // their cases joined by id: a rare name does not walk every case, and the count needs no
+      // join of accounts and contacts.
+      .$if(!!filter.q, (qb) => {
+        const pattern = likePattern(filter.q!);
+        return qb.where(
+          sql<SqlBool>`cases.id in (
+            select m.id from cases m where m.reference ilike ${pattern}
+            union
+            select m.id from cases m join accounts a on a.id = m.account_id
+              where a.name ilike ${pattern}
+            union
+            select m.id from cases m join contacts p on p.id = m.requester_contact_id
+              where p.name ilike ${pattern} or p.email ilike ${pattern}
+          )`,
+        );
+      })
+  );
+}
+
+/**
+ * The sort key of an order. Cases without a CSM due time sort after those with one whichever
+ * the direction (infinity ascending, -infinity descending), so the keyset stays total.
+ */
+function sortKey(order: CaseOrder): { key: RawBuilder<unknown>; castAs: "text" | "timestamptz" } {
+  switch (order.sort) {
+    case "opened":
+      return { key: sql`cases.opened_at`, castAs: "timestamptz" };
+    case "updated":
+      return { key: sql`cases.updated_at`, castAs: "timestamptz" };
+    case "sla_due":
+      return {
+        key:
+          order.direction === "asc"
+            ? sql`coalesce(cases.sla_due_at, 'infinity'::timestamptz)`
+            : sql`coalesce(cases.sla_due_at, '-infinity'::timestamptz)`,
+        castAs: "timestamptz",
+      };
+    case "reference":
+      return { key: sql`cases.reference`, castAs: "text" };
+  }
+}
+
 export async function listCases(
   db: Db,
   filter: CaseFilter,
   page: PageRequest,
+  order: CaseOrder = { sort: "opened", direction: "desc" },
 ): Promise<Page<CaseListItem>> {
-  const atRiskUntil = new Date(filter.now.getTime() + filter.atRiskHours * 3_600_000);
-  const rows = await db
-    .selectFrom("cases")
+  const { key, castAs } = sortKey(order);
+  // The cursor carries its order, so a cursor from another order is refused, not misread.
+  const tag = `${order.sort}:${order.direction}`;
+  const byDirection = (ob: OrderByItemBuilder) =>
+    order.direction === "asc" ? ob.asc() : ob.desc();
+  const rows = await filteredCases(db, filter)
     .innerJoin("accounts", "accounts.id", "cases.account_id")
     .innerJoin("contacts", "contacts.id", "cases.requester_contact_id")
     .select([
@@ -141,49 +273,10 @@ export async function listCases(
       "accounts.name as account_name",
       "contacts.name as requester_name",
     ])
-    .select(sql<string>`cases.opened_at::text`.as("sort_key"))
-    .$if(filter.queue === "mine", (qb) =>
-      qb.where((eb) =>
-        eb.or([
-          eb("cases.assigned_am_id", "=", filter.userId),
-          eb("cases.assigned_csm_id", "=", filter.userId),
-        ]),
-      ),
-    )
-    .$if(filter.queue === "unassigned", (qb) =>
-      qb.where("cases.assigned_am_id", "is", null).where("cases.closed_at", "is", null),
-    )
-    .$if(filter.queue === "escalated_to_me", (qb) =>
-      qb.where("cases.state", "=", "escalated").where("cases.assigned_csm_id", "=", filter.userId),
-    )
-    .$if(filter.queue === "sla_at_risk", (qb) =>
-      qb.where("cases.sla_due_at", ">", filter.now).where("cases.sla_due_at", "<=", atRiskUntil),
-    )
-    .$if(filter.queue === "sla_breached", (qb) => qb.where("cases.sla_due_at", "<=", filter.now))
-    .$if(!!filter.state, (qb) => qb.where("cases.state", "=", filter.state!))
-    .$if(!!filter.outcome, (qb) => qb.where("cases.outcome", "=", filter.outcome!))
-    .$if(!!filter.accountId, (qb) => qb.where("cases.account_id", "=", filter.accountId!))
-    .$if(!!filter.assignedAmId, (qb) => qb.where("cases.assigned_am_id", "=", filter.assignedAmId!))
-    .$if(!!filter.assignedCsmId, (qb) =>
-      qb.where("cases.assigned_csm_id", "=", filter.assignedCsmId!),
-    )
-    .$if(!!filter.channel, (qb) => qb.where("cases.channel", "=", filter.channel!))
-    .$if(!!filter.openedFrom, (qb) => qb.where("cases.opened_at", ">=", filter.openedFrom!))
-    .$if(!!filter.openedTo, (qb) => qb.where("cases.opened_at", "<", filter.openedTo!))
-    .$if(!!filter.q, (qb) =>
-      qb.where((eb) =>
-        eb.or([
-          eb("cases.reference", "ilike", likePattern(filter.q!)),
-          eb("accounts.name", "ilike", likePattern(filter.q!)),
-          eb("contacts.name", "ilike", likePattern(filter.q!)),
-          eb("contacts.email", "ilike", likePattern(filter.q!)),
-        ]),
-      ),
-    )
-    // Newest first: the cursor walks down (opened_at, id).
-    .where(afterCursor(sql.ref("cases.opened_at"), "cases.id", page.cursor, "timestamptz", "desc"))
-    .orderBy("cases.opened_at", "desc")
-    .orderBy("cases.id", "desc")
+    .select(sql<string>`(${key})::text`.as("sort_key"))
+    .where(afterCursor(key, "cases.id", page.cursor, castAs, order.direction, tag))
+    .orderBy(key, byDirection)
+    .orderBy("cases.id", byDirection)
     .limit(page.limit + 1)
     .execute();
   return toPage(
@@ -191,5 +284,45 @@ export async function listCases(
     page.limit,
     (r) => ({ key: r.sort_key, id: r.id }),
     (r) => ({ case: r.data as Case, accountName: r.account_name, requesterName: r.requester_name }),
+    tag,
   );
+}
+
+/**
+ * Counts stop here: past it a desk needs "more than 10,000", not the exact figure, and a count
+ * then reads at most this many index entries however many cases there are.
+ */
+export const COUNT_CAP = 10_000;
+
+/** How many cases match the filter (every page together), up to COUNT_CAP. */
+export async function countFilteredCases(db: Db, filter: CaseFilter): Promise<number> {
+  const row = await db
+    .selectFrom(filteredCases(db, filter).select("cases.id").limit(COUNT_CAP).as("matching"))
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The size of every queue for one user, up to COUNT_CAP: one count per queue on its index. */
+export async function countCasesByQueue(
+  db: Db,
+  scope: Omit<QueueScope, "queue">,
+): Promise<Record<CaseQueue, number>> {
+  const counts = await Promise.all(
+    CASE_QUEUES.map(async (queue) => {
+      const row = await db
+        .selectFrom(
+          db
+            .selectFrom("cases")
+            .select("cases.id")
+            .where(queueCondition({ ...scope, queue }))
+            .limit(COUNT_CAP)
+            .as("matching"),
+        )
+        .select((eb) => eb.fn.countAll<string>().as("n"))
+        .executeTakeFirstOrThrow();
+      return [queue, Number(row.n)] as const;
+    }),
+  );
+  return Object.fromEntries(counts) as Record<CaseQueue, number>;
 }

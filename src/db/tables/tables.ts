@@ -85,6 +85,10 @@ export interface ContactsTable {
   preferred_channel: Generated<ContactChannel>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** Set when the contact's personal data was erased on request (migration 0006). */
+  erased_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Who erased it (an actor as JSON). */
+  erased_by: ColumnType<unknown, string | null | undefined, string | null>;
 }
 
 export type SubscriptionStatus = "active" | "paused" | "cancellation_scheduled" | "cancelled";
@@ -161,6 +165,10 @@ export interface CaseEventsTable {
   prev_hash: string;
   hash: string;
   recorded_at: Generated<Date>;
+  /** SHA-256 of the canonical body, which a sealed entry's hash covers; null on legacy entries. */
+  body_digest: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Set when personal data was erased from the body (migration 0006). */
+  erased_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export type OutboxStatus = "pending" | "sending" | "sent" | "delivered" | "failed";
@@ -280,7 +288,77 @@ export interface SettingsTable {
   updated_at: Generated<Date>;
 }
 
+/** One narrow row per closed case for analytics (migration 0007). */
+export interface CaseMetricsTable {
+  case_id: string;
+  reference: string;
+  account_id: string;
+  subscription_id: string;
+  policy_version: number;
+  channel: string;
+  outcome: string;
+  am_id: string | null;
+  csm_id: string | null;
+  plan_code: string | null;
+  segment: string | null;
+  reason_code: string | null;
+  offers_presented: string[];
+  saved_offer_code: string | null;
+  currency: string;
+  monthly_value_minor: Int8;
+  value_kept_minor: Int8;
+  value_lost_minor: Int8;
+  opened_at: Timestamp;
+  closed_at: Timestamp;
+  escalated: boolean;
+  sla_due_at: NullableTimestamp;
+  csm_engaged_at: NullableTimestamp;
+  sla_met: boolean | null;
+  form_sent: boolean;
+  form_submitted: boolean;
+  feedback_rating: number | null;
+  feedback_reason: string | null;
+  s_initial_contact: number | null;
+  s_cancellation_request_form: number | null;
+  s_assistance_and_alternatives: number | null;
+  s_escalation_to_csm: number | null;
+  s_finalize_cancellation: number | null;
+  s_feedback: number | null;
+  s_documentation: number | null;
+  adherent: boolean;
+  misses: Json;
+  /** Retained: the earliest cancellation or new case after the save, if any. */
+  lost_at: NullableTimestamp;
+  computed_at: Generated<Date>;
+}
+
+export interface AnalyticsDailyTable {
+  day: ColumnType<string, string, string>;
+  metric: string;
+  k1: string;
+  k2: string;
+  k3: string;
+  bin: number;
+  n: Int8;
+  v1: Int8;
+  v2: Int8;
+}
+
+export interface AnalyticsDirtyDaysTable {
+  day: ColumnType<string, string, string>;
+  marked_at: Timestamp;
+}
+
+export interface AnalyticsWatermarksTable {
+  name: string;
+  at: Timestamp;
+}
+
 export interface Database {
+  case_metrics: CaseMetricsTable;
+  analytics_watermarks: AnalyticsWatermarksTable;
+  analytics_daily: AnalyticsDailyTable;
+  analytics_dirty_days: AnalyticsDirtyDaysTable;
   settings: SettingsTable;
   policy_versions: PolicyVersionsTable;
   cases: CasesTable;

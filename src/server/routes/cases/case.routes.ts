@@ -1,6 +1,6 @@
 // The case API: open, list (queues), read (with checklist and next actions), timeline, and one
 // endpoint per policy command. Handlers only translate: rules live in the engine.
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { getCurrentPolicy } from "../../../app/case-facts.ts";
@@ -9,12 +9,20 @@ import { codeMatchesForCase } from "../../../app/customer-actions.ts";
 import {
   actorOf,
   type CommandBuilder,
+  type CommandResult,
   openCase,
   runCaseCommand,
 } from "../../../app/run-case-command.ts";
-import { describeCase, getCase } from "../../../app/view-case.ts";
+import { describeCase, getCase, viewCase } from "../../../app/view-case.ts";
 import { listAuditEntries } from "../../../db/repositories/audit.repository.ts";
-import { type CaseQueue, listCases } from "../../../db/repositories/cases.repository.ts";
+import {
+  CASE_SORTS,
+  type CaseQueue,
+  COUNT_CAP,
+  countCasesByQueue,
+  countFilteredCases,
+  listCases,
+} from "../../../db/repositories/cases.repository.ts";
 import { listCaseMessages } from "../../../db/repositories/outbox.repository.ts";
 import { CASE_OUTCOMES, CASE_STATES, REQUEST_CHANNELS } from "../../../domain/case.ts";
 import {
@@ -26,10 +34,14 @@ import type { Principal, StaffRole } from "../../../domain/staff.ts";
 import { principalOf, STAFF } from "../../plugins/auth.ts";
 import { errorResponses, pageOf, pageQuery } from "../common.ts";
 import {
+  type CommandAnswer,
   caseJson,
   caseViewJson,
+  commandAnswerJson,
   commandBodies,
   openCaseBody,
+  preferHeader,
+  prefersMinimal,
   presentCase,
   presentCaseView,
 } from "./case.schemas.ts";
@@ -60,9 +72,26 @@ export function caseRoutes(ctx: AppContext) {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
 
     const view = async (principal: Principal, idOrReference: string) =>
-      presentCaseView(
-        await describeCase(ctx, await getCase(ctx, idOrReference), actorOf(principal)),
+      presentCaseView(await viewCase(ctx, idOrReference, actorOf(principal)));
+    /**
+     * The answer to a command: the case as written with its checklist and next actions (from the
+     * facts it was decided with), or with `Prefer: return=minimal` (RFC 7240) the case alone, for
+     * integrations that do not show the workspace and would rather not pay for the view.
+     */
+    const answer = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      principal: Principal,
+      result: CommandResult,
+    ): Promise<CommandAnswer> => {
+      if (prefersMinimal(request)) {
+        reply.header("preference-applied", "return=minimal");
+        return { case: presentCase(result.case) };
+      }
+      return presentCaseView(
+        await describeCase(ctx, result.case, actorOf(principal), result.facts),
       );
+    };
 
     app.post("/api/cases", {
       config: { access: { roles: CASE_OPENERS } },
@@ -70,14 +99,13 @@ export function caseRoutes(ctx: AppContext) {
         tags: ["cases"],
         summary: "Log a cancellation request (step 1): opens a case for one subscription",
         body: openCaseBody,
-        response: { 201: caseViewJson, ...errorResponses },
+        headers: preferHeader,
+        response: { 201: commandAnswerJson, ...errorResponses },
       },
       handler: async (request, reply) => {
         const principal = principalOf(request);
-        const { case: opened } = await openCase(ctx, actorOf(principal), request.body);
-        return reply
-          .status(201)
-          .send(presentCaseView(await describeCase(ctx, opened, actorOf(principal))));
+        const opened = await openCase(ctx, actorOf(principal), request.body);
+        return reply.status(201).send(await answer(request, reply, principal, opened));
       },
     });
 
@@ -86,15 +114,21 @@ export function caseRoutes(ctx: AppContext) {
       schema: {
         tags: ["cases"],
         summary:
-          "Queues of cases, newest first: mine, unassigned, escalated to me, SLA at risk or breached, all",
+          "Queues of cases (mine, unassigned, escalated to me, SLA at risk or breached, all), filtered, searched, sorted and paged",
         querystring: z.object({
           ...pageQuery,
           queue: z.enum(QUEUES).default("all"),
+          sort: z
+            .enum(CASE_SORTS)
+            .default("opened")
+            .describe("opened, updated, sla_due (the CSM's engagement due time) or reference"),
+          order: z.enum(["asc", "desc"]).optional().describe("default: desc, asc for sla_due"),
           state: z.enum(CASE_STATES).optional(),
           outcome: z.enum(CASE_OUTCOMES).optional(),
           accountId: z.uuid().optional(),
           assignedAmId: z.uuid().optional(),
           assignedCsmId: z.uuid().optional(),
+          planId: z.uuid().optional().describe("the subscription's plan"),
           channel: z.enum(REQUEST_CHANNELS).optional(),
           openedFrom: z.coerce.date().optional(),
           openedTo: z.coerce.date().optional(),
@@ -102,29 +136,60 @@ export function caseRoutes(ctx: AppContext) {
         response: {
           200: pageOf(
             z.object({ case: caseJson, accountName: z.string(), requesterName: z.string() }),
+          ).extend({
+            total: z
+              .number()
+              .describe(`cases matching the queue and filters, counted up to ${COUNT_CAP}`),
+          }),
+          ...errorResponses,
+        },
+      },
+      handler: async (request) => {
+        const principal = principalOf(request);
+        const { limit, cursor, queue, sort, order, ...filter } = request.query;
+        const policy = await getCurrentPolicy(ctx.db);
+        const caseFilter = {
+          ...filter,
+          queue: queue as CaseQueue,
+          userId: principal.kind === "user" ? principal.userId : null,
+          now: ctx.now(),
+          atRiskHours: policy.definition.slas.csmEngagementAtRiskHours,
+        };
+        const direction = order ?? (sort === "sla_due" ? "asc" : "desc");
+        const [page, total] = await Promise.all([
+          listCases(ctx.db, caseFilter, { limit, cursor }, { sort, direction }),
+          countFilteredCases(ctx.db, caseFilter),
+        ]);
+        return {
+          ...page,
+          total,
+          items: page.items.map((item) => ({ ...item, case: presentCase(item.case) })),
+        };
+      },
+    });
+
+    app.get("/api/cases/counts", {
+      config: { access: { roles: STAFF } },
+      schema: {
+        tags: ["cases"],
+        summary: `How many cases each queue holds for the caller (counted up to ${COUNT_CAP}), for the queue tabs`,
+        response: {
+          200: z.object(
+            Object.fromEntries(QUEUES.map((q) => [q, z.number()])) as {
+              [K in (typeof QUEUES)[number]]: z.ZodNumber;
+            },
           ),
           ...errorResponses,
         },
       },
       handler: async (request) => {
         const principal = principalOf(request);
-        const { limit, cursor, queue, ...filter } = request.query;
         const policy = await getCurrentPolicy(ctx.db);
-        const page = await listCases(
-          ctx.db,
-          {
-            ...filter,
-            queue: queue as CaseQueue,
-            userId: principal.kind === "user" ? principal.userId : null,
-            now: ctx.now(),
-            atRiskHours: policy.definition.slas.csmEngagementAtRiskHours,
-          },
-          { limit, cursor },
-        );
-        return {
-          ...page,
-          items: page.items.map((item) => ({ ...item, case: presentCase(item.case) })),
-        };
+        return countCasesByQueue(ctx.db, {
+          userId: principal.kind === "user" ? principal.userId : null,
+          now: ctx.now(),
+          atRiskHours: policy.definition.slas.csmEngagementAtRiskHours,
+        });
       },
     });
 
@@ -225,6 +290,7 @@ export function caseRoutes(ctx: AppContext) {
       roles: readonly StaffRole[],
       body: B,
       build: (body: z.infer<B>, principal: Principal) => CommandBuilder,
+      namedStaff: (body: z.infer<B>) => (string | null | undefined)[] = () => [],
     ) {
       app.post(`/api/cases/:id/${path}`, {
         config: { access: { roles } },
@@ -233,16 +299,17 @@ export function caseRoutes(ctx: AppContext) {
           summary,
           params: caseParams,
           body,
-          response: { 200: caseViewJson, ...errorResponses },
+          headers: preferHeader,
+          response: { 200: commandAnswerJson, ...errorResponses },
         },
-        handler: async (request) => {
+        handler: async (request, reply) => {
           const principal = principalOf(request);
-          const c = await getCase(ctx, request.params.id);
           const input = request.body as z.infer<B>;
-          const result = await runCaseCommand(ctx, c.id, build(input, principal), {
+          const result = await runCaseCommand(ctx, request.params.id, build(input, principal), {
             expectedVersion: input.expectedVersion,
+            namedStaffIds: namedStaff(input),
           });
-          return presentCaseView(await describeCase(ctx, result.case, actorOf(principal)));
+          return answer(request, reply, principal, result);
         },
       });
     }
@@ -270,9 +337,10 @@ export function caseRoutes(ctx: AppContext) {
           "Check the code the customer reads back; too many wrong codes close the case unverified",
         params: caseParams,
         body: commandBodies.confirmCode,
-        response: { 200: caseViewJson, ...errorResponses },
+        headers: preferHeader,
+        response: { 200: commandAnswerJson, ...errorResponses },
       },
-      handler: async (request) => {
+      handler: async (request, reply) => {
         const principal = principalOf(request);
         const c = await getCase(ctx, request.params.id);
         // The code check and the engine's count of attempts commit together.
@@ -293,7 +361,7 @@ export function caseRoutes(ctx: AppContext) {
             },
           );
         });
-        return presentCaseView(await describeCase(ctx, result.case, actorOf(principal)));
+        return answer(request, reply, principal, result);
       },
     });
     command(
@@ -368,14 +436,14 @@ export function caseRoutes(ctx: AppContext) {
           "Record the customer's answer to an offer (accepted applies it and closes the case as retained)",
         params: caseParams.extend({ offerCode: z.string().min(1).max(60) }),
         body: commandBodies.answerOffer,
-        response: { 200: caseViewJson, ...errorResponses },
+        headers: preferHeader,
+        response: { 200: commandAnswerJson, ...errorResponses },
       },
-      handler: async (request) => {
+      handler: async (request, reply) => {
         const principal = principalOf(request);
-        const c = await getCase(ctx, request.params.id);
         const result = await runCaseCommand(
           ctx,
-          c.id,
+          request.params.id,
           (_c, _f, now) => ({
             kind: "answerOffer",
             offerCode: request.params.offerCode,
@@ -385,7 +453,7 @@ export function caseRoutes(ctx: AppContext) {
           }),
           { expectedVersion: request.body.expectedVersion },
         );
-        return presentCaseView(await describeCase(ctx, result.case, actorOf(principal)));
+        return answer(request, reply, principal, result);
       },
     });
     command(
@@ -412,6 +480,7 @@ export function caseRoutes(ctx: AppContext) {
         actor: as(p),
         now,
       }),
+      (b) => [b.csmId],
     );
     command(
       "csm/engage",
@@ -525,6 +594,7 @@ export function caseRoutes(ctx: AppContext) {
         actor: as(p),
         now,
       }),
+      (b) => [b.toUserId],
     );
   };
 }

@@ -6,12 +6,14 @@ import { z } from "zod";
 import type { AppContext } from "../../../app/context.ts";
 import {
   answerOfferByLink,
+  confirmIdentityCodeAsCustomer,
   startSelfService,
   submitFeedbackByLink,
   submitFormByLink,
   verifySelfService,
   viewLink,
 } from "../../../app/customer-actions.ts";
+import { getSettings } from "../../../app/settings.ts";
 import { CONFIRMATION_CHANNELS, EFFECTIVE_CHOICES } from "../../../domain/case.ts";
 import { findOffer } from "../../../domain/policy-definition.ts";
 import { PUBLIC } from "../../plugins/auth.ts";
@@ -48,7 +50,7 @@ const doneJson = z.object({
   outcome: z.string().nullable(),
 });
 
-export function customerRoutes(ctx: AppContext, options: { companyName: string }) {
+export function customerRoutes(ctx: AppContext) {
   return async (fastify: FastifyInstance) => {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
     const config = { access: PUBLIC, rateLimit: PUBLIC_LIMIT };
@@ -94,6 +96,36 @@ export function customerRoutes(ctx: AppContext, options: { companyName: string }
       },
     });
 
+    app.post("/api/public/identity/confirm-code", {
+      config,
+      schema: {
+        tags: ["customer"],
+        summary:
+          "Identity code entry: the customer types the case reference and the code we sent them (step 1)",
+        description:
+          "Runs the policy's code check as the requester: a wrong code counts towards the attempt limit, as one read back to the account manager does. Only a caller who also gives the email address or phone number the code was sent to can spend attempts. Any failure gets the same 400 naming `code`.",
+        body: z.object({
+          reference: z
+            .string()
+            .trim()
+            .toUpperCase()
+            .regex(/^CD-\d{4}-\d{5,}$/, "must be a case reference like CD-2026-00042"),
+          contact: z
+            .string()
+            .trim()
+            .min(3, "must be the email address or phone number the code was sent to")
+            .max(254)
+            .describe("the email address or phone number the code was sent to"),
+          code: z
+            .string()
+            .trim()
+            .regex(/^\d{4,10}$/, "must be the digits of the code"),
+        }),
+        response: { 200: z.object({ reference: z.string() }), ...errorResponses },
+      },
+      handler: async (request) => confirmIdentityCodeAsCustomer(ctx, request.body),
+    });
+
     app.get("/api/public/links/:token", {
       config,
       schema: {
@@ -109,7 +141,7 @@ export function customerRoutes(ctx: AppContext, options: { companyName: string }
           purpose: link.purpose,
           reference: link.case.reference,
           expiresAt: link.expiresAt.toISOString(),
-          companyName: options.companyName,
+          companyName: (await getSettings(ctx.db)).companyName,
           reasons: link.policy.reasons.map((r) => ({
             code: r.code,
             label: r.label,
