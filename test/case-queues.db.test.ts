@@ -82,6 +82,44 @@ describe("case queues", () => {
     expect(positions[1]!).toBeLessThan(positions[0]!);
   });
 
+  it("finds cases by a common word as by a rare one (a common word walks the queue instead)", async () => {
+    const world = await makeWorld(server);
+    const accountId = (
+      await server.handle.db
+        .updateTable("accounts")
+        .set({ name: "Zephyr Staffing Partners" })
+        .where("id", "=", world.accountId)
+        .returning("id")
+        .executeTakeFirstOrThrow()
+    ).id;
+    const c = await openCaseFor(world);
+    const search = async (q: string) => {
+      const response = await world.am.request({
+        method: "GET",
+        url: "/api/cases",
+        query: { q, limit: "200" },
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      const page = response.json();
+      return {
+        ids: page.items.map((i: { case: { id: string } }) => i.case.id) as string[],
+        total: page.total as number,
+      };
+    };
+    // Rare: one account has the word.
+    expect((await search("zephyr staffing")).ids).toEqual([c.id]);
+    // Common: over a thousand accounts have it (and no case), so the search walks the cases.
+    await server.handle.db
+      .insertInto("accounts")
+      .values(Array.from({ length: 1_000 }, (_, i) => ({ name: `Staffing Firm ${i}` })))
+      .execute();
+    const common = await search("staffing");
+    expect(common.ids).toContain(c.id);
+    expect(common.ids.every((id) => id === c.id)).toBe(true);
+    expect(common.total).toBe(1);
+    expect(accountId).toBe(world.accountId);
+  });
+
   it("counts each queue for the caller, and totals the filtered list", async () => {
     const world = await makeWorld(server);
     const c = await openWithFormSent(server, world);

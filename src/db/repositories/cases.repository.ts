@@ -183,7 +183,31 @@ function queueCondition(scope: QueueScope): RawBuilder<SqlBool> {
   }
 }
 
-function filteredCases(db: Db, filter: CaseFilter) {
+/**
+ * How a search runs. `ids`: the cases, accounts and contacts that match are found first by their
+ * trigram indexes and their cases joined by id; good for a rare term, but a common one (a word in
+ * a fifth of the account names) gathers hundreds of thousands of ids before the newest page is
+ * cut. `scan`: walk the queue's own index newest first and test each case, which stops after a
+ * page when matches are common.
+ */
+type SearchPlan = "ids" | "scan";
+
+/** Past this many matching accounts or contacts a term counts as common. */
+const COMMON_TERM = 1_000;
+
+async function searchPlanFor(db: Db, q: string | undefined): Promise<SearchPlan> {
+  if (!q) return "ids";
+  const pattern = likePattern(q);
+  const row = await sql<{ accounts: number; contacts: number }>`select
+      (select count(*) from (select 1 from accounts where name ilike ${pattern} limit ${COMMON_TERM}) a)::int as accounts,
+      (select count(*) from (select 1 from contacts where name ilike ${pattern} or email ilike ${pattern} limit ${COMMON_TERM}) c)::int as contacts`.execute(
+    db,
+  );
+  const found = row.rows[0]!;
+  return found.accounts >= COMMON_TERM || found.contacts >= COMMON_TERM ? "scan" : "ids";
+}
+
+function filteredCases(db: Db, filter: CaseFilter, search: SearchPlan = "ids") {
   return (
     db
       .selectFrom("cases")
@@ -213,7 +237,16 @@ function filteredCases(db: Db, filter: CaseFilter) {
       // and contacts that match are found first, each by its trigram index (0005-scale), and
       // their cases joined by id: a rare name does not walk every case, and the count needs no
       // join of accounts and contacts.
-      .$if(!!filter.q, (qb) => {
+      .$if(!!filter.q && search === "scan", (qb) => {
+        const pattern = likePattern(filter.q!);
+        return qb.where(
+          sql<SqlBool>`(cases.reference ilike ${pattern}
+            or exists (select 1 from accounts a where a.id = cases.account_id and a.name ilike ${pattern})
+            or exists (select 1 from contacts p where p.id = cases.requester_contact_id
+              and (p.name ilike ${pattern} or p.email ilike ${pattern})))`,
+        );
+      })
+      .$if(!!filter.q && search === "ids", (qb) => {
         const pattern = likePattern(filter.q!);
         return qb.where(
           sql<SqlBool>`cases.id in (
@@ -264,7 +297,7 @@ export async function listCases(
   const tag = `${order.sort}:${order.direction}`;
   const byDirection = (ob: OrderByItemBuilder) =>
     order.direction === "asc" ? ob.asc() : ob.desc();
-  const rows = await filteredCases(db, filter)
+  const rows = await filteredCases(db, filter, await searchPlanFor(db, filter.q))
     .innerJoin("accounts", "accounts.id", "cases.account_id")
     .innerJoin("contacts", "contacts.id", "cases.requester_contact_id")
     .select([
@@ -297,7 +330,12 @@ export const COUNT_CAP = 10_000;
 /** How many cases match the filter (every page together), up to COUNT_CAP. */
 export async function countFilteredCases(db: Db, filter: CaseFilter): Promise<number> {
   const row = await db
-    .selectFrom(filteredCases(db, filter).select("cases.id").limit(COUNT_CAP).as("matching"))
+    .selectFrom(
+      filteredCases(db, filter, await searchPlanFor(db, filter.q))
+        .select("cases.id")
+        .limit(COUNT_CAP)
+        .as("matching"),
+    )
     .select((eb) => eb.fn.countAll<string>().as("n"))
     .executeTakeFirstOrThrow();
   return Number(row.n);
