@@ -184,30 +184,40 @@ function queueCondition(scope: QueueScope): RawBuilder<SqlBool> {
 }
 
 /**
- * How a search runs. `ids`: the cases, accounts and contacts that match are found first by their
- * trigram indexes and their cases joined by id; good for a rare term, but a common one (a word in
- * a fifth of the account names) gathers hundreds of thousands of ids before the newest page is
- * cut. `scan`: walk the queue's own index newest first and test each case, which stops after a
- * page when matches are common.
+ * How a search runs. `ids`: the accounts and contacts that match were found by their trigram
+ * indexes (0005-scale), and cases match by reference or by those ids. `scan`: a common term (a
+ * word in a fifth of the account names) would give hundreds of thousands of ids, so the queue's
+ * own index is walked newest first and each case tested, which stops after a page.
  */
-type SearchPlan = "ids" | "scan";
+type SearchPlan =
+  | { kind: "none" }
+  | { kind: "scan" }
+  | { kind: "ids"; accountIds: string[]; contactIds: string[] };
 
 /** Past this many matching accounts or contacts a term counts as common. */
 const COMMON_TERM = 1_000;
 
 async function searchPlanFor(db: Db, q: string | undefined): Promise<SearchPlan> {
-  if (!q) return "ids";
+  if (!q) return { kind: "none" };
   const pattern = likePattern(q);
-  const row = await sql<{ accounts: number; contacts: number }>`select
-      (select count(*) from (select 1 from accounts where name ilike ${pattern} limit ${COMMON_TERM}) a)::int as accounts,
-      (select count(*) from (select 1 from contacts where name ilike ${pattern} or email ilike ${pattern} limit ${COMMON_TERM}) c)::int as contacts`.execute(
+  const row = await sql<{ accounts: string[]; contacts: string[] }>`select
+      (select coalesce(jsonb_agg(id), '[]'::jsonb) from (select id from accounts
+        where name ilike ${pattern} limit ${COMMON_TERM}) a) as accounts,
+      (select coalesce(jsonb_agg(id), '[]'::jsonb) from (select id from contacts
+        where name ilike ${pattern} or email ilike ${pattern} limit ${COMMON_TERM}) c) as contacts`.execute(
     db,
   );
-  const found = row.rows[0]!;
-  return found.accounts >= COMMON_TERM || found.contacts >= COMMON_TERM ? "scan" : "ids";
+  const { accounts, contacts } = row.rows[0]!;
+  return accounts.length >= COMMON_TERM || contacts.length >= COMMON_TERM
+    ? { kind: "scan" }
+    : { kind: "ids", accountIds: accounts, contactIds: contacts };
 }
 
-function filteredCases(db: Db, filter: CaseFilter, search: SearchPlan = "ids") {
+function idsIn(ids: readonly string[]): RawBuilder<unknown> {
+  return sql`array(select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::uuid)`;
+}
+
+function filteredCases(db: Db, filter: CaseFilter, search: SearchPlan = { kind: "none" }) {
   return (
     db
       .selectFrom("cases")
@@ -233,11 +243,8 @@ function filteredCases(db: Db, filter: CaseFilter, search: SearchPlan = "ids") {
       .$if(!!filter.channel, (qb) => qb.where("cases.channel", "=", filter.channel!))
       .$if(!!filter.openedFrom, (qb) => qb.where("cases.opened_at", ">=", filter.openedFrom!))
       .$if(!!filter.openedTo, (qb) => qb.where("cases.opened_at", "<", filter.openedTo!))
-      // Search by reference, account name, or the requester's name or email. The cases, accounts
-      // and contacts that match are found first, each by its trigram index (0005-scale), and
-      // their cases joined by id: a rare name does not walk every case, and the count needs no
-      // join of accounts and contacts.
-      .$if(!!filter.q && search === "scan", (qb) => {
+      // Search by reference, account name, or the requester's name or email (see SearchPlan).
+      .$if(!!filter.q && search.kind === "scan", (qb) => {
         const pattern = likePattern(filter.q!);
         return qb.where(
           sql<SqlBool>`(cases.reference ilike ${pattern}
@@ -246,18 +253,12 @@ function filteredCases(db: Db, filter: CaseFilter, search: SearchPlan = "ids") {
               and (p.name ilike ${pattern} or p.email ilike ${pattern})))`,
         );
       })
-      .$if(!!filter.q && search === "ids", (qb) => {
-        const pattern = likePattern(filter.q!);
+      .$if(!!filter.q && search.kind === "ids", (qb) => {
+        const { accountIds, contactIds } = search as Extract<SearchPlan, { kind: "ids" }>;
         return qb.where(
-          sql<SqlBool>`cases.id in (
-            select m.id from cases m where m.reference ilike ${pattern}
-            union
-            select m.id from cases m join accounts a on a.id = m.account_id
-              where a.name ilike ${pattern}
-            union
-            select m.id from cases m join contacts p on p.id = m.requester_contact_id
-              where p.name ilike ${pattern} or p.email ilike ${pattern}
-          )`,
+          sql<SqlBool>`(cases.reference ilike ${likePattern(filter.q!)}
+            or cases.account_id = any(${idsIn(accountIds)})
+            or cases.requester_contact_id = any(${idsIn(contactIds)}))`,
         );
       })
   );
