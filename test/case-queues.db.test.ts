@@ -106,8 +106,15 @@ describe("case queues", () => {
         total: page.total as number,
       };
     };
-    // Rare: one account has the word.
+    // Rare: one account has the word; the requester's email (or part of it) finds it too.
     expect((await search("zephyr staffing")).ids).toEqual([c.id]);
+    const { email } = await server.handle.db
+      .selectFrom("contacts")
+      .select("email")
+      .where("id", "=", world.contactId)
+      .executeTakeFirstOrThrow();
+    expect((await search(email!.toUpperCase())).ids).toEqual([c.id]);
+    expect((await search(email!.slice(email!.indexOf("@") - 3))).ids).toContain(c.id);
     // Common: over a thousand accounts have it (and no case), so the search walks the cases.
     await server.handle.db
       .insertInto("accounts")

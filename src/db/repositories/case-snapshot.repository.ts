@@ -3,7 +3,7 @@
 // the command can name, and the tip of the case's audit chain. A command used to read these with
 // a dozen statements; on this hardware each statement costs more in socket writes than the
 // engine costs in CPU, so the hot path reads once and writes once.
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { Case } from "../../domain/case.ts";
 import type { Account, Contact, Subscription } from "../../domain/customer.ts";
 import type { StaffRole } from "../../domain/staff.ts";
@@ -88,6 +88,22 @@ const SUBSCRIPTION_COLUMNS = [
   "updated_at",
 ] as const;
 
+/** What the subscription `s` would cost a month on each plan of its currency, by plan code. */
+function planValuesOfSubscription() {
+  return sql<Record<string, string | number>>`(select coalesce(
+      jsonb_object_agg(op.code, op.monthly_price_minor * s.seats), '{}'::jsonb)
+    from plans op where op.currency = s.currency)`;
+}
+
+/** The roles of the active staff among `columns` (of the row being read) and the named ids. */
+function staffRoles(columns: RawBuilder<unknown>, named: readonly string[]) {
+  return sql<
+    Record<string, StaffRole>
+  >`(select coalesce(jsonb_object_agg(u.id, u.role), '{}'::jsonb)
+    from users u where u.active and (u.id in (${columns})
+      or u.id::text in (select jsonb_array_elements_text(${JSON.stringify(named)}::jsonb))))`;
+}
+
 /**
  * Reads the case by id or reference (CD-2026-00042) with its facts. `lock` (inside a transaction)
  * first takes the case row's lock for the rest of the transaction: the fallback when optimistic
@@ -99,7 +115,6 @@ export async function readCaseSnapshot(
   idOrReference: string,
   options: { lock?: boolean; namedStaffIds?: readonly string[] } = {},
 ): Promise<CaseSnapshot | undefined> {
-  const named = JSON.stringify(options.namedStaffIds ?? []);
   const byId = UUID.test(idOrReference);
   if (options.lock) {
     // Lock first, then read in a statement of its own: a statement that waited for the lock sees
@@ -125,14 +140,11 @@ export async function readCaseSnapshot(
       ...prefixed("a", ACCOUNT_COLUMNS),
       ...prefixed("ct", CONTACT_COLUMNS),
       ...prefixed("s", SUBSCRIPTION_COLUMNS),
-      sql<
-        Record<string, string | number>
-      >`(select coalesce(jsonb_object_agg(op.code, op.monthly_price_minor * s.seats), '{}'::jsonb)
-        from plans op where op.currency = s.currency)`.as("plan_prices"),
-      sql<Record<string, StaffRole>>`(select coalesce(jsonb_object_agg(u.id, u.role), '{}'::jsonb)
-        from users u where u.active and (
-          u.id in (c.assigned_am_id, c.assigned_csm_id, a.account_manager_id, a.csm_id)
-          or u.id::text in (select jsonb_array_elements_text(${named}::jsonb))))`.as("staff_roles"),
+      planValuesOfSubscription().as("plan_prices"),
+      staffRoles(
+        sql`c.assigned_am_id, c.assigned_csm_id, a.account_manager_id, a.csm_id`,
+        options.namedStaffIds ?? [],
+      ).as("staff_roles"),
       sql<string | null>`(select e.seq::text || ' ' || e.hash from case_events e
         where e.case_id = c.id order by e.seq desc limit 1)`.as("audit_tip"),
     ])
@@ -179,7 +191,6 @@ export async function readOpeningSnapshot(
     namedStaffIds: readonly string[];
   },
 ): Promise<OpeningSnapshot> {
-  const named = JSON.stringify(ids.namedStaffIds);
   const row = await db
     .selectFrom(sql`(select 1)`.as("one"))
     .leftJoin("accounts as a", (join) => join.on("a.id", "=", ids.accountId))
@@ -191,14 +202,8 @@ export async function readOpeningSnapshot(
       ...prefixed("a", ACCOUNT_COLUMNS),
       ...prefixed("ct", CONTACT_COLUMNS),
       ...prefixed("s", SUBSCRIPTION_COLUMNS),
-      sql<
-        Record<string, string | number>
-      >`(select coalesce(jsonb_object_agg(op.code, op.monthly_price_minor * s.seats), '{}'::jsonb)
-        from plans op where op.currency = s.currency)`.as("plan_prices"),
-      sql<Record<string, StaffRole>>`(select coalesce(jsonb_object_agg(u.id, u.role), '{}'::jsonb)
-        from users u where u.active and (
-          u.id in (a.account_manager_id, a.csm_id)
-          or u.id::text in (select jsonb_array_elements_text(${named}::jsonb))))`.as("staff_roles"),
+      planValuesOfSubscription().as("plan_prices"),
+      staffRoles(sql`a.account_manager_id, a.csm_id`, ids.namedStaffIds).as("staff_roles"),
       sql<number | null>`(select max(version) from policy_versions)`.as("policy_version"),
       sql<string>`nextval('case_reference_seq')::text`.as("reference_number"),
     ])

@@ -200,13 +200,14 @@ const COMMON_TERM = 1_000;
 async function searchPlanFor(db: Db, q: string | undefined): Promise<SearchPlan> {
   if (!q) return { kind: "none" };
   const pattern = likePattern(q);
+  // Text with an @ is (part of) an email address: names are not searched for it.
+  const email = q.includes("@");
   const row = await sql<{ accounts: string[]; contacts: string[] }>`select
       (select coalesce(jsonb_agg(id), '[]'::jsonb) from (select id from accounts
-        where name ilike ${pattern} limit ${COMMON_TERM}) a) as accounts,
+        where ${email ? sql`false` : sql`name ilike ${pattern}`} limit ${COMMON_TERM}) a) as accounts,
       (select coalesce(jsonb_agg(id), '[]'::jsonb) from (select id from contacts
-        where name ilike ${pattern} or email ilike ${pattern} limit ${COMMON_TERM}) c) as contacts`.execute(
-    db,
-  );
+        where ${email ? sql`email ilike ${pattern}` : sql`name ilike ${pattern} or email ilike ${pattern}`}
+        limit ${COMMON_TERM}) c) as contacts`.execute(db);
   const { accounts, contacts } = row.rows[0]!;
   return accounts.length >= COMMON_TERM || contacts.length >= COMMON_TERM
     ? { kind: "scan" }
