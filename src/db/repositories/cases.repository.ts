@@ -200,14 +200,19 @@ const COMMON_TERM = 1_000;
 async function searchPlanFor(db: Db, q: string | undefined): Promise<SearchPlan> {
   if (!q) return { kind: "none" };
   const pattern = likePattern(q);
-  // Text with an @ is (part of) an email address: names are not searched for it.
+  // Text with an @ is (part of) an email address: names are not searched for it; text with a
+  // space cannot be part of one: email addresses are not.
   const email = q.includes("@");
+  const contactMatch = email
+    ? sql`email ilike ${pattern}`
+    : /\s/.test(q)
+      ? sql`name ilike ${pattern}`
+      : sql`name ilike ${pattern} or email ilike ${pattern}`;
   const row = await sql<{ accounts: string[]; contacts: string[] }>`select
       (select coalesce(jsonb_agg(id), '[]'::jsonb) from (select id from accounts
         where ${email ? sql`false` : sql`name ilike ${pattern}`} limit ${COMMON_TERM}) a) as accounts,
       (select coalesce(jsonb_agg(id), '[]'::jsonb) from (select id from contacts
-        where ${email ? sql`email ilike ${pattern}` : sql`name ilike ${pattern} or email ilike ${pattern}`}
-        limit ${COMMON_TERM}) c) as contacts`.execute(db);
+        where ${contactMatch} limit ${COMMON_TERM}) c) as contacts`.execute(db);
   const { accounts, contacts } = row.rows[0]!;
   return accounts.length >= COMMON_TERM || contacts.length >= COMMON_TERM
     ? { kind: "scan" }
