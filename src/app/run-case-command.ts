@@ -145,7 +145,12 @@ async function attempt(
   const facts = await factsOfSnapshot(db, snapshot, services.db);
   const now = services.now();
   const decision = decide(current, build(current, facts, now), facts.context);
-  if (!decision.ok) throw refusalToAppError(decision.refusal);
+  if (!decision.ok) {
+    // A customer whose link was used meanwhile (a second click) is told that, not the rule the
+    // first submission now trips (the form is already submitted).
+    await options.useLink?.recheck(db, false);
+    throw refusalToAppError(decision.refusal);
+  }
   const change = planChange(services, decision.case, decision.events, facts, now, {
     expectedVersion: current.version,
     auditTip: { seq: snapshot.lastAuditSeq, hash: snapshot.lastAuditHash },
