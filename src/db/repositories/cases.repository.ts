@@ -189,7 +189,7 @@ function queueCondition(scope: QueueScope): RawBuilder<SqlBool> {
  * word in a fifth of the account names) would give hundreds of thousands of ids, so the queue's
  * own index is walked newest first and each case tested, which stops after a page.
  */
-type SearchPlan =
+export type SearchPlan =
   | { kind: "none" }
   | { kind: "scan" }
   | { kind: "ids"; accountIds: string[]; contactIds: string[] };
@@ -197,7 +197,7 @@ type SearchPlan =
 /** Past this many matching accounts or contacts a term counts as common. */
 const COMMON_TERM = 1_000;
 
-async function searchPlanFor(db: Db, q: string | undefined): Promise<SearchPlan> {
+export async function planSearch(db: Db, q: string | undefined): Promise<SearchPlan> {
   if (!q) return { kind: "none" };
   const pattern = likePattern(q);
   // Text with an @ is (part of) an email address: names are not searched for it; text with a
@@ -298,13 +298,14 @@ export async function listCases(
   filter: CaseFilter,
   page: PageRequest,
   order: CaseOrder = { sort: "opened", direction: "desc" },
+  search?: SearchPlan,
 ): Promise<Page<CaseListItem>> {
   const { key, castAs } = sortKey(order);
   // The cursor carries its order, so a cursor from another order is refused, not misread.
   const tag = `${order.sort}:${order.direction}`;
   const byDirection = (ob: OrderByItemBuilder) =>
     order.direction === "asc" ? ob.asc() : ob.desc();
-  const rows = await filteredCases(db, filter, await searchPlanFor(db, filter.q))
+  const rows = await filteredCases(db, filter, search ?? (await planSearch(db, filter.q)))
     .innerJoin("accounts", "accounts.id", "cases.account_id")
     .innerJoin("contacts", "contacts.id", "cases.requester_contact_id")
     .select([
@@ -335,10 +336,14 @@ export async function listCases(
 export const COUNT_CAP = 10_000;
 
 /** How many cases match the filter (every page together), up to COUNT_CAP. */
-export async function countFilteredCases(db: Db, filter: CaseFilter): Promise<number> {
+export async function countFilteredCases(
+  db: Db,
+  filter: CaseFilter,
+  search?: SearchPlan,
+): Promise<number> {
   const row = await db
     .selectFrom(
-      filteredCases(db, filter, await searchPlanFor(db, filter.q))
+      filteredCases(db, filter, search ?? (await planSearch(db, filter.q)))
         .select("cases.id")
         .limit(COUNT_CAP)
         .as("matching"),

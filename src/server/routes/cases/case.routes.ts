@@ -22,6 +22,7 @@ import {
   countCasesByQueue,
   countFilteredCases,
   listCases,
+  planSearch,
 } from "../../../db/repositories/cases.repository.ts";
 import { listCaseMessages } from "../../../db/repositories/outbox.repository.ts";
 import { CASE_OUTCOMES, CASE_STATES, REQUEST_CHANNELS } from "../../../domain/case.ts";
@@ -156,9 +157,11 @@ export function caseRoutes(ctx: AppContext) {
           atRiskHours: policy.definition.slas.csmEngagementAtRiskHours,
         };
         const direction = order ?? (sort === "sla_due" ? "asc" : "desc");
+        // The search plan reads the matching accounts and contacts: once for the page and count.
+        const search = await planSearch(ctx.db, caseFilter.q);
         const [page, total] = await Promise.all([
-          listCases(ctx.db, caseFilter, { limit, cursor }, { sort, direction }),
-          countFilteredCases(ctx.db, caseFilter),
+          listCases(ctx.db, caseFilter, { limit, cursor }, { sort, direction }, search),
+          countFilteredCases(ctx.db, caseFilter, search),
         ]);
         return {
           ...page,
