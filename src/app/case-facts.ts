@@ -1,20 +1,18 @@
-// Loads, inside the case's transaction, the facts the policy engine decides with: the policy
-// version the case follows, the requester, the subscription with its plan, the account and the
-// roles of the staff.
+// The facts the policy engine decides with, from what one read of the case brought back
+// (src/db/repositories/case-snapshot.repository.ts): the policy version the case follows (kept in
+// memory once read), the requester, the subscription with its plan values, the account and the
+// roles of the staff the command can name.
 
-import { findAccountById } from "../db/repositories/accounts.repository.ts";
 import type { CaseSnapshot } from "../db/repositories/case-snapshot.repository.ts";
-import { findContactById } from "../db/repositories/contacts.repository.ts";
 import {
   findLatestPolicy,
   findPolicyVersion,
   insertPolicyVersion,
   type PublishedPolicy,
 } from "../db/repositories/policy-versions.repository.ts";
-import { findSubscriptionById } from "../db/repositories/subscriptions.repository.ts";
 import type { DecisionContext } from "../domain/context.ts";
 import type { Account, Contact, Subscription } from "../domain/customer.ts";
-import { AppError, notFound } from "../domain/errors.ts";
+import { notFound } from "../domain/errors.ts";
 import type { PolicyDefinition } from "../domain/policy-definition.ts";
 import type { StaffRole } from "../domain/staff.ts";
 import { wootrecruitPolicy } from "../policy/wootrecruit.ts";
@@ -61,71 +59,6 @@ export async function getPolicy(
 export interface CaseFacts {
   context: DecisionContext;
   requester: Contact;
-}
-
-export async function loadCaseFacts(
-  db: Db,
-  ids: {
-    accountId: string;
-    subscriptionId: string;
-    requesterContactId: string;
-    policyVersion: number | "current";
-  },
-): Promise<CaseFacts> {
-  const [account, contact, subscription] = await Promise.all([
-    findAccountById(db, ids.accountId),
-    findContactById(db, ids.requesterContactId),
-    findSubscriptionById(db, ids.subscriptionId),
-  ]);
-  if (!account)
-    throw new AppError("VALIDATION_FAILED", "accountId: is not an existing account", {
-      fields: [{ field: "accountId", message: "is not an existing account" }],
-    });
-  if (!contact || contact.accountId !== account.id) {
-    throw new AppError(
-      "VALIDATION_FAILED",
-      "requesterContactId: is not a contact of this account",
-      {
-        fields: [{ field: "requesterContactId", message: "is not a contact of this account" }],
-      },
-    );
-  }
-  if (!subscription || subscription.accountId !== account.id) {
-    throw new AppError(
-      "VALIDATION_FAILED",
-      "subscriptionId: is not a subscription of this account",
-      {
-        fields: [{ field: "subscriptionId", message: "is not a subscription of this account" }],
-      },
-    );
-  }
-  const policy =
-    ids.policyVersion === "current"
-      ? await getCurrentPolicy(db)
-      : await getPolicy(db, ids.policyVersion);
-  const plans = await db
-    .selectFrom("plans")
-    .select(["id", "code", "monthly_price_minor", "currency"])
-    .execute();
-  // Staff are few; every command can name any of them (escalation CSM, reassignment target).
-  const staffRows = await db
-    .selectFrom("users")
-    .select(["id", "role"])
-    .where("active", "=", true)
-    .execute();
-  return assembleCaseFacts({
-    policy: policy.definition,
-    account,
-    requester: contact,
-    subscription,
-    planCode: plans.find((p) => p.id === subscription.planId)?.code ?? null,
-    planPricesMinor: Object.fromEntries(
-      plans
-        .filter((p) => p.currency === subscription.currency)
-        .map((p) => [p.code, Number(p.monthly_price_minor) * subscription.seats]),
-    ),
-    staffRoles: Object.fromEntries(staffRows.map((row) => [row.id, row.role])),
-  });
 }
 
 /** The facts of a case read with readCaseSnapshot, under the policy version the case follows. */

@@ -1,18 +1,17 @@
 // Loads what a case's documentation needs (the case, its account, subscription, requester, staff
 // names, checklist and audit entries) and hands it to the pure builder in case-documentation.ts.
-import { findAccountById } from "../db/repositories/accounts.repository.ts";
 import { listAuditEntries } from "../db/repositories/audit.repository.ts";
+import { readCaseSnapshot } from "../db/repositories/case-snapshot.repository.ts";
 import { findPlanById } from "../db/repositories/plans.repository.ts";
-import { findSubscriptionById } from "../db/repositories/subscriptions.repository.ts";
 import { buildChecklist } from "../domain/checklist.ts";
+import { notFound } from "../domain/errors.ts";
 import {
   buildCaseDocumentation,
   type CaseDocumentationExport,
   renderCaseDocumentationMarkdown,
 } from "./case-documentation.ts";
-import { loadCaseFacts } from "./case-facts.ts";
+import { factsOfSnapshot } from "./case-facts.ts";
 import type { AppContext, Db } from "./context.ts";
-import { getCase } from "./view-case.ts";
 
 const USER_ID_KEYS = new Set([
   "userId",
@@ -51,14 +50,15 @@ export async function exportCaseDocumentation(
   ctx: AppContext,
   idOrReference: string,
 ): Promise<CaseDocumentationExport> {
-  const c = await getCase(ctx, idOrReference);
-  const facts = await loadCaseFacts(ctx.db, c);
+  // The case with its account, requester and subscription in one read, as commands read it.
+  const snapshot = await readCaseSnapshot(ctx.db, idOrReference);
+  if (!snapshot) throw notFound("Case", idOrReference);
+  const { case: c, account, subscription } = snapshot;
+  const facts = await factsOfSnapshot(ctx.db, snapshot);
   const entries = await listAuditEntries(ctx.db, c.id);
-  const account = await findAccountById(ctx.db, c.accountId);
-  const subscription = await findSubscriptionById(ctx.db, c.subscriptionId);
   const requester = facts.requester;
   const policy = facts.context.policy;
-  const plan = subscription ? await findPlanById(ctx.db, subscription.planId) : undefined;
+  const plan = await findPlanById(ctx.db, subscription.planId);
   const names = await staffNames(
     ctx.db,
     collectUserIds([c, entries.map((e) => e.actor)], new Set()),

@@ -30,6 +30,37 @@ export interface AuditEntry extends AuditEntryContent {
   erasedAt: string | null;
 }
 
+/** The audit rows continuing the chain from its tip (see src/app/audit-chain.ts). */
+export function chainAuditRows(
+  caseId: string,
+  tip: { seq: number; hash: string | null },
+  entries: readonly NewAuditEntry[],
+) {
+  let prevHash = tip.hash ?? GENESIS_HASH;
+  let seq = tip.seq;
+  return entries.map((entry) => {
+    seq++;
+    const content: AuditEntryContent = { caseId, seq, ...entry };
+    const bodyDigest = digestAuditBody(entry.body);
+    const hash = hashSealedAuditEntry(prevHash, content, bodyDigest);
+    const row = {
+      case_id: caseId,
+      seq,
+      type: entry.type,
+      case_version: entry.caseVersion,
+      actor: entry.actor,
+      at: entry.at,
+      body: entry.body,
+      prev_hash: prevHash,
+      hash,
+      body_digest: bodyDigest,
+    };
+    prevHash = hash;
+    return row;
+  });
+}
+
+/** Appends entries to the case's chain (inside the transaction that holds the case's lock). */
 export async function appendAuditEntries(
   db: Db,
   caseId: string,
@@ -43,35 +74,30 @@ export async function appendAuditEntries(
     .orderBy("seq", "desc")
     .limit(1)
     .executeTakeFirst();
-  let prevHash = last?.hash ?? GENESIS_HASH;
-  let seq = last?.seq ?? 0;
-  const written: AuditEntry[] = [];
-  for (const entry of entries) {
-    seq++;
-    const content: AuditEntryContent = { caseId, seq, ...entry };
-    const bodyDigest = digestAuditBody(entry.body);
-    const hash = hashSealedAuditEntry(prevHash, content, bodyDigest);
-    written.push({ ...content, prevHash, hash, bodyDigest, erasedAt: null });
-    prevHash = hash;
-  }
+  const rows = chainAuditRows(caseId, { seq: last?.seq ?? 0, hash: last?.hash ?? null }, entries);
   await db
     .insertInto("case_events")
     .values(
-      written.map((e) => ({
-        case_id: e.caseId,
-        seq: e.seq,
-        type: e.type,
-        case_version: e.caseVersion,
-        actor: JSON.stringify(e.actor),
-        at: e.at,
-        body: JSON.stringify(e.body),
-        prev_hash: e.prevHash,
-        hash: e.hash,
-        body_digest: e.bodyDigest,
+      rows.map((r) => ({
+        ...r,
+        actor: JSON.stringify(r.actor),
+        body: JSON.stringify(r.body),
       })),
     )
     .execute();
-  return written;
+  return rows.map((r) => ({
+    caseId,
+    seq: r.seq,
+    type: r.type,
+    caseVersion: r.case_version,
+    actor: r.actor,
+    at: r.at,
+    body: r.body,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+    bodyDigest: r.body_digest,
+    erasedAt: null,
+  }));
 }
 
 function toAuditEntry(row: {

@@ -7,6 +7,9 @@ import type { Database } from "../tables/tables.ts";
 
 type Db = Kysely<Database>;
 
+/** `cases` rows that have no case_metrics row yet. */
+const hasNoMetricsRow = sql<boolean>`not exists (select 1 from case_metrics m where m.case_id = cases.id)`;
+
 /**
  * Closed cases without a metrics row, oldest first. Only cases closed since a little before the
  * newest row are looked at (concurrent closes commit out of order; a day covers that and clock
@@ -26,15 +29,7 @@ export async function findClosedCasesWithoutMetrics(db: Db, limit: number): Prom
     .select("cases.id")
     .where("cases.closed_at", "is not", null)
     .$if(since !== null, (qb) => qb.where("cases.closed_at", ">=", since!))
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom("case_metrics")
-            .select(sql`1`.as("one"))
-            .whereRef("case_metrics.case_id", "=", "cases.id"),
-        ),
-      ),
-    )
+    .where(hasNoMetricsRow)
     .orderBy("cases.closed_at")
     .limit(limit)
     .execute();
@@ -52,15 +47,7 @@ export async function findAnyClosedCasesWithoutMetrics(
     .select("cases.id")
     .where("cases.closed_at", "is not", null)
     .$if(afterId !== null, (qb) => qb.where("cases.id", ">", afterId!))
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom("case_metrics")
-            .select(sql`1`.as("one"))
-            .whereRef("case_metrics.case_id", "=", "cases.id"),
-        ),
-      ),
-    )
+    .where(hasNoMetricsRow)
     .orderBy("cases.id")
     .limit(limit)
     .execute();

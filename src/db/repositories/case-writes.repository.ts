@@ -4,15 +4,9 @@
 // data-modifying CTEs atomically, and every part after the case waits on the case's CTE, so when
 // another writer got there first nothing at all is written and the caller decides again.
 import { type Kysely, type RawBuilder, sql } from "kysely";
-import {
-  type AuditEntryContent,
-  digestAuditBody,
-  GENESIS_HASH,
-  hashSealedAuditEntry,
-} from "../../app/audit-chain.ts";
 import type { Case } from "../../domain/case.ts";
 import type { Database } from "../tables/tables.ts";
-import type { NewAuditEntry } from "./audit.repository.ts";
+import { chainAuditRows, type NewAuditEntry } from "./audit.repository.ts";
 import { caseColumns } from "./cases.repository.ts";
 import type { LinkPurpose } from "./customer-links.repository.ts";
 import type { NewOutboxMessage } from "./outbox.repository.ts";
@@ -48,36 +42,6 @@ export interface CaseChange {
   /** The hash of a customer link this change uses up: written only while the link is unused. */
   useLink?: string;
   now: Date;
-}
-
-/** The audit rows continuing the chain from its tip (see src/app/audit-chain.ts). */
-export function chainAuditRows(
-  caseId: string,
-  tip: { seq: number; hash: string | null },
-  entries: readonly NewAuditEntry[],
-) {
-  let prevHash = tip.hash ?? GENESIS_HASH;
-  let seq = tip.seq;
-  return entries.map((entry) => {
-    seq++;
-    const content: AuditEntryContent = { caseId, seq, ...entry };
-    const bodyDigest = digestAuditBody(entry.body);
-    const hash = hashSealedAuditEntry(prevHash, content, bodyDigest);
-    const row = {
-      case_id: caseId,
-      seq,
-      type: entry.type,
-      case_version: entry.caseVersion,
-      actor: entry.actor,
-      at: entry.at,
-      body: entry.body,
-      prev_hash: prevHash,
-      hash,
-      body_digest: bodyDigest,
-    };
-    prevHash = hash;
-    return row;
-  });
 }
 
 /**

@@ -37,32 +37,9 @@ export function caseColumns(c: Case) {
   };
 }
 
-export async function nextCaseReference(db: Db, year: number): Promise<string> {
-  const row = await sql<{ n: string }>`select nextval('case_reference_seq')::text as n`.execute(db);
-  return caseReference(year, row.rows[0]!.n);
-}
-
 /** CD-2026-00042: the year the case was opened and a number from the case reference sequence. */
 export function caseReference(year: number, sequenceNumber: string): string {
   return `CD-${year}-${sequenceNumber.padStart(5, "0")}`;
-}
-
-export async function insertCase(db: Db, c: Case): Promise<void> {
-  await db
-    .insertInto("cases")
-    .values({ id: c.id, ...caseColumns(c) })
-    .execute();
-}
-
-/** Writes the case if it is still at `expectedVersion`; false when someone else changed it first. */
-export async function updateCase(db: Db, c: Case, expectedVersion: number): Promise<boolean> {
-  const result = await db
-    .updateTable("cases")
-    .set(caseColumns(c))
-    .where("id", "=", c.id)
-    .where("version", "=", expectedVersion)
-    .executeTakeFirst();
-  return result.numUpdatedRows === 1n;
 }
 
 /** Reads the case and locks its row until the transaction ends. */
