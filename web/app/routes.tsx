@@ -30,7 +30,7 @@ function StaffArea() {
   if (session.isPending)
     return (
       <Center mih="100vh">
-        <Loader aria-label="Loading" />
+        <Loader role="status" aria-label="Loading" />
       </Center>
     );
   if (session.error) return <ErrorPanel error={session.error} />;

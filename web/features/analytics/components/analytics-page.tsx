@@ -58,7 +58,8 @@ const TABS = [
 
 function Pending({ error }: { error: unknown }) {
   if (error) return <ErrorPanel error={error} />;
-  return <Loader aria-label="Loading the report" />;
+  // A span may carry a label only with a role: status also tells screen readers it is loading.
+  return <Loader role="status" aria-label="Loading the report" />;
 }
 
 /** The `to` date shown is the last day included; the API's `to` is the day after (exclusive). */

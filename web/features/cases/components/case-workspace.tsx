@@ -33,7 +33,7 @@ import { ProgressRail } from "./progress-rail.tsx";
 export function CaseWorkspace({ user }: { user: UserJson }) {
   const { id = "" } = useParams();
   const query = useCase(id);
-  if (query.isPending) return <Loader aria-label="Loading the case" />;
+  if (query.isPending) return <Loader role="status" aria-label="Loading the case" />;
   if (query.error) return <ErrorPanel error={query.error} title="Could not open the case" />;
   return <Workspace view={query.data} id={id} user={user} reload={() => query.refetch()} />;
 }

@@ -57,7 +57,7 @@ export function CustomerLinkPage() {
   if (link.isPending)
     return (
       <CustomerFrame>
-        <Loader aria-label="Loading" />
+        <Loader role="status" aria-label="Loading" />
       </CustomerFrame>
     );
   if (link.error) {

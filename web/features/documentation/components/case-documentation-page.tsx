@@ -52,7 +52,7 @@ function Facts({ rows }: { rows: [string, string | null | undefined][] }) {
 export function CaseDocumentationPage() {
   const { id = "" } = useParams();
   const doc = useCaseDocumentation(id);
-  if (doc.isPending) return <Loader aria-label="Loading the documentation" />;
+  if (doc.isPending) return <Loader role="status" aria-label="Loading the documentation" />;
   if (doc.error) return <ErrorPanel error={doc.error} />;
   return <CaseDocumentationView d={doc.data} />;
 }

@@ -7,7 +7,7 @@ import { useCurrentPolicy } from "../../admin/api/admin.ts";
 
 export function PolicyArticle() {
   const policy = useCurrentPolicy();
-  if (policy.isPending) return <Loader aria-label="Loading the policy" />;
+  if (policy.isPending) return <Loader role="status" aria-label="Loading the policy" />;
   if (policy.error) return <ErrorPanel error={policy.error} />;
   const p = policy.data.definition;
   return (
