@@ -14,14 +14,18 @@ import {
   type World,
 } from "./cases.ts";
 
-/** Counts the statements sent through Kysely (transaction BEGIN/COMMIT are not among them). */
+/**
+ * Counts the statements run through Kysely, when their results come back: hot statements are
+ * compiled once and run as compiled queries, which skip the plugins' transformQuery (transaction
+ * BEGIN/COMMIT are not counted either).
+ */
 class StatementCounter implements KyselyPlugin {
-  statements: string[] = [];
+  statements = 0;
   transformQuery(args: PluginTransformQueryArgs) {
-    this.statements.push(args.node.kind);
     return args.node;
   }
   async transformResult(args: PluginTransformResultArgs) {
+    this.statements++;
     return args.result;
   }
 }
@@ -40,8 +44,8 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.close());
 
-async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
-  counter.statements = [];
+async function statementsOf(run: () => Promise<unknown>): Promise<number> {
+  counter.statements = 0;
   await run();
   return counter.statements;
 }
@@ -50,7 +54,7 @@ describe("statements per request", () => {
   it("a staff command: the session, one read of the case and its facts, one write", async () => {
     const opened = await statementsOf(() => openCaseFor(world));
     // session, facts of the account/contact/subscription (+ reference number), the write
-    expect(opened).toEqual(["SelectQueryNode", "SelectQueryNode", "RawNode"]);
+    expect(opened).toBe(3);
     const { id } = (await server.handle.db
       .selectFrom("cases")
       .select("id")
@@ -66,7 +70,7 @@ describe("statements per request", () => {
       ["escalate", {}],
     ] as const) {
       const statements = await statementsOf(() => act(world.am, id, path, body));
-      expect(statements, path).toEqual(["SelectQueryNode", "SelectQueryNode", "RawNode"]);
+      expect(statements, path).toBe(3);
     }
   });
 
@@ -76,7 +80,7 @@ describe("statements per request", () => {
       const response = await world.am.request({ method: "GET", url: `/api/cases/${c.id}` });
       expect(response.statusCode).toBe(200);
     });
-    expect(statements).toEqual(["SelectQueryNode", "SelectQueryNode"]);
+    expect(statements).toBe(2);
   });
 
   it("Prefer: return=minimal answers with the case alone, at the same cost in statements", async () => {
@@ -100,6 +104,6 @@ describe("statements per request", () => {
     expect(Object.keys(body)).toEqual(["case"]);
     expect(body.case).toMatchObject({ id: c.id, version: c.version + 1 });
     expect(body.case.notes.at(-1).text).toBe("Customer asked for a call on Friday.");
-    expect(statements).toEqual(["SelectQueryNode", "SelectQueryNode", "RawNode"]);
+    expect(statements).toBe(3);
   });
 });

@@ -8,6 +8,7 @@ import { Kysely, Migrator, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { migrationProvider } from "./migrations/migrations.ts";
 import { PGliteDialect } from "./pglite-dialect.ts";
+import { PreparingClient } from "./prepared-statements.ts";
 import type { Database } from "./tables/tables.ts";
 
 export type DatabaseKind = "pglite" | "postgres";
@@ -40,6 +41,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     const pool = new pg.Pool({
       connectionString: target.url,
       max: target.poolSize ?? 10,
+      // Hot statements are prepared once per connection (src/db/prepared-statements.ts).
+      Client: PreparingClient,
       ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

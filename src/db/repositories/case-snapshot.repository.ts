@@ -7,6 +7,7 @@ import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { Case } from "../../domain/case.ts";
 import type { Account, Contact, Subscription } from "../../domain/customer.ts";
 import type { StaffRole } from "../../domain/staff.ts";
+import { compileOnce } from "../prepared-statements.ts";
 import type { Database } from "../tables/tables.ts";
 import { toAccount } from "./accounts.repository.ts";
 import { toContact } from "./contacts.repository.ts";
@@ -96,13 +97,42 @@ function planValuesOfSubscription() {
 }
 
 /** The roles of the active staff among `columns` (of the row being read) and the named ids. */
-function staffRoles(columns: RawBuilder<unknown>, named: readonly string[]) {
+function staffRoles(columns: RawBuilder<unknown>, namedJson: string) {
   return sql<
     Record<string, StaffRole>
   >`(select coalesce(jsonb_object_agg(u.id, u.role), '{}'::jsonb)
     from users u where u.active and (u.id in (${columns})
-      or u.id::text in (select jsonb_array_elements_text(${JSON.stringify(named)}::jsonb))))`;
+      or u.id::text in (select jsonb_array_elements_text(${namedJson}::jsonb))))`;
 }
+
+/** The snapshot of the case whose `key` column equals the first argument (compiled once). */
+function snapshotQuery(key: "c.id" | "c.reference") {
+  return compileOnce((db: Db, idOrReference: string, namedStaffJson: string) =>
+    db
+      .selectFrom("cases as c")
+      .innerJoin("accounts as a", "a.id", "c.account_id")
+      .innerJoin("contacts as ct", "ct.id", "c.requester_contact_id")
+      .innerJoin("subscriptions as s", "s.id", "c.subscription_id")
+      .leftJoin("plans as p", "p.id", "s.plan_id")
+      .select([
+        "c.data as case_data",
+        "p.code as plan_code",
+        ...prefixed("a", ACCOUNT_COLUMNS),
+        ...prefixed("ct", CONTACT_COLUMNS),
+        ...prefixed("s", SUBSCRIPTION_COLUMNS),
+        planValuesOfSubscription().as("plan_prices"),
+        staffRoles(
+          sql`c.assigned_am_id, c.assigned_csm_id, a.account_manager_id, a.csm_id`,
+          namedStaffJson,
+        ).as("staff_roles"),
+        sql<string | null>`(select e.seq::text || ' ' || e.hash from case_events e
+          where e.case_id = c.id order by e.seq desc limit 1)`.as("audit_tip"),
+      ])
+      .where(key, "=", idOrReference),
+  );
+}
+const snapshotById = snapshotQuery("c.id");
+const snapshotByReference = snapshotQuery("c.reference");
 
 /**
  * Reads the case by id or reference (CD-2026-00042) with its facts. `lock` (inside a transaction)
@@ -128,28 +158,8 @@ export async function readCaseSnapshot(
       .executeTakeFirst();
     if (!locked) return undefined;
   }
-  const row = await db
-    .selectFrom("cases as c")
-    .innerJoin("accounts as a", "a.id", "c.account_id")
-    .innerJoin("contacts as ct", "ct.id", "c.requester_contact_id")
-    .innerJoin("subscriptions as s", "s.id", "c.subscription_id")
-    .leftJoin("plans as p", "p.id", "s.plan_id")
-    .select([
-      "c.data as case_data",
-      "p.code as plan_code",
-      ...prefixed("a", ACCOUNT_COLUMNS),
-      ...prefixed("ct", CONTACT_COLUMNS),
-      ...prefixed("s", SUBSCRIPTION_COLUMNS),
-      planValuesOfSubscription().as("plan_prices"),
-      staffRoles(
-        sql`c.assigned_am_id, c.assigned_csm_id, a.account_manager_id, a.csm_id`,
-        options.namedStaffIds ?? [],
-      ).as("staff_roles"),
-      sql<string | null>`(select e.seq::text || ' ' || e.hash from case_events e
-        where e.case_id = c.id order by e.seq desc limit 1)`.as("audit_tip"),
-    ])
-    .where(byId ? "c.id" : "c.reference", "=", idOrReference)
-    .executeTakeFirst();
+  const read = byId ? snapshotById : snapshotByReference;
+  const row = (await read(db, idOrReference, JSON.stringify(options.namedStaffIds ?? []))).rows[0];
   if (!row) return undefined;
   const record = row as unknown as Record<string, unknown>;
   const [seq, hash] = row.audit_tip ? row.audit_tip.split(" ") : ["0", null];
@@ -203,7 +213,9 @@ export async function readOpeningSnapshot(
       ...prefixed("ct", CONTACT_COLUMNS),
       ...prefixed("s", SUBSCRIPTION_COLUMNS),
       planValuesOfSubscription().as("plan_prices"),
-      staffRoles(sql`a.account_manager_id, a.csm_id`, ids.namedStaffIds).as("staff_roles"),
+      staffRoles(sql`a.account_manager_id, a.csm_id`, JSON.stringify(ids.namedStaffIds)).as(
+        "staff_roles",
+      ),
       sql<number | null>`(select max(version) from policy_versions)`.as("policy_version"),
       sql<string>`nextval('case_reference_seq')::text`.as("reference_number"),
     ])

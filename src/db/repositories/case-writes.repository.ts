@@ -5,6 +5,7 @@
 // another writer got there first nothing at all is written and the caller decides again.
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { Case } from "../../domain/case.ts";
+import { preparedText } from "../prepared-statements.ts";
 import type { Database } from "../tables/tables.ts";
 import { chainAuditRows, type NewAuditEntry } from "./audit.repository.ts";
 import { caseColumns } from "./cases.repository.ts";
@@ -97,7 +98,8 @@ export async function writeCaseChange(db: Db, change: CaseChange): Promise<boole
   }
   if (change.supersedeLinks.length > 0) {
     add(sql`update customer_links set superseded_at = ${change.now}
-      where case_id = ${c.id} and purpose in (${sql.join(change.supersedeLinks)})
+      where case_id = ${c.id}
+        and purpose in (select jsonb_array_elements_text(${JSON.stringify(change.supersedeLinks)}::jsonb))
         and used_at is null and superseded_at is null and exists (select 1 from written)`);
   }
   if (change.links.length > 0) {
@@ -149,7 +151,9 @@ export async function writeCaseChange(db: Db, change: CaseChange): Promise<boole
       ),
     );
   }
-  const result = await sql<{ n: number }>`with ${sql.join(parts)}
-    select count(*)::int as n from written`.execute(db);
+  // The text depends only on which parts the change has, so it is prepared on PostgreSQL.
+  const statement = sql<{ n: number }>`with ${sql.join(parts)}
+    select count(*)::int as n from written`.compile(db);
+  const result = await db.executeQuery<{ n: number }>(preparedText(statement));
   return result.rows[0]?.n === 1;
 }

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { StaffRole } from "../../domain/staff.ts";
+import { compileOnce } from "../prepared-statements.ts";
 import type { Database } from "../tables/tables.ts";
 
 type Db = Kysely<Database>;
@@ -18,20 +19,25 @@ export async function insertSession(
     .execute();
 }
 
-/** The session's user if the session is live and the user active; touches last_seen_at. */
-export async function findLiveSession(
-  db: Db,
-  tokenHash: string,
-  now: Date,
-): Promise<{ userId: string; role: StaffRole; name: string } | undefined> {
-  return db
+/** Runs on every staff request, so it is compiled once and prepared (see prepared-statements). */
+const liveSessionQuery = compileOnce((db: Db, tokenHash: string, now: Date) =>
+  db
     .selectFrom("sessions")
     .innerJoin("users", "users.id", "sessions.user_id")
     .select(["users.id as userId", "users.role as role", "users.name as name"])
     .where("sessions.token_hash", "=", tokenHash)
     .where("sessions.expires_at", ">", now)
-    .where("users.active", "=", true)
-    .executeTakeFirst();
+    .where("users.active", "=", true),
+);
+
+/** The session's user if the session is live and the user active. */
+export async function findLiveSession(
+  db: Db,
+  tokenHash: string,
+  now: Date,
+): Promise<{ userId: string; role: StaffRole; name: string } | undefined> {
+  const { rows } = await liveSessionQuery(db, tokenHash, now);
+  return rows[0];
 }
 
 export async function deleteSession(db: Db, tokenHash: string): Promise<void> {
