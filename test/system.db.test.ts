@@ -22,6 +22,21 @@ describe("system routes", () => {
     expect(ready.json()).toEqual({ status: "ready" });
   });
 
+  it("sets the security headers on every answer, errors and unknown routes included", async () => {
+    for (const url of ["/healthz", "/api/cases", "/api/no-such-route"]) {
+      const response = await server.app.inject({ method: "GET", url });
+      expect(response.headers["content-security-policy"], url).toContain("default-src 'self'");
+      expect(response.headers["content-security-policy"], url).toContain(
+        "img-src 'self' data: https:",
+      );
+      expect(response.headers["strict-transport-security"], url).toMatch(/max-age=\d+/);
+      expect(response.headers["x-content-type-options"], url).toBe("nosniff");
+      expect(response.headers["x-frame-options"], url).toBe("SAMEORIGIN");
+      expect(response.headers["referrer-policy"], url).toBe("no-referrer");
+      expect(response.headers["x-powered-by"], url).toBeUndefined();
+    }
+  });
+
   it("publishes an OpenAPI 3.1 document describing the API, and a reference page", async () => {
     const response = await anonymous(server.app).request({
       method: "GET",

@@ -2,7 +2,6 @@
 // main.ts serves it. HTTP only translates: the work happens in src/app.
 import { randomUUID } from "node:crypto";
 import fastifyCookie from "@fastify/cookie";
-import fastifyHelmet from "@fastify/helmet";
 import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
@@ -17,6 +16,7 @@ import type { AppContext } from "../app/context.ts";
 import { PUBLIC, registerAuth } from "./plugins/auth.ts";
 import { registerErrorHandler } from "./plugins/error-handler.ts";
 import { registerIdempotency } from "./plugins/idempotency.ts";
+import { registerSecurityHeaders } from "./plugins/security-headers.ts";
 import { accountRoutes } from "./routes/accounts/account.routes.ts";
 import { analyticsRoutes } from "./routes/analytics/analytics.routes.ts";
 import { apiKeyRoutes } from "./routes/api-keys/api-key.routes.ts";
@@ -80,7 +80,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   registerErrorHandler(app);
   await app.register(fastifyCookie);
-  await app.register(fastifyHelmet, {
+  registerSecurityHeaders(app, {
     // The API reference page and the web app load their scripts and styles from this server only.
     // 'unsafe-inline' styles are for Mantine, which sets CSS variables in style attributes and a
     // <style> element at run time; scripts stay 'self' only (no inline script in the built app).
