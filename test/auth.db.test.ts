@@ -268,6 +268,37 @@ describe("API keys", () => {
     expect(after.statusCode).toBe(401);
   });
 
+  it("records when a key was last used, to the minute, without writing its row on every call", async () => {
+    const admin = await clientFor(server, "admin");
+    const { key, id } = (
+      await admin.request({
+        method: "POST",
+        url: "/api/api-keys",
+        payload: { name: "Reporting", role: "admin" },
+      })
+    ).json();
+    const lastUsed = async () =>
+      (await admin.request({ method: "GET", url: "/api/api-keys" }))
+        .json()
+        .items.find((k: { id: string }) => k.id === id).lastUsedAt as string | null;
+    const call = () =>
+      server.app.inject({
+        method: "GET",
+        url: "/api/accounts",
+        headers: { authorization: `Bearer ${key}` },
+      });
+    expect(await lastUsed()).toBeNull();
+    expect((await call()).statusCode).toBe(200);
+    const first = await lastUsed();
+    expect(first).toBe(server.clock.now.toISOString());
+    server.clock.advance(30_000);
+    await call();
+    expect(await lastUsed()).toBe(first);
+    server.clock.advance(31_000);
+    await call();
+    expect(await lastUsed()).toBe(server.clock.now.toISOString());
+  });
+
   it("refuses a malformed bearer token with 401", async () => {
     const response = await anonymous(server.app).request({
       method: "GET",

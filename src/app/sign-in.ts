@@ -108,6 +108,9 @@ export async function authenticateSession(
   return session && { kind: "user", ...session, sessionTokenHash: tokenHash };
 }
 
+/** How stale an API key's "last used" may get before a call updates it. */
+export const API_KEY_TOUCH_INTERVAL_MS = 60_000;
+
 /** API keys look like `cdk_<prefix>_<secret>`: the prefix finds the row, the hash proves the key. */
 export const API_KEY_PATTERN = /^cdk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{32,})$/;
 
@@ -119,6 +122,11 @@ export async function authenticateApiKey(
   if (!match) return undefined;
   const row = await findApiKeyByPrefix(ctx.db, match[1]!);
   if (!row || row.revoked_at || !safeEqual(row.key_hash, hashToken(key))) return undefined;
-  await touchApiKey(ctx.db, row.id);
+  // "Last used" is for spotting unused keys, so a minute's precision is plenty; writing the key's
+  // row on every call would make an integration's every read a write on one hot row.
+  const lastUsed = row.last_used_at?.getTime();
+  if (lastUsed === undefined || ctx.now().getTime() - lastUsed >= API_KEY_TOUCH_INTERVAL_MS) {
+    await touchApiKey(ctx.db, row.id, ctx.now());
+  }
   return { kind: "api_key", apiKeyId: row.id, role: row.role, name: row.name };
 }

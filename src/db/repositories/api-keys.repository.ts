@@ -78,6 +78,6 @@ export async function revokeApiKey(db: Db, id: string): Promise<ApiKey | undefin
   return row && toApiKey(row);
 }
 
-export async function touchApiKey(db: Db, id: string): Promise<void> {
-  await db.updateTable("api_keys").set({ last_used_at: sql`now()` }).where("id", "=", id).execute();
+export async function touchApiKey(db: Db, id: string, now: Date): Promise<void> {
+  await db.updateTable("api_keys").set({ last_used_at: now }).where("id", "=", id).execute();
 }
