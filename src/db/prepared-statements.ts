@@ -69,7 +69,7 @@ export function compileOnce<Args extends unknown[], Row>(
   // biome-ignore lint/suspicious/noExplicitAny: see above.
 ): (db: Kysely<any>, ...args: Args) => Promise<QueryResult<Row>> {
   let compiled: { sql: string; bindings: Binding[]; arity: number } | undefined;
-  return (db, ...args) => {
+  return async (db, ...args) => {
     if (!compiled) {
       const placeholders = args.map((_, index) => new Placeholder(index)) as unknown as Args;
       const query = build(db, ...placeholders).compile();
