@@ -436,7 +436,6 @@ function candidates(
   now: Date,
 ): { option: ActionOption; command: Command }[] {
   const { policy } = context;
-  const base = { actor, now };
   const firstReason = policy.reasons[0]?.code ?? "other";
   const channel = confirmationChannelFor(c, context.requester.preferredChannel);
   const list: { option: ActionOption; command: Command }[] = [];
@@ -445,30 +444,35 @@ function candidates(
   add(
     { kind: "startIdentityVerification" },
     {
-      ...base,
+      actor,
+      now,
       kind: "startIdentityVerification",
       method: "code",
       codeExpiresAt: identityCodeExpiresAt(policy, now),
     },
   );
-  add({ kind: "confirmIdentityCode" }, { ...base, kind: "confirmIdentityCode", codeMatches: true });
+  add(
+    { kind: "confirmIdentityCode" },
+    { actor, now, kind: "confirmIdentityCode", codeMatches: true },
+  );
   add(
     { kind: "verifyBySecurityCheck" },
-    { ...base, kind: "verifyBySecurityCheck", passed: true, factsChecked: "account facts" },
+    { actor, now, kind: "verifyBySecurityCheck", passed: true, factsChecked: "account facts" },
   );
-  add({ kind: "verifySelfService" }, { ...base, kind: "verifySelfService" });
+  add({ kind: "verifySelfService" }, { actor, now, kind: "verifySelfService" });
   add(
     { kind: "sendForm" },
-    { ...base, kind: "sendForm", linkExpiresAt: formLinkExpiresAt(policy, now) },
+    { actor, now, kind: "sendForm", linkExpiresAt: formLinkExpiresAt(policy, now) },
   );
   add(
     { kind: "resendForm" },
-    { ...base, kind: "resendForm", linkExpiresAt: formLinkExpiresAt(policy, now) },
+    { actor, now, kind: "resendForm", linkExpiresAt: formLinkExpiresAt(policy, now) },
   );
   add(
     { kind: "submitForm" },
     {
-      ...base,
+      actor,
+      now,
       kind: "submitForm",
       submission: {
         reasonCode: firstReason,
@@ -479,16 +483,17 @@ function candidates(
       },
     },
   );
-  add({ kind: "expireForm" }, { ...base, kind: "expireForm" });
+  add({ kind: "expireForm" }, { actor, now, kind: "expireForm" });
   add(
     { kind: "recordReasonConversation" },
-    { ...base, kind: "recordReasonConversation", reasonCode: firstReason, notes: "notes" },
+    { actor, now, kind: "recordReasonConversation", reasonCode: firstReason, notes: "notes" },
   );
   for (const offer of policy.offers) {
     add(
       { kind: "presentOffer", offerCode: offer.code },
       {
-        ...base,
+        actor,
+        now,
         kind: "presentOffer",
         offerCode: offer.code,
         customTerms: offer.kind === "custom" ? "terms to be agreed" : null,
@@ -498,27 +503,28 @@ function candidates(
   for (const offer of pendingOffers(c, now)) {
     add(
       { kind: "answerOffer", offerCode: offer.offerCode },
-      { ...base, kind: "answerOffer", offerCode: offer.offerCode, answer: "declined" },
+      { actor, now, kind: "answerOffer", offerCode: offer.offerCode, answer: "declined" },
     );
   }
   add(
     { kind: "recordNoSuitableOffer" },
-    { ...base, kind: "recordNoSuitableOffer", reason: "no offer answers the customer's need" },
+    { actor, now, kind: "recordNoSuitableOffer", reason: "no offer answers the customer's need" },
   );
   add(
     { kind: "escalateToCsm" },
-    { ...base, kind: "escalateToCsm", csmId: escalationCandidate(c, context) },
+    { actor, now, kind: "escalateToCsm", csmId: escalationCandidate(c, context) },
   );
-  add({ kind: "csmEngage" }, { ...base, kind: "csmEngage" });
+  add({ kind: "csmEngage" }, { actor, now, kind: "csmEngage" });
   add(
     { kind: "recordCsmOutcome" },
-    { ...base, kind: "recordCsmOutcome", outcome: "proceed", notes: "notes" },
+    { actor, now, kind: "recordCsmOutcome", outcome: "proceed", notes: "notes" },
   );
-  add({ kind: "processCancellation" }, { ...base, kind: "processCancellation" });
+  add({ kind: "processCancellation" }, { actor, now, kind: "processCancellation" });
   add(
     { kind: "recordConfirmation" },
     {
-      ...base,
+      actor,
+      now,
       kind: "recordConfirmation",
       channel,
       callOutcome: channel === "phone" ? "reached" : null,
@@ -526,23 +532,23 @@ function candidates(
   );
   add(
     { kind: "requestFeedback" },
-    { ...base, kind: "requestFeedback", linkExpiresAt: feedbackExpiresAt(policy, now) },
+    { actor, now, kind: "requestFeedback", linkExpiresAt: feedbackExpiresAt(policy, now) },
   );
   add(
     { kind: "submitFeedback" },
-    { ...base, kind: "submitFeedback", rating: 5, decisionReason: firstReason, comments: "" },
+    { actor, now, kind: "submitFeedback", rating: 5, decisionReason: firstReason, comments: "" },
   );
-  add({ kind: "expireFeedbackRequest" }, { ...base, kind: "expireFeedbackRequest" });
-  add({ kind: "withdraw" }, { ...base, kind: "withdraw" });
-  add({ kind: "closeCase" }, { ...base, kind: "closeCase" });
-  add({ kind: "addNote" }, { ...base, kind: "addNote", text: "note" });
+  add({ kind: "expireFeedbackRequest" }, { actor, now, kind: "expireFeedbackRequest" });
+  add({ kind: "withdraw" }, { actor, now, kind: "withdraw" });
+  add({ kind: "closeCase" }, { actor, now, kind: "closeCase" });
+  add({ kind: "addNote" }, { actor, now, kind: "addNote", text: "note" });
   add(
     { kind: "reassign", slot: "am" },
-    { ...base, kind: "reassign", slot: "am", toUserId: PLACEHOLDER_AM },
+    { actor, now, kind: "reassign", slot: "am", toUserId: PLACEHOLDER_AM },
   );
   add(
     { kind: "reassign", slot: "csm" },
-    { ...base, kind: "reassign", slot: "csm", toUserId: PLACEHOLDER_CSM },
+    { actor, now, kind: "reassign", slot: "csm", toUserId: PLACEHOLDER_CSM },
   );
   return list;
 }

@@ -6,19 +6,23 @@ import { ACTION_PHRASES, COMMAND_ACTORS, type Command, type CommandKind } from "
 import type { PolicyDefinition } from "./policy-definition.ts";
 import { type Refusal, refusal } from "./rules.ts";
 
+/** A customer acting on a case is its requester, nobody else. */
+function notTheRequester(c: Case, command: Command): Refusal | null {
+  const { actor } = command;
+  return actor.kind === "customer" && actor.contactId !== c.requesterContactId
+    ? refusal("NOT_THE_REQUESTER")
+    : null;
+}
+
 /** Refuses an actor the command's ActorRule does not allow; null when the actor may go on. */
 export function checkActor(c: Case, command: Command): Refusal | null {
   const { actor } = command;
   const rule = COMMAND_ACTORS[command.kind];
   const phrase = ACTION_PHRASES[command.kind];
-  const notRequester = (): Refusal | null =>
-    actor.kind === "customer" && actor.contactId !== c.requesterContactId
-      ? refusal("NOT_THE_REQUESTER")
-      : null;
 
   switch (rule) {
     case "anyone":
-      return notRequester();
+      return notTheRequester(c, command);
     case "staff":
       return actor.kind === "staff"
         ? null
@@ -33,7 +37,7 @@ export function checkActor(c: Case, command: Command): Refusal | null {
             "CUSTOMER_ONLY",
             `Only the customer can do this (${phrase}), through the link sent to them; send them the link.`,
           )
-        : notRequester();
+        : notTheRequester(c, command);
     case "system":
       return actor.kind === "system" ? null : refusal("SYSTEM_ONLY");
     case "csm":
