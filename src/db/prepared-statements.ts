@@ -8,7 +8,13 @@
 // Only texts registered here are prepared, so the number of statements a connection keeps is
 // bounded by the code, not by the traffic (search queries, whose text varies, stay unnamed).
 import { createHash } from "node:crypto";
-import { type Compilable, CompiledQuery, type Kysely, type QueryResult } from "kysely";
+import {
+  type Compilable,
+  CompiledQuery,
+  type Kysely,
+  type QueryResult,
+  type RawBuilder,
+} from "kysely";
 import pg from "pg";
 
 /** More distinct texts than the code can produce means a text carries values: stop naming. */
@@ -65,14 +71,15 @@ type Binding = { argument: number } | { constant: unknown };
  */
 export function compileOnce<Args extends unknown[], Row>(
   // biome-ignore lint/suspicious/noExplicitAny: the builder only needs a query compiler, of any schema.
-  build: (db: Kysely<any>, ...args: Args) => Compilable<Row>,
+  build: (db: Kysely<any>, ...args: Args) => Compilable<Row> | RawBuilder<Row>,
   // biome-ignore lint/suspicious/noExplicitAny: see above.
 ): (db: Kysely<any>, ...args: Args) => Promise<QueryResult<Row>> {
   let compiled: { sql: string; bindings: Binding[]; arity: number } | undefined;
   return async (db, ...args) => {
     if (!compiled) {
       const placeholders = args.map((_, index) => new Placeholder(index)) as unknown as Args;
-      const query = build(db, ...placeholders).compile();
+      // A raw `sql` statement compiles with the database's compiler; a query builder has its own.
+      const query = (build(db, ...placeholders) as RawBuilder<Row>).compile(db);
       const bindings = query.parameters.map(
         (p): Binding => (p instanceof Placeholder ? { argument: p.index } : { constant: p }),
       );

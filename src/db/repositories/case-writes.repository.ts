@@ -3,9 +3,9 @@
 // links and identity codes it needs and its outgoing messages. Postgres runs a statement with
 // data-modifying CTEs atomically, and every part after the case waits on the case's CTE, so when
 // another writer got there first nothing at all is written and the caller decides again.
-import { type Kysely, type RawBuilder, sql } from "kysely";
+import { type Kysely, type QueryResult, type RawBuilder, sql } from "kysely";
 import type { Case } from "../../domain/case.ts";
-import { preparedText } from "../prepared-statements.ts";
+import { compileOnce } from "../prepared-statements.ts";
 import type { Database } from "../tables/tables.ts";
 import { chainAuditRows, type NewAuditEntry } from "./audit.repository.ts";
 import { caseColumns } from "./cases.repository.ts";
@@ -52,108 +52,224 @@ export interface CaseChange {
  */
 function insertRowsIfWritten(
   table: string,
-  rows: readonly Record<string, unknown>[],
+  columnNames: readonly string[],
+  rowsJson: unknown,
   suffix: RawBuilder<unknown> = sql``,
 ): RawBuilder<unknown> {
-  const columns = sql.join(Object.keys(rows[0]!).map((column) => sql.id(column)));
+  const columns = sql.join(columnNames.map((column) => sql.id(column)));
   return sql`insert into ${sql.table(table)} (${columns})
-    select ${columns} from jsonb_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::jsonb)
+    select ${columns} from jsonb_populate_recordset(null::${sql.table(table)}, ${rowsJson}::jsonb)
     where exists (select 1 from written) ${suffix}`;
 }
 
-/**
- * Writes the change in one statement. False when the case is no longer at `expectedVersion` (or
- * an entry was appended to its audit chain meanwhile): nothing was written, decide again.
- */
-export async function writeCaseChange(db: Db, change: CaseChange): Promise<boolean> {
+/** The rows of each table a change inserts, besides the case. */
+interface ChangeRows {
+  auditEntries: Record<string, unknown>[];
+  links: Record<string, unknown>[];
+  identityCodes: Record<string, unknown>[];
+  outbox: Record<string, unknown>[];
+}
+
+function rowsOf(change: CaseChange): ChangeRows {
   const c = change.case;
-  const columns = caseColumns(c);
+  return {
+    auditEntries: chainAuditRows(c.id, change.auditTip, change.auditEntries),
+    links: change.links.map((link) => ({
+      token_hash: link.tokenHash,
+      case_id: c.id,
+      contact_id: link.contactId,
+      purpose: link.purpose,
+      expires_at: link.expiresAt,
+    })),
+    identityCodes: change.identityCodes.map((code) => ({
+      id: code.id,
+      case_id: c.id,
+      contact_id: code.contactId,
+      code_hash: code.codeHash,
+      expires_at: code.expiresAt,
+    })),
+    outbox: change.outbox.map((m) => ({
+      case_id: m.caseId,
+      topic: m.topic,
+      channel: m.channel,
+      recipient: m.recipient,
+      payload: m.payload,
+      dedupe_key: m.dedupeKey,
+      next_attempt_at: change.now,
+    })),
+  };
+}
+
+/**
+ * The values a write binds, by name. A change's statement text depends only on which parts it
+ * has (its shape), so each shape is compiled once and prepared (src/db/prepared-statements.ts);
+ * the values are bound in the order the first compilation recorded.
+ */
+interface WriteValues {
+  caseId: string;
+  columns: Record<string, unknown>;
+  expectedVersion: number | null;
+  now: Date;
+  useLink: string | undefined;
+  /** JSON text of each table's rows, present only when there are rows. */
+  rows: Partial<Record<keyof ChangeRows, string>>;
+  supersedePurposes: string | undefined;
+}
+
+function writeValues(change: CaseChange, rows: ChangeRows): WriteValues {
+  const json = (list: readonly unknown[]) => (list.length > 0 ? JSON.stringify(list) : undefined);
+  const values: WriteValues = {
+    caseId: change.case.id,
+    columns: caseColumns(change.case),
+    expectedVersion: change.expectedVersion,
+    now: change.now,
+    useLink: change.useLink,
+    rows: {},
+    supersedePurposes:
+      change.supersedeLinks.length > 0 ? JSON.stringify(change.supersedeLinks) : undefined,
+  };
+  for (const table of Object.keys(rows) as (keyof ChangeRows)[]) {
+    const text = json(rows[table]);
+    if (text !== undefined) values.rows[table] = text;
+  }
+  return values;
+}
+
+/** What makes two writes' statements the same text. */
+function shapeOf(values: WriteValues, rows: ChangeRows): string {
+  const columnsOf = (list: readonly Record<string, unknown>[]) =>
+    list[0] ? Object.keys(list[0]).join(",") : "-";
+  return [
+    values.expectedVersion === null ? "insert" : "update",
+    Object.keys(values.columns).join(","),
+    values.useLink === undefined ? "-" : "link",
+    values.supersedePurposes === undefined ? "-" : "supersede",
+    columnsOf(rows.auditEntries),
+    columnsOf(rows.links),
+    columnsOf(rows.identityCodes),
+    columnsOf(rows.outbox),
+  ].join("|");
+}
+
+/**
+ * The statement of one shape. `v` holds the values when first compiled, or placeholders for
+ * them: every value must reach the SQL unchanged (see compileOnce).
+ */
+function writeStatement(v: WriteValues, rows: ChangeRows) {
+  const columns = Object.keys(v.columns);
   const written =
-    change.expectedVersion === null
-      ? sql`insert into cases (id, ${sql.join(Object.keys(columns).map((k) => sql.id(k)))})
-          values (${c.id}, ${sql.join(Object.values(columns))}) returning id`
+    v.expectedVersion === null
+      ? sql`insert into cases (id, ${sql.join(columns.map((k) => sql.id(k)))})
+          values (${v.caseId}, ${sql.join(Object.values(v.columns))}) returning id`
       : sql`update cases set ${sql.join(
-          Object.entries(columns).map(([k, v]) => sql`${sql.id(k)} = ${v}`),
-        )} where id = ${c.id} and version = ${change.expectedVersion}${
-          change.useLink
-            ? sql` and exists (select 1 from customer_links where token_hash = ${change.useLink}
+          columns.map((k) => sql`${sql.id(k)} = ${v.columns[k]}`),
+        )} where id = ${v.caseId} and version = ${v.expectedVersion}${
+          v.useLink !== undefined
+            ? sql` and exists (select 1 from customer_links where token_hash = ${v.useLink}
                 and used_at is null and superseded_at is null)`
             : sql``
         } returning id`;
   const parts: RawBuilder<unknown>[] = [sql`written as (${written})`];
   const add = (part: RawBuilder<unknown>) =>
     parts.push(sql`${sql.raw(`w${parts.length}`)} as (${part})`);
+  const insert = (table: string, key: keyof ChangeRows, suffix?: RawBuilder<unknown>) => {
+    if (v.rows[key] !== undefined) {
+      add(insertRowsIfWritten(table, Object.keys(rows[key][0]!), v.rows[key], suffix));
+    }
+  };
 
-  if (change.auditEntries.length > 0) {
-    add(
-      insertRowsIfWritten(
-        "case_events",
-        chainAuditRows(c.id, change.auditTip, change.auditEntries),
-      ),
-    );
+  insert("case_events", "auditEntries");
+  if (v.useLink !== undefined) {
+    add(sql`update customer_links set used_at = ${v.now}
+      where token_hash = ${v.useLink} and exists (select 1 from written)`);
   }
-  if (change.useLink) {
-    add(sql`update customer_links set used_at = ${change.now}
-      where token_hash = ${change.useLink} and exists (select 1 from written)`);
-  }
-  if (change.supersedeLinks.length > 0) {
-    add(sql`update customer_links set superseded_at = ${change.now}
-      where case_id = ${c.id}
-        and purpose in (select jsonb_array_elements_text(${JSON.stringify(change.supersedeLinks)}::jsonb))
+  if (v.supersedePurposes !== undefined) {
+    add(sql`update customer_links set superseded_at = ${v.now}
+      where case_id = ${v.caseId}
+        and purpose in (select jsonb_array_elements_text(${v.supersedePurposes}::jsonb))
         and used_at is null and superseded_at is null and exists (select 1 from written)`);
   }
-  if (change.links.length > 0) {
-    add(
-      insertRowsIfWritten(
-        "customer_links",
-        change.links.map((link) => ({
-          token_hash: link.tokenHash,
-          case_id: c.id,
-          contact_id: link.contactId,
-          purpose: link.purpose,
-          expires_at: link.expiresAt,
-        })),
-      ),
-    );
-  }
-  if (change.identityCodes.length > 0) {
+  insert("customer_links", "links");
+  if (v.rows.identityCodes !== undefined) {
     // A new code replaces any earlier live code of the case.
-    add(sql`update identity_codes set superseded_at = ${change.now}
-      where case_id = ${c.id} and used_at is null and superseded_at is null
+    add(sql`update identity_codes set superseded_at = ${v.now}
+      where case_id = ${v.caseId} and used_at is null and superseded_at is null
         and exists (select 1 from written)`);
-    add(
-      insertRowsIfWritten(
-        "identity_codes",
-        change.identityCodes.map((code) => ({
-          id: code.id,
-          case_id: c.id,
-          contact_id: code.contactId,
-          code_hash: code.codeHash,
-          expires_at: code.expiresAt,
-        })),
-      ),
-    );
   }
-  if (change.outbox.length > 0) {
-    add(
-      insertRowsIfWritten(
-        "outbox",
-        change.outbox.map((m) => ({
-          case_id: m.caseId,
-          topic: m.topic,
-          channel: m.channel,
-          recipient: m.recipient,
-          payload: m.payload,
-          dedupe_key: m.dedupeKey,
-          next_attempt_at: change.now,
-        })),
-        sql`on conflict (dedupe_key) do nothing`,
-      ),
+  insert("identity_codes", "identityCodes");
+  insert("outbox", "outbox", sql`on conflict (dedupe_key) do nothing`);
+  return sql<{ n: number }>`with ${sql.join(parts)}
+    select count(*)::int as n from written`;
+}
+
+/** Every value of `v` in a fixed order, and `v` rebuilt from such a list (placeholders included). */
+function flatten(v: WriteValues): unknown[] {
+  const list: unknown[] = [v.caseId, ...Object.values(v.columns)];
+  if (usesNow(v)) list.push(v.now);
+  if (v.expectedVersion !== null) list.push(v.expectedVersion);
+  if (v.useLink !== undefined) list.push(v.useLink);
+  if (v.supersedePurposes !== undefined) list.push(v.supersedePurposes);
+  for (const key of ROW_KEYS) if (v.rows[key] !== undefined) list.push(v.rows[key]);
+  return list;
+}
+
+/** Only marking links used or superseded and codes superseded stamp the time as a value. */
+function usesNow(v: WriteValues): boolean {
+  return (
+    v.useLink !== undefined ||
+    v.supersedePurposes !== undefined ||
+    v.rows.identityCodes !== undefined
+  );
+}
+
+const ROW_KEYS: readonly (keyof ChangeRows)[] = [
+  "auditEntries",
+  "links",
+  "identityCodes",
+  "outbox",
+];
+
+function unflatten(like: WriteValues, list: readonly unknown[]): WriteValues {
+  let i = 0;
+  const next = () => list[i++];
+  const v: WriteValues = {
+    caseId: next() as string,
+    now: like.now,
+    expectedVersion: null,
+    columns: {},
+    useLink: undefined,
+    rows: {},
+    supersedePurposes: undefined,
+  };
+  for (const key of Object.keys(like.columns)) v.columns[key] = next();
+  if (usesNow(like)) v.now = next() as Date;
+  if (like.expectedVersion !== null) v.expectedVersion = next() as number;
+  if (like.useLink !== undefined) v.useLink = next() as string;
+  if (like.supersedePurposes !== undefined) v.supersedePurposes = next() as string;
+  for (const key of ROW_KEYS) if (like.rows[key] !== undefined) v.rows[key] = next() as string;
+  return v;
+}
+
+const writeStatements = new Map<
+  string,
+  (db: Db, ...values: unknown[]) => Promise<QueryResult<{ n: number }>>
+>();
+
+/**
+ * Writes the change in one statement. False when the case is no longer at `expectedVersion` (or
+ * an entry was appended to its audit chain meanwhile): nothing was written, decide again.
+ */
+export async function writeCaseChange(db: Db, change: CaseChange): Promise<boolean> {
+  const rows = rowsOf(change);
+  const values = writeValues(change, rows);
+  const shape = shapeOf(values, rows);
+  let statement = writeStatements.get(shape);
+  if (!statement) {
+    statement = compileOnce((_db: Db, ...list: unknown[]) =>
+      writeStatement(unflatten(values, list), rows),
     );
+    writeStatements.set(shape, statement);
   }
-  // The text depends only on which parts the change has, so it is prepared on PostgreSQL.
-  const statement = sql<{ n: number }>`with ${sql.join(parts)}
-    select count(*)::int as n from written`.compile(db);
-  const result = await db.executeQuery<{ n: number }>(preparedText(statement));
+  const result = await statement(db, ...flatten(values));
   return result.rows[0]?.n === 1;
 }
