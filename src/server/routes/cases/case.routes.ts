@@ -36,6 +36,7 @@ import { principalOf, STAFF } from "../../plugins/auth.ts";
 import { errorResponses, pageOf, pageQuery } from "../common.ts";
 import {
   type CommandAnswer,
+  caseAnswerSerializer,
   caseJson,
   caseViewJson,
   commandAnswerJson,
@@ -103,6 +104,7 @@ export function caseRoutes(ctx: AppContext) {
         headers: preferHeader,
         response: { 201: commandAnswerJson, ...errorResponses },
       },
+      serializerCompiler: caseAnswerSerializer,
       handler: async (request, reply) => {
         const principal = principalOf(request);
         const opened = await openCase(ctx, actorOf(principal), request.body);
@@ -204,6 +206,7 @@ export function caseRoutes(ctx: AppContext) {
         params: caseParams,
         response: { 200: caseViewJson, ...errorResponses },
       },
+      serializerCompiler: caseAnswerSerializer,
       handler: async (request) => view(principalOf(request), request.params.id),
     });
 
@@ -305,6 +308,7 @@ export function caseRoutes(ctx: AppContext) {
           headers: preferHeader,
           response: { 200: commandAnswerJson, ...errorResponses },
         },
+        serializerCompiler: caseAnswerSerializer,
         handler: async (request, reply) => {
           const principal = principalOf(request);
           const input = request.body as z.infer<B>;
@@ -343,6 +347,7 @@ export function caseRoutes(ctx: AppContext) {
         headers: preferHeader,
         response: { 200: commandAnswerJson, ...errorResponses },
       },
+      serializerCompiler: caseAnswerSerializer,
       handler: async (request, reply) => {
         const principal = principalOf(request);
         const c = await getCase(ctx, request.params.id);
@@ -442,6 +447,7 @@ export function caseRoutes(ctx: AppContext) {
         headers: preferHeader,
         response: { 200: commandAnswerJson, ...errorResponses },
       },
+      serializerCompiler: caseAnswerSerializer,
       handler: async (request, reply) => {
         const principal = principalOf(request);
         const result = await runCaseCommand(
