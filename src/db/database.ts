@@ -79,11 +79,12 @@ export function openConfiguredDatabase(
 }
 
 export async function migrateToLatest(db: Kysely<Database>, schema?: string): Promise<string[]> {
-  const migrator = new Migrator({
-    db,
-    provider: migrationProvider,
-    ...(schema ? { migrationTableSchema: schema } : {}),
-  });
+  // Kysely's Migrator looks for its bookkeeping tables in every schema: with another schema of the
+  // same database migrated (a test's, a bench's), it would skip creating them in ours and fail.
+  const migrationTableSchema =
+    schema ??
+    (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]!.schema;
+  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableSchema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
