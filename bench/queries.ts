@@ -2,7 +2,7 @@
 // every analytics report, over HTTP against a real server on PostgreSQL holding N seeded cases.
 //
 //   npx tsx bench/queries.ts [--cases N] [--reseed] [--database-url URL] [--requests R]
-//                            [--concurrency C]
+//                            [--concurrency C] [--only queue|search|view|analytics]
 //
 // - The database is a dedicated one (default postgres://postgres@127.0.0.1:5432/canceldesk_bench),
 //   created when missing, migrated, and seeded with N cases by the volume seeder
@@ -18,6 +18,8 @@
 // - Targets (issue 6): queue pages and search under 50 ms at p95, each analytics report under
 //   500 ms at p95, judged on the sequential run. The machine's load average is printed before and
 //   after: the two cores are shared, so figures taken while tests run elsewhere are noisy.
+// - --only KIND times one kind of query (e.g. `--only search` while working on search); the
+//   default times them all.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
@@ -46,6 +48,7 @@ const { values } = parseArgs({
     },
     requests: { type: "string", default: "40" },
     concurrency: { type: "string", default: "4" },
+    only: { type: "string" },
   },
 });
 const cases = Number(values.cases);
@@ -54,6 +57,11 @@ const concurrency = Number(values.concurrency);
 if (!Number.isSafeInteger(cases) || cases < 1) throw new Error("--cases: a whole number, please");
 if (!Number.isSafeInteger(requests) || requests < 1) throw new Error("--requests: whole number");
 if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new Error("--concurrency: whole");
+const KINDS = ["queue", "search", "view", "analytics"] as const;
+type QueryKind = (typeof KINDS)[number];
+const only = values.only as QueryKind | undefined;
+if (only !== undefined && !KINDS.includes(only)) throw new Error(`--only: ${KINDS.join(", ")}`);
+const wanted = (kind: QueryKind) => only === undefined || only === kind;
 const databaseUrl = new URL(values["database-url"]);
 const databaseName = decodeURIComponent(databaseUrl.pathname.slice(1));
 if (!databaseName || databaseName === "test" || databaseName === "postgres") {
@@ -230,7 +238,7 @@ async function signIn(base: string, email: string): Promise<string> {
 
 interface Query {
   name: string;
-  kind: "queue" | "search" | "view" | "analytics";
+  kind: QueryKind;
   /** The i-th request's path (rotating over samples). */
   path: (i: number) => string;
   cookie: string;
@@ -305,8 +313,10 @@ async function main() {
     const at = <T>(list: T[], i: number) => list[i % list.length]!;
     const q = encodeURIComponent;
 
-    // Cursors of later pages (the 5th page), fetched before the clock starts.
+    // Cursors of later pages (the 5th page), fetched before the clock starts; none when --only
+    // leaves the queues out.
     const laterCursor = async (queuePath: string, cookie: string): Promise<string | null> => {
+      if (!wanted("queue")) return null;
       let cursor: string | null = null;
       for (let page = 1; page < 5; page++) {
         const response = await fetch(`${base}${queuePath}${cursor ? `&cursor=${q(cursor)}` : ""}`, {
@@ -318,7 +328,7 @@ async function main() {
       }
       return cursor;
     };
-    const queries: Query[] = [];
+    let queries: Query[] = [];
     const queue = (name: string, queuePath: string, cookie: string, cursor: string | null) => {
       queries.push({ name, kind: "queue", cookie, path: () => queuePath });
       if (cursor) {
@@ -384,6 +394,7 @@ async function main() {
       queries.push({ name: `GET ${p}`, kind: "analytics", cookie: adminCookie, path: () => p });
     }
 
+    queries = queries.filter((query) => wanted(query.kind));
     console.log(`Warming up ${queries.length} queries...`);
     for (const query of queries) for (let i = 0; i < 3; i++) await get(base, query, i);
 

@@ -127,6 +127,37 @@ describe("case queues", () => {
     expect(accountId).toBe(world.accountId);
   });
 
+  it("finds an address by any part with its @ (even one with two @), and a case found two ways once", async () => {
+    const world = await makeWorld(server);
+    await server.handle.db
+      .updateTable("contacts")
+      .set({ email: '"ops@desk"@Quillon-Mail.example', name: "Quillon Buyer" })
+      .where("id", "=", world.contactId)
+      .execute();
+    await server.handle.db
+      .updateTable("accounts")
+      .set({ name: "Quillon Recruiting" })
+      .where("id", "=", world.accountId)
+      .execute();
+    const c = await openCaseFor(world);
+    const search = async (q: string) => {
+      const response = await world.am.request({ method: "GET", url: "/api/cases", query: { q } });
+      expect(response.statusCode, response.body).toBe(200);
+      const page = response.json();
+      return {
+        ids: page.items.map((i: { case: { id: string } }) => i.case.id) as string[],
+        total: page.total as number,
+      };
+    };
+    // The domain index knows no domain for an address with two @: it is still found.
+    for (const q of ['desk"@quillon', "@QUILLON-MAIL.EX", 'ops@desk"@quillon-mail.example']) {
+      expect(await search(q), q).toEqual({ ids: [c.id], total: 1 });
+    }
+    expect(await search("@quillon-post")).toEqual({ ids: [], total: 0 });
+    // "quillon" names the account and the requester: the case is listed and counted once.
+    expect(await search("quillon")).toEqual({ ids: [c.id], total: 1 });
+  });
+
   it("counts each queue for the caller, and totals the filtered list", async () => {
     const world = await makeWorld(server);
     const c = await openWithFormSent(server, world);

@@ -8,6 +8,7 @@ import * as m0004 from "./0004-settings.ts";
 import * as m0005 from "./0005-scale.ts";
 import * as m0006 from "./0006-data-protection.ts";
 import * as m0007 from "./0007-analytics.ts";
+import * as m0008 from "./0008-search.ts";
 
 const migrations: Record<string, Migration> = {
   "0001-foundation": m0001,
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   "0005-scale": m0005,
   "0006-data-protection": m0006,
   "0007-analytics": m0007,
+  "0008-search": m0008,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -162,9 +162,10 @@ function queueCondition(scope: QueueScope): RawBuilder<SqlBool> {
 
 /**
  * How a search runs. `ids`: the accounts and contacts that match were found by their trigram
- * indexes (0005-scale), and cases match by reference or by those ids. `scan`: a common term (a
- * word in a fifth of the account names) would give hundreds of thousands of ids, so the queue's
- * own index is walked newest first and each case tested, which stops after a page.
+ * indexes (0005-scale; an email by its domain first, 0008-search), and cases match by reference
+ * or by those ids (see matchingCases). `scan`: a common term (a word in a fifth of the account
+ * names) would give hundreds of thousands of ids, so the queue's own index is walked newest
+ * first and each case tested, which stops after a page.
  */
 export type SearchPlan =
   | { kind: "none" }
@@ -174,23 +175,39 @@ export type SearchPlan =
 /** Past this many matching accounts or contacts a term counts as common. */
 const COMMON_TERM = 1_000;
 
+/**
+ * The domain of a contact's email address (after its @, lower case; '' for an address with more
+ * than one @), as indexed by 0008-search. An address containing a term with an @ has a domain
+ * that starts with the term's text after its @, or is '': that index finds those at once, where
+ * the trigram index alone reads the long posting lists of ".com" and of common first names.
+ */
+const EMAIL_DOMAIN = sql`(case when email like '%@%@%' then '' else split_part(lower(email), '@', 2) end)`;
+
 export async function planSearch(db: Db, q: string | undefined): Promise<SearchPlan> {
   if (!q) return { kind: "none" };
   const pattern = likePattern(q);
   // Text with an @ is (part of) an email address: names are not searched for it; text with a
   // space cannot be part of one: email addresses are not.
   const email = q.includes("@");
+  // "smith@example.co" -> "example.co%": the start of the domain, escaped.
+  const domainStart = likePattern(q.slice(q.indexOf("@") + 1)).slice(1);
   const contactMatch = email
-    ? sql`email ilike ${pattern}`
+    ? sql`email ilike ${pattern}
+      and (${EMAIL_DOMAIN} like lower(${domainStart}) or ${EMAIL_DOMAIN} = '')`
     : /\s/.test(q)
       ? sql`name ilike ${pattern}`
       : sql`name ilike ${pattern} or email ilike ${pattern}`;
-  const row = await sql<{ accounts: string[]; contacts: string[] }>`select
-      (select coalesce(jsonb_agg(id), '[]'::jsonb) from (select id from accounts
-        where ${email ? sql`false` : sql`name ilike ${pattern}`} limit ${COMMON_TERM}) a) as accounts,
-      (select coalesce(jsonb_agg(id), '[]'::jsonb) from (select id from contacts
-        where ${contactMatch} limit ${COMMON_TERM}) c) as contacts`.execute(db);
-  const { accounts, contacts } = row.rows[0]!;
+  // Two statements at once rather than one reading both in turn: each can take a few ms on the
+  // trigram index when a name's words are common, and the page waits for both.
+  const probe = (ids: RawBuilder<{ id: string }>) =>
+    sql<{ ids: string[] }>`select coalesce(jsonb_agg(id), '[]'::jsonb) as ids
+      from (${ids} limit ${COMMON_TERM}) matching`
+      .execute(db)
+      .then((result) => result.rows[0]!.ids);
+  const [accounts, contacts] = await Promise.all([
+    email ? [] : probe(sql`select id from accounts where name ilike ${pattern}`),
+    probe(sql`select id from contacts where ${contactMatch}`),
+  ]);
   return accounts.length >= COMMON_TERM || contacts.length >= COMMON_TERM
     ? { kind: "scan" }
     : { kind: "ids", accountIds: accounts, contactIds: contacts };
@@ -200,7 +217,7 @@ function idsIn(ids: readonly string[]): RawBuilder<unknown> {
   return sql`array(select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::uuid)`;
 }
 
-function filteredCases(db: Db, filter: CaseFilter, search: SearchPlan = { kind: "none" }) {
+function filteredCases(db: Db, filter: CaseFilter) {
   return (
     db
       .selectFrom("cases")
@@ -226,24 +243,43 @@ function filteredCases(db: Db, filter: CaseFilter, search: SearchPlan = { kind: 
       .$if(!!filter.channel, (qb) => qb.where("cases.channel", "=", filter.channel!))
       .$if(!!filter.openedFrom, (qb) => qb.where("cases.opened_at", ">=", filter.openedFrom!))
       .$if(!!filter.openedTo, (qb) => qb.where("cases.opened_at", "<", filter.openedTo!))
-      // Search by reference, account name, or the requester's name or email (see SearchPlan).
-      .$if(!!filter.q && search.kind === "scan", (qb) => {
-        const pattern = likePattern(filter.q!);
-        return qb.where(
-          sql<SqlBool>`(cases.reference ilike ${pattern}
-            or exists (select 1 from accounts a where a.id = cases.account_id and a.name ilike ${pattern})
-            or exists (select 1 from contacts p where p.id = cases.requester_contact_id
-              and (p.name ilike ${pattern} or p.email ilike ${pattern})))`,
-        );
-      })
-      .$if(!!filter.q && search.kind === "ids", (qb) => {
-        const { accountIds, contactIds } = search as Extract<SearchPlan, { kind: "ids" }>;
-        return qb.where(
-          sql<SqlBool>`(cases.reference ilike ${likePattern(filter.q!)}
-            or cases.account_id = any(${idsIn(accountIds)})
-            or cases.requester_contact_id = any(${idsIn(contactIds)}))`,
-        );
-      })
+  );
+}
+
+/**
+ * The filtered cases that match the search (by reference, account name, or the requester's name
+ * or email; see SearchPlan), as parts whose rows together are the answer: one, unless an `ids`
+ * search finds cases more than one way. Then each way is a part of its own, so that the cases of
+ * the matching accounts (or contacts) are read from the (account_id, opened_at, id) and
+ * (requester_contact_id, opened_at, id) indexes alone (0008-search), not from a thousand
+ * table rows; and the parts exclude each other (a case of a matching account is not found again
+ * by its requester or reference), so their rows add up without duplicates.
+ */
+function matchingCases(db: Db, filter: CaseFilter, search: SearchPlan) {
+  const cases = filteredCases(db, filter);
+  if (!filter.q || search.kind === "none") return [cases];
+  const pattern = likePattern(filter.q);
+  if (search.kind === "scan") {
+    return [
+      cases.where(
+        sql<SqlBool>`(cases.reference ilike ${pattern}
+          or exists (select 1 from accounts a where a.id = cases.account_id and a.name ilike ${pattern})
+          or exists (select 1 from contacts p where p.id = cases.requester_contact_id
+            and (p.name ilike ${pattern} or p.email ilike ${pattern})))`,
+      ),
+    ];
+  }
+  const ways = [
+    search.accountIds.length > 0 &&
+      sql<SqlBool>`cases.account_id = any(${idsIn(search.accountIds)})`,
+    search.contactIds.length > 0 &&
+      sql<SqlBool>`cases.requester_contact_id = any(${idsIn(search.contactIds)})`,
+    sql<SqlBool>`cases.reference ilike ${pattern}`,
+  ].filter((way) => way !== false);
+  return ways.map((way, i) =>
+    ways
+      .slice(0, i)
+      .reduce((part, earlier) => part.where(sql<SqlBool>`not (${earlier})`), cases.where(way)),
   );
 }
 
@@ -282,20 +318,44 @@ export async function listCases(
   const tag = `${order.sort}:${order.direction}`;
   const byDirection = (ob: OrderByItemBuilder) =>
     order.direction === "asc" ? ob.asc() : ob.desc();
-  const rows = await filteredCases(db, filter, search ?? (await planSearch(db, filter.q)))
+  // The page is cut from the matching cases' ids and sort keys alone (each part its own page,
+  // then the page of those), and only its rows are read whole and joined to their account and
+  // requester: a search matching a thousand cases would otherwise read a thousand case rows,
+  // accounts and contacts to keep fifty.
+  const parts = matchingCases(db, filter, search ?? (await planSearch(db, filter.q))).map((part) =>
+    db
+      .selectFrom(
+        part
+          .select(["cases.id", key.as("sort_value")])
+          .where(afterCursor(key, "cases.id", page.cursor, castAs, order.direction, tag))
+          .orderBy(key, byDirection)
+          .orderBy("cases.id", byDirection)
+          .limit(page.limit + 1)
+          .as("part"),
+      )
+      .selectAll(),
+  );
+  const pageOfCases = db
+    .selectFrom(parts.reduce((all, part) => all.unionAll(part)).as("found"))
+    .selectAll()
+    .orderBy("found.sort_value", byDirection)
+    .orderBy("found.id", byDirection)
+    .limit(page.limit + 1)
+    .as("page");
+  const rows = await db
+    .selectFrom(pageOfCases)
+    .innerJoin("cases", "cases.id", "page.id")
     .innerJoin("accounts", "accounts.id", "cases.account_id")
     .innerJoin("contacts", "contacts.id", "cases.requester_contact_id")
     .select([
       "cases.data",
       "cases.id",
+      sql<string>`(page.sort_value)::text`.as("sort_key"),
       "accounts.name as account_name",
       "contacts.name as requester_name",
     ])
-    .select(sql<string>`(${key})::text`.as("sort_key"))
-    .where(afterCursor(key, "cases.id", page.cursor, castAs, order.direction, tag))
-    .orderBy(key, byDirection)
-    .orderBy("cases.id", byDirection)
-    .limit(page.limit + 1)
+    .orderBy("page.sort_value", byDirection)
+    .orderBy("page.id", byDirection)
     .execute();
   return toPage(
     rows,
@@ -318,10 +378,14 @@ export async function countFilteredCases(
   filter: CaseFilter,
   search?: SearchPlan,
 ): Promise<number> {
+  const parts = matchingCases(db, filter, search ?? (await planSearch(db, filter.q))).map((part) =>
+    db.selectFrom(part.select("cases.id").limit(COUNT_CAP).as("part")).selectAll(),
+  );
   const row = await db
     .selectFrom(
-      filteredCases(db, filter, search ?? (await planSearch(db, filter.q)))
-        .select("cases.id")
+      db
+        .selectFrom(parts.reduce((all, part) => all.unionAll(part)).as("found"))
+        .select("found.id")
         .limit(COUNT_CAP)
         .as("matching"),
     )
