@@ -173,6 +173,55 @@ describe("audit verify", () => {
     expect(await verifyAudit(server.handle.db, undefined, io)).toBe(0);
     expect(io.out).toMatch(/^OK: /m);
   });
+
+  it("walks the log in slices the admin page can wait for, each continuing after the last", async () => {
+    for (let i = 0; i < 2; i++) await openWithFormSent(server, await makeWorld(server));
+    const whole = (await admin.request({ method: "GET", url: "/api/audit/verify" })).json();
+    expect(whole.totalCases).toBeGreaterThanOrEqual(3);
+    expect(whole).toMatchObject({ nextCursor: null, cases: whole.totalCases });
+    let after: string | null = null;
+    let cases = 0;
+    let entries = 0;
+    let slices = 0;
+    do {
+      const response = await admin.request({
+        method: "GET",
+        url: "/api/audit/verify",
+        query: { limit: "2", ...(after ? { after } : {}) },
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      const slice = response.json();
+      expect(slice.cases).toBeLessThanOrEqual(2);
+      // Only the first slice counts the cases (for the progress bar).
+      expect(slice.totalCases).toBe(after ? null : whole.totalCases);
+      cases += slice.cases;
+      entries += slice.entries;
+      slices++;
+      after = slice.nextCursor;
+    } while (after);
+    expect({ cases, entries }).toEqual({ cases: whole.cases, entries: whole.entries });
+    expect(slices).toBe(Math.ceil(whole.cases / 2) + (whole.cases % 2 === 0 ? 1 : 0));
+    // A slice bounded inside a batch still knows where to go on.
+    const part = await verifyAuditLog(server.handle.db, { batchSize: 2, maxCases: 3 });
+    expect(part.cases).toBe(3);
+    expect(part.nextCursor).not.toBeNull();
+    const rest = await verifyAuditLog(server.handle.db, { after: part.nextCursor!, batchSize: 2 });
+    expect(part.cases + rest.cases).toBe(whole.cases);
+    expect(rest.nextCursor).toBeNull();
+
+    const bad = await admin.request({
+      method: "GET",
+      url: "/api/audit/verify",
+      query: { after: "CD-2026-00001", limit: "0" },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(
+      bad
+        .json()
+        .fields.map((f: { field: string }) => f.field)
+        .sort(),
+    ).toEqual(["after", "limit"]);
+  });
 });
 
 describe("data protection", () => {

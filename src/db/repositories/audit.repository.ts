@@ -151,6 +151,8 @@ export interface AuditVerification {
   brokenCases: number;
   /** The first break of each broken case, up to `maxBreaks`. */
   breaks: AuditBreak[];
+  /** With `maxCases`: the id to continue after, or null when no case is left. */
+  nextCursor: string | null;
 }
 
 /**
@@ -163,9 +165,14 @@ export async function verifyAuditLog(
     caseId?: string;
     batchSize?: number;
     maxBreaks?: number;
+    /** Continue after this case id (the previous slice's nextCursor). */
+    after?: string;
+    /** Stop after this many cases: a slice of the log, for a caller that cannot wait for all. */
+    maxCases?: number;
     onProgress?: (cases: number) => void;
   } = {},
 ): Promise<AuditVerification> {
+  const maxCases = options.maxCases ?? Number.POSITIVE_INFINITY;
   const batchSize = options.batchSize ?? 500;
   const maxBreaks = options.maxBreaks ?? Number.POSITIVE_INFINITY;
   const report: AuditVerification = {
@@ -174,15 +181,17 @@ export async function verifyAuditLog(
     erasedEntries: 0,
     brokenCases: 0,
     breaks: [],
+    nextCursor: null,
   };
-  let after = "00000000-0000-0000-0000-000000000000";
+  let after = options.after ?? "00000000-0000-0000-0000-000000000000";
   for (;;) {
+    const limit = Math.min(batchSize, maxCases - report.cases);
     let query = db
       .selectFrom("cases")
       .select(["id", "reference"])
       .where("id", ">", after)
       .orderBy("id")
-      .limit(batchSize);
+      .limit(limit);
     if (options.caseId) query = query.where("id", "=", options.caseId);
     const page = await query.execute();
     if (page.length === 0) break;
@@ -209,7 +218,12 @@ export async function verifyAuditLog(
     report.cases += page.length;
     after = ids[ids.length - 1]!;
     options.onProgress?.(report.cases);
-    if (page.length < batchSize) break;
+    if (page.length < limit) break;
+    if (report.cases >= maxCases) {
+      // A full last batch: there may be more, and the next slice starts here.
+      report.nextCursor = after;
+      break;
+    }
   }
   return report;
 }

@@ -1,6 +1,7 @@
 // Documentation and proof over HTTP: a case's documentation (GET /api/cases/:id/documentation),
 // the audit chain's verification (admins), and a contact's data export and erasure (admins).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { api } from "../../../lib/api-client.ts";
 
 export interface DocumentedStep {
@@ -114,21 +115,83 @@ export function useCaseDocumentation(id: string) {
   });
 }
 
+export interface AuditBreak {
+  caseId: string;
+  reference: string;
+  seq: number;
+  problem: string;
+}
+
 export interface AuditVerification {
   ok: boolean;
   cases: number;
   entries: number;
   erasedEntries: number;
   brokenCases: number;
-  breaks: { caseId: string; reference: string; seq: number; problem: string }[];
+  breaks: AuditBreak[];
   checkedAt: string;
 }
 
-/** Runs the verification when asked (it reads every case, so not on every page view). */
+/** One slice of GET /api/audit/verify: the cases after a cursor, in case id order. */
+interface AuditVerificationSlice extends AuditVerification {
+  nextCursor: string | null;
+  totalCases: number | null;
+}
+
+export interface AuditVerificationProgress {
+  checked: number;
+  /** How many cases there were when the check started. */
+  total: number;
+}
+
+/** The breaks listed on the page (all broken chains are counted). */
+const MAX_BREAKS_SHOWN = 1000;
+
+/** Adds a slice's figures to the check so far. */
+export function addSlice(
+  sum: AuditVerification | undefined,
+  slice: AuditVerification,
+): AuditVerification {
+  if (!sum) return { ...slice, breaks: slice.breaks.slice(0, MAX_BREAKS_SHOWN) };
+  return {
+    ok: sum.ok && slice.ok,
+    cases: sum.cases + slice.cases,
+    entries: sum.entries + slice.entries,
+    erasedEntries: sum.erasedEntries + slice.erasedEntries,
+    brokenCases: sum.brokenCases + slice.brokenCases,
+    breaks: [...sum.breaks, ...slice.breaks].slice(0, MAX_BREAKS_SHOWN),
+    checkedAt: slice.checkedAt,
+  };
+}
+
+/**
+ * Runs the verification when asked (it reads every case, so not on every page view), slice by
+ * slice: at a million cases the whole check takes minutes, so each request checks up to 10,000
+ * cases and the page shows how far it has got.
+ */
 export function useAuditVerification() {
-  return useMutation({
-    mutationFn: () => api.get<AuditVerification>("/api/audit/verify"),
+  const [progress, setProgress] = useState<AuditVerificationProgress | null>(null);
+  const mutation = useMutation({
+    mutationFn: async () => {
+      let sum: AuditVerification | undefined;
+      let cursor: string | null = null;
+      let total = 0;
+      setProgress(null);
+      do {
+        const query: string = cursor ? `?after=${encodeURIComponent(cursor)}` : "";
+        const slice: AuditVerificationSlice = await api.get<AuditVerificationSlice>(
+          `/api/audit/verify${query}`,
+        );
+        total = slice.totalCases ?? total;
+        sum = addSlice(sum, slice);
+        // Cases opened during the check are checked too: the total never reads below the count.
+        setProgress({ checked: sum.cases, total: Math.max(total, sum.cases) });
+        cursor = slice.nextCursor;
+      } while (cursor);
+      return sum;
+    },
   });
+  return { ...mutation, progress };
 }
 
 export function contactExportUrl(contactId: string) {
