@@ -21,8 +21,9 @@ import { errorResponses, idParams } from "../common.ts";
 const MAX_BREAKS_LISTED = 1000;
 /**
  * A slice of the audit log per request: at a million cases (12 million entries) the whole check
- * takes minutes, longer than a browser or a proxy waits, so the admin page walks it in slices of
- * about ten seconds' work, showing its progress (`canceldesk audit verify` checks all at once).
+ * takes about 8 minutes, longer than a browser or a proxy waits, so the admin page walks it in
+ * slices of about five seconds' work each (measured there), showing its progress.
+ * `canceldesk audit verify` checks everything at once.
  */
 const DEFAULT_CASES_PER_SLICE = 10_000;
 const MAX_CASES_PER_SLICE = 50_000;
