@@ -58,8 +58,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import http from "node:http";
-import { createServer } from "node:net";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -69,6 +67,7 @@ import { identityCode, linkToken } from "../src/app/customer-secrets.ts";
 import { DEMO_PASSWORD } from "../src/app/seed-demo.ts";
 import { migrateToLatest, openDatabase } from "../src/db/database.ts";
 import type { OutboxAnswer, OutboxQuestion } from "./lifecycle-server.ts";
+import { cpuSecondsOf, freePort, machineTicks, percentile, send } from "./support.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const MAX_CASES = 20_000;
@@ -164,13 +163,6 @@ class RequestFailed extends Error {
   }
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[
-    Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  ]!;
-}
-
 // ---------------------------------------------------------------------------------------------
 // HTTP
 
@@ -189,48 +181,6 @@ interface CaseView {
 interface Page<T> {
   items: T[];
   nextCursor: string | null;
-}
-
-/**
- * One HTTP request over a kept-alive connection with node:http. fetch (undici) cost the load
- * generator about 0.9 ms of CPU a request, a fifth of what the two cores had, in the same
- * measurement it was loading; the plain client costs a fraction of that.
- */
-const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_CONCURRENCY });
-
-function send(
-  url: string,
-  method: string,
-  headers: Record<string, string>,
-  body: string | undefined,
-): Promise<{ status: number; text: string; setCookie: string[] }> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      url,
-      {
-        method,
-        agent,
-        headers:
-          body === undefined ? headers : { ...headers, "content-length": Buffer.byteLength(body) },
-        timeout: REQUEST_TIMEOUT_MS,
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            text: Buffer.concat(chunks).toString("utf8"),
-            setCookie: response.headers["set-cookie"] ?? [],
-          }),
-        );
-        response.on("error", reject);
-      },
-    );
-    request.on("timeout", () => request.destroy(new Error("timed out")));
-    request.on("error", reject);
-    request.end(body);
-  });
 }
 
 class Http {
@@ -351,18 +301,6 @@ const children = new Set<ChildProcess>();
 process.on("exit", () => {
   for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === "string") throw new Error("no free port");
-  return address.port;
-}
 
 let serverNodeFlags: string[] = [];
 
@@ -812,30 +750,6 @@ interface RunResult {
   stoppedByDeadline: boolean;
   cpu: { server: number | undefined; bench: number; machineBusyPercent: number | undefined };
   setup: { fromDemo: number; created: number };
-}
-
-/** CPU seconds (user + system) a process has used, from /proc; undefined elsewhere. */
-function cpuSecondsOf(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s)
-  } catch {
-    return undefined;
-  }
-}
-
-/** Busy and total CPU time of the whole machine so far, in clock ticks, from /proc/stat. */
-function machineTicks(): { busy: number; total: number } | undefined {
-  try {
-    const line = readFileSync("/proc/stat", "utf8").split("\n")[0]!;
-    const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
-    const total = ticks.reduce((a, b) => a + b, 0);
-    return { busy: total - ticks[3]! - ticks[4]!, total };
-  } catch {
-    return undefined;
-  }
 }
 
 async function runOn(kind: DbKind, options: ReturnType<typeof readOptions>): Promise<RunResult> {
