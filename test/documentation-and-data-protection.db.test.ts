@@ -447,6 +447,44 @@ describe("data protection", () => {
     expect(await tablesQuoting(contact.email!)).toEqual([]);
   });
 
+  it("the CLI records the admin who carried out the erasure (--by), and refuses anyone else", async () => {
+    const world = await makeWorld(server);
+    const c = await openWithFormSent(server, world);
+    const adminUser = await server.handle.db
+      .selectFrom("users")
+      .select(["email", "name"])
+      .where("role", "=", "admin")
+      .where("active", "=", true)
+      .executeTakeFirstOrThrow();
+    const amUser = await server.handle.db
+      .selectFrom("users")
+      .select("email")
+      .where("role", "=", "account_manager")
+      .executeTakeFirstOrThrow();
+    await expect(
+      eraseContact(server.ctx, world.contactId, captureIo(), amUser.email),
+    ).rejects.toThrow(/is not an active admin user/);
+    await expect(
+      eraseContact(server.ctx, world.contactId, captureIo(), "nobody@example.test"),
+    ).rejects.toThrow(/is not an active admin user/);
+    // Nothing was erased by the refused attempts.
+    expect(
+      (
+        await admin.request({ method: "GET", url: `/api/contacts/${world.contactId}/export` })
+      ).json().contact.name,
+    ).not.toBe("Erased contact");
+    const io = captureIo();
+    await eraseContact(server.ctx, world.contactId, io, adminUser.email.toUpperCase());
+    expect(io.out).toMatch(/^erased contact /);
+    const doc = (
+      await admin.request({ method: "GET", url: `/api/cases/${c.id}/documentation` })
+    ).json();
+    expect(doc.audit.entries.at(-1)).toMatchObject({
+      type: "personal_data_erased",
+      by: expect.stringContaining(adminUser.name),
+    });
+  });
+
   it("still refuses any other change to the audit log, even under the erasure setting", async () => {
     const world = await makeWorld(server);
     const c = await openWithFormSent(server, world);
