@@ -1,7 +1,8 @@
-import { Anchor, Button, Group, Stack, Table, TextInput, Title } from "@mantine/core";
+import { Anchor, Stack, Table, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useState } from "react";
 import { Link } from "react-router";
+import { PageButtons } from "../../../components/page-buttons.tsx";
 import { humanize } from "../../../lib/format.ts";
 import { useAccounts } from "../api/accounts.ts";
 
@@ -45,24 +46,7 @@ export function AccountsPage() {
           ))}
         </Table.Tbody>
       </Table>
-      <Group>
-        <Button
-          variant="default"
-          disabled={cursors.length === 0}
-          onClick={() => setCursors((c) => c.slice(0, -1))}
-        >
-          Previous page
-        </Button>
-        <Button
-          variant="default"
-          disabled={!accounts.data?.nextCursor}
-          onClick={() =>
-            accounts.data?.nextCursor && setCursors((c) => [...c, accounts.data.nextCursor!])
-          }
-        >
-          Next page
-        </Button>
-      </Group>
+      <PageButtons cursors={cursors} onChange={setCursors} nextCursor={accounts.data?.nextCursor} />
     </Stack>
   );
 }

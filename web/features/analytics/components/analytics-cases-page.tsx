@@ -5,6 +5,7 @@ import { Anchor, Badge, Button, Group, Stack, Table, Text, Title } from "@mantin
 import { useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { ErrorPanel } from "../../../components/error-panel.tsx";
+import { PageButtons } from "../../../components/page-buttons.tsx";
 import { formatDateTime, formatMoney, humanize } from "../../../lib/format.ts";
 import { useAnalyticsCases } from "../api/analytics.ts";
 
@@ -109,22 +110,7 @@ export function AnalyticsCasesPage() {
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      <Group>
-        <Button
-          variant="default"
-          disabled={cursors.length === 0}
-          onClick={() => setCursors((c) => c.slice(0, -1))}
-        >
-          Previous page
-        </Button>
-        <Button
-          variant="default"
-          disabled={!list.data?.nextCursor}
-          onClick={() => list.data?.nextCursor && setCursors((c) => [...c, list.data.nextCursor!])}
-        >
-          Next page
-        </Button>
-      </Group>
+      <PageButtons cursors={cursors} onChange={setCursors} nextCursor={list.data?.nextCursor} />
     </Stack>
   );
 }

@@ -20,6 +20,7 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { useState } from "react";
 import { Link } from "react-router";
 import { ErrorPanel } from "../../../components/error-panel.tsx";
+import { PageButtons } from "../../../components/page-buttons.tsx";
 import { formatDateTime, humanize, STATE_COLORS } from "../../../lib/format.ts";
 import type { UserJson } from "../../../lib/types.ts";
 import { usePlans, useStaff } from "../../accounts/api/accounts.ts";
@@ -280,21 +281,7 @@ export function QueuePage({ user }: { user: UserJson }) {
           {q || Object.values(filters).some(Boolean) ? " match these filters" : ""}.
         </Text>
       ) : null}
-      <Group>
-        <Button
-          variant="default"
-          disabled={cursors.length === 0}
-          onClick={() => setCursors((c) => c.slice(0, -1))}
-        >
-          Previous page
-        </Button>
-        <Button
-          variant="default"
-          disabled={!list.data?.nextCursor}
-          onClick={() => list.data?.nextCursor && setCursors((c) => [...c, list.data.nextCursor!])}
-        >
-          Next page
-        </Button>
+      <PageButtons cursors={cursors} onChange={setCursors} nextCursor={list.data?.nextCursor}>
         <Text size="sm" c="dimmed" data-testid="queue-total">
           Page {cursors.length + 1}
           {list.data
@@ -303,7 +290,7 @@ export function QueuePage({ user }: { user: UserJson }) {
               : ` of ${Math.max(1, Math.ceil(list.data.total / 25))} · ${list.data.total} case${list.data.total === 1 ? "" : "s"}`
             : ""}
         </Text>
-      </Group>
+      </PageButtons>
     </Stack>
   );
 }
