@@ -23,6 +23,7 @@ import { decide } from "../domain/decide.ts";
 import type { CaseEvent } from "../domain/events.ts";
 import { eligibleOffers } from "../domain/offers.ts";
 import type { OfferDefinition, PolicyDefinition } from "../domain/policy-definition.ts";
+import { feedbackExpiresAt, formLinkExpiresAt, identityCodeExpiresAt } from "../domain/sla.ts";
 import {
   type AuditEntryContent,
   digestAuditBody,
@@ -571,7 +572,7 @@ function simulateCase(
           !run.step(delay(r, MINUTE, 20 * MINUTE), (now) => ({
             kind: "startIdentityVerification",
             method: "code",
-            codeExpiresAt: new Date(now.getTime() + policy.identity.codeLifetimeMinutes * MINUTE),
+            codeExpiresAt: identityCodeExpiresAt(policy, now),
             actor: amActor,
             now,
           }))
@@ -596,7 +597,7 @@ function simulateCase(
       !run.step(wait, (now) => ({
         kind: "startIdentityVerification",
         method: "code",
-        codeExpiresAt: new Date(now.getTime() + policy.identity.codeLifetimeMinutes * MINUTE),
+        codeExpiresAt: identityCodeExpiresAt(policy, now),
         actor: amActor,
         now,
       }))
@@ -653,7 +654,7 @@ function simulateCase(
   if (
     !run.step(formAfter, (now) => ({
       kind: "sendForm",
-      linkExpiresAt: new Date(now.getTime() + policy.slas.formLinkExpiryHours * HOUR),
+      linkExpiresAt: formLinkExpiresAt(policy, now),
       actor: formSender,
       now,
     }))
@@ -688,7 +689,7 @@ function simulateCase(
       if (
         !run.step(delay(r, 10 * MINUTE, 20 * HOUR), (now) => ({
           kind: "resendForm",
-          linkExpiresAt: new Date(now.getTime() + policy.slas.formLinkExpiryHours * HOUR),
+          linkExpiresAt: formLinkExpiresAt(policy, now),
           actor: amActor,
           now,
         }))
@@ -878,7 +879,7 @@ function simulateCase(
   if (
     !run.step(delay(r, MINUTE, 2 * DAY), (now) => ({
       kind: "requestFeedback",
-      linkExpiresAt: new Date(now.getTime() + policy.slas.feedbackExpiryDays * DAY),
+      linkExpiresAt: feedbackExpiresAt(policy, now),
       actor: r() < 0.7 ? amActor : system,
       now,
     }))
