@@ -22,18 +22,12 @@ const MAX_PREPARED_TEXTS = 512;
 
 const statementNames = new Map<string, string>();
 
-/** Marks a statement text to be prepared once per PostgreSQL connection; returns the query. */
-export function preparedText(compiled: CompiledQuery): CompiledQuery {
-  if (!statementNames.has(compiled.sql) && statementNames.size < MAX_PREPARED_TEXTS) {
-    const digest = createHash("sha256").update(compiled.sql).digest("hex").slice(0, 24);
-    statementNames.set(compiled.sql, `cd_${digest}`);
+/** Registers a statement text to be prepared once per PostgreSQL connection. */
+function registerStatement(text: string): void {
+  if (!statementNames.has(text) && statementNames.size < MAX_PREPARED_TEXTS) {
+    const digest = createHash("sha256").update(text).digest("hex").slice(0, 24);
+    statementNames.set(text, `cd_${digest}`);
   }
-  return compiled;
-}
-
-/** The prepared statement's name for a text, if it is one. */
-export function statementNameOf(text: string): string | undefined {
-  return statementNames.get(text);
 }
 
 /**
@@ -89,7 +83,8 @@ export function compileOnce<Args extends unknown[], Row>(
           `compileOnce: ${args.length - used.size} argument(s) did not become parameters`,
         );
       }
-      compiled = { sql: preparedText(query).sql, bindings, arity: args.length };
+      registerStatement(query.sql);
+      compiled = { sql: query.sql, bindings, arity: args.length };
     }
     if (args.length !== compiled.arity) throw new Error("compileOnce: called with another arity");
     const parameters = compiled.bindings.map((b) =>
