@@ -10,6 +10,7 @@ import {
   makeWorld,
   openCaseFor,
   openWithFormSent,
+  sentCode,
   sentLink,
   submitFormAsCustomer,
   type World,
@@ -199,5 +200,45 @@ describe("acting at once", () => {
       .where("type", "=", "form_submitted")
       .execute();
     expect(submitted).toHaveLength(1);
+  });
+
+  it("codes read back at once: the right one verifies once, and every wrong one counts once", async () => {
+    const world = await makeWorld(server);
+    const c = await openCaseFor(world);
+    await act(world.am, c.id, "identity/send-code");
+    const code = await sentCode(server, { caseId: c.id });
+    const wrong = code === "000000" ? "111111" : "000000";
+    // Two wrong codes and the right one, twice each, all at the same time.
+    const answers = await Promise.all(
+      [wrong, code, wrong, code].map((given) =>
+        world.am.request({
+          method: "POST",
+          url: `/api/cases/${c.id}/identity/confirm-code`,
+          payload: { code: given },
+        }),
+      ),
+    );
+    const view = (await world.am.request({ method: "GET", url: `/api/cases/${c.id}` })).json();
+    expect(view.case.identity.verifiedAt).not.toBeNull();
+    const events = await server.handle.db
+      .selectFrom("case_events")
+      .select("type")
+      .where("case_id", "=", c.id)
+      .where("type", "in", ["identity_verified", "identity_verification_failed"])
+      .execute();
+    expect(events.filter((e) => e.type === "identity_verified")).toHaveLength(1);
+    // The code row counts exactly the checks that were written with a decision: the verifying
+    // one and each wrong code decided before it.
+    const row = await server.handle.db
+      .selectFrom("identity_codes")
+      .select(["attempts", "used_at"])
+      .where("case_id", "=", c.id)
+      .executeTakeFirstOrThrow();
+    expect(row.used_at).not.toBeNull();
+    expect(row.attempts).toBe(1 + events.filter((e) => e.type !== "identity_verified").length);
+    // The second right code finds the case verified and the code used: refused, nothing written.
+    expect(answers.map((a) => a.statusCode).filter((s) => s === 200).length).toBeGreaterThan(0);
+    expect(answers.some((a) => a.statusCode === 409)).toBe(true);
+    expect((await verifyAuditLog(server.handle.db, { caseId: c.id })).breaks).toEqual([]);
   });
 });

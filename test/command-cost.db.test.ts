@@ -9,8 +9,8 @@ import {
   act,
   makeWorld,
   openCaseFor,
+  sentCode,
   submitFormAsCustomer,
-  verifyByCode,
   type World,
 } from "./cases.ts";
 
@@ -60,7 +60,23 @@ describe("statements per request", () => {
       .select("id")
       .where("subscription_id", "=", world.subscriptionId)
       .executeTakeFirstOrThrow()) as { id: string };
-    await verifyByCode(server, world.am, id);
+    await act(world.am, id, "identity/send-code");
+    const code = await sentCode(server, { caseId: id });
+    // The code is checked against the live code read with the case, and its attempt is counted
+    // in the write: a wrong code and the right one cost what any command costs.
+    for (const given of [code === "000000" ? "111111" : "000000", code]) {
+      const statements = await statementsOf(() =>
+        act(world.am, id, "identity/confirm-code", { code: given }),
+      );
+      expect(statements, `confirm-code ${given === code ? "right" : "wrong"}`).toBe(3);
+    }
+    const attempts = await server.handle.db
+      .selectFrom("identity_codes")
+      .select(["attempts", "used_at"])
+      .where("case_id", "=", id)
+      .executeTakeFirstOrThrow();
+    expect(attempts.attempts).toBe(2);
+    expect(attempts.used_at).not.toBeNull();
     await act(world.am, id, "form/send");
     await submitFormAsCustomer(server, id);
     for (const [path, body] of [

@@ -2,7 +2,6 @@
 // single-use, expiring and reaches only its own case; the command runs as the requester.
 import { randomUUID } from "node:crypto";
 import { findCase } from "../db/repositories/cases.repository.ts";
-import { findContactById } from "../db/repositories/contacts.repository.ts";
 import {
   type CustomerLink,
   countRecentIdentityCodes,
@@ -197,25 +196,8 @@ export function submitFeedbackByLink(
   );
 }
 
-/**
- * Checks a code read out by the customer (or typed on their page) against the live code of the
- * case; the engine counts failures and closes the case unverified at the policy's limit.
- */
-export async function codeMatchesForCase(
-  services: CaseServices,
-  trx: Trx,
-  c: Case,
-  code: string,
-): Promise<boolean> {
-  const live = await findLiveIdentityCode(trx, { caseId: c.id, contactId: c.requesterContactId });
-  if (!live || live.expires_at <= services.now()) return false;
-  const matches = safeEqual(
-    live.code_hash,
-    identityCodeHash(services.sessionSecret, live.id, code),
-  );
-  await recordIdentityCodeAttempt(trx, live.id, matches, services.now());
-  return matches;
-}
+/** Thrown by the code entry page's guard: the answer is the same as for a wrong code. */
+class NotProvenByCode extends Error {}
 
 /**
  * The customer types the code of a staff-opened case on the code entry page, with the case
@@ -228,34 +210,43 @@ export async function confirmIdentityCodeAsCustomer(
   services: CaseServices,
   input: { reference: string; contact: string; code: string },
 ): Promise<{ reference: string }> {
-  const verified = await services.db.transaction().execute(async (trx) => {
-    const c = await findCase(trx, input.reference);
-    if (c?.state !== "intake" || c.identity.codeExpiresAt === null) return undefined;
-    // References are sequential, so a stranger could guess one: only someone who also knows where
-    // the code was sent may spend the case's attempts (else anyone could close it unverified).
-    const requester = await findContactById(trx, c.requesterContactId);
-    if (!requester || !isContactDetailOf(requester, input.contact)) return undefined;
-    const matches = await codeMatchesForCase(services, trx, c, input.code);
-    try {
-      const result = await runCaseCommand(
-        services,
-        c.id,
-        (current, _f, now) => ({
+  let verified: Case | undefined;
+  try {
+    let matched = false;
+    const result = await runCaseCommand(
+      services,
+      input.reference,
+      (current, _f, now, checks) => {
+        matched = checks.identityCodeMatches;
+        return {
           kind: "confirmIdentityCode",
-          codeMatches: matches,
+          codeMatches: checks.identityCodeMatches,
           actor: { kind: "customer", contactId: current.requesterContactId },
           now,
-        }),
-        { trx },
-      );
-      return matches && result.case.identity.verifiedAt ? result.case : undefined;
-    } catch (error) {
-      // A refusal (the code expired, the case moved on) is decided before anything is written:
-      // the attempt recorded above still commits.
-      if (error instanceof AppError && error.kind === "POLICY_RULE") return undefined;
-      throw error;
-    }
-  });
+        };
+      },
+      {
+        identityCode: input.code,
+        guard: (current, facts) => {
+          if (current.state !== "intake" || current.identity.codeExpiresAt === null) {
+            throw new NotProvenByCode();
+          }
+          // References are sequential, so a stranger could guess one: only someone who also
+          // knows where the code was sent may spend the case's attempts (else anyone could close
+          // it unverified).
+          if (!isContactDetailOf(facts.requester, input.contact)) throw new NotProvenByCode();
+        },
+      },
+    );
+    if (matched && result.case.identity.verifiedAt) verified = result.case;
+  } catch (error) {
+    // A refusal (the code expired, the case moved on) is decided before the case is written;
+    // runCaseCommand still counts the attempt against a live code.
+    const refused =
+      error instanceof NotProvenByCode ||
+      (error instanceof AppError && (error.kind === "POLICY_RULE" || error.kind === "NOT_FOUND"));
+    if (!refused) throw error;
+  }
   if (!verified) {
     throw new AppError(
       "VALIDATION_FAILED",

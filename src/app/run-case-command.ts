@@ -21,6 +21,7 @@ import {
 } from "../db/repositories/case-writes.repository.ts";
 import { caseReference } from "../db/repositories/cases.repository.ts";
 import type { LinkPurpose } from "../db/repositories/customer-links.repository.ts";
+import { recordIdentityCodeAttempt } from "../db/repositories/customer-links.repository.ts";
 import type { NewOutboxMessage } from "../db/repositories/outbox.repository.ts";
 import { findSubscriptionById } from "../db/repositories/subscriptions.repository.ts";
 import type { Actor } from "../domain/actor.ts";
@@ -47,6 +48,7 @@ import {
   linkTokenHash,
   newNonce,
 } from "./customer-secrets.ts";
+import { safeEqual } from "./secrets.ts";
 
 export type CaseServices = AppContext;
 
@@ -65,8 +67,19 @@ export interface CommandResult {
   facts: CaseFacts;
 }
 
-/** What a command is built from: the case as read, the facts, and the clock. */
-export type CommandBuilder = (current: Case, facts: CaseFacts, now: Date) => Command;
+/** What runCaseCommand checked for the command (see CommandOptions.identityCode). */
+export interface CommandChecks {
+  /** The code given matches the live identity code of the case (false when there is none). */
+  identityCodeMatches: boolean;
+}
+
+/** What a command is built from: the case as read, the facts, the clock and the checks. */
+export type CommandBuilder = (
+  current: Case,
+  facts: CaseFacts,
+  now: Date,
+  checks: CommandChecks,
+) => Command;
 
 export interface CommandOptions {
   /** The version the caller saw: a different one is refused with CASE_CHANGED, never redecided. */
@@ -80,6 +93,14 @@ export interface CommandOptions {
    * unused; `recheck` reads it again before a retry (and locks it on the locking path).
    */
   useLink?: { tokenHash: string; recheck: (db: Db, lock: boolean) => Promise<void> };
+  /**
+   * A code the customer gave (read back to staff or typed on their page): it is checked against
+   * the case's live identity code, read with the case. The attempt is counted with the write (or
+   * on its own when the engine refuses) and the write lands only while that code is still live.
+   */
+  identityCode?: string;
+  /** Refuses before the engine runs (e.g. the customer's page must name the contact on file). */
+  guard?: (current: Case, facts: CaseFacts) => void;
 }
 
 /** Optimistic attempts before the command waits for the row lock instead. */
@@ -136,6 +157,7 @@ async function attempt(
   const snapshot = await readCaseSnapshot(db, caseIdOrReference, {
     lock,
     namedStaffIds: (options.namedStaffIds ?? []).filter((id): id is string => !!id),
+    withIdentityCode: options.identityCode !== undefined,
   });
   if (!snapshot) throw notFound("Case", caseIdOrReference);
   const current = snapshot.case;
@@ -143,12 +165,29 @@ async function attempt(
     throw caseChanged(options.expectedVersion, current.version);
   }
   const facts = await factsOfSnapshot(db, snapshot, services.db);
+  options.guard?.(current, facts);
   const now = services.now();
-  const decision = decide(current, build(current, facts, now), facts.context);
+  // An expired code is not checked (nor counted): the engine refuses it or counts a failure.
+  const live = snapshot.liveIdentityCode;
+  const code = live && live.expiresAt > now ? live : undefined;
+  const codeMatches =
+    options.identityCode !== undefined &&
+    !!code &&
+    safeEqual(
+      code.codeHash,
+      identityCodeHash(services.sessionSecret, code.id, options.identityCode),
+    );
+  const decision = decide(
+    current,
+    build(current, facts, now, { identityCodeMatches: codeMatches }),
+    facts.context,
+  );
   if (!decision.ok) {
     // A customer whose link was used meanwhile (a second click) is told that, not the rule the
     // first submission now trips (the form is already submitted).
     await options.useLink?.recheck(db, false);
+    // A code checked against a live code counts as an attempt even when the engine refuses.
+    if (code) await recordIdentityCodeAttempt(db, code.id, codeMatches, now);
     throw refusalToAppError(decision.refusal);
   }
   const change = planChange(services, decision.case, decision.events, facts, now, {
@@ -156,6 +195,9 @@ async function attempt(
     auditTip: { seq: snapshot.lastAuditSeq, hash: snapshot.lastAuditHash },
   });
   if (options.useLink) change.useLink = options.useLink.tokenHash;
+  if (options.identityCode !== undefined && code) {
+    change.identityCodeAttempt = { id: code.id, used: codeMatches };
+  }
   const write = async (trx: Db): Promise<CommandResult> => {
     const billed = await applyBillingEffects(
       services,

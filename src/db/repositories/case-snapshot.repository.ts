@@ -33,6 +33,17 @@ export interface CaseSnapshot {
   /** The tip of the case's audit chain: the next entry follows it. */
   lastAuditSeq: number;
   lastAuditHash: string | null;
+  /**
+   * The live identity code sent to the requester for this case, when the read asked for it
+   * (`withIdentityCode`): null when there is none; absent when not asked.
+   */
+  liveIdentityCode?: LiveIdentityCode | null;
+}
+
+export interface LiveIdentityCode {
+  id: string;
+  codeHash: string;
+  expiresAt: Date;
 }
 
 /** Column aliases per table, so one row carries four records without name clashes. */
@@ -105,8 +116,18 @@ function staffRoles(columns: RawBuilder<unknown>, namedJson: string) {
       or u.id::text in (select jsonb_array_elements_text(${namedJson}::jsonb))))`;
 }
 
+/** The newest unused, unsuperseded code sent to the case's requester for the case `c`. */
+function liveIdentityCode() {
+  return sql<{ id: string; code_hash: string; expires_at: string } | null>`(select
+      jsonb_build_object('id', ic.id, 'code_hash', ic.code_hash, 'expires_at', ic.expires_at)
+    from identity_codes ic
+    where ic.case_id = c.id and ic.contact_id = c.requester_contact_id
+      and ic.used_at is null and ic.superseded_at is null
+    order by ic.created_at desc limit 1)`;
+}
+
 /** The snapshot of the case whose `key` column equals the first argument (compiled once). */
-function snapshotQuery(key: "c.id" | "c.reference") {
+function snapshotQuery(key: "c.id" | "c.reference", withIdentityCode: boolean) {
   return compileOnce((db: Db, idOrReference: string, namedStaffJson: string) =>
     db
       .selectFrom("cases as c")
@@ -127,12 +148,17 @@ function snapshotQuery(key: "c.id" | "c.reference") {
         ).as("staff_roles"),
         sql<string | null>`(select e.seq::text || ' ' || e.hash from case_events e
           where e.case_id = c.id order by e.seq desc limit 1)`.as("audit_tip"),
+        (withIdentityCode ? liveIdentityCode() : sql<null>`null`).as("identity_code"),
       ])
       .where(key, "=", idOrReference),
   );
 }
-const snapshotById = snapshotQuery("c.id");
-const snapshotByReference = snapshotQuery("c.reference");
+const snapshots = {
+  byId: snapshotQuery("c.id", false),
+  byReference: snapshotQuery("c.reference", false),
+  byIdWithCode: snapshotQuery("c.id", true),
+  byReferenceWithCode: snapshotQuery("c.reference", true),
+};
 
 /**
  * Reads the case by id or reference (CD-2026-00042) with its facts. `lock` (inside a transaction)
@@ -143,7 +169,7 @@ const snapshotByReference = snapshotQuery("c.reference");
 export async function readCaseSnapshot(
   db: Db,
   idOrReference: string,
-  options: { lock?: boolean; namedStaffIds?: readonly string[] } = {},
+  options: { lock?: boolean; namedStaffIds?: readonly string[]; withIdentityCode?: boolean } = {},
 ): Promise<CaseSnapshot | undefined> {
   const byId = UUID.test(idOrReference);
   if (options.lock) {
@@ -158,7 +184,13 @@ export async function readCaseSnapshot(
       .executeTakeFirst();
     if (!locked) return undefined;
   }
-  const read = byId ? snapshotById : snapshotByReference;
+  const read = options.withIdentityCode
+    ? byId
+      ? snapshots.byIdWithCode
+      : snapshots.byReferenceWithCode
+    : byId
+      ? snapshots.byId
+      : snapshots.byReference;
   const row = (await read(db, idOrReference, JSON.stringify(options.namedStaffIds ?? []))).rows[0];
   if (!row) return undefined;
   const record = row as unknown as Record<string, unknown>;
@@ -175,6 +207,15 @@ export async function readCaseSnapshot(
     staffRoles: row.staff_roles,
     lastAuditSeq: Number(seq),
     lastAuditHash: hash ?? null,
+    ...(options.withIdentityCode
+      ? {
+          liveIdentityCode: row.identity_code && {
+            id: row.identity_code.id,
+            codeHash: row.identity_code.code_hash,
+            expiresAt: new Date(row.identity_code.expires_at),
+          },
+        }
+      : {}),
   };
 }
 

@@ -42,6 +42,11 @@ export interface CaseChange {
   outbox: NewOutboxMessage[];
   /** The hash of a customer link this change uses up: written only while the link is unused. */
   useLink?: string;
+  /**
+   * The identity code the decision checked a code against: its attempt is counted (and it is
+   * used up when the code matched), and the change is written only while the code is still live.
+   */
+  identityCodeAttempt?: { id: string; used: boolean };
   now: Date;
 }
 
@@ -111,6 +116,7 @@ interface WriteValues {
   expectedVersion: number | null;
   now: Date;
   useLink: string | undefined;
+  codeAttempt: { id: string; used: boolean } | undefined;
   /** JSON text of each table's rows, present only when there are rows. */
   rows: Partial<Record<keyof ChangeRows, string>>;
   supersedePurposes: string | undefined;
@@ -124,6 +130,7 @@ function writeValues(change: CaseChange, rows: ChangeRows): WriteValues {
     expectedVersion: change.expectedVersion,
     now: change.now,
     useLink: change.useLink,
+    codeAttempt: change.identityCodeAttempt,
     rows: {},
     supersedePurposes:
       change.supersedeLinks.length > 0 ? JSON.stringify(change.supersedeLinks) : undefined,
@@ -143,6 +150,7 @@ function shapeOf(values: WriteValues, rows: ChangeRows): string {
     values.expectedVersion === null ? "insert" : "update",
     Object.keys(values.columns).join(","),
     values.useLink === undefined ? "-" : "link",
+    values.codeAttempt === undefined ? "-" : "code",
     values.supersedePurposes === undefined ? "-" : "supersede",
     columnsOf(rows.auditEntries),
     columnsOf(rows.links),
@@ -168,6 +176,11 @@ function writeStatement(v: WriteValues, rows: ChangeRows) {
             ? sql` and exists (select 1 from customer_links where token_hash = ${v.useLink}
                 and used_at is null and superseded_at is null)`
             : sql``
+        }${
+          v.codeAttempt !== undefined
+            ? sql` and exists (select 1 from identity_codes where id = ${v.codeAttempt.id}
+                and used_at is null and superseded_at is null)`
+            : sql``
         } returning id`;
   const parts: RawBuilder<unknown>[] = [sql`written as (${written})`];
   const add = (part: RawBuilder<unknown>) =>
@@ -182,6 +195,11 @@ function writeStatement(v: WriteValues, rows: ChangeRows) {
   if (v.useLink !== undefined) {
     add(sql`update customer_links set used_at = ${v.now}
       where token_hash = ${v.useLink} and exists (select 1 from written)`);
+  }
+  if (v.codeAttempt !== undefined) {
+    add(sql`update identity_codes set attempts = attempts + 1,
+        used_at = case when ${v.codeAttempt.used}::boolean then ${v.now}::timestamptz end
+      where id = ${v.codeAttempt.id} and exists (select 1 from written)`);
   }
   if (v.supersedePurposes !== undefined) {
     add(sql`update customer_links set superseded_at = ${v.now}
@@ -208,6 +226,7 @@ function flatten(v: WriteValues): unknown[] {
   if (usesNow(v)) list.push(v.now);
   if (v.expectedVersion !== null) list.push(v.expectedVersion);
   if (v.useLink !== undefined) list.push(v.useLink);
+  if (v.codeAttempt !== undefined) list.push(v.codeAttempt.id, v.codeAttempt.used);
   if (v.supersedePurposes !== undefined) list.push(v.supersedePurposes);
   for (const key of ROW_KEYS) if (v.rows[key] !== undefined) list.push(v.rows[key]);
   return list;
@@ -217,6 +236,7 @@ function flatten(v: WriteValues): unknown[] {
 function usesNow(v: WriteValues): boolean {
   return (
     v.useLink !== undefined ||
+    v.codeAttempt !== undefined ||
     v.supersedePurposes !== undefined ||
     v.rows.identityCodes !== undefined
   );
@@ -238,6 +258,7 @@ function unflatten(like: WriteValues, list: readonly unknown[]): WriteValues {
     expectedVersion: null,
     columns: {},
     useLink: undefined,
+    codeAttempt: undefined,
     rows: {},
     supersedePurposes: undefined,
   };
@@ -245,6 +266,9 @@ function unflatten(like: WriteValues, list: readonly unknown[]): WriteValues {
   if (usesNow(like)) v.now = next() as Date;
   if (like.expectedVersion !== null) v.expectedVersion = next() as number;
   if (like.useLink !== undefined) v.useLink = next() as string;
+  if (like.codeAttempt !== undefined) {
+    v.codeAttempt = { id: next() as string, used: next() as boolean };
+  }
   if (like.supersedePurposes !== undefined) v.supersedePurposes = next() as string;
   for (const key of ROW_KEYS) if (like.rows[key] !== undefined) v.rows[key] = next() as string;
   return v;

@@ -5,7 +5,6 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { getCurrentPolicy } from "../../../app/case-facts.ts";
 import type { AppContext } from "../../../app/context.ts";
-import { codeMatchesForCase } from "../../../app/customer-actions.ts";
 import {
   actorOf,
   type CommandBuilder,
@@ -350,25 +349,19 @@ export function caseRoutes(ctx: AppContext) {
       serializerCompiler: caseAnswerSerializer,
       handler: async (request, reply) => {
         const principal = principalOf(request);
-        const c = await getCase(ctx, request.params.id);
-        // The code check and the engine's count of attempts commit together.
-        const result = await ctx.db.transaction().execute(async (trx) => {
-          const matches = await codeMatchesForCase(ctx, trx, c, request.body.code);
-          return runCaseCommand(
-            ctx,
-            c.id,
-            (_c, _f, now) => ({
-              kind: "confirmIdentityCode",
-              codeMatches: matches,
-              actor: as(principal),
-              now,
-            }),
-            {
-              expectedVersion: request.body.expectedVersion,
-              trx,
-            },
-          );
-        });
+        // The code is checked against the live code read with the case; the attempt is counted
+        // in the same write as the engine's decision.
+        const result = await runCaseCommand(
+          ctx,
+          request.params.id,
+          (_c, _f, now, checks) => ({
+            kind: "confirmIdentityCode",
+            codeMatches: checks.identityCodeMatches,
+            actor: as(principal),
+            now,
+          }),
+          { expectedVersion: request.body.expectedVersion, identityCode: request.body.code },
+        );
         return answer(request, reply, principal, result);
       },
     });
