@@ -88,6 +88,21 @@ describe("statements per request", () => {
       const statements = await statementsOf(() => act(world.am, id, path, body));
       expect(statements, path).toBe(3);
     }
+    await act(world.csm, id, "csm/outcome", { outcome: "proceed", notes: "Proceed." });
+    // Processing also records the billing effect and cancels the subscription (one transaction):
+    // the ledger's update answers the subscription, so it is neither locked nor read again.
+    let processed: { case: { state: string } } | undefined;
+    const statements = await statementsOf(async () => {
+      processed = await act(world.am, id, "process");
+    });
+    expect(processed!.case.state).toBe("cancelled");
+    expect(statements, "process").toBe(5);
+    const subscription = await server.handle.db
+      .selectFrom("subscriptions")
+      .select("status")
+      .where("id", "=", world.subscriptionId)
+      .executeTakeFirstOrThrow();
+    expect(subscription.status).toBe("cancellation_scheduled");
   });
 
   it("reading a case: the session and one read", async () => {

@@ -27,12 +27,14 @@ import { findSubscriptionById } from "../db/repositories/subscriptions.repositor
 import type { Actor } from "../domain/actor.ts";
 import type { Case } from "../domain/case.ts";
 import type { Command, OpenCase } from "../domain/commands.ts";
+import type { Subscription } from "../domain/customer.ts";
 import { decide } from "../domain/decide.ts";
 import { AppError, notFound } from "../domain/errors.ts";
 import type { CaseEvent } from "../domain/events.ts";
 import { type OutboxMessage, outboxForDecision } from "../domain/outbox.ts";
 import { refusalToAppError } from "../domain/rules.ts";
 import type { Principal } from "../domain/staff.ts";
+import type { EffectResult } from "../integrations/billing/billing-adapter.ts";
 import {
   assembleCaseFacts,
   type CaseFacts,
@@ -208,7 +210,11 @@ async function attempt(
     );
     if (!(await writeChangeOrFail(trx, change))) throw new CaseMovedOn();
     const result = { case: decision.case, events: decision.events, facts };
-    return billed ? withSubscriptionReloaded(trx, result) : result;
+    if (!billed.any) return result;
+    // The adapter usually answers the subscription as it left it; else it is read again.
+    const subscription =
+      billed.subscription ?? (await findSubscriptionById(trx, result.case.subscriptionId));
+    return subscription ? withSubscription(result, subscription) : result;
   };
   // Billing effects and the case commit together; without them the write is one statement.
   if (lock || !hasBillingEffects(decision.events)) return write(db);
@@ -225,9 +231,7 @@ async function writeChangeOrFail(db: Db, change: CaseChange): Promise<boolean> {
   }
 }
 
-async function withSubscriptionReloaded(db: Db, result: CommandResult): Promise<CommandResult> {
-  const subscription = await findSubscriptionById(db, result.case.subscriptionId);
-  if (!subscription) return result;
+function withSubscription(result: CommandResult, subscription: Subscription): CommandResult {
   const { context } = result.facts;
   return {
     ...result,
@@ -250,39 +254,50 @@ function hasBillingEffects(events: readonly CaseEvent[]): boolean {
   return events.some((e) => e.type === "offer_accepted" || e.type === "cancellation_processed");
 }
 
-/** Applies the decision's billing effects through the adapter; true when there were any. */
+/**
+ * Applies the decision's billing effects through the adapter: whether there were any, and the
+ * subscription as the last one left it when the adapter answered it.
+ */
 async function applyBillingEffects(
   services: CaseServices,
   trx: Trx,
   after: Case,
   events: readonly CaseEvent[],
   now: Date,
-): Promise<boolean> {
+): Promise<{ any: boolean; subscription?: Subscription | undefined }> {
   let any = false;
+  let subscription: Subscription | undefined;
+  const keep = (result: EffectResult) => {
+    if (result.applied && result.subscription) subscription = result.subscription;
+  };
   for (const event of events) {
     if (event.type === "offer_accepted") {
       any = true;
-      await services.billing.applyOffer(trx, {
-        effectKey: `${after.id}:apply-offer:${event.offer.code}`,
-        subscriptionId: event.subscriptionId,
-        caseId: after.id,
-        offer: event.offer,
-        customTerms: event.customTerms,
-        now,
-      });
+      keep(
+        await services.billing.applyOffer(trx, {
+          effectKey: `${after.id}:apply-offer:${event.offer.code}`,
+          subscriptionId: event.subscriptionId,
+          caseId: after.id,
+          offer: event.offer,
+          customTerms: event.customTerms,
+          now,
+        }),
+      );
     }
     if (event.type === "cancellation_processed") {
       any = true;
-      await services.billing.cancel(trx, {
-        effectKey: `${after.id}:cancel`,
-        subscriptionId: event.subscriptionId,
-        caseId: after.id,
-        mode: event.mode,
-        effectiveAt: new Date(event.effectiveAt),
-      });
+      keep(
+        await services.billing.cancel(trx, {
+          effectKey: `${after.id}:cancel`,
+          subscriptionId: event.subscriptionId,
+          caseId: after.id,
+          mode: event.mode,
+          effectiveAt: new Date(event.effectiveAt),
+        }),
+      );
     }
   }
-  return any;
+  return { any, subscription };
 }
 
 export type OpenCaseInput = Omit<OpenCase, "kind" | "caseId" | "reference" | "now" | "actor">;

@@ -3,6 +3,7 @@
 // Every call carries an effect key: applying the same key twice changes the subscription once.
 import type { Transaction } from "kysely";
 import type { Database } from "../../db/tables/tables.ts";
+import type { Subscription } from "../../domain/customer.ts";
 import type { OfferDefinition } from "../../domain/policy-definition.ts";
 
 export interface CancellationEffect {
@@ -29,7 +30,13 @@ export interface Reactivation {
   now: Date;
 }
 
-export type EffectResult = { applied: true } | { applied: false; reason: "already_applied" };
+export type EffectResult =
+  | {
+      applied: true;
+      /** The subscription as the effect left it, when the adapter has it at hand. */
+      subscription?: Subscription;
+    }
+  | { applied: false; reason: "already_applied" };
 
 export interface BillingAdapter {
   cancel(trx: Transaction<Database>, effect: CancellationEffect): Promise<EffectResult>;

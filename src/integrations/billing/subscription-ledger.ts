@@ -1,7 +1,9 @@
 // The built-in subscription ledger: changes subscriptions in CancelDesk's own database, inside
 // the case's transaction, and records each effect under its key so that a retried or doubled
 // request changes the subscription once.
-import { sql, type Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
+import { compileOnce } from "../../db/prepared-statements.ts";
+import { toSubscription } from "../../db/repositories/subscriptions.repository.ts";
 import type { Database } from "../../db/tables/tables.ts";
 import { AppError } from "../../domain/errors.ts";
 import type { BillingAdapter, EffectResult } from "./billing-adapter.ts";
@@ -14,6 +16,28 @@ function addMonths(date: Date, months: number): Date {
   return result;
 }
 
+const insertEffect = compileOnce(
+  (
+    db: Kysely<Database>,
+    effectKey: string,
+    subscriptionId: string,
+    caseId: string | null,
+    kind: string,
+    detailsJson: string,
+  ) =>
+    db
+      .insertInto("subscription_effects")
+      .values({
+        effect_key: effectKey,
+        subscription_id: subscriptionId,
+        case_id: caseId,
+        kind,
+        details: detailsJson,
+      })
+      .onConflict((oc) => oc.column("effect_key").doNothing())
+      .returning("effect_key"),
+);
+
 /** Records the effect; false when the same key was applied before (so nothing more is done). */
 async function recordEffect(
   trx: Trx,
@@ -25,19 +49,15 @@ async function recordEffect(
     details: unknown;
   },
 ): Promise<boolean> {
-  const inserted = await trx
-    .insertInto("subscription_effects")
-    .values({
-      effect_key: effect.effectKey,
-      subscription_id: effect.subscriptionId,
-      case_id: effect.caseId,
-      kind: effect.kind,
-      details: JSON.stringify(effect.details),
-    })
-    .onConflict((oc) => oc.column("effect_key").doNothing())
-    .returning("effect_key")
-    .executeTakeFirst();
-  return inserted !== undefined;
+  const inserted = await insertEffect(
+    trx,
+    effect.effectKey,
+    effect.subscriptionId,
+    effect.caseId,
+    effect.kind,
+    JSON.stringify(effect.details),
+  );
+  return inserted.rows.length > 0;
 }
 
 async function lockSubscription(trx: Trx, id: string) {
@@ -53,9 +73,36 @@ async function lockSubscription(trx: Trx, id: string) {
 
 const ALREADY: EffectResult = { applied: false, reason: "already_applied" };
 
+/**
+ * Cancels (now or at the end of the term) a subscription that is not cancelled yet, answering it
+ * as it is afterwards; undefined when it is already cancelled or does not exist.
+ */
+const cancelSubscription = compileOnce(
+  (
+    db: Kysely<Database>,
+    id: string,
+    status: "cancelled" | "cancellation_scheduled",
+    cancelAt: Date,
+    cancelledAt: Date | null,
+  ) =>
+    db
+      .updateTable("subscriptions")
+      .set((eb) => ({
+        status,
+        cancel_at: cancelAt,
+        cancelled_at: cancelledAt,
+        version: eb("version", "+", 1),
+        updated_at: sql`now()`,
+      }))
+      .where("id", "=", id)
+      .where("status", "<>", "cancelled")
+      .returningAll(),
+);
+
 export const subscriptionLedger: BillingAdapter = {
   async cancel(trx, effect) {
-    const subscription = await lockSubscription(trx, effect.subscriptionId);
+    // The effect is recorded first: a doubled request waits on its key and changes nothing. The
+    // update takes the subscription's row lock and answers the row, so no lock or reload is read.
     if (
       !(await recordEffect(trx, {
         ...effect,
@@ -65,22 +112,21 @@ export const subscriptionLedger: BillingAdapter = {
     ) {
       return ALREADY;
     }
-    if (subscription.status === "cancelled") {
+    const immediate = effect.mode === "immediately";
+    const [row] = (
+      await cancelSubscription(
+        trx,
+        effect.subscriptionId,
+        immediate ? "cancelled" : "cancellation_scheduled",
+        effect.effectiveAt,
+        immediate ? effect.effectiveAt : null,
+      )
+    ).rows;
+    if (!row) {
+      await lockSubscription(trx, effect.subscriptionId); // not found -> NOT_FOUND
       throw new AppError("CONFLICT", "The subscription is already cancelled.");
     }
-    const immediate = effect.mode === "immediately";
-    await trx
-      .updateTable("subscriptions")
-      .set((eb) => ({
-        status: immediate ? "cancelled" : "cancellation_scheduled",
-        cancel_at: effect.effectiveAt,
-        cancelled_at: immediate ? effect.effectiveAt : null,
-        version: eb("version", "+", 1),
-        updated_at: sql`now()`,
-      }))
-      .where("id", "=", effect.subscriptionId)
-      .execute();
-    return { applied: true };
+    return { applied: true, subscription: toSubscription(row) };
   },
 
   async applyOffer(trx, application) {
