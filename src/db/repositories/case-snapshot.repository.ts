@@ -232,6 +232,32 @@ export interface OpeningSnapshot {
   referenceNumber: string;
 }
 
+const openingSnapshot = compileOnce(
+  (
+    db: Db,
+    accountId: string,
+    requesterContactId: string,
+    subscriptionId: string,
+    namedStaffJson: string,
+  ) =>
+    db
+      .selectFrom(sql`(select 1)`.as("one"))
+      .leftJoin("accounts as a", (join) => join.on("a.id", "=", accountId))
+      .leftJoin("contacts as ct", (join) => join.on("ct.id", "=", requesterContactId))
+      .leftJoin("subscriptions as s", (join) => join.on("s.id", "=", subscriptionId))
+      .leftJoin("plans as p", "p.id", "s.plan_id")
+      .select([
+        "p.code as plan_code",
+        ...prefixed("a", ACCOUNT_COLUMNS),
+        ...prefixed("ct", CONTACT_COLUMNS),
+        ...prefixed("s", SUBSCRIPTION_COLUMNS),
+        planValuesOfSubscription().as("plan_prices"),
+        staffRoles(sql`a.account_manager_id, a.csm_id`, namedStaffJson).as("staff_roles"),
+        sql<number | null>`(select max(version) from policy_versions)`.as("policy_version"),
+        sql<string>`nextval('case_reference_seq')::text`.as("reference_number"),
+      ]),
+);
+
 /** What opening a case decides with, in one round trip (see readCaseSnapshot). */
 export async function readOpeningSnapshot(
   db: Db,
@@ -242,25 +268,15 @@ export async function readOpeningSnapshot(
     namedStaffIds: readonly string[];
   },
 ): Promise<OpeningSnapshot> {
-  const row = await db
-    .selectFrom(sql`(select 1)`.as("one"))
-    .leftJoin("accounts as a", (join) => join.on("a.id", "=", ids.accountId))
-    .leftJoin("contacts as ct", (join) => join.on("ct.id", "=", ids.requesterContactId))
-    .leftJoin("subscriptions as s", (join) => join.on("s.id", "=", ids.subscriptionId))
-    .leftJoin("plans as p", "p.id", "s.plan_id")
-    .select([
-      "p.code as plan_code",
-      ...prefixed("a", ACCOUNT_COLUMNS),
-      ...prefixed("ct", CONTACT_COLUMNS),
-      ...prefixed("s", SUBSCRIPTION_COLUMNS),
-      planValuesOfSubscription().as("plan_prices"),
-      staffRoles(sql`a.account_manager_id, a.csm_id`, JSON.stringify(ids.namedStaffIds)).as(
-        "staff_roles",
-      ),
-      sql<number | null>`(select max(version) from policy_versions)`.as("policy_version"),
-      sql<string>`nextval('case_reference_seq')::text`.as("reference_number"),
-    ])
-    .executeTakeFirstOrThrow();
+  const row = (
+    await openingSnapshot(
+      db,
+      ids.accountId,
+      ids.requesterContactId,
+      ids.subscriptionId,
+      JSON.stringify(ids.namedStaffIds),
+    )
+  ).rows[0]!;
   const record = row as unknown as Record<string, unknown>;
   return {
     account: record.a__id ? toAccount(unprefix(record, "a")) : undefined,

@@ -1,5 +1,6 @@
 // Single-use, expiring customer links and one-time identity codes. Only hashes are stored.
 import { type Kysely, sql } from "kysely";
+import { compileOnce } from "../prepared-statements.ts";
 import type { Database } from "../tables/tables.ts";
 
 type Db = Kysely<Database>;
@@ -17,17 +18,24 @@ export interface CustomerLink {
   supersededAt: Date | null;
 }
 
+/** The link by its token's hash; every customer page starts here (compiled once). */
+function linkByHash(forUpdate: boolean) {
+  return compileOnce((db: Db, tokenHash: string) =>
+    db
+      .selectFrom("customer_links")
+      .selectAll()
+      .where("token_hash", "=", tokenHash)
+      .$if(forUpdate, (qb) => qb.forUpdate()),
+  );
+}
+const linkQueries = { read: linkByHash(false), lock: linkByHash(true) };
+
 export async function findCustomerLink(
   db: Db,
   tokenHash: string,
   forUpdate = false,
 ): Promise<CustomerLink | undefined> {
-  const row = await db
-    .selectFrom("customer_links")
-    .selectAll()
-    .where("token_hash", "=", tokenHash)
-    .$if(forUpdate, (qb) => qb.forUpdate())
-    .executeTakeFirst();
+  const [row] = (await (forUpdate ? linkQueries.lock : linkQueries.read)(db, tokenHash)).rows;
   return (
     row && {
       tokenHash: row.token_hash,
