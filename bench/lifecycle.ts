@@ -96,13 +96,14 @@ function readOptions() {
       "server-cpu-prof": { type: "string" },
       answer: { type: "string", default: "full" },
       "reference-seconds": { type: "string", default: "10" },
+      "view-seconds": { type: "string", default: "10" },
       help: { type: "boolean", default: false },
     },
     strict: true,
   });
   if (values.help) {
     console.log(
-      "Usage: npx tsx bench/lifecycle.ts [--cases N] [--concurrency C] [--db pglite|postgres|both] [--max-seconds S] [--server-cpu-prof DIR] [--answer full|minimal] [--reference-seconds S (0: skip)]",
+      "Usage: npx tsx bench/lifecycle.ts [--cases N] [--concurrency C] [--db pglite|postgres|both] [--max-seconds S] [--server-cpu-prof DIR] [--answer full|minimal] [--reference-seconds S] [--view-seconds S] (0 skips either)",
     );
     process.exit(0);
   }
@@ -128,6 +129,8 @@ function readOptions() {
     maxSeconds: whole("max-seconds", values["max-seconds"], 1, 3_600),
     /** How long the reference route runs just before the PostgreSQL run; 0 skips it. */
     referenceSeconds: whole("reference-seconds", values["reference-seconds"], 0, 600),
+    /** How long case views are read after the timed part (the floor under a command); 0 skips. */
+    viewSeconds: whole("view-seconds", values["view-seconds"], 0, 600),
     /** full: commands answer with the case view; minimal: `Prefer: return=minimal`, the case alone. */
     answer: answer as "full" | "minimal",
     /** Where the server writes a V8 CPU profile (node --cpu-prof) when it stops. */
@@ -723,6 +726,63 @@ async function runCase(
   if (closed.case.state !== "closed" || closed.case.outcome !== "cancelled") {
     throw new Error(`case ${id} ended ${closed.case.state}/${closed.case.outcome}`);
   }
+  return id;
+}
+
+/**
+ * The floor under a command: C clients read case views (GET /api/cases/:id: the session, the one
+ * read of the case and its facts, the view) for `seconds`, after the timed part. A command does
+ * all of that and decides and writes besides, so a command can be no cheaper than this read.
+ */
+async function measureViewReads(
+  http: Http,
+  closed: readonly { id: string; session: Session }[],
+  concurrency: number,
+  seconds: number,
+  serverPid: number | undefined,
+): Promise<ViewReadFigures> {
+  let reads = 0;
+  let next = 0;
+  let viewBytes = 0;
+  const serverBefore = cpuSecondsOf(serverPid);
+  const machineBefore = machineTicks();
+  const started = performance.now();
+  const until = started + seconds * 1_000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        const { id, session } = closed[next++ % closed.length]!;
+        const view = await http.call<CaseView>("view read", "GET", `/api/cases/${id}`, {
+          session,
+        });
+        if (reads++ === 0) viewBytes = JSON.stringify(view).length;
+      }
+    }),
+  );
+  const wall = (performance.now() - started) / 1_000;
+  const serverAfter = cpuSecondsOf(serverPid);
+  const machineAfter = machineTicks();
+  return {
+    perSecond: reads / wall,
+    viewBytes,
+    serverMsPerRead:
+      serverBefore !== undefined && serverAfter !== undefined
+        ? (1_000 * (serverAfter - serverBefore)) / reads
+        : undefined,
+    machineBusyPercent:
+      machineBefore && machineAfter
+        ? (100 * (machineAfter.busy - machineBefore.busy)) /
+          (machineAfter.total - machineBefore.total)
+        : undefined,
+  };
+}
+
+interface ViewReadFigures {
+  perSecond: number;
+  /** The size of one closed case's view as JSON. */
+  viewBytes: number;
+  serverMsPerRead: number | undefined;
+  machineBusyPercent: number | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -760,6 +820,8 @@ interface RunResult {
   setup: { fromDemo: number; created: number };
   /** The reference route measured on this machine just before (PostgreSQL only). */
   reference?: ReferenceFigures | undefined;
+  /** Case views read after the timed part (--view-seconds). */
+  viewReads?: ViewReadFigures | undefined;
 }
 
 async function runOn(kind: DbKind, options: ReturnType<typeof readOptions>): Promise<RunResult> {
@@ -800,6 +862,7 @@ async function runOn(kind: DbKind, options: ReturnType<typeof readOptions>): Pro
     const otherErrors: string[] = [];
     let next = 0;
     let completed = 0;
+    const closedCases: { id: string; session: Session }[] = [];
     let stoppedByDeadline = false;
     const deadline = performance.now() + options.maxSeconds * 1000;
     const serverCpuBefore = cpuSecondsOf(target.child.pid);
@@ -814,7 +877,8 @@ async function runOn(kind: DbKind, options: ReturnType<typeof readOptions>): Pro
             return;
           }
           try {
-            await runCase(http, target, recorder, staff, work[i]!, i);
+            const id = await runCase(http, target, recorder, staff, work[i]!, i);
+            closedCases.push({ id, session: work[i]!.am });
             completed++;
           } catch (error) {
             // A refused request is already in recorder.failures; anything else is kept here.
@@ -827,6 +891,17 @@ async function runOn(kind: DbKind, options: ReturnType<typeof readOptions>): Pro
     const benchCpu = process.cpuUsage(benchCpuBefore);
     const serverCpuAfter = cpuSecondsOf(target.child.pid);
     const machineAfter = machineTicks();
+    let viewReads: ViewReadFigures | undefined;
+    if (options.viewSeconds > 0 && closedCases.length > 0) {
+      http.recorder = undefined;
+      viewReads = await measureViewReads(
+        http,
+        closedCases,
+        options.concurrency,
+        options.viewSeconds,
+        target.child.pid,
+      );
+    }
     const result: RunResult = {
       kind,
       label: target.label,
@@ -850,6 +925,7 @@ async function runOn(kind: DbKind, options: ReturnType<typeof readOptions>): Pro
       },
       setup: { fromDemo, created },
       reference,
+      viewReads,
     };
     if (recorder.failures.length > 0 || otherErrors.length > 0) {
       process.stdout.write(`${target.label} server output (last lines):\n${target.output()}\n`);
@@ -919,6 +995,21 @@ function report(result: RunResult) {
       `vs the reference route measured just before on this machine (${num(measured)} requests/s): ` +
         `${num(perSecond)} commands/s = ${num((100 * perSecond) / measured)}%; ` +
         `target >= 50% (${num(measured / 2)}/s): ${perSecond >= measured / 2 ? "MET" : "NOT MET"}`,
+    );
+  }
+  if (result.viewReads) {
+    const v = result.viewReads;
+    lines.push(
+      `closed cases' views read alone afterwards (GET /api/cases/:id, ${num(v.viewBytes / 1024, 1)} KB each, ${options.concurrency} clients, ${options.viewSeconds} s): ` +
+        `${num(v.perSecond)}/s` +
+        (v.serverMsPerRead === undefined
+          ? ""
+          : `, server ${num(v.serverMsPerRead, 3)} ms of CPU a read`) +
+        (v.machineBusyPercent === undefined ? "" : `, machine ${num(v.machineBusyPercent)}% busy`) +
+        (result.reference
+          ? ` = ${num((100 * v.perSecond) / result.reference.perSecond)}% of the reference route`
+          : "") +
+        ` (a command does this read and decides and writes besides)`,
     );
   }
   const quoted = PLAIN_INSERT_ROUTE_PER_S[result.kind];
