@@ -20,8 +20,10 @@ import {
   writeCaseChange,
 } from "../db/repositories/case-writes.repository.ts";
 import { caseReference } from "../db/repositories/cases.repository.ts";
-import type { LinkPurpose } from "../db/repositories/customer-links.repository.ts";
-import { recordIdentityCodeAttempt } from "../db/repositories/customer-links.repository.ts";
+import {
+  type LinkPurpose,
+  recordIdentityCodeAttempt,
+} from "../db/repositories/customer-links.repository.ts";
 import type { NewOutboxMessage } from "../db/repositories/outbox.repository.ts";
 import { findSubscriptionById } from "../db/repositories/subscriptions.repository.ts";
 import type { Actor } from "../domain/actor.ts";
@@ -142,10 +144,21 @@ export async function runCaseCommand(
       if (options.expectedVersion !== undefined) throw caseChanged(options.expectedVersion);
     }
   }
-  return services.db.transaction().execute(async (trx) => {
+  // A refusal writes nothing but a checked code's attempt, which must still count: the
+  // transaction commits and the refusal is thrown after it.
+  let refusal: AppError | undefined;
+  const result = await services.db.transaction().execute(async (trx) => {
     await options.useLink?.recheck(trx, true);
-    return attempt(services, trx, caseIdOrReference, build, options, true);
+    try {
+      return await attempt(services, trx, caseIdOrReference, build, options, true);
+    } catch (error) {
+      if (!(error instanceof AppError && error.kind === "POLICY_RULE")) throw error;
+      refusal = error;
+      return undefined;
+    }
   });
+  if (result === undefined) throw refusal;
+  return result;
 }
 
 async function attempt(
