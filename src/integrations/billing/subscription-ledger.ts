@@ -75,7 +75,7 @@ const ALREADY: EffectResult = { applied: false, reason: "already_applied" };
 
 /**
  * Cancels (now or at the end of the term) a subscription that is not cancelled yet, answering it
- * as it is afterwards; undefined when it is already cancelled or does not exist.
+ * as it is afterwards; no row when it is already cancelled or does not exist.
  */
 const cancelSubscription = compileOnce(
   (
