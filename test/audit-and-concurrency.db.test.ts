@@ -2,6 +2,7 @@
 // once cannot break it: one wins, the other is told, and every effect happens once.
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCaseCommand } from "../src/app/run-case-command.ts";
 import { verifyAuditLog } from "../src/db/repositories/audit.repository.ts";
 import { startTestServer, type TestServer } from "./app.ts";
 import {
@@ -240,5 +241,46 @@ describe("acting at once", () => {
     expect(answers.map((a) => a.statusCode).filter((s) => s === 200).length).toBeGreaterThan(0);
     expect(answers.some((a) => a.statusCode === 409)).toBe(true);
     expect((await verifyAuditLog(server.handle.db, { caseId: c.id })).breaks).toEqual([]);
+  });
+
+  it("after three collisions the command waits for the lock, and a refusal there still counts the code's attempt", async () => {
+    const world = await makeWorld(server);
+    const c = await openCaseFor(world);
+    await act(world.am, c.id, "identity/send-code");
+    const code = await sentCode(server, { caseId: c.id });
+    const db = server.handle.db;
+    // A customer link that is not there makes every optimistic write land nothing, as when
+    // another request used the link meanwhile; the recheck, which would then refuse, lets the
+    // command go on, so after three tries it takes the row lock.
+    let builds = 0;
+    const refused = await runCaseCommand(
+      server.ctx,
+      c.id,
+      (current, _facts, now) => {
+        builds++;
+        const actor = {
+          kind: "staff" as const,
+          userId: current.assignedAmId!,
+          role: "account_manager" as const,
+        };
+        // Accepted while optimistic; on the locked attempt a step the policy refuses (no form).
+        return builds <= 3
+          ? { kind: "addNote", text: "Collides.", actor, now }
+          : { kind: "processCancellation", actor, now };
+      },
+      {
+        identityCode: code,
+        useLink: { tokenHash: "no-such-link", recheck: async () => {} },
+      },
+    ).catch((error: unknown) => error);
+    expect(builds).toBe(4);
+    expect(refused).toMatchObject({ kind: "POLICY_RULE" });
+    const row = await db
+      .selectFrom("identity_codes")
+      .select(["attempts", "used_at"])
+      .where("case_id", "=", c.id)
+      .executeTakeFirstOrThrow();
+    expect(row.attempts).toBe(1);
+    expect(row.used_at).not.toBeNull();
   });
 });
