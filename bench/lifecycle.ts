@@ -74,7 +74,14 @@ import { DEMO_PASSWORD } from "../src/app/seed-demo.ts";
 import { migrateToLatest, openDatabase } from "../src/db/database.ts";
 import type { OutboxAnswer, OutboxQuestion } from "./lifecycle-server.ts";
 import { describeReference, measureReference, type ReferenceFigures } from "./reference.ts";
-import { cpuSecondsOf, freePort, machineTicks, percentile, send } from "./support.ts";
+import {
+  busyPercentBetween,
+  cpuSecondsOf,
+  freePort,
+  machineTicks,
+  percentile,
+  send,
+} from "./support.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const MAX_CASES = 20_000;
@@ -775,11 +782,7 @@ async function measureViewReads(
       serverBefore !== undefined && serverAfter !== undefined
         ? (1_000 * (serverAfter - serverBefore)) / reads
         : undefined,
-    machineBusyPercent:
-      machineBefore && machineAfter
-        ? (100 * (machineAfter.busy - machineBefore.busy)) /
-          (machineAfter.total - machineBefore.total)
-        : undefined,
+    machineBusyPercent: busyPercentBetween(machineBefore, machineAfter),
   };
 }
 
@@ -925,11 +928,7 @@ async function runOn(kind: DbKind, options: ReturnType<typeof readOptions>): Pro
             ? serverCpuAfter - serverCpuBefore
             : undefined,
         bench: (benchCpu.user + benchCpu.system) / 1e6,
-        machineBusyPercent:
-          machineBefore && machineAfter
-            ? (100 * (machineAfter.busy - machineBefore.busy)) /
-              (machineAfter.total - machineBefore.total)
-            : undefined,
+        machineBusyPercent: busyPercentBetween(machineBefore, machineAfter),
       },
       setup: { fromDemo, created },
       reference,

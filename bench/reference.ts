@@ -15,7 +15,14 @@ import { fileURLToPath } from "node:url";
 import Fastify from "fastify";
 import { type Generated, Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
-import { cpuSecondsOf, freePort, machineTicks, percentile, send } from "./support.ts";
+import {
+  busyPercentBetween,
+  cpuSecondsOf,
+  freePort,
+  machineTicks,
+  percentile,
+  send,
+} from "./support.ts";
 
 interface EventsTable {
   id: Generated<number>;
@@ -156,11 +163,7 @@ export async function measureReference(options: {
       p99: percentile(latencies, 99),
       serverMsPerRequest: (1_000 * serverCpu) / latencies.length,
       loadGeneratorMsPerRequest: (bench.user + bench.system) / 1_000 / latencies.length,
-      machineBusyPercent:
-        machineBefore && machineAfter
-          ? (100 * (machineAfter.busy - machineBefore.busy)) /
-            (machineAfter.total - machineBefore.total)
-          : Number.NaN,
+      machineBusyPercent: busyPercentBetween(machineBefore, machineAfter) ?? Number.NaN,
     };
   } finally {
     child.kill("SIGTERM");

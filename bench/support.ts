@@ -92,3 +92,13 @@ export function machineTicks(): { busy: number; total: number } | undefined {
     return undefined;
   }
 }
+
+/** How busy the whole machine was between two readings of machineTicks, in percent. */
+export function busyPercentBetween(
+  before: ReturnType<typeof machineTicks>,
+  after: ReturnType<typeof machineTicks>,
+): number | undefined {
+  return before && after
+    ? (100 * (after.busy - before.busy)) / (after.total - before.total)
+    : undefined;
+}
