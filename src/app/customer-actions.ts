@@ -212,19 +212,15 @@ export async function confirmIdentityCodeAsCustomer(
 ): Promise<{ reference: string }> {
   let verified: Case | undefined;
   try {
-    let matched = false;
     const result = await runCaseCommand(
       services,
       input.reference,
-      (current, _f, now, checks) => {
-        matched = checks.identityCodeMatches;
-        return {
-          kind: "confirmIdentityCode",
-          codeMatches: checks.identityCodeMatches,
-          actor: { kind: "customer", contactId: current.requesterContactId },
-          now,
-        };
-      },
+      (current, _f, now, checks) => ({
+        kind: "confirmIdentityCode",
+        codeMatches: checks.identityCodeMatches,
+        actor: { kind: "customer", contactId: current.requesterContactId },
+        now,
+      }),
       {
         identityCode: input.code,
         guard: (current, facts) => {
@@ -238,7 +234,8 @@ export async function confirmIdentityCodeAsCustomer(
         },
       },
     );
-    if (matched && result.case.identity.verifiedAt) verified = result.case;
+    // Only a matching code verifies: a wrong one is written as a failed attempt.
+    if (result.events.some((e) => e.type === "identity_verified")) verified = result.case;
   } catch (error) {
     // A refusal (the code expired, the case moved on) is decided before the case is written;
     // runCaseCommand still counts the attempt against a live code.

@@ -210,9 +210,8 @@ async function attempt(
     auditTip: { seq: snapshot.lastAuditSeq, hash: snapshot.lastAuditHash },
   });
   if (options.useLink) change.useLink = options.useLink.tokenHash;
-  if (options.identityCode !== undefined && code) {
-    change.identityCodeAttempt = { id: code.id, used: codeMatches };
-  }
+  // A live code is read only when the command gives one to check.
+  if (code) change.identityCodeAttempt = { id: code.id, used: codeMatches };
   const write = async (trx: Db): Promise<CommandResult> => {
     const billed = await applyBillingEffects(
       services,
