@@ -93,3 +93,8 @@ export async function clientFor(server: TestServer, role: StaffRole): Promise<Cl
   const user = await makeUser(server.handle.db, role);
   return signInAs(server.app, user);
 }
+
+/** The fields a 400 VALIDATION_FAILED answer names, sorted. */
+export function invalidFields(response: LightMyRequestResponse): string[] {
+  return (response.json() as { fields: { field: string }[] }).fields.map((f) => f.field).sort();
+}

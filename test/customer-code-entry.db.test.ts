@@ -1,7 +1,7 @@
 // Identity code entry: the customer of a staff-opened case types the case reference and the
 // code from their message; wrong codes count towards the policy's limit as the staff path does.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "./app.ts";
+import { invalidFields, startTestServer, type TestServer } from "./app.ts";
 import { act, makeWorld, openCaseFor, sentCode } from "./cases.ts";
 
 let server: TestServer;
@@ -41,12 +41,7 @@ describe("identity code entry", () => {
   it("refuses input that is not a reference and a code, naming the field", async () => {
     const response = await enter("not-a-ref", "12ab");
     expect(response.statusCode).toBe(400);
-    expect(
-      response
-        .json()
-        .fields.map((f: { field: string }) => f.field)
-        .sort(),
-    ).toEqual(["code", "reference"]);
+    expect(invalidFields(response)).toEqual(["code", "reference"]);
   });
 
   it("verifies the requester as the customer, and the AM sees it", async () => {

@@ -1,7 +1,7 @@
 // Accounts, contacts, plans and subscriptions through the REST API: create, read, change, list
 // with search, filters and cursor pages, and clear 400s that name the field.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Client, clientFor, startTestServer, type TestServer } from "./app.ts";
+import { type Client, clientFor, invalidFields, startTestServer, type TestServer } from "./app.ts";
 import { makeAccount, makePlan, makeUser } from "./factories.ts";
 
 let server: TestServer;
@@ -87,11 +87,7 @@ describe("accounts", () => {
     expect(response.statusCode).toBe(400);
     const body = response.json();
     expect(body.code).toBe("VALIDATION_FAILED");
-    expect(body.fields.map((f: { field: string }) => f.field).sort()).toEqual([
-      "country",
-      "name",
-      "segment",
-    ]);
+    expect(invalidFields(response)).toEqual(["country", "name", "segment"]);
     expect(body.message).toMatch(/^(name|country|segment): /);
   });
 

@@ -15,7 +15,7 @@ import { eraseContact, exportContact } from "../src/cli/commands/contact.ts";
 import { exportCase } from "../src/cli/commands/export.ts";
 import { runCli } from "../src/cli/run-cli.ts";
 import { verifyAuditLog } from "../src/db/repositories/audit.repository.ts";
-import { type Client, startTestServer, type TestServer } from "./app.ts";
+import { type Client, invalidFields, startTestServer, type TestServer } from "./app.ts";
 import {
   act,
   makeWorld,
@@ -215,12 +215,7 @@ describe("audit verify", () => {
       query: { after: "CD-2026-00001", limit: "0" },
     });
     expect(bad.statusCode).toBe(400);
-    expect(
-      bad
-        .json()
-        .fields.map((f: { field: string }) => f.field)
-        .sort(),
-    ).toEqual(["after", "limit"]);
+    expect(invalidFields(bad)).toEqual(["after", "limit"]);
   });
 });
 

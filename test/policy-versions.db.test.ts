@@ -2,7 +2,7 @@
 // keep the version they started under.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { wootrecruitPolicy } from "../src/policy/wootrecruit.ts";
-import { type Client, clientFor, startTestServer, type TestServer } from "./app.ts";
+import { type Client, clientFor, invalidFields, startTestServer, type TestServer } from "./app.ts";
 import { act, ensurePlan, makeWorld, openCaseFor } from "./cases.ts";
 
 let server: TestServer;
@@ -70,9 +70,7 @@ describe("policy versions", () => {
       payload: { definition },
     });
     expect(response.statusCode).toBe(400);
-    expect(response.json().fields.map((f: { field: string }) => f.field)).toContain(
-      "definition.identity.attemptLimit",
-    );
+    expect(invalidFields(response)).toContain("definition.identity.attemptLimit");
     const versions = await admin.request({ method: "GET", url: "/api/policy/versions" });
     expect(versions.json().items[0].version).toBe(2);
   });

@@ -1,6 +1,13 @@
 // Workspace settings: the public branding the customer pages show, and the admin's screen for it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { anonymous, type Client, clientFor, startTestServer, type TestServer } from "./app.ts";
+import {
+  anonymous,
+  type Client,
+  clientFor,
+  invalidFields,
+  startTestServer,
+  type TestServer,
+} from "./app.ts";
 
 let server: TestServer;
 let admin: Client;
@@ -72,7 +79,7 @@ describe("settings", () => {
     const response = await admin.request({ method: "PATCH", url: "/api/settings", payload });
     expect(response.statusCode).toBe(400);
     expect(response.json().code).toBe("VALIDATION_FAILED");
-    expect(response.json().fields.map((f: { field: string }) => f.field)).toContain(field);
+    expect(invalidFields(response)).toContain(field);
     expect((await admin.request({ method: "GET", url: "/api/settings" })).json()).toEqual(before);
   });
 });

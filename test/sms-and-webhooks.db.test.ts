@@ -8,7 +8,13 @@ import {
   signatureHeader,
   verifySignature,
 } from "../src/integrations/webhooks/webhook-signature.ts";
-import { clientFor, startTestServer, TEST_SMS_CALLBACK_SECRET, type TestServer } from "./app.ts";
+import {
+  clientFor,
+  invalidFields,
+  startTestServer,
+  TEST_SMS_CALLBACK_SECRET,
+  type TestServer,
+} from "./app.ts";
 import { makeWorld, openCaseFor } from "./cases.ts";
 import { startHttpReceiver, type TestHttpReceiver, testWorker } from "./messaging.ts";
 
@@ -122,12 +128,7 @@ describe("webhooks", () => {
       payload: { url: "ftp://x", events: ["case.nope"] },
     });
     expect(bad.statusCode).toBe(400);
-    expect(
-      bad
-        .json()
-        .fields.map((f: { field: string }) => f.field)
-        .sort(),
-    ).toEqual(["events.0", "url"]);
+    expect(invalidFields(bad)).toEqual(["events.0", "url"]);
     const created = await admin.request({
       method: "POST",
       url: "/api/webhooks/endpoints",
