@@ -1,7 +1,7 @@
 // Cases driven through the HTTP API to every outcome the policy allows, as the AM, the CSM and
 // the customer (through their links) would do it, on PGlite and on PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "./app.ts";
+import { clientFor, startTestServer, type TestServer } from "./app.ts";
 import {
   act,
   makeWorld,
@@ -240,15 +240,28 @@ describe("the policy cannot be skipped through the API", () => {
     ).toContain("FORM_NOT_SUBMITTED");
   });
 
-  it("lets only a CSM record the CSM outcome, and refuses an AM with 403", async () => {
+  it("lets only a CSM engage and record the CSM outcome: others get the rule's 409", async () => {
     const world = await makeWorld(server);
-    const c = await openCaseFor(world);
-    const response = await world.am.request({
-      method: "POST",
-      url: `/api/cases/${c.id}/csm/outcome`,
-      payload: { outcome: "proceed", notes: "x" },
+    const c = await verifiedWithForm(world);
+    await act(world.am, c.id, "reason", { reasonCode: "too_expensive", notes: "Budget." });
+    await act(world.am, c.id, "no-suitable-offer", { reason: "Closing the team." });
+    const escalated = await act(world.am, c.id, "escalate");
+    const admin = await clientFor(server, "admin");
+    for (const [client, path, payload] of [
+      [world.am, "csm/outcome", { outcome: "proceed", notes: "I will just do it." }],
+      [world.am, "csm/engage", {}],
+      [admin, "csm/outcome", { outcome: "proceed", notes: "Admin override." }],
+    ] as const) {
+      const refusal = await refused(client, c.id, path, "CSM_ROLE_REQUIRED", payload);
+      expect(refusal.message).toMatch(/customer success manager/i);
+    }
+    const view = await world.am.request({ method: "GET", url: `/api/cases/${c.id}` });
+    expect(view.json().case).toMatchObject({
+      state: "escalated",
+      version: escalated.case.version,
+      escalation: { outcome: null },
     });
-    expect(response.statusCode).toBe(403);
+    await act(world.csm, c.id, "csm/outcome", { outcome: "proceed", notes: "Proceed." });
   });
 
   it("refuses a requester who is not authorised to cancel", async () => {

@@ -63,8 +63,9 @@ const EXPECTED: Record<string, Who[]> = {
   "POST /api/cases/:id/offers/:offerCode/answer": STAFF,
   "POST /api/cases/:id/no-suitable-offer": STAFF,
   "POST /api/cases/:id/escalate": STAFF,
-  "POST /api/cases/:id/csm/engage": [CSM],
-  "POST /api/cases/:id/csm/outcome": [CSM],
+  // Only a CSM may, but that is the policy's rule: the engine answers 409 CSM_ROLE_REQUIRED.
+  "POST /api/cases/:id/csm/engage": STAFF,
+  "POST /api/cases/:id/csm/outcome": STAFF,
   "POST /api/cases/:id/process": STAFF,
   "POST /api/cases/:id/confirmation": STAFF,
   "POST /api/cases/:id/feedback/request": STAFF,

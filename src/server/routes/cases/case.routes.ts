@@ -47,7 +47,6 @@ import {
   presentCaseView,
 } from "./case.schemas.ts";
 
-const CSM_ONLY: readonly StaffRole[] = ["csm"];
 const CASE_OPENERS: readonly StaffRole[] = ["account_manager", "csm", "admin"];
 const caseParams = z.object({
   id: z.string().min(1).max(100).describe("case id or reference (CD-2026-00042)"),
@@ -486,8 +485,10 @@ export function caseRoutes(ctx: AppContext) {
     );
     command(
       "csm/engage",
-      "The CSM starts the final engagement",
-      CSM_ONLY,
+      "The CSM starts the final engagement (anyone else: 409 CSM_ROLE_REQUIRED)",
+      // The policy's rule, not a route's: the engine refuses anyone but a CSM who is not the
+      // case's AM with its rule code and a sentence saying who can.
+      STAFF,
       commandBodies.engage,
       (b, p) => (_c, _f, now) => ({
         kind: "csmEngage",
@@ -498,8 +499,8 @@ export function caseRoutes(ctx: AppContext) {
     );
     command(
       "csm/outcome",
-      "The CSM records the outcome: retained (with an offer) or proceed",
-      CSM_ONLY,
+      "The CSM records the outcome: retained (with an offer) or proceed (anyone else: 409 CSM_ROLE_REQUIRED)",
+      STAFF,
       commandBodies.csmOutcome,
       (b, p) => (_c, _f, now) => ({
         kind: "recordCsmOutcome",
