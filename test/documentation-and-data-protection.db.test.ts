@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashAuditEntry } from "../src/app/audit-chain.ts";
+import { digestAuditBody, hashAuditEntry } from "../src/app/audit-chain.ts";
 import type { CliIo } from "../src/cli/cli-io.ts";
 import { verifyAudit } from "../src/cli/commands/audit.ts";
 import { eraseContact, exportContact } from "../src/cli/commands/contact.ts";
@@ -442,6 +442,48 @@ describe("data protection", () => {
     expect(await tablesQuoting(contact.email!)).toEqual([]);
   });
 
+  it("drops each erased entry's salt, so its digest cannot confirm a guess of what was erased", async () => {
+    const world = await makeWorld(server);
+    const name = `Ottilie Brandvold ${randomUUID().slice(0, 4)}`;
+    await server.handle.db
+      .updateTable("contacts")
+      .set({ name })
+      .where("id", "=", world.contactId)
+      .execute();
+    // Its notes, form and survey quote the contact's name.
+    const c = await closedCase(world, name);
+    const entries = () =>
+      server.handle.db
+        .selectFrom("case_events")
+        .select(["seq", "body", "body_digest", "body_salt", "erased_at"])
+        .where("case_id", "=", c.id)
+        .orderBy("seq")
+        .execute();
+    const before = await entries();
+    // Every entry written now is digested with a salt of its own.
+    for (const e of before) {
+      expect(e.body_salt, `entry ${e.seq}`).toMatch(/^[0-9a-f]{32}$/);
+      expect(digestAuditBody(e.body, e.body_salt)).toBe(e.body_digest);
+    }
+    expect(new Set(before.map((e) => e.body_salt)).size).toBe(before.length);
+    const quoting = before.filter((e) => JSON.stringify(e.body).includes(name));
+    expect(quoting.length).toBeGreaterThan(0);
+
+    await eraseContact(server.ctx, world.contactId, captureIo());
+    const after = new Map((await entries()).map((e) => [e.seq, e]));
+    for (const original of quoting) {
+      const erased = after.get(original.seq)!;
+      expect(erased.erased_at).not.toBeNull();
+      expect(erased.body_digest).toBe(original.body_digest);
+      expect(erased.body_salt).toBeNull();
+      // Someone who guessed the erased body exactly has nothing to check the guess against.
+      expect(digestAuditBody(original.body)).not.toBe(erased.body_digest);
+    }
+    // Entries with nothing to erase keep their salt, and the chain verifies.
+    expect([...after.values()].filter((e) => e.body_salt !== null).length).toBeGreaterThan(0);
+    expect((await verifyAuditLog(server.handle.db, { caseId: c.id })).breaks).toEqual([]);
+  });
+
   it("the CLI records the admin who carried out the erasure (--by), and refuses anyone else", async () => {
     const world = await makeWorld(server);
     const c = await openWithFormSent(server, world);
@@ -495,6 +537,15 @@ describe("data protection", () => {
       sql`update case_events set body = '{}'::jsonb, erased_at = now() where case_id = ${c.id}`.execute(
         server.handle.db,
       ),
+    ).rejects.toThrow(/append-only/);
+    // An erasure that keeps the salt would leave the digest able to confirm a guess: refused.
+    await expect(
+      server.handle.db.transaction().execute(async (trx) => {
+        await sql`select set_config('canceldesk.erasure', 'on', true)`.execute(trx);
+        await sql`update case_events set body = '{}'::jsonb, erased_at = now() where case_id = ${c.id}`.execute(
+          trx,
+        );
+      }),
     ).rejects.toThrow(/append-only/);
     await expect(
       server.handle.db.transaction().execute(async (trx) => {

@@ -9,6 +9,7 @@ import {
   GENESIS_HASH,
   hashAuditEntry,
   hashSealedAuditEntry,
+  newAuditSalt,
   type StoredAuditEntry,
 } from "./audit-chain.ts";
 
@@ -80,8 +81,11 @@ describe("audit hash chain", () => {
   });
 });
 
-/** A chain as written since migration 0006: hashes over the body's digest. */
-function sealedChain(bodies: unknown[], types: string[] = []): StoredAuditEntry[] {
+/**
+ * A chain as written since migration 0006: hashes over the body's digest, salted as since 0009
+ * when `salted` says so.
+ */
+function sealedChain(bodies: unknown[], types: string[] = [], salted = false): StoredAuditEntry[] {
   const entries: StoredAuditEntry[] = [];
   let prev = GENESIS_HASH;
   bodies.forEach((body, i) => {
@@ -94,9 +98,10 @@ function sealedChain(bodies: unknown[], types: string[] = []): StoredAuditEntry[
       at: `2026-02-0${i + 1}T00:00:00.000Z`,
       body,
     };
-    const bodyDigest = digestAuditBody(body);
+    const bodySalt = salted ? newAuditSalt() : null;
+    const bodyDigest = digestAuditBody(body, bodySalt);
     const hash = hashSealedAuditEntry(prev, content, bodyDigest);
-    entries.push({ ...content, prevHash: prev, hash, bodyDigest, erasedAt: null });
+    entries.push({ ...content, prevHash: prev, hash, bodyDigest, bodySalt, erasedAt: null });
     prev = hash;
   });
   return entries;
@@ -166,5 +171,73 @@ describe("sealed entries and erasure", () => {
       seq: 1,
       problem: expect.stringContaining("edited"),
     });
+  });
+});
+
+/** Appends an entry as written since migration 0009: its digest salted. */
+function appendSalted(
+  entries: StoredAuditEntry[],
+  type: string,
+  body: unknown,
+): StoredAuditEntry[] {
+  const prev = entries.at(-1);
+  const prevHash = prev?.hash ?? GENESIS_HASH;
+  const content: AuditEntryContent = {
+    caseId: "c1",
+    seq: entries.length + 1,
+    type,
+    caseVersion: entries.length + 1,
+    actor: { kind: "system" },
+    at: `2026-02-0${entries.length + 1}T00:00:00.000Z`,
+    body,
+  };
+  const bodySalt = newAuditSalt();
+  const bodyDigest = digestAuditBody(body, bodySalt);
+  const hash = hashSealedAuditEntry(prevHash, content, bodyDigest);
+  return [...entries, { ...content, prevHash, hash, bodyDigest, bodySalt, erasedAt: null }];
+}
+
+describe("salted digests (since migration 0009)", () => {
+  const erasedAt = "2026-03-01T00:00:00.000Z";
+  const salted = (...bodies: unknown[]) =>
+    bodies.reduce<StoredAuditEntry[]>((list, body) => appendSalted(list, "note_added", body), []);
+
+  it("accepts an intact salted chain, and salted entries after unsalted ones", () => {
+    expect(checkChain(salted({ text: "a" }, { text: "b" }))).toEqual({
+      break: undefined,
+      erased: [],
+    });
+    const mixed = appendSalted(sealedChain([{ text: "a" }]), "note_added", { text: "b" });
+    expect(mixed.map((e) => e.bodySalt === null)).toEqual([true, false]);
+    expect(checkChain(mixed)).toEqual({ break: undefined, erased: [] });
+  });
+
+  it("finds a salted body edited, and a salt changed, without an erasure", () => {
+    const edited = salted({ text: "a" }, { text: "b" });
+    edited[1] = { ...edited[1]!, body: { text: "forged" } };
+    expect(findChainBreak(edited)).toMatchObject({ seq: 2, problem: /digest/ });
+    const resalted = salted({ text: "a" }, { text: "b" });
+    resalted[0] = { ...resalted[0]!, bodySalt: newAuditSalt() };
+    expect(findChainBreak(resalted)).toMatchObject({ seq: 1, problem: /digest/ });
+  });
+
+  it("counts an entry erased with its salt as erased, not broken", () => {
+    const notes = salted({ text: "Call Dana Whitlock on +14155550123" }, { text: "b" });
+    const entries = appendSalted(notes, ERASURE_EVENT_TYPE, {
+      contactId: "k1",
+      erasedEntries: [{ seq: 1, hash: notes[0]!.hash }],
+    });
+    entries[0] = { ...entries[0]!, body: { text: "[erased]" }, bodySalt: null, erasedAt };
+    expect(checkChain(entries)).toEqual({ break: undefined, erased: [1] });
+  });
+
+  it("gives a right guess of an erased body nothing to match once the salt is gone", () => {
+    const secret = { text: "Call Dana Whitlock on +14155550123" };
+    const [entry] = salted(secret);
+    // With the salt the digest is the body's (which is why erasure must drop it)...
+    expect(digestAuditBody(secret, entry!.bodySalt)).toBe(entry!.bodyDigest);
+    // ...without it, the right guess hashed unsalted or with any other salt matches nothing.
+    expect(digestAuditBody(secret)).not.toBe(entry!.bodyDigest);
+    expect(digestAuditBody(secret, newAuditSalt())).not.toBe(entry!.bodyDigest);
   });
 });

@@ -5,12 +5,14 @@
 // - sealed (every entry written since migration 0006): the hash covers the entry's fields and the
 //   SHA-256 digest of its canonical body, not the body itself. Erasing personal data replaces the
 //   body with a redacted one and keeps the digest, so the chain still verifies and the entry shows
-//   as erased (its body no longer matches its digest) instead of broken.
+//   as erased (its body no longer matches its digest) instead of broken. Since 0009 the digest is
+//   salted with a random salt kept beside it, which the erasure drops with the body: an unsalted
+//   digest of a known body would confirm a guess of the erased words.
 // - legacy (entries written before 0006, body digest null): the hash covers the body itself.
 //   Such an entry, once erased, keeps its hash and its place in the chain (the next entry still
 //   links to it, and the erasure entry lists its seq and hash), but its content can no longer be
 //   re-checked.
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 
 export const GENESIS_HASH = "0".repeat(64);
 
@@ -43,9 +45,19 @@ export function hashAuditEntry(prevHash: string, entry: AuditEntryContent): stri
     .digest("hex");
 }
 
-/** SHA-256 of the body's canonical JSON: what a sealed entry's hash covers instead of the body. */
-export function digestAuditBody(body: unknown): string {
-  return createHash("sha256").update(canonicalJson(body)).digest("hex");
+/**
+ * SHA-256 of the body's canonical JSON after the entry's salt: what a sealed entry's hash covers
+ * instead of the body. Entries written between 0006 and 0009 have no salt.
+ */
+export function digestAuditBody(body: unknown, salt: string | null = null): string {
+  const hash = createHash("sha256");
+  if (salt !== null) hash.update(salt).update("\n");
+  return hash.update(canonicalJson(body)).digest("hex");
+}
+
+/** A new entry's salt: 128 random bits. */
+export function newAuditSalt(): string {
+  return randomBytes(16).toString("hex");
 }
 
 /** The hash of a sealed entry: its fields and its body's digest, chained to the previous hash. */
@@ -74,6 +86,8 @@ export type StoredAuditEntry = AuditEntryContent & {
   hash: string;
   /** Null for a legacy entry, whose hash covers its body. */
   bodyDigest?: string | null;
+  /** The digest's salt; null before 0009 and once the body is erased. */
+  bodySalt?: string | null;
   /** Set when personal data was erased from the body. */
   erasedAt?: string | null;
 };
@@ -116,7 +130,14 @@ export function checkChain(entries: StoredAuditEntry[]): ChainCheck {
     if (entry.prevHash !== prevHash) {
       return fail(entry, "does not link to the previous entry's hash");
     }
-    const { prevHash: _p, hash, bodyDigest = null, erasedAt = null, ...content } = entry;
+    const {
+      prevHash: _p,
+      hash,
+      bodyDigest = null,
+      bodySalt = null,
+      erasedAt = null,
+      ...content
+    } = entry;
     if (erasedAt && recordedErasures.get(entry.seq) !== hash) {
       return fail(entry, "marked erased, but no erasure entry of the case lists it");
     }
@@ -129,7 +150,7 @@ export function checkChain(entries: StoredAuditEntry[]): ChainCheck {
       if (hashSealedAuditEntry(prevHash, content, bodyDigest) !== hash) {
         return fail(entry, "its content does not match its hash: it was edited");
       }
-      if (digestAuditBody(content.body) !== bodyDigest) {
+      if (digestAuditBody(content.body, bodySalt) !== bodyDigest) {
         if (!erasedAt) return fail(entry, "its body does not match its digest: it was edited");
         erased.push(entry.seq);
       }

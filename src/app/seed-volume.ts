@@ -29,6 +29,7 @@ import {
   digestAuditBody,
   GENESIS_HASH,
   hashSealedAuditEntry,
+  newAuditSalt,
 } from "./audit-chain.ts";
 import { getCurrentPolicy } from "./case-facts.ts";
 import type { Db } from "./context.ts";
@@ -1004,7 +1005,8 @@ function appendAuditRows(
     seq++;
     const body = { type, ...rest };
     const content: AuditEntryContent = { caseId, seq, type, caseVersion: version, actor, at, body };
-    const bodyDigest = digestAuditBody(body);
+    const bodySalt = newAuditSalt();
+    const bodyDigest = digestAuditBody(body, bodySalt);
     const hash = hashSealedAuditEntry(prevHash, content, bodyDigest);
     rows.events.push({
       case_id: caseId,
@@ -1017,6 +1019,7 @@ function appendAuditRows(
       prev_hash: prevHash,
       hash,
       body_digest: bodyDigest,
+      body_salt: bodySalt,
       recorded_at: at,
     });
     prevHash = hash;

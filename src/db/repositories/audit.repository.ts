@@ -8,6 +8,7 @@ import {
   digestAuditBody,
   GENESIS_HASH,
   hashSealedAuditEntry,
+  newAuditSalt,
 } from "../../app/audit-chain.ts";
 import type { Database } from "../tables/tables.ts";
 
@@ -26,6 +27,8 @@ export interface AuditEntry extends AuditEntryContent {
   hash: string;
   /** SHA-256 of the canonical body the hash covers; null for entries written before 0006. */
   bodyDigest: string | null;
+  /** The digest's salt; null for entries written before 0009 and once the body is erased. */
+  bodySalt: string | null;
   /** When personal data was erased from the body, if ever. */
   erasedAt: string | null;
 }
@@ -41,7 +44,8 @@ export function chainAuditRows(
   return entries.map((entry) => {
     seq++;
     const content: AuditEntryContent = { caseId, seq, ...entry };
-    const bodyDigest = digestAuditBody(entry.body);
+    const bodySalt = newAuditSalt();
+    const bodyDigest = digestAuditBody(entry.body, bodySalt);
     const hash = hashSealedAuditEntry(prevHash, content, bodyDigest);
     const row = {
       case_id: caseId,
@@ -54,6 +58,7 @@ export function chainAuditRows(
       prev_hash: prevHash,
       hash,
       body_digest: bodyDigest,
+      body_salt: bodySalt,
     };
     prevHash = hash;
     return row;
@@ -96,6 +101,7 @@ export async function appendAuditEntries(
     prevHash: r.prev_hash,
     hash: r.hash,
     bodyDigest: r.body_digest,
+    bodySalt: r.body_salt,
     erasedAt: null,
   }));
 }
@@ -111,6 +117,7 @@ function toAuditEntry(row: {
   prev_hash: string;
   hash: string;
   body_digest: string | null;
+  body_salt: string | null;
   erased_at: Date | null;
 }): AuditEntry {
   return {
@@ -124,6 +131,7 @@ function toAuditEntry(row: {
     prevHash: row.prev_hash,
     hash: row.hash,
     bodyDigest: row.body_digest,
+    bodySalt: row.body_salt,
     erasedAt: row.erased_at ? row.erased_at.toISOString() : null,
   };
 }

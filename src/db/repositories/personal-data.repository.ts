@@ -67,7 +67,8 @@ export async function redactAuditBody(
 ): Promise<void> {
   await db
     .updateTable("case_events")
-    .set({ body: JSON.stringify(body), erased_at: at })
+    // The salt goes with the body: kept, it would let the digest confirm a guess of the erased words.
+    .set({ body: JSON.stringify(body), body_salt: null, erased_at: at })
     .where("case_id", "=", caseId)
     .where("seq", "=", seq)
     .execute();

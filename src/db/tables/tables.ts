@@ -167,6 +167,11 @@ export interface CaseEventsTable {
   recorded_at: Generated<Date>;
   /** SHA-256 of the canonical body, which a sealed entry's hash covers; null on legacy entries. */
   body_digest: ColumnType<string | null, string | null | undefined, string | null>;
+  /**
+   * The random salt the digest was made with (migration 0009); dropped when the body is erased,
+   * null on entries written before 0009.
+   */
+  body_salt: ColumnType<string | null, string | null | undefined, string | null>;
   /** Set when personal data was erased from the body (migration 0006). */
   erased_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
