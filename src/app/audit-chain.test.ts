@@ -81,11 +81,8 @@ describe("audit hash chain", () => {
   });
 });
 
-/**
- * A chain as written since migration 0006: hashes over the body's digest, salted as since 0009
- * when `salted` says so.
- */
-function sealedChain(bodies: unknown[], types: string[] = [], salted = false): StoredAuditEntry[] {
+/** A chain as written from migration 0006 to 0009: hashes over the body's unsalted digest. */
+function sealedChain(bodies: unknown[], types: string[] = []): StoredAuditEntry[] {
   const entries: StoredAuditEntry[] = [];
   let prev = GENESIS_HASH;
   bodies.forEach((body, i) => {
@@ -98,10 +95,9 @@ function sealedChain(bodies: unknown[], types: string[] = [], salted = false): S
       at: `2026-02-0${i + 1}T00:00:00.000Z`,
       body,
     };
-    const bodySalt = salted ? newAuditSalt() : null;
-    const bodyDigest = digestAuditBody(body, bodySalt);
+    const bodyDigest = digestAuditBody(body);
     const hash = hashSealedAuditEntry(prev, content, bodyDigest);
-    entries.push({ ...content, prevHash: prev, hash, bodyDigest, bodySalt, erasedAt: null });
+    entries.push({ ...content, prevHash: prev, hash, bodyDigest, bodySalt: null, erasedAt: null });
     prev = hash;
   });
   return entries;
