@@ -1,6 +1,8 @@
 // Staff sign-in, sessions, CSRF, lockout, deactivation and API keys, as a browser or another
 // system would meet them.
+import type { KyselyPlugin } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signIn as signInApp } from "../src/app/sign-in.ts";
 import {
   anonymous,
   clientFor,
@@ -75,6 +77,50 @@ describe("sign-in", () => {
     server.clock.advance(16 * 60_000);
     expect((await signIn(user.email, TEST_PASSWORD)).statusCode).toBe(200);
     server.clock.advance(-16 * 60_000);
+  });
+
+  it("keeps a lock that wrong passwords set while the right one was being checked", async () => {
+    const user = await makeUser(server.handle.db, "account_manager");
+    const lockedUntil = new Date(server.clock.now.getTime() + 15 * 60_000);
+    // Wrong passwords sent alongside reach the limit just after this sign-in read the user:
+    // the lock lands between that read and the password check's end.
+    let pending: Promise<unknown> | undefined;
+    const lockAfterRead: KyselyPlugin = {
+      transformQuery: (args) => args.node,
+      transformResult: async (args) => {
+        const read = args.result.rows[0] as { id?: string; password_hash?: string } | undefined;
+        if (!pending && read?.id === user.id && read.password_hash) {
+          pending = server.handle.db
+            .updateTable("users")
+            .set({ failed_sign_ins: 5, locked_until: lockedUntil })
+            .where("id", "=", user.id)
+            .execute();
+          // PGlite runs queries one after another in order (awaiting here would wait on itself);
+          // PostgreSQL runs this on another connection, so wait for it.
+          if (server.handle.kind === "postgres") await pending;
+        }
+        return args.result;
+      },
+    };
+    await expect(
+      signInApp(
+        { ...server.ctx, db: server.handle.db.withPlugin(lockAfterRead) },
+        { email: user.email, password: TEST_PASSWORD },
+      ),
+    ).rejects.toMatchObject({ code: "ACCOUNT_LOCKED" });
+    expect(pending).toBeDefined();
+    const row = await server.handle.db
+      .selectFrom("users")
+      .select(["failed_sign_ins", "locked_until"])
+      .where("id", "=", user.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ failed_sign_ins: 5, locked_until: lockedUntil });
+    const sessions = await server.handle.db
+      .selectFrom("sessions")
+      .select("token_hash")
+      .where("user_id", "=", user.id)
+      .execute();
+    expect(sessions).toEqual([]);
   });
 
   it("rate-limits sign-in attempts from one address", async () => {

@@ -43,13 +43,7 @@ export async function signIn(ctx: AppContext, input: { email: string; password: 
   if (!row?.active) {
     throw new AppError("INVALID_CREDENTIALS", "The email or password is not right.");
   }
-  if (row.locked_until && row.locked_until > now) {
-    throw new AppError(
-      "ACCOUNT_LOCKED",
-      `Too many wrong passwords: this user is locked until ${row.locked_until.toISOString()}. Try again later or ask an admin to reset the password.`,
-      { details: { lockedUntil: row.locked_until.toISOString() } },
-    );
-  }
+  if (row.locked_until && row.locked_until > now) throw accountLocked(row.locked_until);
   if (!passwordMatches) {
     const lockUntil = new Date(now.getTime() + SIGN_IN_POLICY.lockMinutes * 60_000);
     const after = await recordFailedSignIn(
@@ -67,7 +61,10 @@ export async function signIn(ctx: AppContext, input: { email: string; password: 
     }
     throw new AppError("INVALID_CREDENTIALS", "The email or password is not right.");
   }
-  await recordSuccessfulSignIn(ctx.db, row.id);
+  // The row was read before the slow password check: wrong passwords sent at the same time may
+  // have locked the user since, and that lock stands.
+  const { lockedUntil } = await recordSuccessfulSignIn(ctx.db, row.id, now);
+  if (lockedUntil) throw accountLocked(lockedUntil);
   const token = newToken();
   const expiresAt = new Date(now.getTime() + SIGN_IN_POLICY.sessionHours * 3_600_000);
   await insertSession(ctx.db, { tokenHash: hashToken(token), userId: row.id, expiresAt });
@@ -77,6 +74,14 @@ export async function signIn(ctx: AppContext, input: { email: string; password: 
     user: toStaffUser(row),
     csrfToken: csrfTokenFor(ctx.sessionSecret, token),
   };
+}
+
+function accountLocked(until: Date): AppError {
+  return new AppError(
+    "ACCOUNT_LOCKED",
+    `Too many wrong passwords: this user is locked until ${until.toISOString()}. Try again later or ask an admin to reset the password.`,
+    { details: { lockedUntil: until.toISOString() } },
+  );
 }
 
 export async function signOut(ctx: AppContext, sessionToken: string): Promise<void> {

@@ -94,12 +94,29 @@ export async function recordFailedSignIn(db: Db, id: string, lockAfter: number, 
     .executeTakeFirstOrThrow();
 }
 
-export async function recordSuccessfulSignIn(db: Db, id: string): Promise<void> {
-  await db
+/**
+ * Clears the count of wrong passwords after a right one, unless a lock is in force: one that wrong
+ * passwords sent alongside this one set after it was read. Then it answers that lock's end.
+ */
+export async function recordSuccessfulSignIn(
+  db: Db,
+  id: string,
+  now: Date,
+): Promise<{ lockedUntil: Date | null }> {
+  const cleared = await db
     .updateTable("users")
     .set({ failed_sign_ins: 0, locked_until: null })
     .where("id", "=", id)
-    .execute();
+    .where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<=", now)]))
+    .returning("id")
+    .executeTakeFirst();
+  if (cleared) return { lockedUntil: null };
+  const row = await db
+    .selectFrom("users")
+    .select("locked_until")
+    .where("id", "=", id)
+    .executeTakeFirstOrThrow();
+  return { lockedUntil: row.locked_until };
 }
 
 export interface UserFilter {
