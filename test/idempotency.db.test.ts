@@ -1,6 +1,14 @@
 // Every write accepts an Idempotency-Key: a retried request gets the first answer and acts once.
+import { createHash, createHmac } from "node:crypto";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  claimIdempotencyKey,
+  storeIdempotentResponse,
+} from "../src/db/repositories/idempotency.repository.ts";
+import { runTimers } from "../src/jobs/timers.ts";
 import { type Client, clientFor, startTestServer, type TestServer } from "./app.ts";
+import { makeUser, TEST_PASSWORD } from "./factories.ts";
 
 let server: TestServer;
 let am: Client;
@@ -61,5 +69,130 @@ describe("Idempotency-Key", () => {
     const response = await create("X", "short");
     expect(response.statusCode).toBe(400);
     expect(response.json().fields[0].field).toBe("idempotency-key");
+  });
+
+  it("does not keep an answer that holds a secret shown once: a repeat is told it was done", async () => {
+    const admin = await clientFor(server, "admin");
+    const secretAnswers = [
+      { url: "/api/api-keys", payload: { name: "Billing sync", role: "admin" }, secret: "key" },
+      {
+        url: "/api/webhooks/endpoints",
+        payload: { url: "https://hooks.example.test/in", events: ["case.opened"] },
+        secret: "secret",
+      },
+    ];
+    for (const { url, payload, secret } of secretAnswers) {
+      const send = () =>
+        admin.request({
+          method: "POST",
+          url,
+          payload,
+          headers: { "idempotency-key": `secret-answer-${secret}` },
+        });
+      const first = await send();
+      expect(first.statusCode, first.body).toBe(201);
+      const shownOnce = first.json()[secret] as string;
+      expect(shownOnce.length).toBeGreaterThan(20);
+      const again = await send();
+      expect(again.statusCode).toBe(409);
+      expect(again.headers["idempotent-replayed"]).toBe("true");
+      expect(again.json()).toMatchObject({
+        code: "IDEMPOTENT_ANSWER_WITHHELD",
+        message: expect.stringMatching(/already carried out.*shown only once/),
+      });
+      expect(again.body).not.toContain(shownOnce);
+      const kept = await sql<{ n: number }>`select count(*)::int as n from idempotency_keys
+        where response::text like ${`%${shownOnce}%`}`.execute(server.handle.db);
+      expect(kept.rows[0]!.n, url).toBe(0);
+    }
+    const keys = await admin.request({ method: "GET", url: "/api/api-keys" });
+    expect(
+      keys.json().items.filter((k: { name: string }) => k.name === "Billing sync"),
+    ).toHaveLength(1);
+  });
+
+  it("keeps a request only as an HMAC under the server's secret, so a password in it cannot be guessed back", async () => {
+    const admin = await clientFor(server, "admin");
+    const user = await makeUser(server.handle.db, "csm");
+    const url = `/api/users/${user.id}`;
+    const payload = { password: "correct horse battery staple 9" };
+    const response = await admin.request({
+      method: "PATCH",
+      url,
+      payload,
+      headers: { "idempotency-key": "set-password-0001" },
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const row = await server.handle.db
+      .selectFrom("idempotency_keys")
+      .select("request_hash")
+      .where("key", "=", "set-password-0001")
+      .executeTakeFirstOrThrow();
+    const request = `PATCH ${url}\n${JSON.stringify(payload)}`;
+    expect(row.request_hash).not.toBe(createHash("sha256").update(request).digest("hex"));
+    expect(row.request_hash).toBe(
+      createHmac("sha256", server.ctx.sessionSecret).update(`idempotency:${request}`).digest("hex"),
+    );
+  });
+
+  it("leaves sign-in out: each sign-in gets its own session, and nothing is kept", async () => {
+    const user = await makeUser(server.handle.db, "account_manager");
+    const signIn = () =>
+      server.app.inject({
+        method: "POST",
+        url: "/api/auth/sign-in",
+        payload: { email: user.email, password: TEST_PASSWORD },
+        headers: { "idempotency-key": "sign-in-retry-0001" },
+      });
+    const [first, second] = [await signIn(), await signIn()];
+    const cookieOf = (r: typeof first) => r.cookies.find((c) => c.name === "cd_session")?.value;
+    expect([first.statusCode, second.statusCode]).toEqual([200, 200]);
+    expect(second.headers["idempotent-replayed"]).toBeUndefined();
+    expect(cookieOf(first)).toBeTruthy();
+    expect(cookieOf(second)).not.toBe(cookieOf(first));
+    const kept = await server.handle.db
+      .selectFrom("idempotency_keys")
+      .select("key")
+      .where("key", "=", "sign-in-retry-0001")
+      .execute();
+    expect(kept).toEqual([]);
+  });
+
+  it("forgets a key after a day: the timers purge it, and a repeat then acts again", async () => {
+    const first = await create("Day Old Ltd", "day-old-key-0001");
+    expect(first.statusCode).toBe(201);
+    // A day and an hour ago, as far as the key is concerned (the session is younger).
+    await server.handle.db
+      .updateTable("idempotency_keys")
+      .set({ created_at: new Date(server.clock.now.getTime() - 25 * 3_600_000) })
+      .where("key", "=", "day-old-key-0001")
+      .execute();
+    const purged = await runTimers(server.ctx);
+    expect(purged.idempotencyKeysPurged).toBeGreaterThanOrEqual(1);
+    const later = await create("Day Old Ltd", "day-old-key-0001");
+    expect(later.statusCode).toBe(201);
+    expect(later.headers["idempotent-replayed"]).toBeUndefined();
+    expect(later.json().id).not.toBe(first.json().id);
+  });
+
+  it("does not answer a repeat that took over a stale claim with the first request's late answer", async () => {
+    const db = server.handle.db;
+    const now = server.clock.now;
+    const claim = { principal: "user:stale-test", key: "stale-claim-0001" };
+    expect(await claimIdempotencyKey(db, claim.principal, claim.key, "hash-a", now, now)).toEqual({
+      kind: "claimed",
+    });
+    // A minute on, request A has not answered: request B (the same retried) takes the claim over.
+    const later = new Date(now.getTime() + 61_000);
+    const staleBefore = new Date(later.getTime() - 60_000);
+    expect(
+      await claimIdempotencyKey(db, claim.principal, claim.key, "hash-b", later, staleBefore),
+    ).toEqual({ kind: "claimed" });
+    // B answers, then A answers late: nothing of A's is kept; B's answer is the one replayed.
+    await storeIdempotentResponse(db, { ...claim, requestHash: "hash-b" }, 201, { from: "b" });
+    await storeIdempotentResponse(db, { ...claim, requestHash: "hash-a" }, 201, { from: "a" });
+    expect(
+      await claimIdempotencyKey(db, claim.principal, claim.key, "hash-b", later, staleBefore),
+    ).toEqual({ kind: "replay", statusCode: 201, response: { from: "b" } });
   });
 });

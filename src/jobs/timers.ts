@@ -9,6 +9,7 @@ import type { AppContext } from "../app/context.ts";
 import { runCaseCommand } from "../app/run-case-command.ts";
 import { findCaseForUpdate } from "../db/repositories/cases.repository.ts";
 import { findContactById } from "../db/repositories/contacts.repository.ts";
+import { purgeIdempotencyKeys } from "../db/repositories/idempotency.repository.ts";
 import { enqueueMessages, type NewOutboxMessage } from "../db/repositories/outbox.repository.ts";
 import { findLatestFormLinkNonce } from "../db/repositories/outbox-delivery.repository.ts";
 import {
@@ -34,7 +35,11 @@ export interface TimerResult {
   offerNoticesQueued: number;
   feedbackRequestsExpired: number;
   casesClosed: number;
+  idempotencyKeysPurged: number;
 }
+
+/** How long a repeat with the same Idempotency-Key gets the first answer (a day, as Stripe's). */
+export const IDEMPOTENCY_KEY_HOURS = 24;
 
 const SYSTEM = { kind: "system" } as const;
 
@@ -90,6 +95,7 @@ export async function runTimers(ctx: AppContext): Promise<TimerResult> {
     offerNoticesQueued: 0,
     feedbackRequestsExpired: 0,
     casesClosed: 0,
+    idempotencyKeysPurged: 0,
   };
   const policies = new PolicyCache();
   const { db } = ctx;
@@ -193,5 +199,11 @@ export async function runTimers(ctx: AppContext): Promise<TimerResult> {
     if (expired && done > 0) result.feedbackRequestsExpired++;
     if (done === (expired ? 2 : 1)) result.casesClosed++;
   }
+
+  // Kept answers are forgotten after a day: a repeat after that runs again.
+  result.idempotencyKeysPurged = await purgeIdempotencyKeys(
+    db,
+    new Date(ctx.now().getTime() - IDEMPOTENCY_KEY_HOURS * 3_600_000),
+  );
   return result;
 }

@@ -10,6 +10,7 @@ import * as m0006 from "./0006-data-protection.ts";
 import * as m0007 from "./0007-analytics.ts";
 import * as m0008 from "./0008-search.ts";
 import * as m0009 from "./0009-salted-digests.ts";
+import * as m0010 from "./0010-idempotency-expiry.ts";
 
 const migrations: Record<string, Migration> = {
   "0001-foundation": m0001,
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   "0007-analytics": m0007,
   "0008-search": m0008,
   "0009-salted-digests": m0009,
+  "0010-idempotency-expiry": m0010,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import type { Database } from "../tables/tables.ts";
 
 type Db = Kysely<Database>;
@@ -12,22 +12,24 @@ export type IdempotencyClaim =
 /**
  * Claims (principal, key) for a request. The first caller gets `claimed`; a repeat gets the stored
  * answer, or `in_progress` while the first is still running, or `mismatch` when the same key
- * comes with a different request. A claim left by a crashed request expires after `staleAfter`.
+ * comes with a different request. A claim left by a crashed request (claimed before
+ * `staleBefore`) may be taken over. Times are the server's clock, like the purge's.
  */
 export async function claimIdempotencyKey(
   db: Db,
   principal: string,
   key: string,
   requestHash: string,
+  now: Date,
   staleBefore: Date,
 ): Promise<IdempotencyClaim> {
   const inserted = await db
     .insertInto("idempotency_keys")
-    .values({ principal, key, request_hash: requestHash })
+    .values({ principal, key, request_hash: requestHash, created_at: now })
     .onConflict((oc) =>
       oc
         .columns(["principal", "key"])
-        .doUpdateSet({ request_hash: requestHash, created_at: sql`now()` })
+        .doUpdateSet({ request_hash: requestHash, created_at: now })
         .where("idempotency_keys.status_code", "is", null)
         .where("idempotency_keys.created_at", "<", staleBefore),
     )
@@ -46,19 +48,33 @@ export async function claimIdempotencyKey(
   return { kind: "replay", statusCode: existing.status_code, response: existing.response };
 }
 
+/**
+ * Keeps the answer of the claimed request, only while the claim is still this request's: a repeat
+ * that took over a stale claim must not be answered with another request's answer.
+ */
 export async function storeIdempotentResponse(
   db: Db,
-  principal: string,
-  key: string,
+  claim: { principal: string; key: string; requestHash: string },
   statusCode: number,
   response: unknown,
 ): Promise<void> {
   await db
     .updateTable("idempotency_keys")
     .set({ status_code: statusCode, response: JSON.stringify(response) })
-    .where("principal", "=", principal)
-    .where("key", "=", key)
+    .where("principal", "=", claim.principal)
+    .where("key", "=", claim.key)
+    .where("request_hash", "=", claim.requestHash)
+    .where("status_code", "is", null)
     .execute();
+}
+
+/** Forgets keys claimed before `before`: a repeat after that runs again. */
+export async function purgeIdempotencyKeys(db: Db, before: Date): Promise<number> {
+  const result = await db
+    .deleteFrom("idempotency_keys")
+    .where("created_at", "<", before)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 export async function releaseIdempotencyKey(db: Db, principal: string, key: string): Promise<void> {

@@ -1,7 +1,16 @@
 // Idempotency-Key on every write: a client that retries a POST/PATCH with the same key gets the
 // first answer again instead of acting twice. Keys are scoped to the caller (user, API key or
 // customer link), and the same key with a different request is refused.
-import { createHash } from "node:crypto";
+//
+// What is kept is kept for a day (the timers purge older keys), and holds no secret:
+// - the request is kept as an HMAC under the server's secret, not a plain hash: a body may hold a
+//   password (a user's, set by an admin) or a code, which a plain SHA-256 would let anyone who
+//   reads the database guess back;
+// - an answer that carries a secret shown once (an API key, a webhook signing secret, a customer's
+//   form link) is not kept: a repeat is told the request was done and where to go instead;
+// - sign-in takes no part: its body is a password and its answer a session cookie a replay could
+//   not set again.
+import { createHash, createHmac } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { AppContext } from "../../app/context.ts";
 import {
@@ -16,10 +25,29 @@ const KEY_PATTERN = /^[A-Za-z0-9._:-]{8,100}$/;
 /** A claim whose request never finished (a crash) may be taken over after this long. */
 const STALE_CLAIM_MS = 60_000;
 
+/** How a route takes part; by default every write does, keeping its answer. */
+export type IdempotencyRule =
+  | { off: true }
+  /** The answer holds a secret shown once: a repeat gets 409 with this sentence instead. */
+  | { secretAnswer: string };
+
 declare module "fastify" {
   interface FastifyRequest {
-    idempotency: { principal: string; key: string } | undefined;
+    idempotency:
+      | { principal: string; key: string; requestHash: string; withheld?: string }
+      | undefined;
   }
+  interface FastifyContextConfig {
+    idempotency?: IdempotencyRule;
+  }
+}
+
+/** The answer a repeat of a request whose answer held a secret gets. */
+function withheldAnswer(sentence: string) {
+  return {
+    code: "IDEMPOTENT_ANSWER_WITHHELD",
+    message: `This request was already carried out with this Idempotency-Key. ${sentence}`,
+  };
 }
 
 function callerOf(request: FastifyRequest): string | undefined {
@@ -44,6 +72,8 @@ export function registerIdempotency(app: FastifyInstance, ctx: AppContext): void
       return;
     const key = request.headers[IDEMPOTENCY_HEADER];
     if (key === undefined) return;
+    const rule = request.routeOptions.config?.idempotency;
+    if (rule && "off" in rule) return;
     if (typeof key !== "string" || !KEY_PATTERN.test(key)) {
       throw new AppError(
         "VALIDATION_FAILED",
@@ -57,14 +87,17 @@ export function registerIdempotency(app: FastifyInstance, ctx: AppContext): void
     }
     const principal = callerOf(request);
     if (!principal) return;
-    const requestHash = createHash("sha256")
-      .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
+    const requestHash = createHmac("sha256", ctx.sessionSecret)
+      .update(
+        `idempotency:${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`,
+      )
       .digest("hex");
     const claim = await claimIdempotencyKey(
       ctx.db,
       principal,
       key,
       requestHash,
+      ctx.now(),
       new Date(ctx.now().getTime() - STALE_CLAIM_MS),
     );
     if (claim.kind === "replay") {
@@ -83,7 +116,12 @@ export function registerIdempotency(app: FastifyInstance, ctx: AppContext): void
         "A request with this Idempotency-Key is still being processed: retry in a moment.",
       );
     }
-    request.idempotency = { principal, key };
+    request.idempotency = {
+      principal,
+      key,
+      requestHash,
+      ...(rule && "secretAnswer" in rule ? { withheld: rule.secretAnswer } : {}),
+    };
   });
 
   app.addHook("onSend", async (request, reply, payload) => {
@@ -95,6 +133,10 @@ export function registerIdempotency(app: FastifyInstance, ctx: AppContext): void
       await releaseIdempotencyKey(ctx.db, claim.principal, claim.key);
       return payload;
     }
+    if (claim.withheld !== undefined && reply.statusCode < 300) {
+      await storeIdempotentResponse(ctx.db, claim, 409, withheldAnswer(claim.withheld));
+      return payload;
+    }
     let body: unknown = null;
     if (typeof payload === "string" && payload.length > 0) {
       try {
@@ -103,7 +145,7 @@ export function registerIdempotency(app: FastifyInstance, ctx: AppContext): void
         body = payload;
       }
     }
-    await storeIdempotentResponse(ctx.db, claim.principal, claim.key, reply.statusCode, body);
+    await storeIdempotentResponse(ctx.db, claim, reply.statusCode, body);
     return payload;
   });
 }

@@ -43,7 +43,13 @@ export function apiKeyRoutes(ctx: AppContext) {
       handler: async () => ({ items: (await listApiKeys(ctx.db)).map(presentApiKey) }),
     });
     app.post("/api/api-keys", {
-      config: { access: { roles: ADMIN } },
+      config: {
+        access: { roles: ADMIN },
+        idempotency: {
+          secretAnswer:
+            "The API key it created is shown only once: revoke it and create another if that answer was lost.",
+        },
+      },
       schema: {
         tags: ["api keys"],
         summary: "Create an API key; the key itself is in this answer only",

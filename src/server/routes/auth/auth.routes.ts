@@ -26,7 +26,8 @@ export function authRoutes(
   return async (fastify: FastifyInstance) => {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
     app.post("/api/auth/sign-in", {
-      config: { access: PUBLIC, rateLimit: options.signInLimit },
+      // The body is a password and the answer a session cookie: nothing to keep or replay.
+      config: { access: PUBLIC, rateLimit: options.signInLimit, idempotency: { off: true } },
       schema: {
         tags: ["auth"],
         summary: "Sign in with email and password; sets the session cookie",

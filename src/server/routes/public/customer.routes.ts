@@ -74,7 +74,14 @@ export function customerRoutes(ctx: AppContext) {
     });
 
     app.post("/api/public/self-service/verify", {
-      config,
+      config: {
+        ...config,
+        // The answer holds the form link's token, which is a key to the case.
+        idempotency: {
+          secretAnswer:
+            "Your cancellation request is open, and the link to its form was sent to your email address.",
+        },
+      },
       schema: {
         tags: ["customer"],
         summary: "Enter the code: opens the cancellation request and returns the form link's token",

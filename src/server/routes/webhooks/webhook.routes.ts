@@ -100,7 +100,13 @@ export function webhookRoutes(ctx: AppContext) {
       handler: async () => ({ items: (await listWebhookEndpoints(ctx.db)).map(presentEndpoint) }),
     });
     app.post("/api/webhooks/endpoints", {
-      config: access,
+      config: {
+        ...access,
+        idempotency: {
+          secretAnswer:
+            "The endpoint it registered has a signing secret shown only once: rotate the secret if that answer was lost.",
+        },
+      },
       schema: {
         tags,
         summary: "Register an endpoint; the signing secret is in this answer only",
@@ -146,7 +152,13 @@ export function webhookRoutes(ctx: AppContext) {
       },
     });
     app.post("/api/webhooks/endpoints/:id/rotate-secret", {
-      config: access,
+      config: {
+        ...access,
+        idempotency: {
+          secretAnswer:
+            "The new signing secret is shown only once: rotate it again if that answer was lost.",
+        },
+      },
       schema: {
         tags,
         summary: "Replace the signing secret; the new one is in this answer only",
