@@ -283,4 +283,39 @@ describe("acting at once", () => {
     expect(row.attempts).toBe(1);
     expect(row.used_at).not.toBeNull();
   });
+
+  it("on the locking path, locks the case before it checks the customer link, as the optimistic write does", async () => {
+    const world = await makeWorld(server);
+    const c = await openCaseFor(world);
+    // Whether the transaction the link is checked in holds the case's row lock: a row locked
+    // FOR UPDATE carries the locker's transaction id. Taking the link first and the case second
+    // is the opposite order to the optimistic write (case, then link), which can deadlock.
+    const caseLockedWhenChecked: boolean[] = [];
+    const error = await runCaseCommand(
+      server.ctx,
+      c.id,
+      (current, _facts, now) => ({
+        kind: "addNote",
+        text: "Collides.",
+        actor: { kind: "staff", userId: current.assignedAmId!, role: "account_manager" },
+        now,
+      }),
+      {
+        // No such link: every write lands nothing, so the command ends on the locking path.
+        useLink: {
+          tokenHash: "no-such-link",
+          recheck: async (db) => {
+            const { rows } = await sql<{ mine: boolean }>`select xmax::text =
+              (txid_current() % 4294967296)::text as mine from cases where id = ${c.id}`.execute(
+              db,
+            );
+            caseLockedWhenChecked.push(rows[0]!.mine);
+          },
+        },
+      },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    // Two optimistic retries check it unlocked; the locking attempt checks it once, locked.
+    expect(caseLockedWhenChecked).toEqual([false, false, true]);
+  });
 });

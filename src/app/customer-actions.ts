@@ -40,13 +40,8 @@ function linkGone(code: string, message: string): AppError {
   return new AppError("CONFLICT", message, { code });
 }
 
-/** Finds the link of a token and checks it may still be used; locks it in a transaction. */
-async function openLink(
-  services: CaseServices,
-  db: Trx | CaseServices["db"],
-  token: string,
-  lock: boolean,
-) {
+/** Finds the link of a token and checks it may still be used. */
+async function openLink(services: CaseServices, db: Trx | CaseServices["db"], token: string) {
   if (!isSignedLinkToken(services.sessionSecret, token)) {
     throw new AppError(
       "NOT_FOUND",
@@ -54,7 +49,7 @@ async function openLink(
       { code: "LINK_INVALID" },
     );
   }
-  const link = await findCustomerLink(db, linkTokenHash(token), lock);
+  const link = await findCustomerLink(db, linkTokenHash(token));
   if (!link?.caseId)
     throw new AppError("NOT_FOUND", "This link is not valid. Ask us for a new one.", {
       code: "LINK_INVALID",
@@ -88,7 +83,7 @@ export interface LinkView {
 
 /** What a customer's page needs to show for a link, without using it up. */
 export async function viewLink(services: CaseServices, token: string): Promise<LinkView> {
-  const link = await openLink(services, services.db, token, false);
+  const link = await openLink(services, services.db, token);
   const c = (await findCase(services.db, link.caseId))!;
   const policy = await getPolicy(services.db, c.policyVersion);
   const [purpose, offerCode] = link.purpose.split(":") as [
@@ -115,8 +110,8 @@ async function consumeLink(
   purpose: "form" | "feedback" | "offer",
   run: (link: CustomerLink & { caseId: string }, options: CommandOptions) => Promise<CommandResult>,
 ): Promise<CommandResult> {
-  const checked = async (db: Db, lock: boolean) => {
-    const link = await openLink(services, db, token, lock);
+  const checked = async (db: Db) => {
+    const link = await openLink(services, db, token);
     if (link.purpose.split(":")[0] !== purpose) {
       throw new AppError(
         "NOT_FOUND",
@@ -126,11 +121,11 @@ async function consumeLink(
     }
     return link;
   };
-  const link = await checked(services.db, false);
+  const link = await checked(services.db);
   return run(link, {
     useLink: {
       tokenHash: link.tokenHash,
-      recheck: async (db, lock) => void (await checked(db, lock)),
+      recheck: async (db) => void (await checked(db)),
     },
   });
 }

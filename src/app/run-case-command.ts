@@ -94,9 +94,10 @@ export interface CommandOptions {
   namedStaffIds?: readonly (string | null | undefined)[];
   /**
    * A customer link the command uses up: the write marks it used and lands only while it is
-   * unused; `recheck` reads it again before a retry (and locks it on the locking path).
+   * unused; `recheck` reads it again before a retry, and on the locking path once the case is
+   * locked (the case's row, taken first as the optimistic write takes it, guards the link too).
    */
-  useLink?: { tokenHash: string; recheck: (db: Db, lock: boolean) => Promise<void> };
+  useLink?: { tokenHash: string; recheck: (db: Db) => Promise<void> };
   /**
    * A code the customer gave (read back to staff or typed on their page): it is checked against
    * the case's live identity code, read with the case. The attempt is counted with the write (or
@@ -130,14 +131,11 @@ export async function runCaseCommand(
   build: CommandBuilder,
   options: CommandOptions = {},
 ): Promise<CommandResult> {
-  if (options.trx) {
-    await options.useLink?.recheck(options.trx, true);
-    return attempt(services, options.trx, caseIdOrReference, build, options, true);
-  }
+  if (options.trx) return attempt(services, options.trx, caseIdOrReference, build, options, true);
   for (let tries = 0; tries < OPTIMISTIC_ATTEMPTS; tries++) {
     try {
       // The caller checked the link before the first attempt; a retry follows a collision.
-      if (tries > 0) await options.useLink?.recheck(services.db, false);
+      if (tries > 0) await options.useLink?.recheck(services.db);
       return await attempt(services, services.db, caseIdOrReference, build, options, false);
     } catch (error) {
       if (!(error instanceof CaseMovedOn)) throw error;
@@ -148,7 +146,6 @@ export async function runCaseCommand(
   // transaction commits and the refusal is thrown after it.
   let refusal: AppError | undefined;
   const result = await services.db.transaction().execute(async (trx) => {
-    await options.useLink?.recheck(trx, true);
     try {
       return await attempt(services, trx, caseIdOrReference, build, options, true);
     } catch (error) {
@@ -175,6 +172,8 @@ async function attempt(
     withIdentityCode: options.identityCode !== undefined,
   });
   if (!snapshot) throw notFound("Case", caseIdOrReference);
+  // Locked, the case cannot move on, nor its link be used or replaced: check the link once here.
+  if (lock) await options.useLink?.recheck(db);
   const current = snapshot.case;
   if (options.expectedVersion !== undefined && options.expectedVersion !== current.version) {
     throw caseChanged(options.expectedVersion, current.version);
@@ -200,7 +199,7 @@ async function attempt(
   if (!decision.ok) {
     // A customer whose link was used meanwhile (a second click) is told that, not the rule the
     // first submission now trips (the form is already submitted).
-    await options.useLink?.recheck(db, false);
+    if (!lock) await options.useLink?.recheck(db);
     // A code checked against a live code counts as an attempt even when the engine refuses.
     if (code) await recordIdentityCodeAttempt(db, code.id, codeMatches, now);
     throw refusalToAppError(decision.refusal);

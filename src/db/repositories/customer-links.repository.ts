@@ -18,24 +18,19 @@ export interface CustomerLink {
   supersededAt: Date | null;
 }
 
-/** The link by its token's hash; every customer page starts here (compiled once). */
-function linkByHash(forUpdate: boolean) {
-  return compileOnce((db: Db, tokenHash: string) =>
-    db
-      .selectFrom("customer_links")
-      .selectAll()
-      .where("token_hash", "=", tokenHash)
-      .$if(forUpdate, (qb) => qb.forUpdate()),
-  );
-}
-const linkQueries = { read: linkByHash(false), lock: linkByHash(true) };
+/**
+ * The link by its token's hash; every customer page starts here (compiled once). Never locked:
+ * the write that uses a link up holds its case's row, which serialises everything done with it.
+ */
+const linkByHash = compileOnce((db: Db, tokenHash: string) =>
+  db.selectFrom("customer_links").selectAll().where("token_hash", "=", tokenHash),
+);
 
 export async function findCustomerLink(
   db: Db,
   tokenHash: string,
-  forUpdate = false,
 ): Promise<CustomerLink | undefined> {
-  const [row] = (await (forUpdate ? linkQueries.lock : linkQueries.read)(db, tokenHash)).rows;
+  const [row] = (await linkByHash(db, tokenHash)).rows;
   return (
     row && {
       tokenHash: row.token_hash,
