@@ -409,4 +409,38 @@ describe("customer links", () => {
     });
     expect(opened.json().case.identity.method).toBe("self_service");
   });
+
+  it("self-service: a right code that cannot open a case is not used up; a wrong one still counts", async () => {
+    const world = await makeWorld(server);
+    // The AM already logged this customer's request: self-service cannot open a second case.
+    await openCaseFor(world);
+    const email = (
+      await world.am.request({ method: "GET", url: `/api/contacts/${world.contactId}` })
+    ).json().email;
+    await server.app.inject({
+      method: "POST",
+      url: "/api/public/self-service/start",
+      payload: { email },
+    });
+    const code = await sentCode(server, { contactId: world.contactId });
+    const verify = (given: string) =>
+      server.app.inject({
+        method: "POST",
+        url: "/api/public/self-service/verify",
+        payload: { email, code: given },
+      });
+    const refused = await verify(code);
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(refused.json().code).toBe("CASE_ALREADY_OPEN");
+    const codeRow = () =>
+      server.handle.db
+        .selectFrom("identity_codes")
+        .select(["attempts", "used_at"])
+        .where("contact_id", "=", world.contactId)
+        .where("case_id", "is", null)
+        .executeTakeFirstOrThrow();
+    expect(await codeRow()).toEqual({ attempts: 0, used_at: null });
+    expect((await verify(code === "000000" ? "111111" : "000000")).statusCode).toBe(400);
+    expect(await codeRow()).toEqual({ attempts: 1, used_at: null });
+  });
 });

@@ -327,10 +327,14 @@ export async function startSelfService(services: CaseServices, email: string): P
 }
 
 async function findAuthorisedContactByEmail(trx: Trx, email: string) {
+  // One address may be on several accounts: the oldest contact that may cancel is the one both
+  // steps (the code, then its check) find, whatever order the rows come back in.
   const contacts = await trx
     .selectFrom("contacts")
     .selectAll()
     .where((eb) => eb(eb.fn("lower", ["email"]), "=", email.trim().toLowerCase()))
+    .orderBy("created_at")
+    .orderBy("id")
     .execute();
   const contact = contacts.find((c) =>
     mayRequestCancellation({ role: c.role, authorisedToCancel: c.authorised_to_cancel }),
@@ -357,11 +361,13 @@ export async function verifySelfService(
   const wrong = new AppError("VALIDATION_FAILED", "code: this code is not right or has expired", {
     fields: [{ field: "code", message: "is not right or has expired: ask for a new code" }],
   });
-  // The code check commits even when the code is wrong, so failed attempts count.
-  const contact = await services.db.transaction().execute(async (trx) => {
-    const found = await findAuthorisedContactByEmail(trx, input.email);
-    if (!found) return undefined;
-    const live = await findLiveIdentityCode(trx, { caseId: null, contactId: found.id });
+  // One transaction: a wrong code's attempt commits (so failed attempts count), while the right
+  // code is used up only together with the case it opens. A case that cannot be opened (no active
+  // subscription, one already open) leaves the code as it was, for when that is sorted out.
+  const opened = await services.db.transaction().execute(async (trx) => {
+    const contact = await findAuthorisedContactByEmail(trx, input.email);
+    if (!contact) return undefined;
+    const live = await findLiveIdentityCode(trx, { caseId: null, contactId: contact.id });
     const { attemptLimit } = (await getCurrentPolicy(trx)).definition.identity;
     // A code that has been guessed at too often is dead: the customer asks for a new one.
     if (!live || live.expires_at <= services.now() || live.attempts >= attemptLimit)
@@ -370,62 +376,73 @@ export async function verifySelfService(
       live.code_hash,
       identityCodeHash(services.sessionSecret, live.id, input.code),
     );
-    await recordIdentityCodeAttempt(trx, live.id, matches, services.now());
-    return matches ? found : undefined;
-  });
-  if (!contact) throw wrong;
-
-  return services.db.transaction().execute(async (trx) => {
-    const subscription = await trx
-      .selectFrom("subscriptions")
-      .select("id")
-      .where("account_id", "=", contact.accountId)
-      .where("status", "in", ["active", "paused"])
-      .orderBy("monthly_value_minor", "desc")
-      .executeTakeFirst();
-    if (!subscription) {
-      throw new AppError("CONFLICT", "There is no active subscription on this account to cancel.", {
-        code: "NO_ACTIVE_SUBSCRIPTION",
-      });
+    if (!matches) {
+      await recordIdentityCodeAttempt(trx, live.id, false, services.now());
+      return undefined;
     }
-    const customer = { kind: "customer" as const, contactId: contact.id };
-    const opened = await openCase(
-      services,
-      customer,
-      {
-        accountId: contact.accountId,
-        subscriptionId: subscription.id,
-        requesterContactId: contact.id,
-        channel: "portal",
-        summary: "Started on the self-service page",
-      },
-      { trx },
-    );
-    await runCaseCommand(
-      services,
-      opened.case.id,
-      (_c, _f, now) => ({ kind: "verifySelfService", actor: customer, now }),
-      { trx },
-    );
-    const sent = await runCaseCommand(
-      services,
-      opened.case.id,
-      (_c, facts, now) => ({
-        kind: "sendForm",
-        linkExpiresAt: formLinkExpiresAt(facts.context.policy, now),
-        actor: { kind: "system" },
-        now,
-      }),
-      { trx },
-    );
-    const message = await trx
-      .selectFrom("outbox")
-      .select("payload")
-      .where("case_id", "=", opened.case.id)
-      .where("topic", "=", "form_link")
-      .orderBy("created_at", "desc")
-      .executeTakeFirstOrThrow();
-    const nonce = (message.payload as { linkNonce: string }).linkNonce;
-    return { case: sent.case, formToken: linkToken(services.sessionSecret, nonce) };
+    const result = await openSelfServiceCase(services, trx, contact);
+    await recordIdentityCodeAttempt(trx, live.id, true, services.now());
+    return result;
   });
+  if (!opened) throw wrong;
+  return opened;
+}
+
+/** The verified customer's request as a case on the portal, with the form link issued at once. */
+async function openSelfServiceCase(
+  services: CaseServices,
+  trx: Trx,
+  contact: { id: string; accountId: string },
+): Promise<{ case: Case; formToken: string }> {
+  const subscription = await trx
+    .selectFrom("subscriptions")
+    .select("id")
+    .where("account_id", "=", contact.accountId)
+    .where("status", "in", ["active", "paused"])
+    .orderBy("monthly_value_minor", "desc")
+    .executeTakeFirst();
+  if (!subscription) {
+    throw new AppError("CONFLICT", "There is no active subscription on this account to cancel.", {
+      code: "NO_ACTIVE_SUBSCRIPTION",
+    });
+  }
+  const customer = { kind: "customer" as const, contactId: contact.id };
+  const opened = await openCase(
+    services,
+    customer,
+    {
+      accountId: contact.accountId,
+      subscriptionId: subscription.id,
+      requesterContactId: contact.id,
+      channel: "portal",
+      summary: "Started on the self-service page",
+    },
+    { trx },
+  );
+  await runCaseCommand(
+    services,
+    opened.case.id,
+    (_c, _f, now) => ({ kind: "verifySelfService", actor: customer, now }),
+    { trx },
+  );
+  const sent = await runCaseCommand(
+    services,
+    opened.case.id,
+    (_c, facts, now) => ({
+      kind: "sendForm",
+      linkExpiresAt: formLinkExpiresAt(facts.context.policy, now),
+      actor: { kind: "system" },
+      now,
+    }),
+    { trx },
+  );
+  const message = await trx
+    .selectFrom("outbox")
+    .select("payload")
+    .where("case_id", "=", opened.case.id)
+    .where("topic", "=", "form_link")
+    .orderBy("created_at", "desc")
+    .executeTakeFirstOrThrow();
+  const nonce = (message.payload as { linkNonce: string }).linkNonce;
+  return { case: sent.case, formToken: linkToken(services.sessionSecret, nonce) };
 }
