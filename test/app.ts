@@ -1,7 +1,12 @@
 // A CancelDesk server on a fresh test database, driven with inject(), and signed-in clients for
 // each staff role that carry their session cookie and CSRF token like the web app does.
 
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
+import type {
+  FastifyInstance,
+  FastifyServerOptions,
+  InjectOptions,
+  LightMyRequestResponse,
+} from "fastify";
 import type { AppContext } from "../src/app/context.ts";
 import type { DatabaseHandle } from "../src/db/database.ts";
 import type { StaffRole, StaffUser } from "../src/domain/staff.ts";
@@ -22,7 +27,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { signInMax?: number } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { signInMax?: number; logger?: FastifyServerOptions["logger"] } = {},
+): Promise<TestServer> {
   const handle = await createTestDatabase();
   const clock = {
     now: new Date(),
@@ -41,6 +48,7 @@ export async function startTestServer(options: { signInMax?: number } = {}): Pro
     publicUrl: "http://localhost:3000",
     smsCallbackSecret: TEST_SMS_CALLBACK_SECRET,
     signInLimit: { max: options.signInMax ?? 1000, timeWindow: "1 minute" },
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   await app.ready();
   return {

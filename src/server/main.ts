@@ -10,6 +10,7 @@ import { countUsers } from "../db/repositories/users.repository.ts";
 import { subscriptionLedger } from "../integrations/billing/subscription-ledger.ts";
 import { startBackgroundWork } from "../jobs/background.ts";
 import { buildApp } from "./app.ts";
+import { loggerOptions } from "./logging.ts";
 import { DEFAULT_WEB_ROOT } from "./routes/web/web-app.routes.ts";
 
 export async function startServer(
@@ -34,11 +35,7 @@ export async function startServer(
     webRoot: DEFAULT_WEB_ROOT,
     smsCallbackSecret: config.smsCallbackSecret,
     trustProxy: config.trustProxy,
-    logger: {
-      level: config.logLevel,
-      // Sessions and API keys travel in these headers: never write them to the log.
-      redact: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'],
-    },
+    logger: loggerOptions(config.logLevel),
   });
   const address = await app.listen({ port: config.port, host: config.host });
   // Delivery and timers start once the server listens, and stop before the database closes.

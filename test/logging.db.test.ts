@@ -1,0 +1,64 @@
+// What the server's log says about requests: never a customer link's token, a session or a key.
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loggerOptions, logSafeUrl } from "../src/server/logging.ts";
+import { startTestServer, type TestServer } from "./app.ts";
+import { makeWorld, openWithFormSent, sentLink } from "./cases.ts";
+
+let server: TestServer;
+const lines: string[] = [];
+beforeAll(async () => {
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  server = await startTestServer({ logger: { ...loggerOptions("info"), stream } });
+});
+afterAll(() => server?.close());
+
+describe("the request log", () => {
+  it("masks a customer link's token in every path it appears in", async () => {
+    const world = await makeWorld(server);
+    const c = await openWithFormSent(server, world);
+    const token = await sentLink(server, c.id, "form_link");
+    lines.length = 0;
+    for (const url of [
+      `/api/public/links/${token}`,
+      `/api/public/links/${token}?from=email`,
+      `/c/${token}`,
+      `/api/public/links/${token}x/form`,
+    ]) {
+      await server.app.inject({ method: url.endsWith("/form") ? "POST" : "GET", url });
+    }
+    const log = lines.join("");
+    expect(lines.length).toBeGreaterThanOrEqual(8);
+    expect(log).not.toContain(token);
+    expect(log).toContain('"url":"/api/public/links/[token]"');
+    expect(log).toContain('"url":"/c/[token]"');
+  });
+
+  it("writes no session cookie or API key", async () => {
+    lines.length = 0;
+    await world();
+    const log = lines.join("");
+    expect(log).not.toMatch(/cd_session=|Bearer cdk_/);
+  });
+
+  it("leaves other paths as they are", () => {
+    expect(logSafeUrl("/api/cases/CD-2026-00042?x=1")).toBe("/api/cases/CD-2026-00042?x=1");
+    expect(logSafeUrl("/api/public/links/abc.def/offer")).toBe("/api/public/links/[token]/offer");
+    expect(logSafeUrl("/cancel")).toBe("/cancel");
+  });
+});
+
+async function world() {
+  const w = await makeWorld(server);
+  await w.am.request({ method: "GET", url: "/api/cases" });
+  await server.app.inject({
+    method: "GET",
+    url: "/api/cases",
+    headers: { authorization: "Bearer cdk_abcdefabcdef_0123456789abcdef0123456789abcdef" },
+  });
+}
