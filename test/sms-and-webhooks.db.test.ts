@@ -211,4 +211,65 @@ describe("webhooks", () => {
     await worker.drain();
     expect(receiver.received.filter((r) => r.url === "/hooks")).toHaveLength(3);
   });
+
+  it("stops retries to a deleted endpoint, and holds a paused endpoint's until it is back on", async () => {
+    const admin = await clientFor(server, "admin");
+    const worker = testWorker(server);
+    // Whatever earlier tests left waiting goes out first.
+    await worker.drain();
+    const register = async (path: string) => {
+      const created = await admin.request({
+        method: "POST",
+        url: "/api/webhooks/endpoints",
+        payload: { url: `${receiver.url}${path}`, events: ["case.opened"] },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      return created.json().id as string;
+    };
+    const deletedId = await register("/deleted");
+    const pausedId = await register("/paused");
+    const to = (path: string) => receiver.received.filter((r) => r.url === path);
+    receiver.received.length = 0;
+    // Both first attempts fail, so both deliveries wait for a retry.
+    receiver.answerNext(500);
+    receiver.answerNext(500);
+    await openCaseFor(await makeWorld(server));
+    await worker.drain();
+    expect([to("/deleted").length, to("/paused").length]).toEqual([1, 1]);
+
+    expect(
+      (await admin.request({ method: "DELETE", url: `/api/webhooks/endpoints/${deletedId}` }))
+        .statusCode,
+    ).toBe(204);
+    const paused = await admin.request({
+      method: "PATCH",
+      url: `/api/webhooks/endpoints/${pausedId}`,
+      payload: { active: false },
+    });
+    expect(paused.statusCode, paused.body).toBe(200);
+    server.clock.advance(HOUR);
+    await worker.drain();
+    expect([to("/deleted").length, to("/paused").length]).toEqual([1, 1]);
+    const deliveries = async (endpointId: string) =>
+      (
+        await admin.request({
+          method: "GET",
+          url: `/api/webhooks/deliveries?endpointId=${endpointId}`,
+        })
+      ).json().items;
+    expect(await deliveries(deletedId)).toMatchObject([
+      { status: "failed", lastError: "the endpoint was deleted" },
+    ]);
+    expect(await deliveries(pausedId)).toMatchObject([{ status: "pending" }]);
+
+    // Back on, the paused endpoint gets its retry; the deleted one never does.
+    await admin.request({
+      method: "PATCH",
+      url: `/api/webhooks/endpoints/${pausedId}`,
+      payload: { active: true },
+    });
+    await worker.drain();
+    expect([to("/deleted").length, to("/paused").length]).toEqual([1, 2]);
+    expect(await deliveries(pausedId)).toMatchObject([{ status: "delivered", attempts: 2 }]);
+  });
 });

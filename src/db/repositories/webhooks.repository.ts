@@ -140,15 +140,22 @@ export async function updateWebhookEndpoint(
   return row && toEndpoint(row);
 }
 
-/** Deleting keeps the row (its delivery log refers to it) but stops every delivery to it. */
+/**
+ * Deleting keeps the row (its delivery log refers to it) but stops every delivery to it: the
+ * deliveries still waiting for a (re)try fail with the reason, in the same statement.
+ */
 export async function deleteWebhookEndpoint(db: Db, id: string, now: Date): Promise<boolean> {
-  const result = await db
-    .updateTable("webhook_endpoints")
-    .set({ deleted_at: now, active: false, updated_at: now })
-    .where("id", "=", id)
-    .where("deleted_at", "is", null)
-    .executeTakeFirst();
-  return result.numUpdatedRows === 1n;
+  const result = await sql<{ id: string }>`with deleted as (
+      update webhook_endpoints set deleted_at = ${now}, active = false, updated_at = ${now}
+      where id = ${id} and deleted_at is null
+      returning id
+    ), stopped as (
+      update webhook_deliveries set status = 'failed', claim_token = null,
+        last_error = 'the endpoint was deleted'
+      where endpoint_id in (select id from deleted) and status in ('pending', 'sending')
+    )
+    select id from deleted`.execute(db);
+  return result.rows.length === 1;
 }
 
 /** Active endpoints subscribed to `topic`. */
@@ -229,6 +236,10 @@ export async function claimDueDeliveries(
     where id in (
       select id from webhook_deliveries
       where status in ('pending', 'sending') and next_attempt_at <= ${options.now}
+        -- A paused endpoint's deliveries wait for it to be turned back on.
+        and endpoint_id in (
+          select id from webhook_endpoints where active and deleted_at is null
+        )
       order by next_attempt_at
       limit ${options.limit}
       for update skip locked
