@@ -353,3 +353,56 @@ describe("API keys", () => {
     expect(response.statusCode).toBe(401);
   });
 });
+
+describe("the last admin", () => {
+  it("cannot be demoted or deactivated by anyone, nor by two admins demoting each other at once", async () => {
+    // A database of its own, so that these are its only admins.
+    const own = await startTestServer();
+    try {
+      const userA = await makeUser(own.handle.db, "admin");
+      const userB = await makeUser(own.handle.db, "admin");
+      const key = (
+        await (
+          await signInAs(own.app, userA)
+        ).request({
+          method: "POST",
+          url: "/api/api-keys",
+          payload: { name: "Ops automation", role: "admin" },
+        })
+      ).json().key as string;
+      const asKey = (userId: string, payload: Record<string, unknown>) =>
+        own.app.inject({
+          method: "PATCH",
+          url: `/api/users/${userId}`,
+          payload,
+          headers: { authorization: `Bearer ${key}` },
+        });
+      expect((await asKey(userA.id, { role: "csm" })).statusCode).toBe(200);
+      for (const change of [{ role: "account_manager" }, { active: false }]) {
+        const refused = await asKey(userB.id, change);
+        expect(refused.statusCode, refused.body).toBe(409);
+        expect(refused.json()).toMatchObject({ code: "LAST_ADMIN" });
+      }
+      // Two admins again, each demoting the other at the same moment: one of them stays.
+      expect((await asKey(userA.id, { role: "admin" })).statusCode).toBe(200);
+      const [a, b] = [await signInAs(own.app, userA), await signInAs(own.app, userB)];
+      const answers = await Promise.all([
+        a.request({ method: "PATCH", url: `/api/users/${userB.id}`, payload: { role: "csm" } }),
+        b.request({ method: "PATCH", url: `/api/users/${userA.id}`, payload: { role: "csm" } }),
+      ]);
+      // The loser is refused, or finds its own session ended by the winner's demotion.
+      const [won, lost] = answers.sort((x, y) => x.statusCode - y.statusCode);
+      expect(won!.statusCode).toBe(200);
+      expect([401, 409]).toContain(lost!.statusCode);
+      const admins = await own.handle.db
+        .selectFrom("users")
+        .select("id")
+        .where("role", "=", "admin")
+        .where("active", "=", true)
+        .execute();
+      expect(admins).toHaveLength(1);
+    } finally {
+      await own.close();
+    }
+  });
+});

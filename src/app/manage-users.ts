@@ -2,7 +2,13 @@
 // deactivated user's sessions end at once.
 import { isUniqueViolation } from "../db/db-errors.ts";
 import { deleteSessionsOfUser } from "../db/repositories/sessions.repository.ts";
-import { findUserById, insertUser, updateUser } from "../db/repositories/users.repository.ts";
+import {
+  countActiveAdmins,
+  findUserById,
+  insertUser,
+  lockActiveAdmins,
+  updateUser,
+} from "../db/repositories/users.repository.ts";
 import { AppError, notFound } from "../domain/errors.ts";
 import type { Principal, StaffUser } from "../domain/staff.ts";
 import type { Db } from "./context.ts";
@@ -43,7 +49,9 @@ export async function changeUser(
     throw new AppError("CONFLICT", "You cannot deactivate yourself or remove your own admin role.");
   }
   const passwordHash = input.password ? await hashPassword(input.password) : undefined;
+  const mayRemoveAnAdmin = input.active === false || (input.role && input.role !== "admin");
   const user = await db.transaction().execute(async (trx) => {
+    if (mayRemoveAnAdmin) await lockActiveAdmins(trx);
     const updated = await updateUser(trx, id, {
       ...(input.name !== undefined ? { name: input.name } : {}),
       ...(input.role !== undefined ? { role: input.role } : {}),
@@ -51,6 +59,14 @@ export async function changeUser(
       ...(passwordHash !== undefined ? { passwordHash } : {}),
     });
     if (!updated) throw notFound("User", id);
+    // Whoever acts (another admin, an API key), CancelDesk keeps someone who can administer it.
+    if (mayRemoveAnAdmin && (await countActiveAdmins(trx)) === 0) {
+      throw new AppError(
+        "CONFLICT",
+        "This would leave no active admin: make another user an admin first.",
+        { code: "LAST_ADMIN" },
+      );
+    }
     // A deactivation, role change or new password ends the user's sessions: they sign in again
     // and get exactly the rights they now have.
     if (input.active === false || input.role !== undefined || passwordHash !== undefined) {

@@ -82,6 +82,30 @@ export async function updateUser(
   return row && toStaffUser(row);
 }
 
+/**
+ * Locks the rows of the active admins, so that changes which could remove the last one happen one
+ * after another (each then sees the others' outcome).
+ */
+export async function lockActiveAdmins(db: Db): Promise<void> {
+  await db
+    .selectFrom("users")
+    .select("id")
+    .where("role", "=", "admin")
+    .where("active", "=", true)
+    .forUpdate()
+    .execute();
+}
+
+export async function countActiveAdmins(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom("users")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .where("role", "=", "admin")
+    .where("active", "=", true)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export async function recordFailedSignIn(db: Db, id: string, lockAfter: number, lockUntil: Date) {
   return db
     .updateTable("users")
