@@ -484,6 +484,25 @@ describe("data protection", () => {
     expect((await verifyAuditLog(server.handle.db, { caseId: c.id })).breaks).toEqual([]);
   });
 
+  it("drops the stored Idempotency-Key answers about the contact's cases, even ones quoting none of their words", async () => {
+    const world = await makeWorld(server);
+    const c = await openWithFormSent(server, world);
+    const note = `Asked us to call after the board meeting ${randomUUID().slice(0, 6)}`;
+    const added = await world.am.request({
+      method: "POST",
+      url: `/api/cases/${c.id}/notes`,
+      payload: { text: note },
+      headers: { "idempotency-key": `note-before-erasure-${c.id.slice(0, 8)}` },
+    });
+    expect(added.statusCode, added.body).toBe(200);
+    const quoting = () =>
+      sql<{ n: number }>`select count(*)::int as n from idempotency_keys
+        where response::text like ${`%${note}%`}`.execute(server.handle.db);
+    expect((await quoting()).rows[0]!.n).toBe(1);
+    await eraseContact(server.ctx, world.contactId, captureIo());
+    expect((await quoting()).rows[0]!.n).toBe(0);
+  });
+
   it("the CLI records the admin who carried out the erasure (--by), and refuses anyone else", async () => {
     const world = await makeWorld(server);
     const c = await openWithFormSent(server, world);

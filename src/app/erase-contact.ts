@@ -109,7 +109,11 @@ export async function eraseContactData(
       devMail.map((d) => d.id),
       ERASED,
     );
-    await deleteIdempotencyAnswersQuoting(trx, words);
+    await deleteIdempotencyAnswersQuoting(trx, [
+      ...words,
+      contactId,
+      ...cases.flatMap((c) => [c.id, c.reference]),
+    ]);
     await markContactErased(trx, contactId, { name: ERASED_CONTACT_NAME, at: now, by: actor });
     return {
       contactId,

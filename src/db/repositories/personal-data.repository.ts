@@ -142,7 +142,11 @@ export async function eraseDevMail(db: Db, ids: string[], placeholder: string): 
     .execute();
 }
 
-/** Stored API answers (idempotency replays) that quote one of the words. */
+/**
+ * Stored API answers (idempotency replays) that quote one of the words: the contact's name, email
+ * and phone, and the ids and references of their cases (an answer about one of them may quote
+ * free text about the contact, such as a note, that no word of theirs gives away).
+ */
 export async function deleteIdempotencyAnswersQuoting(db: Db, words: string[]): Promise<void> {
   for (const word of words) {
     const pattern = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
