@@ -142,4 +142,74 @@ describe("two workers", () => {
     await alive.drain();
     expect(sent).toHaveLength(1);
   });
+
+  it("a message is recorded as sent as soon as it went, so a batch outlasting its lease does not send it twice", async () => {
+    const world = await makeWorld(server);
+    const keys = ["first", "second"].map((n) => `slow-batch-${n}-${world.contactId}`);
+    await enqueueMessages(
+      server.handle.db,
+      keys.map((dedupeKey) => ({
+        caseId: null,
+        topic: "identity_code",
+        channel: "email",
+        recipient: { contactId: world.contactId, name: "Pat", email: "pat@example.test" },
+        payload: {
+          kind: "identity_code",
+          channel: "email",
+          expiresAt: server.clock.now.toISOString(),
+          codeNonce: dedupeKey,
+          codeLength: "6",
+        },
+        dedupeKey,
+      })),
+      server.clock.now,
+    );
+    const ids = (
+      await server.handle.db
+        .selectFrom("outbox")
+        .select("id")
+        .where("dedupe_key", "in", keys)
+        .execute()
+    ).map((m) => m.id);
+    // One worker sends the first at once and then hangs on the second (a slow mail server).
+    const sentBySlow: string[] = [];
+    const slow = createOutboxWorker(
+      {
+        ...workerServices(server),
+        email: {
+          kind: "smtp",
+          send: (message) => {
+            if (sentBySlow.length > 0) return new Promise(() => {});
+            sentBySlow.push(message.outboxId);
+            return Promise.resolve({ providerMessageId: `slow-${message.outboxId}` });
+          },
+          close: async () => {},
+        },
+      },
+      { leaseMs: 60_000, concurrency: 1 },
+    );
+    void slow.runOnce();
+    for (let i = 0; i < 100 && sentBySlow.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const status = async (id: string) =>
+      (
+        await server.handle.db
+          .selectFrom("outbox")
+          .select("status")
+          .where("id", "=", id)
+          .executeTakeFirstOrThrow()
+      ).status;
+    const [first, second] = sentBySlow[0] === ids[0] ? ids : [ids[1]!, ids[0]!];
+    expect(await status(first!)).toBe("sent");
+    // The lease runs out while the second is still hanging: another worker takes it over.
+    server.clock.advance(61_000);
+    const sentByOther: string[] = [];
+    await createOutboxWorker(
+      { ...workerServices(server), email: recordingTransport(sentByOther, 0) },
+      { leaseMs: 60_000 },
+    ).drain();
+    expect(sentByOther).toEqual([second]);
+  });
 });

@@ -197,6 +197,47 @@ export function createOutboxWorker(
     });
   }
 
+  /**
+   * Records messages as sent as soon as they went, not with the rest of their batch: a batch that
+   * outlasts its lease would otherwise let another worker send again what already went out, and
+   * a provider's status callback would find no message id yet. Messages that went while one
+   * record was being written share the next one, so a busy worker writes one statement per wave
+   * of sends rather than one per message.
+   */
+  function sentRecorder(claimToken: string) {
+    const waiting: {
+      row: { id: string; providerMessageId: string | null };
+      done: (error?: unknown) => void;
+    }[] = [];
+    let writing = false;
+    async function writeWaiting() {
+      writing = true;
+      try {
+        while (waiting.length > 0) {
+          const group = waiting.splice(0);
+          try {
+            await markMessagesSent(
+              db,
+              claimToken,
+              group.map((w) => w.row),
+              services.now(),
+            );
+            for (const w of group) w.done();
+          } catch (error) {
+            for (const w of group) w.done(error);
+          }
+        }
+      } finally {
+        writing = false;
+      }
+    }
+    return (row: { id: string; providerMessageId: string | null }) =>
+      new Promise<void>((resolve, reject) => {
+        waiting.push({ row, done: (error) => (error ? reject(error) : resolve()) });
+        if (!writing) void writeWaiting();
+      });
+  }
+
   async function processMessages(): Promise<number> {
     const now = services.now();
     const claimed = await claimDueMessages(db, {
@@ -224,11 +265,14 @@ export function createOutboxWorker(
         );
       }
     }
-    const sent: { id: string; providerMessageId: string | null }[] = [];
     const others = claimed.filter((m) => m.channel !== "webhook");
+    const recordSent = sentRecorder(claimed[0]!.claimToken);
+    // A send's slot goes on to the next message while its record is written.
+    const recorded: Promise<void>[] = [];
     await inParallel(others, concurrency, async (message) => {
+      let providerMessageId: string | null;
       try {
-        sent.push({ id: message.id, providerMessageId: await deliver(message) });
+        providerMessageId = await deliver(message);
       } catch (error) {
         const at = services.now();
         const retryAt = isPermanent(error)
@@ -246,11 +290,14 @@ export function createOutboxWorker(
           retryAt,
           at,
         );
+        return;
       }
+      const record = recordSent({ id: message.id, providerMessageId });
+      // Handled now, so a failed record is not an unhandled rejection; awaited below.
+      record.catch(() => {});
+      recorded.push(record);
     });
-    // Every row of a batch shares the claim token, so one statement records all that went out.
-    const token = claimed[0]!.claimToken;
-    await markMessagesSent(db, token, sent, services.now());
+    await Promise.all(recorded);
     return claimed.length;
   }
 
