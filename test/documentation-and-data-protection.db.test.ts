@@ -228,6 +228,7 @@ describe("data protection", () => {
     dev_mailbox: ["recipient", "subject", "text_body", "html_body"],
     idempotency_keys: ["response"],
     webhook_deliveries: ["body"],
+    subscription_effects: ["details"],
   };
 
   async function tablesQuoting(word: string): Promise<string[]> {
@@ -501,6 +502,35 @@ describe("data protection", () => {
     expect((await quoting()).rows[0]!.n).toBe(1);
     await eraseContact(server.ctx, world.contactId, captureIo());
     expect((await quoting()).rows[0]!.n).toBe(0);
+  });
+
+  it("exports and erases an accepted custom offer's terms as the billing ledger recorded them", async () => {
+    const world = await makeWorld(server);
+    const c = await openWithFormSent(server, world);
+    await submitFormAsCustomer(server, c.id);
+    await act(world.am, c.id, "reason", { reasonCode: "too_expensive", notes: "Budget." });
+    await act(world.am, c.id, "no-suitable-offer", { reason: "Nothing in the catalog fits." });
+    await act(world.am, c.id, "escalate");
+    const terms = `Two months free while the owner recovers from surgery ${randomUUID().slice(0, 6)}`;
+    const retained = await act(world.csm, c.id, "csm/outcome", {
+      outcome: "retained",
+      offerCode: "custom_csm",
+      customTerms: terms,
+      notes: "Agreed on the call.",
+    });
+    expect(retained.case).toMatchObject({ outcome: "retained" });
+    const exportOf = async () =>
+      (
+        await admin.request({ method: "GET", url: `/api/contacts/${world.contactId}/export` })
+      ).json();
+    expect((await exportOf()).subscriptionEffects).toMatchObject([
+      { caseReference: c.reference, kind: "offer_custom", details: { customTerms: terms } },
+    ]);
+    await eraseContact(server.ctx, world.contactId, captureIo());
+    expect(await tablesQuoting(terms)).toEqual([]);
+    expect((await exportOf()).subscriptionEffects).toMatchObject([
+      { kind: "offer_custom", details: { offerCode: "custom_csm", customTerms: "[erased]" } },
+    ]);
   });
 
   it("the CLI records the admin who carried out the erasure (--by), and refuses anyone else", async () => {

@@ -11,12 +11,14 @@ import {
   deleteIdempotencyAnswersQuoting,
   eraseDevMail,
   findContactErasure,
+  listCaseEffects,
   listContactCasesForUpdate,
   listContactDevMail,
   listContactMessages,
   markContactErased,
   redactAuditBody,
   replaceCaseData,
+  replaceEffectDetails,
   replaceMessage,
 } from "../db/repositories/personal-data.repository.ts";
 import type { Actor } from "../domain/actor.ts";
@@ -86,6 +88,16 @@ export async function eraseContactData(
           body: { contactId, erasedEntries },
         },
       ]);
+    }
+    // An accepted offer's custom terms, as the billing ledger recorded them.
+    for (const effect of await listCaseEffects(
+      trx,
+      cases.map((c) => c.id),
+    )) {
+      const redacted = redactPersonalData(effect.details, words);
+      if (canonicalJson(redacted) !== canonicalJson(effect.details)) {
+        await replaceEffectDetails(trx, effect.effect_key, redacted);
+      }
     }
     const messages = await listContactMessages(
       trx,

@@ -1,11 +1,13 @@
 // Everything CancelDesk holds about one customer contact, as one JSON document (a data subject's
 // access request): the contact, their cases with form answers and feedback, the messages sent to
-// them (without the secrets their links and codes derive from), and the cases' audit entries.
+// them (without the secrets their links and codes derive from), the cases' audit entries, and
+// what billing did for their cases (an accepted custom offer's terms are words about them).
 import { findAccountById } from "../db/repositories/accounts.repository.ts";
 import { listAuditEntries } from "../db/repositories/audit.repository.ts";
 import { findContactById } from "../db/repositories/contacts.repository.ts";
 import {
   findContactErasure,
+  listCaseEffects,
   listContactCases,
   listContactDevMail,
   listContactMessages,
@@ -41,6 +43,10 @@ export async function exportContactData(ctx: AppContext, contactId: string) {
       auditEntries: entries.map(({ caseId: _c, ...e }) => e),
     });
   }
+  const effects = await listCaseEffects(
+    db,
+    caseRows.map((c) => c.id),
+  );
   const messages = await listContactMessages(
     db,
     contactId,
@@ -67,6 +73,13 @@ export async function exportContactData(ctx: AppContext, contactId: string) {
     feedback: cases
       .filter((c) => c.feedback)
       .map((c) => ({ caseReference: c.reference, ...c.feedback })),
+    /** What billing did for their cases (offers applied, cancellations), as the ledger has it. */
+    subscriptionEffects: effects.map((e) => ({
+      caseReference: caseRows.find((c) => c.id === e.case_id)?.reference ?? null,
+      kind: e.kind,
+      details: e.details,
+      appliedAt: e.applied_at.toISOString(),
+    })),
     messages: messages.map((m) => ({
       id: m.id,
       caseId: m.case_id,

@@ -133,6 +133,29 @@ export async function listContactDevMail(db: Db, outboxIds: string[], addresses:
     .execute();
 }
 
+/** Billing effects applied for these cases (an accepted offer's custom terms are free text). */
+export async function listCaseEffects(db: Db, caseIds: string[]) {
+  if (caseIds.length === 0) return [];
+  return db
+    .selectFrom("subscription_effects")
+    .select(["effect_key", "case_id", "kind", "details", "applied_at"])
+    .where("case_id", "in", caseIds)
+    .orderBy("applied_at")
+    .execute();
+}
+
+export async function replaceEffectDetails(
+  db: Db,
+  effectKey: string,
+  details: unknown,
+): Promise<void> {
+  await db
+    .updateTable("subscription_effects")
+    .set({ details: JSON.stringify(details) })
+    .where("effect_key", "=", effectKey)
+    .execute();
+}
+
 export async function eraseDevMail(db: Db, ids: string[], placeholder: string): Promise<void> {
   if (ids.length === 0) return;
   await db
