@@ -15,6 +15,7 @@ import { eraseContact, exportContact } from "../src/cli/commands/contact.ts";
 import { exportCase } from "../src/cli/commands/export.ts";
 import { runCli } from "../src/cli/run-cli.ts";
 import { verifyAuditLog } from "../src/db/repositories/audit.repository.ts";
+import { enqueueMessages } from "../src/db/repositories/outbox.repository.ts";
 import { type Client, invalidFields, startTestServer, type TestServer } from "./app.ts";
 import {
   act,
@@ -531,6 +532,39 @@ describe("data protection", () => {
     expect((await exportOf()).subscriptionEffects).toMatchObject([
       { kind: "offer_custom", details: { offerCode: "custom_csm", customTerms: "[erased]" } },
     ]);
+  });
+
+  it("does not send what was still waiting to go to the erased contact; staff notices still go", async () => {
+    const world = await makeWorld(server);
+    const c = await openWithFormSent(server, world);
+    // A notice to staff about the case, waiting like the form link to the customer.
+    await enqueueMessages(
+      server.handle.db,
+      [
+        {
+          caseId: c.id,
+          topic: "staff_notification",
+          channel: "staff",
+          recipient: { userId: randomUUID() },
+          payload: { kind: "staff_notification", topic: "case_escalated", reference: c.reference },
+          dedupeKey: `erasure-staff-${c.id}`,
+        },
+      ],
+      server.clock.now,
+    );
+    await eraseContact(server.ctx, world.contactId, captureIo());
+    const messages = await server.handle.db
+      .selectFrom("outbox")
+      .select(["topic", "status", "last_error"])
+      .where("case_id", "=", c.id)
+      .execute();
+    expect(messages.find((m) => m.topic === "form_link")).toMatchObject({
+      status: "failed",
+      last_error: expect.stringContaining("erased"),
+    });
+    expect(messages.find((m) => m.topic === "staff_notification")).toMatchObject({
+      status: "pending",
+    });
   });
 
   it("the CLI records the admin who carried out the erasure (--by), and refuses anyone else", async () => {

@@ -20,6 +20,7 @@ import {
   replaceCaseData,
   replaceEffectDetails,
   replaceMessage,
+  stopUnsentMessages,
 } from "../db/repositories/personal-data.repository.ts";
 import type { Actor } from "../domain/actor.ts";
 import { notFound } from "../domain/errors.ts";
@@ -111,6 +112,14 @@ export async function eraseContactData(
         lastError: m.last_error === null ? null : redactText(m.last_error, words),
       });
     }
+    // Only those addressed to the contact: staff notices and webhooks about the cases still go.
+    await stopUnsentMessages(
+      trx,
+      messages
+        .filter((m) => (m.recipient as { contactId?: string } | null)?.contactId === contactId)
+        .map((m) => m.id),
+      now,
+    );
     const devMail = await listContactDevMail(
       trx,
       messages.map((m) => m.id),

@@ -117,6 +117,25 @@ export async function replaceMessage(
     .execute();
 }
 
+/**
+ * Messages to the contact that have not gone yet are not sent: their address is erased. One a
+ * worker is sending loses its claim, so that worker cannot record it sent.
+ */
+export async function stopUnsentMessages(db: Db, ids: string[], now: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable("outbox")
+    .set({
+      status: "failed",
+      failed_at: now,
+      claim_token: null,
+      last_error: "not sent: the contact's personal data was erased",
+    })
+    .where("id", "in", ids)
+    .where("status", "in", ["pending", "sending"])
+    .execute();
+}
+
 /** Dev mailbox copies of those messages, or anything kept for the contact's address or number. */
 export async function listContactDevMail(db: Db, outboxIds: string[], addresses: string[]) {
   if (outboxIds.length === 0 && addresses.length === 0) return [];
