@@ -212,4 +212,60 @@ describe("two workers", () => {
     ).drain();
     expect(sentByOther).toEqual([second]);
   });
+
+  it("gives a message up when its worker stopped during its last allowed attempt, instead of retaking it for ever", async () => {
+    const world = await makeWorld(server);
+    const keys = [7, 8].map((n) => `crashed-${n}-${world.contactId}`);
+    await enqueueMessages(
+      server.handle.db,
+      keys.map((dedupeKey) => ({
+        caseId: null,
+        topic: "identity_code",
+        channel: "email",
+        recipient: { contactId: world.contactId, name: "Pat", email: "pat@example.test" },
+        payload: {
+          kind: "identity_code",
+          channel: "email",
+          expiresAt: server.clock.now.toISOString(),
+          codeNonce: dedupeKey,
+          codeLength: "6",
+        },
+        dedupeKey,
+      })),
+      server.clock.now,
+    );
+    // Both were taken by workers that died: one on its 7th attempt, one on its 8th and last.
+    for (const [index, attempts] of [7, 8].entries()) {
+      await server.handle.db
+        .updateTable("outbox")
+        .set({
+          status: "sending",
+          attempts,
+          next_attempt_at: new Date(server.clock.now.getTime() - 1_000),
+        })
+        .where("dedupe_key", "=", keys[index]!)
+        .execute();
+    }
+    const sent: string[] = [];
+    await createOutboxWorker(
+      { ...workerServices(server), email: recordingTransport(sent, 0) },
+      { leaseMs: 60_000 },
+    ).drain();
+    const rows = await server.handle.db
+      .selectFrom("outbox")
+      .select(["dedupe_key", "status", "attempts", "last_error"])
+      .where("dedupe_key", "in", keys)
+      .orderBy("dedupe_key")
+      .execute();
+    expect(rows).toMatchObject([
+      { dedupe_key: keys[0], status: "sent", attempts: 8 },
+      {
+        dedupe_key: keys[1],
+        status: "failed",
+        attempts: 8,
+        last_error: expect.stringMatching(/gave up/),
+      },
+    ]);
+    expect(sent).toHaveLength(1);
+  });
 });

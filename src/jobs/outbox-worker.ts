@@ -245,6 +245,7 @@ export function createOutboxWorker(
       leaseUntil: new Date(now.getTime() + leaseMs),
       limit: batchSize,
       claimToken: randomUUID(),
+      maxAttempts: messageRetries.maxAttempts,
     });
     if (claimed.length === 0) return 0;
     const webhookMessages = claimed.filter((m) => m.channel === "webhook");

@@ -18,10 +18,23 @@ export interface ClaimedMessage {
   claimToken: string;
 }
 
+/**
+ * A message whose lease ran out after its last allowed attempt failed with its worker (a crash, a
+ * hang): it is given up instead of being taken again after every lease for ever.
+ */
+const GAVE_UP = "gave up: the worker stopped during its last allowed attempt";
+
 export async function claimDueMessages(
   db: Db,
-  options: { now: Date; leaseUntil: Date; limit: number; claimToken: string },
+  options: { now: Date; leaseUntil: Date; limit: number; claimToken: string; maxAttempts: number },
 ): Promise<ClaimedMessage[]> {
+  await db
+    .updateTable("outbox")
+    .set({ status: "failed", failed_at: options.now, claim_token: null, last_error: GAVE_UP })
+    .where("status", "=", "sending")
+    .where("next_attempt_at", "<=", options.now)
+    .where("attempts", ">=", options.maxAttempts)
+    .execute();
   const result = await sql<{
     id: string;
     case_id: string | null;
