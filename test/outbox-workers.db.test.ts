@@ -45,6 +45,28 @@ function recordingTransport(sent: string[], delayMs: number): EmailTransport {
   };
 }
 
+/** Queues one identity-code email to the world's contact per dedupe key. */
+async function queueCodeEmails(contactId: string, keys: string[]) {
+  await enqueueMessages(
+    server.handle.db,
+    keys.map((dedupeKey) => ({
+      caseId: null,
+      topic: "identity_code",
+      channel: "email",
+      recipient: { contactId, name: "Pat", email: "pat@example.test" },
+      payload: {
+        kind: "identity_code",
+        channel: "email",
+        expiresAt: server.clock.now.toISOString(),
+        codeNonce: dedupeKey,
+        codeLength: "6",
+      },
+      dedupeKey,
+    })),
+    server.clock.now,
+  );
+}
+
 describe("two workers", () => {
   it("deliver 1,000 messages, each exactly once", async () => {
     const world = await makeWorld(server);
@@ -99,26 +121,7 @@ describe("two workers", () => {
 
   it("a message whose worker died is taken over when the lease runs out, not before", async () => {
     const world = await makeWorld(server);
-    await enqueueMessages(
-      server.handle.db,
-      [
-        {
-          caseId: null,
-          topic: "identity_code",
-          channel: "email",
-          recipient: { contactId: world.contactId, name: "Pat", email: "pat@example.test" },
-          payload: {
-            kind: "identity_code",
-            channel: "email",
-            expiresAt: server.clock.now.toISOString(),
-            codeNonce: "n",
-            codeLength: "6",
-          },
-          dedupeKey: "lease-test",
-        },
-      ],
-      server.clock.now,
-    );
+    await queueCodeEmails(world.contactId, ["lease-test"]);
     // A worker whose transport never answers stands for one that crashed mid-delivery.
     const hung: EmailTransport = {
       kind: "smtp",
@@ -146,24 +149,7 @@ describe("two workers", () => {
   it("a message is recorded as sent as soon as it went, so a batch outlasting its lease does not send it twice", async () => {
     const world = await makeWorld(server);
     const keys = ["first", "second"].map((n) => `slow-batch-${n}-${world.contactId}`);
-    await enqueueMessages(
-      server.handle.db,
-      keys.map((dedupeKey) => ({
-        caseId: null,
-        topic: "identity_code",
-        channel: "email",
-        recipient: { contactId: world.contactId, name: "Pat", email: "pat@example.test" },
-        payload: {
-          kind: "identity_code",
-          channel: "email",
-          expiresAt: server.clock.now.toISOString(),
-          codeNonce: dedupeKey,
-          codeLength: "6",
-        },
-        dedupeKey,
-      })),
-      server.clock.now,
-    );
+    await queueCodeEmails(world.contactId, keys);
     const ids = (
       await server.handle.db
         .selectFrom("outbox")
@@ -216,24 +202,7 @@ describe("two workers", () => {
   it("gives a message up when its worker stopped during its last allowed attempt, instead of retaking it for ever", async () => {
     const world = await makeWorld(server);
     const keys = [7, 8].map((n) => `crashed-${n}-${world.contactId}`);
-    await enqueueMessages(
-      server.handle.db,
-      keys.map((dedupeKey) => ({
-        caseId: null,
-        topic: "identity_code",
-        channel: "email",
-        recipient: { contactId: world.contactId, name: "Pat", email: "pat@example.test" },
-        payload: {
-          kind: "identity_code",
-          channel: "email",
-          expiresAt: server.clock.now.toISOString(),
-          codeNonce: dedupeKey,
-          codeLength: "6",
-        },
-        dedupeKey,
-      })),
-      server.clock.now,
-    );
+    await queueCodeEmails(world.contactId, keys);
     // Both were taken by workers that died: one on its 7th attempt, one on its 8th and last.
     for (const [index, attempts] of [7, 8].entries()) {
       await server.handle.db
