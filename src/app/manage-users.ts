@@ -49,7 +49,8 @@ export async function changeUser(
     throw new AppError("CONFLICT", "You cannot deactivate yourself or remove your own admin role.");
   }
   const passwordHash = input.password ? await hashPassword(input.password) : undefined;
-  const mayRemoveAnAdmin = input.active === false || (input.role && input.role !== "admin");
+  const mayRemoveAnAdmin =
+    input.active === false || (input.role !== undefined && input.role !== "admin");
   const user = await db.transaction().execute(async (trx) => {
     if (mayRemoveAnAdmin) await lockActiveAdmins(trx);
     const updated = await updateUser(trx, id, {
