@@ -272,4 +272,43 @@ describe("webhooks", () => {
     expect([to("/deleted").length, to("/paused").length]).toEqual([1, 2]);
     expect(await deliveries(pausedId)).toMatchObject([{ status: "delivered", attempts: 2 }]);
   });
+
+  it("gives a delivery up when its worker stopped during its last allowed attempt", async () => {
+    const admin = await clientFor(server, "admin");
+    const worker = testWorker(server);
+    await worker.drain();
+    const created = await admin.request({
+      method: "POST",
+      url: "/api/webhooks/endpoints",
+      payload: { url: `${receiver.url}/crashing`, events: ["case.opened"] },
+    });
+    const endpointId = created.json().id as string;
+    receiver.received.length = 0;
+    receiver.answerNext(500);
+    await openCaseFor(await makeWorld(server));
+    await worker.drain();
+    expect(receiver.received.filter((r) => r.url === "/crashing")).toHaveLength(1);
+    // Its 10th and last attempt was taken by a worker that died: the lease has run out.
+    await server.handle.db
+      .updateTable("webhook_deliveries")
+      .set({
+        status: "sending",
+        attempts: 10,
+        next_attempt_at: new Date(server.clock.now.getTime() - 1_000),
+      })
+      .where("endpoint_id", "=", endpointId)
+      .execute();
+    await worker.drain();
+    expect(receiver.received.filter((r) => r.url === "/crashing")).toHaveLength(1);
+    const [delivery] = (
+      await admin.request({
+        method: "GET",
+        url: `/api/webhooks/deliveries?endpointId=${endpointId}`,
+      })
+    ).json().items;
+    expect(delivery).toMatchObject({
+      status: "failed",
+      lastError: expect.stringMatching(/gave up/),
+    });
+  });
 });

@@ -368,6 +368,7 @@ export function createOutboxWorker(
       leaseUntil: new Date(now.getTime() + leaseMs),
       limit: batchSize,
       claimToken: randomUUID(),
+      maxAttempts: webhookRetries.maxAttempts,
     });
     await inParallel(claimed, concurrency, deliverWebhook);
     return claimed.length;

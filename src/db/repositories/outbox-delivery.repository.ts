@@ -19,10 +19,11 @@ export interface ClaimedMessage {
 }
 
 /**
- * A message whose lease ran out after its last allowed attempt failed with its worker (a crash, a
- * hang): it is given up instead of being taken again after every lease for ever.
+ * A message (or webhook delivery) whose lease ran out after its last allowed attempt failed with
+ * its worker (a crash, a hang): it is given up instead of being taken again after every lease for
+ * ever.
  */
-const GAVE_UP = "gave up: the worker stopped during its last allowed attempt";
+export const GAVE_UP = "gave up: the worker stopped during its last allowed attempt";
 
 export async function claimDueMessages(
   db: Db,

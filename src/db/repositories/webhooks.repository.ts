@@ -3,6 +3,7 @@
 // attempt's response code kept; a replay is a new delivery of the same body.
 import { type Kysely, sql } from "kysely";
 import type { Database, WebhookDeliveryStatus } from "../tables/tables.ts";
+import { GAVE_UP } from "./outbox-delivery.repository.ts";
 
 type Db = Kysely<Database>;
 
@@ -221,8 +222,15 @@ export interface ClaimedDelivery {
 
 export async function claimDueDeliveries(
   db: Db,
-  options: { now: Date; leaseUntil: Date; limit: number; claimToken: string },
+  options: { now: Date; leaseUntil: Date; limit: number; claimToken: string; maxAttempts: number },
 ): Promise<ClaimedDelivery[]> {
+  await db
+    .updateTable("webhook_deliveries")
+    .set({ status: "failed", claim_token: null, last_error: GAVE_UP })
+    .where("status", "=", "sending")
+    .where("next_attempt_at", "<=", options.now)
+    .where("attempts", ">=", options.maxAttempts)
+    .execute();
   const result = await sql<{
     id: string;
     endpoint_id: string;
