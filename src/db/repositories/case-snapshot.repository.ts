@@ -186,11 +186,13 @@ function snapshotQuery(key: "c.id" | "c.reference", withIdentityCode: boolean) {
       .where(key, "=", idOrReference),
   );
 }
+/** The compiled reads, by the key the case is given by and whether its live code is read too. */
 const snapshots = {
-  byId: snapshotQuery("c.id", false),
-  byReference: snapshotQuery("c.reference", false),
-  byIdWithCode: snapshotQuery("c.id", true),
-  byReferenceWithCode: snapshotQuery("c.reference", true),
+  id: { plain: snapshotQuery("c.id", false), withCode: snapshotQuery("c.id", true) },
+  reference: {
+    plain: snapshotQuery("c.reference", false),
+    withCode: snapshotQuery("c.reference", true),
+  },
 };
 
 /**
@@ -217,13 +219,8 @@ export async function readCaseSnapshot(
       .executeTakeFirst();
     if (!locked) return undefined;
   }
-  const read = options.withIdentityCode
-    ? byId
-      ? snapshots.byIdWithCode
-      : snapshots.byReferenceWithCode
-    : byId
-      ? snapshots.byId
-      : snapshots.byReference;
+  const read =
+    snapshots[byId ? "id" : "reference"][options.withIdentityCode ? "withCode" : "plain"];
   const row = (await read(db, idOrReference, JSON.stringify(options.namedStaffIds ?? []))).rows[0];
   if (!row) return undefined;
   const { account, requester, subscription } = recordsOf(row);
