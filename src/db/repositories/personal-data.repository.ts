@@ -190,13 +190,13 @@ export async function eraseDevMail(db: Db, ids: string[], placeholder: string): 
  * free text about the contact, such as a note, that no word of theirs gives away).
  */
 export async function deleteIdempotencyAnswersQuoting(db: Db, words: string[]): Promise<void> {
-  for (const word of words) {
-    const pattern = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    await db
-      .deleteFrom("idempotency_keys")
-      .where(sql<boolean>`response::text ilike ${pattern}`)
-      .execute();
-  }
+  if (words.length === 0) return;
+  // One pass over the stored answers for all the words, not one per word.
+  const patterns = words.map((word) => `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  await db
+    .deleteFrom("idempotency_keys")
+    .where(sql<boolean>`response::text ilike any (${patterns}::text[])`)
+    .execute();
 }
 
 export async function markContactErased(
