@@ -137,4 +137,30 @@ describe("statements per request", () => {
     expect(body.case.notes.at(-1).text).toBe("Customer asked for a call on Friday.");
     expect(statements).toBe(3);
   });
+
+  it("an Idempotency-Key adds its claim and nothing else: the answer is stored by the command's write", async () => {
+    const c = await server.handle.db
+      .selectFrom("cases")
+      .select("id")
+      .where("closed_at", "is", null)
+      .executeTakeFirstOrThrow();
+    let response: Awaited<ReturnType<typeof world.am.request>> | undefined;
+    const statements = await statementsOf(async () => {
+      response = await world.am.request({
+        method: "POST",
+        url: `/api/cases/${c.id}/notes`,
+        headers: { "idempotency-key": "command-cost-note-0001" },
+        payload: { text: "Customer prefers email from now on." },
+      });
+    });
+    expect(response!.statusCode, response!.body).toBe(200);
+    // session, claim, one read of the case and its facts, one write
+    expect(statements).toBe(4);
+    const kept = await server.handle.db
+      .selectFrom("idempotency_keys")
+      .select(["status_code", "response"])
+      .where("key", "=", "command-cost-note-0001")
+      .executeTakeFirstOrThrow();
+    expect(kept).toEqual({ status_code: 200, response: response!.json() });
+  });
 });

@@ -1,6 +1,6 @@
 // Every write accepts an Idempotency-Key: a retried request gets the first answer and acts once.
 import { createHash, createHmac } from "node:crypto";
-import { sql } from "kysely";
+import { type KyselyPlugin, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   claimIdempotencyKey,
@@ -8,6 +8,7 @@ import {
 } from "../src/db/repositories/idempotency.repository.ts";
 import { runTimers } from "../src/jobs/timers.ts";
 import { type Client, clientFor, startTestServer, type TestServer } from "./app.ts";
+import { FORM_ANSWERS, makeWorld, openCaseFor, sentCode, sentLink, verifyByCode } from "./cases.ts";
 import { makeUser, TEST_PASSWORD } from "./factories.ts";
 
 let server: TestServer;
@@ -194,5 +195,136 @@ describe("Idempotency-Key", () => {
     expect(
       await claimIdempotencyKey(db, claim.principal, claim.key, "hash-b", later, staleBefore),
     ).toEqual({ kind: "replay", statusCode: 201, response: { from: "b" } });
+  });
+
+  describe("a write that changes a case keeps its answer in the same transaction", () => {
+    /**
+     * Runs `request` on a server that stops right after its command committed, before replying:
+     * once the key is claimed, nothing the server does afterwards about the key gets through.
+     */
+    const withServerStoppingAfterCommit = async <T>(request: () => Promise<T>): Promise<T> => {
+      let claimed = false;
+      const touchesKeys = (node: unknown) => JSON.stringify(node).includes('"idempotency_keys"');
+      const stopping: KyselyPlugin = {
+        transformQuery({ node }) {
+          if (node.kind === "InsertQueryNode" && touchesKeys(node)) claimed = true;
+          else if (claimed && node.kind !== "SelectQueryNode" && touchesKeys(node)) {
+            throw new Error("the server stopped");
+          }
+          return node;
+        },
+        transformResult: async ({ result }) => result,
+      };
+      const db = server.ctx.db;
+      server.ctx.db = db.withPlugin(stopping);
+      try {
+        return await request();
+      } finally {
+        server.ctx.db = db;
+      }
+    };
+
+    it("a staff command: a retry after the claim went stale gets the first answer, and the note is added once", async () => {
+      const world = await makeWorld(server);
+      const opened = await openCaseFor(world);
+      const note = () =>
+        world.am.request({
+          method: "POST",
+          url: `/api/cases/${opened.id}/notes`,
+          payload: { text: "Customer asked us to call back on Friday." },
+          headers: { "idempotency-key": "note-after-stop-0001" },
+        });
+      const first = await withServerStoppingAfterCommit(note);
+      expect(first.statusCode, first.body).toBe(200);
+      server.clock.advance(61_000);
+      const repeat = await note();
+      expect(repeat.statusCode, repeat.body).toBe(200);
+      expect(repeat.headers["idempotent-replayed"]).toBe("true");
+      expect(repeat.json()).toEqual(first.json());
+      const notes = await server.handle.db
+        .selectFrom("case_events")
+        .select("type")
+        .where("case_id", "=", opened.id)
+        .where("type", "=", "note_added")
+        .execute();
+      expect(notes).toHaveLength(1);
+    });
+
+    it("opening a case, and the customer's form: a retry gets the first answer, not 'already open' or 'link used'", async () => {
+      const world = await makeWorld(server);
+      const open = () =>
+        world.am.request({
+          method: "POST",
+          url: "/api/cases",
+          payload: {
+            accountId: world.accountId,
+            subscriptionId: world.subscriptionId,
+            requesterContactId: world.contactId,
+            channel: "email",
+          },
+          headers: { "idempotency-key": "open-after-stop-0001", prefer: "return=minimal" },
+        });
+      const opened = await withServerStoppingAfterCommit(open);
+      expect(opened.statusCode, opened.body).toBe(201);
+      server.clock.advance(61_000);
+      const reopened = await open();
+      expect(reopened.statusCode, reopened.body).toBe(201);
+      expect(reopened.json()).toEqual(opened.json());
+      const caseId = opened.json().case.id;
+
+      await verifyByCode(server, world.am, caseId);
+      const sent = await world.am.request({
+        method: "POST",
+        url: `/api/cases/${caseId}/form/send`,
+        payload: {},
+      });
+      expect(sent.statusCode, sent.body).toBe(200);
+      const token = await sentLink(server, caseId, "form_link");
+      const submit = () =>
+        server.app.inject({
+          method: "POST",
+          url: `/api/public/links/${token}/form`,
+          payload: FORM_ANSWERS,
+          headers: { "idempotency-key": "form-after-stop-0001" },
+        });
+      const submitted = await withServerStoppingAfterCommit(submit);
+      expect(submitted.statusCode, submitted.body).toBe(200);
+      server.clock.advance(61_000);
+      const again = await submit();
+      expect(again.statusCode, again.body).toBe(200);
+      expect(again.headers["idempotent-replayed"]).toBe("true");
+      expect(again.json()).toEqual(submitted.json());
+      expect(again.json().state).toBe("retention");
+    });
+
+    it("self-service: the repeat of a verify that opened the case is told it was done, not that the code is wrong", async () => {
+      const world = await makeWorld(server);
+      const { email } = await server.handle.db
+        .selectFrom("contacts")
+        .select("email")
+        .where("id", "=", world.contactId)
+        .executeTakeFirstOrThrow();
+      const start = await server.app.inject({
+        method: "POST",
+        url: "/api/public/self-service/start",
+        payload: { email },
+      });
+      expect(start.statusCode).toBe(202);
+      const code = await sentCode(server, { contactId: world.contactId });
+      const verify = () =>
+        server.app.inject({
+          method: "POST",
+          url: "/api/public/self-service/verify",
+          payload: { email, code },
+          headers: { "idempotency-key": "verify-after-stop-0001" },
+        });
+      const verified = await withServerStoppingAfterCommit(verify);
+      expect(verified.statusCode, verified.body).toBe(201);
+      server.clock.advance(61_000);
+      const again = await verify();
+      expect(again.statusCode, again.body).toBe(409);
+      expect(again.json().code).toBe("IDEMPOTENT_ANSWER_WITHHELD");
+      expect(again.body).not.toContain(verified.json().formToken);
+    });
   });
 });

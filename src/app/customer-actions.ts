@@ -28,6 +28,7 @@ import {
   newNonce,
 } from "./customer-secrets.ts";
 import {
+  type AnswerKeeper,
   type CaseServices,
   type CommandOptions,
   type CommandResult,
@@ -109,6 +110,7 @@ async function consumeLink(
   token: string,
   purpose: "form" | "feedback" | "offer",
   run: (link: CustomerLink & { caseId: string }, options: CommandOptions) => Promise<CommandResult>,
+  keepAnswer: AnswerKeeper | undefined,
 ): Promise<CommandResult> {
   const checked = async (db: Db) => {
     const link = await openLink(services, db, token);
@@ -123,6 +125,7 @@ async function consumeLink(
   };
   const link = await checked(services.db);
   return run(link, {
+    keepAnswer,
     useLink: {
       tokenHash: link.tokenHash,
       recheck: async (db) => void (await checked(db)),
@@ -134,19 +137,25 @@ export function submitFormByLink(
   services: CaseServices,
   token: string,
   submission: FormSubmissionInput,
+  keepAnswer?: AnswerKeeper,
 ) {
-  return consumeLink(services, token, "form", (link, options) =>
-    runCaseCommand(
-      services,
-      link.caseId,
-      (_c, _f, now) => ({
-        kind: "submitForm",
-        submission,
-        actor: { kind: "customer", contactId: link.contactId },
-        now,
-      }),
-      options,
-    ),
+  return consumeLink(
+    services,
+    token,
+    "form",
+    (link, options) =>
+      runCaseCommand(
+        services,
+        link.caseId,
+        (_c, _f, now) => ({
+          kind: "submitForm",
+          submission,
+          actor: { kind: "customer", contactId: link.contactId },
+          now,
+        }),
+        options,
+      ),
+    keepAnswer,
   );
 }
 
@@ -154,20 +163,26 @@ export function answerOfferByLink(
   services: CaseServices,
   token: string,
   answer: "accepted" | "declined",
+  keepAnswer?: AnswerKeeper,
 ) {
-  return consumeLink(services, token, "offer", (link, options) =>
-    runCaseCommand(
-      services,
-      link.caseId,
-      (_c, _f, now) => ({
-        kind: "answerOffer",
-        offerCode: link.purpose.slice("offer:".length),
-        answer,
-        actor: { kind: "customer", contactId: link.contactId },
-        now,
-      }),
-      options,
-    ),
+  return consumeLink(
+    services,
+    token,
+    "offer",
+    (link, options) =>
+      runCaseCommand(
+        services,
+        link.caseId,
+        (_c, _f, now) => ({
+          kind: "answerOffer",
+          offerCode: link.purpose.slice("offer:".length),
+          answer,
+          actor: { kind: "customer", contactId: link.contactId },
+          now,
+        }),
+        options,
+      ),
+    keepAnswer,
   );
 }
 
@@ -175,19 +190,25 @@ export function submitFeedbackByLink(
   services: CaseServices,
   token: string,
   feedback: { rating: number; decisionReason: string; comments: string },
+  keepAnswer?: AnswerKeeper,
 ) {
-  return consumeLink(services, token, "feedback", (link, options) =>
-    runCaseCommand(
-      services,
-      link.caseId,
-      (_c, _f, now) => ({
-        kind: "submitFeedback",
-        ...feedback,
-        actor: { kind: "customer", contactId: link.contactId },
-        now,
-      }),
-      options,
-    ),
+  return consumeLink(
+    services,
+    token,
+    "feedback",
+    (link, options) =>
+      runCaseCommand(
+        services,
+        link.caseId,
+        (_c, _f, now) => ({
+          kind: "submitFeedback",
+          ...feedback,
+          actor: { kind: "customer", contactId: link.contactId },
+          now,
+        }),
+        options,
+      ),
+    keepAnswer,
   );
 }
 
@@ -357,6 +378,7 @@ async function findAuthorisedContactByEmail(trx: Trx, email: string) {
 export async function verifySelfService(
   services: CaseServices,
   input: { email: string; code: string },
+  keepAnswer?: AnswerKeeper,
 ): Promise<{ case: Case; formToken: string }> {
   const wrong = new AppError("VALIDATION_FAILED", "code: this code is not right or has expired", {
     fields: [{ field: "code", message: "is not right or has expired: ask for a new code" }],
@@ -380,7 +402,7 @@ export async function verifySelfService(
       await recordIdentityCodeAttempt(trx, live.id, false, services.now());
       return undefined;
     }
-    const result = await openSelfServiceCase(services, trx, contact);
+    const result = await openSelfServiceCase(services, trx, contact, keepAnswer);
     await recordIdentityCodeAttempt(trx, live.id, true, services.now());
     return result;
   });
@@ -393,6 +415,7 @@ async function openSelfServiceCase(
   services: CaseServices,
   trx: Trx,
   contact: { id: string; accountId: string },
+  keepAnswer: AnswerKeeper | undefined,
 ): Promise<{ case: Case; formToken: string }> {
   const subscription = await trx
     .selectFrom("subscriptions")
@@ -417,7 +440,8 @@ async function openSelfServiceCase(
       channel: "portal",
       summary: "Started on the self-service page",
     },
-    { trx },
+    // The answer (withheld: it holds the form link) commits with the case and the used code.
+    { trx, keepAnswer },
   );
   await runCaseCommand(
     services,

@@ -15,6 +15,7 @@ import {
 } from "../db/repositories/case-snapshot.repository.ts";
 import {
   type CaseChange,
+  type IdempotentAnswer,
   type NewCustomerLink,
   type NewIdentityCode,
   writeCaseChange,
@@ -106,6 +107,30 @@ export interface CommandOptions {
   identityCode?: string;
   /** Refuses before the engine runs (e.g. the customer's page must name the contact on file). */
   guard?: (current: Case, facts: CaseFacts) => void;
+  /** The request's Idempotency-Key claim: its answer is stored by the command's own write. */
+  keepAnswer?: AnswerKeeper | undefined;
+}
+
+/**
+ * An Idempotency-Key claim whose answer is written together with the case, so a request that
+ * changed the case always leaves its answer for a repeat, even when the server stops before it
+ * replies (storing it afterwards left a window in which a retry ran the command again).
+ */
+export interface AnswerKeeper {
+  claim: { principal: string; key: string; requestHash: string };
+  statusCode: number;
+  /** The answer's body for this result, as it will be sent; called before each write. */
+  render: (result: CommandResult) => Promise<unknown>;
+}
+
+/** The answer row a keeper's claim gets for this result. */
+async function keptAnswer(keeper: AnswerKeeper, result: CommandResult): Promise<IdempotentAnswer> {
+  const body = await keeper.render(result);
+  return {
+    ...keeper.claim,
+    statusCode: keeper.statusCode,
+    response: JSON.stringify(body ?? null),
+  };
 }
 
 /** Optimistic attempts before the command waits for the row lock instead. */
@@ -219,13 +244,16 @@ async function attempt(
       decision.events,
       now,
     );
+    let result: CommandResult = { case: decision.case, events: decision.events, facts };
+    if (billed.any) {
+      // The adapter usually answers the subscription as it left it; else it is read again.
+      const subscription =
+        billed.subscription ?? (await findSubscriptionById(trx, result.case.subscriptionId));
+      if (subscription) result = withSubscription(result, subscription);
+    }
+    if (options.keepAnswer) change.idempotentAnswer = await keptAnswer(options.keepAnswer, result);
     if (!(await writeChangeOrFail(trx, change))) throw new CaseMovedOn();
-    const result = { case: decision.case, events: decision.events, facts };
-    if (!billed.any) return result;
-    // The adapter usually answers the subscription as it left it; else it is read again.
-    const subscription =
-      billed.subscription ?? (await findSubscriptionById(trx, result.case.subscriptionId));
-    return subscription ? withSubscription(result, subscription) : result;
+    return result;
   };
   // Billing effects and the case commit together; without them the write is one statement.
   if (lock || !hasBillingEffects(decision.events)) return write(db);
@@ -323,7 +351,7 @@ export async function openCase(
   services: CaseServices,
   actor: Actor,
   input: OpenCaseInput,
-  options: { trx?: Trx } = {},
+  options: { trx?: Trx; keepAnswer?: AnswerKeeper | undefined } = {},
 ): Promise<CommandResult> {
   const db = options.trx ?? services.db;
   const opening = await readOpeningSnapshot(db, {
@@ -364,6 +392,8 @@ export async function openCase(
     expectedVersion: null,
     auditTip: { seq: 0, hash: null },
   });
+  const result = { case: decision.case, events: decision.events, facts };
+  if (options.keepAnswer) change.idempotentAnswer = await keptAnswer(options.keepAnswer, result);
   try {
     await writeCaseChange(db, change);
   } catch (error) {
@@ -371,7 +401,7 @@ export async function openCase(
     if (isUniqueViolation(error)) throw caseAlreadyOpen();
     throw error;
   }
-  return { case: decision.case, events: decision.events, facts };
+  return result;
 }
 
 function caseAlreadyOpen(): AppError {

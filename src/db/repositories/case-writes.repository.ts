@@ -47,7 +47,22 @@ export interface CaseChange {
    * used up when the code matched), and the change is written only while the code is still live.
    */
   identityCodeAttempt?: { id: string; used: boolean };
+  /**
+   * The answer to the request's Idempotency-Key claim, stored by the same statement: once the
+   * change is committed a repeat finds its answer, even if the server stopped before replying.
+   */
+  idempotentAnswer?: IdempotentAnswer;
   now: Date;
+}
+
+/** An Idempotency-Key claim (idempotency.repository.ts) and the answer it is to keep. */
+export interface IdempotentAnswer {
+  principal: string;
+  key: string;
+  requestHash: string;
+  statusCode: number;
+  /** The answer's JSON text, exactly as it is sent. */
+  response: string;
 }
 
 /**
@@ -117,6 +132,7 @@ interface WriteValues {
   now: Date;
   useLink: string | undefined;
   codeAttempt: { id: string; used: boolean } | undefined;
+  answer: IdempotentAnswer | undefined;
   /** JSON text of each table's rows, present only when there are rows. */
   rows: Partial<Record<keyof ChangeRows, string>>;
   supersedePurposes: string | undefined;
@@ -131,6 +147,7 @@ function writeValues(change: CaseChange, rows: ChangeRows): WriteValues {
     now: change.now,
     useLink: change.useLink,
     codeAttempt: change.identityCodeAttempt,
+    answer: change.idempotentAnswer,
     rows: {},
     supersedePurposes:
       change.supersedeLinks.length > 0 ? JSON.stringify(change.supersedeLinks) : undefined,
@@ -151,6 +168,7 @@ function shapeOf(values: WriteValues, rows: ChangeRows): string {
     Object.keys(values.columns).join(","),
     values.useLink === undefined ? "-" : "link",
     values.codeAttempt === undefined ? "-" : "code",
+    values.answer === undefined ? "-" : "answer",
     values.supersedePurposes === undefined ? "-" : "supersede",
     columnsOf(rows.auditEntries),
     columnsOf(rows.links),
@@ -216,6 +234,14 @@ function writeStatement(v: WriteValues, rows: ChangeRows) {
   }
   insert("identity_codes", "identityCodes");
   insert("outbox", "outbox", sql`on conflict (dedupe_key) do nothing`);
+  if (v.answer !== undefined) {
+    // Only while the claim is still this request's and unanswered (as storeIdempotentResponse).
+    add(sql`update idempotency_keys
+      set status_code = ${v.answer.statusCode}::int, response = ${v.answer.response}::jsonb
+      where principal = ${v.answer.principal} and key = ${v.answer.key}
+        and request_hash = ${v.answer.requestHash} and status_code is null
+        and exists (select 1 from written)`);
+  }
   return sql<{ n: number }>`with ${sql.join(parts)}
     select count(*)::int as n from written`;
 }
@@ -229,6 +255,10 @@ function flatten(v: WriteValues): unknown[] {
   if (v.codeAttempt !== undefined) list.push(v.codeAttempt.id, v.codeAttempt.used);
   if (v.supersedePurposes !== undefined) list.push(v.supersedePurposes);
   for (const key of ROW_KEYS) if (v.rows[key] !== undefined) list.push(v.rows[key]);
+  if (v.answer !== undefined) {
+    const { statusCode, response, principal, key, requestHash } = v.answer;
+    list.push(statusCode, response, principal, key, requestHash);
+  }
   return list;
 }
 
@@ -259,6 +289,7 @@ function unflatten(like: WriteValues, list: readonly unknown[]): WriteValues {
     columns: {},
     useLink: undefined,
     codeAttempt: undefined,
+    answer: undefined,
     rows: {},
     supersedePurposes: undefined,
   };
@@ -271,6 +302,17 @@ function unflatten(like: WriteValues, list: readonly unknown[]): WriteValues {
   }
   if (like.supersedePurposes !== undefined) v.supersedePurposes = next() as string;
   for (const key of ROW_KEYS) if (like.rows[key] !== undefined) v.rows[key] = next() as string;
+  if (like.answer !== undefined) {
+    const statusCode = next() as number;
+    const response = next() as string;
+    v.answer = {
+      statusCode,
+      response,
+      principal: next() as string,
+      key: next() as string,
+      requestHash: next() as string,
+    };
+  }
   return v;
 }
 

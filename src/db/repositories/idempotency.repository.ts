@@ -77,10 +77,12 @@ export async function purgeIdempotencyKeys(db: Db, before: Date): Promise<number
   return Number(result.numDeletedRows);
 }
 
+/** Lets a retry run again: only a claim with no answer (a write may have stored its own). */
 export async function releaseIdempotencyKey(db: Db, principal: string, key: string): Promise<void> {
   await db
     .deleteFrom("idempotency_keys")
     .where("principal", "=", principal)
     .where("key", "=", key)
+    .where("status_code", "is", null)
     .execute();
 }

@@ -10,9 +10,14 @@
 //   form link) is not kept: a repeat is told the request was done and where to go instead;
 // - sign-in takes no part: its body is a password and its answer a session cookie a replay could
 //   not set again.
+//
+// A request that changes a case stores its answer in the case's own write (runKeepingAnswer),
+// so the answer exists exactly when the change does. Other writes store it once answered; a crash
+// between their commit and that store lets a retry after STALE_CLAIM_MS run them again.
 import { createHash, createHmac } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { AppContext } from "../../app/context.ts";
+import type { AnswerKeeper, CommandResult } from "../../app/run-case-command.ts";
 import {
   claimIdempotencyKey,
   releaseIdempotencyKey,
@@ -34,7 +39,14 @@ export type IdempotencyRule =
 declare module "fastify" {
   interface FastifyRequest {
     idempotency:
-      | { principal: string; key: string; requestHash: string; withheld?: string }
+      | {
+          principal: string;
+          key: string;
+          requestHash: string;
+          withheld?: string;
+          /** The write stored the answer itself (runKeepingAnswer). */
+          answerStored?: boolean;
+        }
       | undefined;
   }
   interface FastifyContextConfig {
@@ -128,6 +140,7 @@ export function registerIdempotency(app: FastifyInstance, ctx: AppContext): void
     const claim = request.idempotency;
     if (!claim) return payload;
     request.idempotency = undefined;
+    if (claim.answerStored) return payload;
     // A server error may have left nothing done: let a retry with the same key run again.
     if (reply.statusCode >= 500) {
       await releaseIdempotencyKey(ctx.db, claim.principal, claim.key);
@@ -148,4 +161,37 @@ export function registerIdempotency(app: FastifyInstance, ctx: AppContext): void
     await storeIdempotentResponse(ctx.db, claim, reply.statusCode, body);
     return payload;
   });
+}
+
+/**
+ * Runs a write on a case that stores the request's idempotent answer with the case itself (see
+ * AnswerKeeper). `render` makes the answer from the command's result; what it made for the write
+ * that landed comes back as `rendered`, to be sent as it was stored. Without a claim it just runs;
+ * a withheld answer (one holding a secret) is stored as the 409 a repeat gets instead.
+ */
+export async function runKeepingAnswer<R>(
+  request: FastifyRequest,
+  statusCode: number,
+  render: (result: CommandResult) => Promise<unknown> | unknown,
+  run: (keepAnswer: AnswerKeeper | undefined) => Promise<R>,
+): Promise<{ result: R; rendered: { body: unknown } | undefined }> {
+  const claim = request.idempotency;
+  if (!claim) return { result: await run(undefined), rendered: undefined };
+  const { principal, key, requestHash, withheld } = claim;
+  let rendered: { body: unknown } | undefined;
+  const keeper: AnswerKeeper = {
+    claim: { principal, key, requestHash },
+    ...(withheld !== undefined
+      ? { statusCode: 409, render: async () => withheldAnswer(withheld) }
+      : {
+          statusCode,
+          render: async (result: CommandResult) => {
+            rendered = { body: await render(result) };
+            return rendered.body;
+          },
+        }),
+  };
+  const result = await run(keeper);
+  claim.answerStored = true;
+  return { result, rendered };
 }

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { getCurrentPolicy } from "../../../app/case-facts.ts";
 import type { AppContext } from "../../../app/context.ts";
 import {
+  type AnswerKeeper,
   actorOf,
   type CommandBuilder,
   type CommandResult,
@@ -32,6 +33,7 @@ import {
 } from "../../../domain/sla.ts";
 import type { Principal, StaffRole } from "../../../domain/staff.ts";
 import { principalOf, STAFF } from "../../plugins/auth.ts";
+import { runKeepingAnswer } from "../../plugins/idempotency.ts";
 import { errorResponses, pageOf, pageQuery } from "../common.ts";
 import {
   type CommandAnswer,
@@ -92,6 +94,21 @@ export function caseRoutes(ctx: AppContext) {
         await describeCase(ctx, result.case, actorOf(principal), result.facts),
       );
     };
+    /**
+     * Runs a command whose answer, for a request with an Idempotency-Key, is stored by the
+     * command's own write (see runKeepingAnswer), and answers what was stored.
+     */
+    const answerCommand = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      statusCode: number,
+      run: (keepAnswer: AnswerKeeper | undefined) => Promise<CommandResult>,
+    ): Promise<CommandAnswer> => {
+      const principal = principalOf(request);
+      const render = (result: CommandResult) => answer(request, reply, principal, result);
+      const { result, rendered } = await runKeepingAnswer(request, statusCode, render, run);
+      return rendered ? (rendered.body as CommandAnswer) : render(result);
+    };
 
     app.post("/api/cases", {
       config: { access: { roles: CASE_OPENERS } },
@@ -104,9 +121,11 @@ export function caseRoutes(ctx: AppContext) {
       },
       serializerCompiler: caseAnswerSerializer,
       handler: async (request, reply) => {
-        const principal = principalOf(request);
-        const opened = await openCase(ctx, actorOf(principal), request.body);
-        return reply.status(201).send(await answer(request, reply, principal, opened));
+        const actor = actorOf(principalOf(request));
+        const opened = await answerCommand(request, reply, 201, (keepAnswer) =>
+          openCase(ctx, actor, request.body, { keepAnswer }),
+        );
+        return reply.status(201).send(opened);
       },
     });
 
@@ -310,11 +329,13 @@ export function caseRoutes(ctx: AppContext) {
         handler: async (request, reply) => {
           const principal = principalOf(request);
           const input = request.body as z.infer<B>;
-          const result = await runCaseCommand(ctx, request.params.id, build(input, principal), {
-            expectedVersion: input.expectedVersion,
-            namedStaffIds: namedStaff(input),
-          });
-          return answer(request, reply, principal, result);
+          return answerCommand(request, reply, 200, (keepAnswer) =>
+            runCaseCommand(ctx, request.params.id, build(input, principal), {
+              expectedVersion: input.expectedVersion,
+              namedStaffIds: namedStaff(input),
+              keepAnswer,
+            }),
+          );
         },
       });
     }
@@ -350,18 +371,23 @@ export function caseRoutes(ctx: AppContext) {
         const principal = principalOf(request);
         // The code is checked against the live code read with the case; the attempt is counted
         // in the same write as the engine's decision.
-        const result = await runCaseCommand(
-          ctx,
-          request.params.id,
-          (_c, _f, now, checks) => ({
-            kind: "confirmIdentityCode",
-            codeMatches: checks.identityCodeMatches,
-            actor: as(principal),
-            now,
-          }),
-          { expectedVersion: request.body.expectedVersion, identityCode: request.body.code },
+        return answerCommand(request, reply, 200, (keepAnswer) =>
+          runCaseCommand(
+            ctx,
+            request.params.id,
+            (_c, _f, now, checks) => ({
+              kind: "confirmIdentityCode",
+              codeMatches: checks.identityCodeMatches,
+              actor: as(principal),
+              now,
+            }),
+            {
+              expectedVersion: request.body.expectedVersion,
+              identityCode: request.body.code,
+              keepAnswer,
+            },
+          ),
         );
-        return answer(request, reply, principal, result);
       },
     });
     command(
@@ -442,19 +468,20 @@ export function caseRoutes(ctx: AppContext) {
       serializerCompiler: caseAnswerSerializer,
       handler: async (request, reply) => {
         const principal = principalOf(request);
-        const result = await runCaseCommand(
-          ctx,
-          request.params.id,
-          (_c, _f, now) => ({
-            kind: "answerOffer",
-            offerCode: request.params.offerCode,
-            answer: request.body.answer,
-            actor: as(principal),
-            now,
-          }),
-          { expectedVersion: request.body.expectedVersion },
+        return answerCommand(request, reply, 200, (keepAnswer) =>
+          runCaseCommand(
+            ctx,
+            request.params.id,
+            (_c, _f, now) => ({
+              kind: "answerOffer",
+              offerCode: request.params.offerCode,
+              answer: request.body.answer,
+              actor: as(principal),
+              now,
+            }),
+            { expectedVersion: request.body.expectedVersion, keepAnswer },
+          ),
         );
-        return answer(request, reply, principal, result);
       },
     });
     command(

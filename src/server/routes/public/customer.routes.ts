@@ -1,6 +1,6 @@
 // The customer's side, without an account: the self-service start, and the actions behind the
 // signed links we send (the Cancellation Request Form, offer answers, the feedback survey).
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../../../app/context.ts";
@@ -13,10 +13,12 @@ import {
   verifySelfService,
   viewLink,
 } from "../../../app/customer-actions.ts";
+import type { AnswerKeeper, CommandResult } from "../../../app/run-case-command.ts";
 import { getSettings } from "../../../app/settings.ts";
 import { CONFIRMATION_CHANNELS, EFFECTIVE_CHOICES } from "../../../domain/case.ts";
 import { findOffer } from "../../../domain/policy-definition.ts";
 import { PUBLIC } from "../../plugins/auth.ts";
+import { runKeepingAnswer } from "../../plugins/idempotency.ts";
 import { errorResponses } from "../common.ts";
 
 const tokenParams = z.object({ token: z.string().min(10).max(200) });
@@ -98,7 +100,14 @@ export function customerRoutes(ctx: AppContext) {
         },
       },
       handler: async (request, reply) => {
-        const { case: opened, formToken } = await verifySelfService(ctx, request.body);
+        // The route's answer is withheld from repeats (see its config), so no body is rendered.
+        const { result } = await runKeepingAnswer(
+          request,
+          201,
+          () => null,
+          (keepAnswer) => verifySelfService(ctx, request.body, keepAnswer),
+        );
+        const { case: opened, formToken } = result;
         return reply.status(201).send({ reference: opened.reference, formToken });
       },
     });
@@ -164,11 +173,19 @@ export function customerRoutes(ctx: AppContext) {
       },
     });
 
-    const done = (c: { reference: string; state: string; outcome: string | null }) => ({
+    const done = ({ case: c }: CommandResult) => ({
       reference: c.reference,
       state: c.state,
       outcome: c.outcome,
     });
+    /** A link's command, its answer stored with its write for an Idempotency-Key. */
+    const answerKept = async (
+      request: FastifyRequest,
+      run: (keepAnswer: AnswerKeeper | undefined) => Promise<CommandResult>,
+    ) => {
+      const { result, rendered } = await runKeepingAnswer(request, 200, done, run);
+      return rendered ? (rendered.body as ReturnType<typeof done>) : done(result);
+    };
 
     app.post("/api/public/links/:token/form", {
       config,
@@ -186,7 +203,9 @@ export function customerRoutes(ctx: AppContext) {
         response: { 200: doneJson, ...errorResponses },
       },
       handler: async (request) =>
-        done((await submitFormByLink(ctx, request.params.token, request.body)).case),
+        answerKept(request, (keepAnswer) =>
+          submitFormByLink(ctx, request.params.token, request.body, keepAnswer),
+        ),
     });
 
     app.post("/api/public/links/:token/offer", {
@@ -199,7 +218,9 @@ export function customerRoutes(ctx: AppContext) {
         response: { 200: doneJson, ...errorResponses },
       },
       handler: async (request) =>
-        done((await answerOfferByLink(ctx, request.params.token, request.body.answer)).case),
+        answerKept(request, (keepAnswer) =>
+          answerOfferByLink(ctx, request.params.token, request.body.answer, keepAnswer),
+        ),
     });
 
     app.post("/api/public/links/:token/feedback", {
@@ -220,7 +241,9 @@ export function customerRoutes(ctx: AppContext) {
         response: { 200: doneJson, ...errorResponses },
       },
       handler: async (request) =>
-        done((await submitFeedbackByLink(ctx, request.params.token, request.body)).case),
+        answerKept(request, (keepAnswer) =>
+          submitFeedbackByLink(ctx, request.params.token, request.body, keepAnswer),
+        ),
     });
   };
 }
