@@ -241,7 +241,7 @@ const FEEDBACK_COMMENTS = [
 const WITHDRAW_REASONS = [
   "The team decided to keep the subscription after all.",
   "Asked by mistake; the owner wants to continue.",
-  null,
+  "The customer found the budget for another year.",
 ];
 
 type Rng = () => number;

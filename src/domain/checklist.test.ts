@@ -70,7 +70,7 @@ describe("the seven-step checklist", () => {
     expect(feedback[5]?.blockedBy?.code).toBe("FEEDBACK_PENDING");
     const { case: noForm } = run(context, [
       (now) => commands.openCase(now),
-      (now) => commands.verifySelfService(now),
+      (now) => commands.verifyBySecurityCheck(now),
       (now) => commands.sendForm(now),
       (now) => commands.recordReasonConversation(now),
       (now) => commands.recordNoSuitableOffer(now),

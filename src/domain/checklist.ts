@@ -539,7 +539,10 @@ function candidates(
     { actor, now, kind: "submitFeedback", rating: 5, decisionReason: firstReason, comments: "" },
   );
   add({ kind: "expireFeedbackRequest" }, { actor, now, kind: "expireFeedbackRequest" });
-  add({ kind: "withdraw" }, { actor, now, kind: "withdraw" });
+  add(
+    { kind: "withdraw" },
+    { actor, now, kind: "withdraw", reason: "the customer changed their mind" },
+  );
   add({ kind: "closeCase" }, { actor, now, kind: "closeCase" });
   add({ kind: "addNote" }, { actor, now, kind: "addNote", text: "note" });
   add(

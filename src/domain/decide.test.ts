@@ -195,6 +195,8 @@ describe("happy paths, one per outcome", () => {
     expect(types(events)).toEqual([
       "csm_engaged",
       "csm_outcome_recorded",
+      "offer_presented",
+      "offer_answered",
       "offer_accepted",
       "case_closed",
     ]);
@@ -429,7 +431,7 @@ describe("step 3: assistance and alternatives", () => {
   const verified = () =>
     run(context, [
       (now) => commands.openCase(now),
-      (now) => commands.verifySelfService(now),
+      (now) => commands.verifyBySecurityCheck(now),
       (now) => commands.sendForm(now),
     ]).case;
 
@@ -798,5 +800,173 @@ describe("any step", () => {
         actor: REQUESTER,
       });
     }
+  });
+});
+
+describe("who may do what, and with what, after the policy review", () => {
+  it("keeps the CSM's final engagement with a second person: not the one who escalated", () => {
+    // A CSM working the retention steps of a case whose AM is someone else.
+    const c = caseIn("retention");
+    const answered = apply(c, commands.answerOffer(nextMinute(c), { answer: "declined" }), context);
+    const submitted = apply(answered, commands.submitForm(nextMinute(answered)), context);
+    expect(
+      refusalCode(
+        decide(
+          submitted,
+          commands.escalateToCsm(nextMinute(submitted), { actor: CSM, csmId: CSM.userId }),
+          context,
+        ),
+      ),
+    ).toBe("CSM_ESCALATED_THE_CASE");
+    const byCsm2 = apply(
+      submitted,
+      commands.escalateToCsm(nextMinute(submitted), { actor: CSM2, csmId: CSM.userId }),
+      context,
+    );
+    for (const command of [
+      commands.csmEngage(nextMinute(byCsm2), { actor: CSM2 }),
+      commands.recordCsmOutcome(nextMinute(byCsm2), { actor: CSM2 }),
+    ]) {
+      expect(refusalCode(decide(byCsm2, command, context)), command.kind).toBe(
+        "CSM_ESCALATED_THE_CASE",
+      );
+    }
+    expect(
+      refusalCode(decide(byCsm2, commands.recordCsmOutcome(nextMinute(byCsm2)), context)),
+    ).toBe("accepted");
+  });
+
+  it("has staff write down what the customer said when they record a withdrawal", () => {
+    const c = caseIn("escalated");
+    for (const actor of [AM, SYSTEM]) {
+      const decision = decide(
+        c,
+        commands.withdraw(nextMinute(c), { actor, reason: null }),
+        context,
+      );
+      expect(decision.ok ? [] : decision.refusal.fields?.map((f) => f.field)).toEqual(["reason"]);
+    }
+    const byCustomer = accepted(
+      decide(c, commands.withdraw(nextMinute(c), { actor: REQUESTER, reason: null }), context),
+    );
+    expect(byCustomer.case.outcome).toBe("withdrawn");
+    const byAm = accepted(
+      decide(
+        c,
+        commands.withdraw(nextMinute(c), { actor: AM, reason: "Budget found after all." }),
+        context,
+      ),
+    );
+    expect(byAm.case.withdrawal?.reason).toBe("Budget found after all.");
+  });
+
+  it("checks an offer's eligibility again when the customer accepts it", () => {
+    // The discount was presented for "too expensive"; the reason is now "missing features".
+    const c = caseIn("retention");
+    const changed = apply(
+      c,
+      commands.recordReasonConversation(nextMinute(c), { reasonCode: "missing_features" }),
+      context,
+    );
+    const decision = decide(
+      changed,
+      commands.answerOffer(nextMinute(changed), { answer: "accepted" }),
+      context,
+    );
+    expect(refusalCode(decision)).toBe("OFFER_NOT_ELIGIBLE");
+    expect(
+      refusalCode(
+        decide(changed, commands.answerOffer(nextMinute(changed), { answer: "declined" }), context),
+      ),
+    ).toBe("accepted");
+  });
+
+  it("records a CSM's save on the open presentation with the agreed terms, or as a new one, with events saying so", () => {
+    const scale = makeContext({ subscription: { monthlyValueMinor: 149_900 } });
+    const escalated = caseIn("escalated", scale);
+    const presented = apply(
+      escalated,
+      commands.presentOffer(nextMinute(escalated), {
+        offerCode: "custom_csm",
+        customTerms: "Three months at half price.",
+        actor: CSM,
+      }),
+      scale,
+    );
+    const onOpen = accepted(
+      decide(
+        presented,
+        commands.recordCsmOutcome(nextMinute(presented), {
+          outcome: "retained",
+          offerCode: "custom_csm",
+          customTerms: "Four months at half price.",
+        }),
+        scale,
+      ),
+    );
+    const last = onOpen.case.offers.at(-1);
+    expect(onOpen.case.offers).toHaveLength(presented.offers.length);
+    expect(last).toMatchObject({ answer: "accepted", customTerms: "Four months at half price." });
+    const acceptedEvent = onOpen.events.find((e) => e.type === "offer_accepted");
+    expect(acceptedEvent).toMatchObject({ customTerms: "Four months at half price." });
+    expect(onOpen.events.map((e) => e.type)).not.toContain("offer_presented");
+    expect(onOpen.events.map((e) => e.type)).toContain("offer_answered");
+
+    // Once the presentation has expired, the save is a new presentation, accepted.
+    const expiredAt = new Date(presented.offers.at(-1)?.expiresAt ?? "");
+    const late = accepted(
+      decide(
+        presented,
+        commands.recordCsmOutcome(minutesAfter(expiredAt, 1), {
+          outcome: "retained",
+          offerCode: "custom_csm",
+          customTerms: "Four months at half price.",
+        }),
+        scale,
+      ),
+    );
+    expect(late.case.offers).toHaveLength(presented.offers.length + 1);
+    expect(late.case.offers.at(-2)?.answer).toBe("pending");
+    expect(late.events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(["offer_presented", "offer_answered", "offer_accepted"]),
+    );
+  });
+
+  it("does not process on the CSM's time box while the customer is still answering an offer", () => {
+    const boxed = makeContext({ policy: withSlas({ csmStepTimeBox: true }) });
+    const escalated = caseIn("escalated", boxed);
+    const offered = apply(
+      escalated,
+      commands.presentOffer(nextMinute(escalated), { offerCode: "training_session", actor: CSM }),
+      boxed,
+    );
+    const afterSla = minutesAfter(offered.escalation?.slaDueAt ?? "", 1);
+    expect(refusalCode(decide(offered, commands.processCancellation(afterSla), boxed))).toBe(
+      "OFFER_ANSWER_PENDING",
+    );
+    const declined = apply(
+      offered,
+      commands.answerOffer(afterSla, { offerCode: "training_session", answer: "declined" }),
+      boxed,
+    );
+    expect(
+      refusalCode(decide(declined, commands.processCancellation(minutesAfter(afterSla, 1)), boxed)),
+    ).toBe("accepted");
+  });
+
+  it("self-verifies only a request the customer started on the self-service page", () => {
+    const byAm = apply(undefined, commands.openCase(T0), context);
+    expect(refusalCode(decide(byAm, commands.verifySelfService(nextMinute(byAm)), context))).toBe(
+      "IDENTITY_METHOD_NOT_ALLOWED",
+    );
+    const onPortal = apply(
+      undefined,
+      commands.openCase(T0, { actor: REQUESTER, channel: "portal" }),
+      context,
+    );
+    expect(
+      accepted(decide(onPortal, commands.verifySelfService(nextMinute(onPortal)), context)).case
+        .state,
+    ).toBe("form");
   });
 });

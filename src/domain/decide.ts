@@ -419,6 +419,16 @@ function verifyBySecurityCheck(c: Case, cmd: VerifyBySecurityCheck, ctx: Decisio
 function verifySelfService(c: Case, cmd: VerifySelfService, ctx: DecisionContext): Change {
   const blocked = identityStepRefusal(c, "self_service", ctx);
   if (blocked) return refuse(blocked);
+  // The self-service start is the customer's own verified request: it cannot verify a request
+  // logged by staff on another channel.
+  if (c.channel !== "portal" || c.openedBy.kind !== "customer") {
+    return refuse(
+      refusal(
+        "IDENTITY_METHOD_NOT_ALLOWED",
+        "Self-service verification is only for a request the customer started on the self-service page; verify by code or security check.",
+      ),
+    );
+  }
   return verified(c, "self_service", cmd);
 }
 
@@ -748,6 +758,17 @@ function answerOffer(c: Case, cmd: AnswerOffer, ctx: DecisionContext): Change {
 
   const offer = findOffer(ctx.policy, presented.offerCode);
   if (!offer) return refuse(refusal("OFFER_UNKNOWN"));
+  // Eligibility is checked again: the reason or the subscription may have changed since.
+  const eligibility = checkOfferEligibility(ctx.policy, offer, offerSubject(c, ctx));
+  if (!eligibility.eligible) {
+    const why = eligibility.problems.map((p) => p.message).join(" ");
+    return refuse(
+      refusal(
+        "OFFER_NOT_ELIGIBLE",
+        `${offer.label} no longer applies: ${why} Record the answer as declined and choose an eligible offer.`,
+      ),
+    );
+  }
   const closed = close({ ...c, offers }, "retained", cmd, ctx, null);
   return accept(
     closed.case,
@@ -789,6 +810,14 @@ function escalateToCsm(c: Case, cmd: EscalateToCsm, ctx: DecisionContext): Chang
   const csmId = cmd.csmId || c.assignedCsmId || ctx.account.assignedCsmId;
   if (!csmId) return refuse(refusal("CSM_NOT_AVAILABLE"));
   if (csmId === c.assignedAmId) return refuse(refusal("CSM_IS_CASE_AM"));
+  if (cmd.actor.kind === "staff" && cmd.actor.userId === csmId) {
+    return refuse(
+      refusal(
+        "CSM_ESCALATED_THE_CASE",
+        "Escalate to another CSM: the final engagement must come from someone other than the person escalating.",
+      ),
+    );
+  }
   if (ctx.staff[csmId]?.role !== "csm") {
     return refuse(refusal("ASSIGNEE_ROLE_MISMATCH", "Escalate to a user who holds the CSM role."));
   }
@@ -931,26 +960,40 @@ function recordCsmOutcome(c: Case, cmd: RecordCsmOutcome, ctx: DecisionContext):
   };
   if (!offer) return accept({ ...decided, state: "finalizing" }, ...engaged.events, outcomeEvent);
 
-  // Retained: the agreed offer is recorded as presented by the CSM and accepted by the customer.
+  // Retained: the agreed offer is recorded as accepted by the customer, on its open presentation
+  // (with the terms the CSM agreed) or on a new one presented by the CSM; the events say both, as
+  // an AM's offer and the customer's answer would, so the audit log tells what the case holds.
   const customTerms = cmd.customTerms?.trim() || null;
   const pendingIndex = decided.offers.findLastIndex(
-    (p) => p.offerCode === offer.code && p.answer === "pending",
+    (p) => p.offerCode === offer.code && p.answer === "pending" && !hasPassed(p.expiresAt, cmd.now),
   );
   const accepted = { answer: "accepted" as const, answeredAt: at, answeredBy: cmd.actor };
+  const presentation: OfferPresentation = {
+    offerCode: offer.code,
+    kind: offer.kind,
+    label: offer.label,
+    customTerms,
+    presentedAt: at,
+    presentedBy: cmd.actor,
+    expiresAt: offerAnswerExpiresAt(ctx.policy, cmd.now),
+    ...accepted,
+  };
   const offers =
     pendingIndex >= 0
-      ? decided.offers.map((p, i) => (i === pendingIndex ? { ...p, ...accepted } : p))
+      ? decided.offers.map((p, i) => (i === pendingIndex ? { ...p, customTerms, ...accepted } : p))
+      : [...decided.offers, presentation];
+  const presentedEvents: CaseEventBody[] =
+    pendingIndex >= 0
+      ? []
       : [
-          ...decided.offers,
           {
+            type: "offer_presented",
             offerCode: offer.code,
             kind: offer.kind,
-            label: offer.label,
             customTerms,
-            presentedAt: at,
-            presentedBy: cmd.actor,
-            expiresAt: offerAnswerExpiresAt(ctx.policy, cmd.now),
-            ...accepted,
+            expiresAt: presentation.expiresAt,
+            // Agreed with the customer in the CSM's conversation: there is nothing to send.
+            sendToCustomer: false,
           },
         ];
   const closed = close({ ...decided, offers }, "retained", cmd, ctx, null);
@@ -958,6 +1001,8 @@ function recordCsmOutcome(c: Case, cmd: RecordCsmOutcome, ctx: DecisionContext):
     closed.case,
     ...engaged.events,
     outcomeEvent,
+    ...presentedEvents,
+    { type: "offer_answered", offerCode: offer.code, answer: "accepted" },
     offerAccepted(c, offer, customTerms, ctx),
     closed.event,
   );
@@ -971,6 +1016,15 @@ function processCancellation(c: Case, cmd: ProcessCancellation, ctx: DecisionCon
   }
   const timeBoxUsed = isCsmTimeBoxOver(c, ctx.policy, cmd.now);
   if (c.state !== "finalizing" && !timeBoxUsed) return refuse(missingStep(c, cmd.kind, ctx.policy));
+  // As when the CSM decides to proceed: an offer the customer is still answering is answered first.
+  if (timeBoxUsed && pendingOffers(c, cmd.now).length > 0) {
+    return refuse(
+      refusal(
+        "OFFER_ANSWER_PENDING",
+        "Record the customer's answer to the offers still open before processing the cancellation.",
+      ),
+    );
+  }
   const submission = c.form?.submission;
   if (c.formStatus !== "submitted" || !submission) return refuse(refusal("FORM_NOT_SUBMITTED"));
   if (!isCancellable(ctx.subscription)) return refuse(refusal("SUBSCRIPTION_NOT_ACTIVE"));
@@ -1139,7 +1193,11 @@ function expireFeedbackRequest(c: Case, cmd: ExpireFeedbackRequest, ctx: Decisio
 
 function withdraw(c: Case, cmd: Withdraw, ctx: DecisionContext): Change {
   if (c.processing) return refuse(refusal("WITHDRAWAL_TOO_LATE"));
-  const fields = problems(checkText("reason", cmd.reason, { required: false }));
+  // Only the customer withdraws: staff recording it write down what the customer said, so the
+  // documentation shows the request was theirs (step 7: document the reason).
+  const fields = problems(
+    checkText("reason", cmd.reason, { required: cmd.actor.kind !== "customer" }),
+  );
   if (fields.length > 0) return invalid(fields);
   const reason = cmd.reason?.trim() || null;
   const withdrawn: Case = {

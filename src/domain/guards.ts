@@ -47,7 +47,10 @@ export function checkActor(c: Case, command: Command): Refusal | null {
           `Only a customer success manager can do this (${phrase}); ask the case's CSM.`,
         );
       }
-      return actor.userId === c.assignedAmId ? refusal("CSM_IS_CASE_AM") : null;
+      if (actor.userId === c.assignedAmId) return refusal("CSM_IS_CASE_AM");
+      // The escalation hands the case to a second person: whoever escalated (even a CSM doing
+      // the retention steps) cannot also be the one who engages and decides.
+      return isEscalator(c, actor.userId) ? refusal("CSM_ESCALATED_THE_CASE") : null;
   }
 }
 
@@ -88,4 +91,10 @@ export function missingStep(c: Case, kind: CommandKind, policy: PolicyDefinition
     case "closed":
       return refusal("CASE_CLOSED");
   }
+}
+
+/** Whether this staff member escalated the case to the CSM. */
+export function isEscalator(c: Case, userId: string): boolean {
+  const by = c.escalation?.escalatedBy;
+  return by?.kind === "staff" && by.userId === userId;
 }

@@ -41,6 +41,11 @@ export const POLICY_RULES = [
       "The CSM must be a different person from the case's account manager; choose another CSM.",
   },
   {
+    code: "CSM_ESCALATED_THE_CASE",
+    message:
+      "The CSM's final engagement must come from someone other than the person who escalated the case; ask another CSM.",
+  },
+  {
     code: "REQUESTER_NOT_AUTHORISED",
     message:
       "Ask an owner or billing admin of the account who is authorised to cancel to make the request.",

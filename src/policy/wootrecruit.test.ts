@@ -110,7 +110,7 @@ describe("the WootRecruit policy, version 1", () => {
     });
     const { case: escalated } = run(scale, [
       (now) => commands.openCase(now),
-      (now) => commands.verifySelfService(now),
+      (now) => commands.verifyBySecurityCheck(now),
       (now) => commands.sendForm(now),
       (now) => commands.recordReasonConversation(now, { reasonCode: "budget_cut" }),
       (now) => commands.recordNoSuitableOffer(now),

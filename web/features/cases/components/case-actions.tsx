@@ -540,7 +540,9 @@ export function WithdrawButton({ run }: { run: RunCommand }) {
       >
         <Stack>
           <Textarea
-            label="What the customer said (optional)"
+            label="What the customer said"
+            description="A withdrawal is the customer's decision: write down how they told you."
+            required
             value={reason}
             onChange={(e) => setReason(e.currentTarget.value)}
           />
@@ -551,9 +553,8 @@ export function WithdrawButton({ run }: { run: RunCommand }) {
             <Button
               color="red"
               loading={busy}
-              onClick={async () =>
-                (await go("withdraw", { reason: reason || null })) && setOpen(false)
-              }
+              disabled={reason.trim() === ""}
+              onClick={async () => (await go("withdraw", { reason })) && setOpen(false)}
             >
               Close as withdrawn
             </Button>
