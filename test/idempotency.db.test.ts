@@ -180,20 +180,27 @@ describe("Idempotency-Key", () => {
     const db = server.handle.db;
     const now = server.clock.now;
     const claim = { principal: "user:stale-test", key: "stale-claim-0001" };
-    expect(await claimIdempotencyKey(db, claim.principal, claim.key, "hash-a", now, now)).toEqual({
-      kind: "claimed",
-    });
+    const first = await claimIdempotencyKey(db, claim.principal, claim.key, "hash-a", now, now);
+    expect(first.kind).toBe("claimed");
     // A minute on, request A has not answered: request B (the same retried) takes the claim over.
     const later = new Date(now.getTime() + 61_000);
     const staleBefore = new Date(later.getTime() - 60_000);
-    expect(
-      await claimIdempotencyKey(db, claim.principal, claim.key, "hash-b", later, staleBefore),
-    ).toEqual({ kind: "claimed" });
+    const second = await claimIdempotencyKey(
+      db,
+      claim.principal,
+      claim.key,
+      "hash-a",
+      later,
+      staleBefore,
+    );
+    expect(second.kind).toBe("claimed");
+    if (first.kind !== "claimed" || second.kind !== "claimed") return;
+    expect(second.token).not.toBe(first.token);
     // B answers, then A answers late: nothing of A's is kept; B's answer is the one replayed.
-    await storeIdempotentResponse(db, { ...claim, requestHash: "hash-b" }, 201, { from: "b" });
-    await storeIdempotentResponse(db, { ...claim, requestHash: "hash-a" }, 201, { from: "a" });
+    await storeIdempotentResponse(db, { ...claim, token: second.token }, 201, { from: "b" });
+    await storeIdempotentResponse(db, { ...claim, token: first.token }, 201, { from: "a" });
     expect(
-      await claimIdempotencyKey(db, claim.principal, claim.key, "hash-b", later, staleBefore),
+      await claimIdempotencyKey(db, claim.principal, claim.key, "hash-a", later, staleBefore),
     ).toEqual({ kind: "replay", statusCode: 201, response: { from: "b" } });
   });
 
@@ -248,6 +255,79 @@ describe("Idempotency-Key", () => {
         .where("type", "=", "note_added")
         .execute();
       expect(notes).toHaveLength(1);
+    });
+
+    it("a claim taken over by a retry while the first request runs: the first writes nothing and is told to repeat", async () => {
+      const world = await makeWorld(server);
+      const opened = await openCaseFor(world);
+      const note = () =>
+        world.am.request({
+          method: "POST",
+          url: `/api/cases/${opened.id}/notes`,
+          payload: { text: "Customer will confirm by email." },
+          headers: { "idempotency-key": "note-takeover-0001" },
+        });
+      // Request A has read the case when a minute passes and a retry takes its claim over.
+      let takeover: Promise<unknown> | undefined;
+      const db = server.ctx.db;
+      server.ctx.db = db.withPlugin({
+        transformQuery: ({ node }) => node,
+        async transformResult({ result }) {
+          const row = result.rows[0];
+          if (!takeover && row && typeof row === "object" && "audit_tip" in row) {
+            server.clock.advance(61_000);
+            takeover = sql`update idempotency_keys
+              set claim_token = gen_random_uuid(), created_at = ${server.clock.now}
+              where key = 'note-takeover-0001'`.execute(server.handle.db);
+            // PGlite runs it next, before A's write; PostgreSQL on another connection: wait.
+            if (server.handle.kind === "postgres") await takeover;
+          }
+          return result;
+        },
+      });
+      let first: Awaited<ReturnType<typeof note>>;
+      try {
+        first = await note();
+      } finally {
+        server.ctx.db = db;
+      }
+      expect(first.statusCode, first.body).toBe(409);
+      expect(first.json().code).toBe("IDEMPOTENCY_CLAIM_LOST");
+      const notes = () =>
+        server.handle.db
+          .selectFrom("case_events")
+          .select("type")
+          .where("case_id", "=", opened.id)
+          .where("type", "=", "note_added")
+          .execute();
+      expect(await notes()).toHaveLength(0);
+      // The retry that took over never answered either: a minute later the next one acts, once.
+      server.clock.advance(61_000);
+      const retried = await note();
+      expect(retried.statusCode, retried.body).toBe(200);
+      const again = await note();
+      expect(again.headers["idempotent-replayed"]).toBe("true");
+      expect(again.json()).toEqual(retried.json());
+      expect(await notes()).toHaveLength(1);
+    });
+
+    it("says preference-applied only on a command's answer, not on a refusal after the answer was made", async () => {
+      const world = await makeWorld(server);
+      await openCaseFor(world);
+      const second = await world.am.request({
+        method: "POST",
+        url: "/api/cases",
+        payload: {
+          accountId: world.accountId,
+          subscriptionId: world.subscriptionId,
+          requesterContactId: world.contactId,
+          channel: "phone",
+        },
+        headers: { "idempotency-key": "open-twice-0001", prefer: "return=minimal" },
+      });
+      expect(second.statusCode, second.body).toBe(409);
+      expect(second.json().code).toBe("CASE_ALREADY_OPEN");
+      expect(second.headers["preference-applied"]).toBeUndefined();
     });
 
     it("opening a case, and the customer's form: a retry gets the first answer, not 'already open' or 'link used'", async () => {

@@ -117,9 +117,9 @@ export interface CommandOptions {
  * replies (storing it afterwards left a window in which a retry ran the command again).
  */
 export interface AnswerKeeper {
-  claim: { principal: string; key: string; requestHash: string };
+  claim: { principal: string; key: string; token: string };
   statusCode: number;
-  /** The answer's body for this result, as it will be sent; called before each write. */
+  /** The body the request will be answered with for this result; called before each write. */
   render: (result: CommandResult) => Promise<unknown>;
 }
 

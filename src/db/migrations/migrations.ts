@@ -11,6 +11,7 @@ import * as m0007 from "./0007-analytics.ts";
 import * as m0008 from "./0008-search.ts";
 import * as m0009 from "./0009-salted-digests.ts";
 import * as m0010 from "./0010-idempotency-expiry.ts";
+import * as m0011 from "./0011-idempotency-claim-token.ts";
 
 const migrations: Record<string, Migration> = {
   "0001-foundation": m0001,
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   "0008-search": m0008,
   "0009-salted-digests": m0009,
   "0010-idempotency-expiry": m0010,
+  "0011-idempotency-claim-token": m0011,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -59,11 +59,18 @@ export interface CaseChange {
 export interface IdempotentAnswer {
   principal: string;
   key: string;
-  requestHash: string;
+  /** The claim's token: the change lands only while the claim is still this request's. */
+  token: string;
   statusCode: number;
-  /** The answer's JSON text, exactly as it is sent. */
+  /** The answer's JSON text (kept as jsonb: the same value, not necessarily the same bytes). */
   response: string;
 }
+
+/**
+ * The request's Idempotency-Key claim was taken over by a retry of it (after going stale) or
+ * released: nothing was written, and the retry's answer is the one to give.
+ */
+export class IdempotencyClaimLost extends Error {}
 
 /**
  * `insert into <table> (<columns>) select ... from <rows as JSON>` when the case was written.
@@ -185,11 +192,18 @@ function writeStatement(v: WriteValues, rows: ChangeRows) {
   const columns = Object.keys(v.columns);
   const written =
     v.expectedVersion === null
-      ? sql`insert into cases (id, ${sql.join(columns.map((k) => sql.id(k)))})
+      ? v.answer !== undefined
+        ? // The columns type the values of INSERT ... SELECT as they type VALUES.
+          sql`insert into cases (id, ${sql.join(columns.map((k) => sql.id(k)))})
+            select ${v.caseId}, ${sql.join(Object.values(v.columns))}
+            where exists (select 1 from claim) returning id`
+        : sql`insert into cases (id, ${sql.join(columns.map((k) => sql.id(k)))})
           values (${v.caseId}, ${sql.join(Object.values(v.columns))}) returning id`
       : sql`update cases set ${sql.join(
           columns.map((k) => sql`${sql.id(k)} = ${v.columns[k]}`),
         )} where id = ${v.caseId} and version = ${v.expectedVersion}${
+          v.answer !== undefined ? sql` and exists (select 1 from claim)` : sql``
+        }${
           v.useLink !== undefined
             ? sql` and exists (select 1 from customer_links where token_hash = ${v.useLink}
                 and used_at is null and superseded_at is null)`
@@ -200,7 +214,15 @@ function writeStatement(v: WriteValues, rows: ChangeRows) {
                 and used_at is null and superseded_at is null)`
             : sql``
         } returning id`;
-  const parts: RawBuilder<unknown>[] = [sql`written as (${written})`];
+  const parts: RawBuilder<unknown>[] = [];
+  if (v.answer !== undefined) {
+    // Locked, the claim cannot be taken over until this statement commits (a takeover then
+    // finds the answer); already taken over or released, the case is not written.
+    parts.push(sql`claim as (select 1 from idempotency_keys
+      where principal = ${v.answer.principal} and key = ${v.answer.key}
+        and claim_token = ${v.answer.token}::uuid and status_code is null for update)`);
+  }
+  parts.push(sql`written as (${written})`);
   const add = (part: RawBuilder<unknown>) =>
     parts.push(sql`${sql.raw(`w${parts.length}`)} as (${part})`);
   const insert = (table: string, key: keyof ChangeRows, suffix?: RawBuilder<unknown>) => {
@@ -239,11 +261,12 @@ function writeStatement(v: WriteValues, rows: ChangeRows) {
     add(sql`update idempotency_keys
       set status_code = ${v.answer.statusCode}::int, response = ${v.answer.response}::jsonb
       where principal = ${v.answer.principal} and key = ${v.answer.key}
-        and request_hash = ${v.answer.requestHash} and status_code is null
+        and claim_token = ${v.answer.token}::uuid and status_code is null
         and exists (select 1 from written)`);
   }
-  return sql<{ n: number }>`with ${sql.join(parts)}
-    select count(*)::int as n from written`;
+  const claimed = v.answer !== undefined ? sql`(select count(*) from claim)::int` : sql`1`;
+  return sql<{ n: number; claimed: number }>`with ${sql.join(parts)}
+    select count(*)::int as n, ${claimed} as claimed from written`;
 }
 
 /** Every value of `v` in a fixed order, and `v` rebuilt from such a list (placeholders included). */
@@ -256,8 +279,8 @@ function flatten(v: WriteValues): unknown[] {
   if (v.supersedePurposes !== undefined) list.push(v.supersedePurposes);
   for (const key of ROW_KEYS) if (v.rows[key] !== undefined) list.push(v.rows[key]);
   if (v.answer !== undefined) {
-    const { statusCode, response, principal, key, requestHash } = v.answer;
-    list.push(statusCode, response, principal, key, requestHash);
+    const { statusCode, response, principal, key, token } = v.answer;
+    list.push(statusCode, response, principal, key, token);
   }
   return list;
 }
@@ -310,7 +333,7 @@ function unflatten(like: WriteValues, list: readonly unknown[]): WriteValues {
       response,
       principal: next() as string,
       key: next() as string,
-      requestHash: next() as string,
+      token: next() as string,
     };
   }
   return v;
@@ -318,12 +341,14 @@ function unflatten(like: WriteValues, list: readonly unknown[]): WriteValues {
 
 const writeStatements = new Map<
   string,
-  (db: Db, ...values: unknown[]) => Promise<QueryResult<{ n: number }>>
+  (db: Db, ...values: unknown[]) => Promise<QueryResult<{ n: number; claimed: number }>>
 >();
 
 /**
  * Writes the change in one statement. False when the case is no longer at `expectedVersion` (or
  * an entry was appended to its audit chain meanwhile): nothing was written, decide again.
+ * Throws IdempotencyClaimLost when the change was to keep an answer for a claim that is no
+ * longer the request's.
  */
 export async function writeCaseChange(db: Db, change: CaseChange): Promise<boolean> {
   const rows = rowsOf(change);
@@ -337,5 +362,8 @@ export async function writeCaseChange(db: Db, change: CaseChange): Promise<boole
     writeStatements.set(shape, statement);
   }
   const result = await statement(db, ...flatten(values));
-  return result.rows[0]?.n === 1;
+  const row = result.rows[0];
+  if (row?.n === 1) return true;
+  if (row?.claimed === 0) throw new IdempotencyClaimLost();
+  return false;
 }

@@ -1,10 +1,12 @@
+import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database } from "../tables/tables.ts";
 
 type Db = Kysely<Database>;
 
 export type IdempotencyClaim =
-  | { kind: "claimed" }
+  /** `token` names this claim: a takeover of the key by a retry gets another. */
+  | { kind: "claimed"; token: string }
   | { kind: "replay"; statusCode: number; response: unknown }
   | { kind: "in_progress" }
   | { kind: "mismatch" };
@@ -23,19 +25,20 @@ export async function claimIdempotencyKey(
   now: Date,
   staleBefore: Date,
 ): Promise<IdempotencyClaim> {
+  const token = randomUUID();
   const inserted = await db
     .insertInto("idempotency_keys")
-    .values({ principal, key, request_hash: requestHash, created_at: now })
+    .values({ principal, key, request_hash: requestHash, created_at: now, claim_token: token })
     .onConflict((oc) =>
       oc
         .columns(["principal", "key"])
-        .doUpdateSet({ request_hash: requestHash, created_at: now })
+        .doUpdateSet({ request_hash: requestHash, created_at: now, claim_token: token })
         .where("idempotency_keys.status_code", "is", null)
         .where("idempotency_keys.created_at", "<", staleBefore),
     )
     .returning("key")
     .executeTakeFirst();
-  if (inserted) return { kind: "claimed" };
+  if (inserted) return { kind: "claimed", token };
   const existing = await db
     .selectFrom("idempotency_keys")
     .select(["request_hash", "status_code", "response"])
@@ -54,7 +57,7 @@ export async function claimIdempotencyKey(
  */
 export async function storeIdempotentResponse(
   db: Db,
-  claim: { principal: string; key: string; requestHash: string },
+  claim: { principal: string; key: string; token: string },
   statusCode: number,
   response: unknown,
 ): Promise<void> {
@@ -63,7 +66,7 @@ export async function storeIdempotentResponse(
     .set({ status_code: statusCode, response: JSON.stringify(response) })
     .where("principal", "=", claim.principal)
     .where("key", "=", claim.key)
-    .where("request_hash", "=", claim.requestHash)
+    .where("claim_token", "=", claim.token)
     .where("status_code", "is", null)
     .execute();
 }
@@ -77,12 +80,19 @@ export async function purgeIdempotencyKeys(db: Db, before: Date): Promise<number
   return Number(result.numDeletedRows);
 }
 
-/** Lets a retry run again: only a claim with no answer (a write may have stored its own). */
-export async function releaseIdempotencyKey(db: Db, principal: string, key: string): Promise<void> {
+/**
+ * Lets a retry run again: only this request's claim, and only with no answer (a write may have
+ * stored its own, or a retry taken the claim over).
+ */
+export async function releaseIdempotencyKey(
+  db: Db,
+  claim: { principal: string; key: string; token: string },
+): Promise<void> {
   await db
     .deleteFrom("idempotency_keys")
-    .where("principal", "=", principal)
-    .where("key", "=", key)
+    .where("principal", "=", claim.principal)
+    .where("key", "=", claim.key)
+    .where("claim_token", "=", claim.token)
     .where("status_code", "is", null)
     .execute();
 }

@@ -121,6 +121,8 @@ export interface IdempotencyKeysTable {
   status_code: number | null;
   response: ColumnType<unknown, string | null | undefined, string | null>;
   created_at: Generated<Date>;
+  /** Which claim of the key this is: a takeover by a retry gets a new one. */
+  claim_token: string | null;
 }
 
 type Json<T = unknown> = ColumnType<T, string, string>;

@@ -18,6 +18,7 @@ import { createHash, createHmac } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { AppContext } from "../../app/context.ts";
 import type { AnswerKeeper, CommandResult } from "../../app/run-case-command.ts";
+import { IdempotencyClaimLost } from "../../db/repositories/case-writes.repository.ts";
 import {
   claimIdempotencyKey,
   releaseIdempotencyKey,
@@ -42,7 +43,8 @@ declare module "fastify" {
       | {
           principal: string;
           key: string;
-          requestHash: string;
+          /** This request's claim of the key (see claimIdempotencyKey). */
+          token: string;
           withheld?: string;
           /** The write stored the answer itself (runKeepingAnswer). */
           answerStored?: boolean;
@@ -131,7 +133,7 @@ export function registerIdempotency(app: FastifyInstance, ctx: AppContext): void
     request.idempotency = {
       principal,
       key,
-      requestHash,
+      token: claim.token,
       ...(rule && "secretAnswer" in rule ? { withheld: rule.secretAnswer } : {}),
     };
   });
@@ -143,7 +145,7 @@ export function registerIdempotency(app: FastifyInstance, ctx: AppContext): void
     if (claim.answerStored) return payload;
     // A server error may have left nothing done: let a retry with the same key run again.
     if (reply.statusCode >= 500) {
-      await releaseIdempotencyKey(ctx.db, claim.principal, claim.key);
+      await releaseIdempotencyKey(ctx.db, claim);
       return payload;
     }
     if (claim.withheld !== undefined && reply.statusCode < 300) {
@@ -177,10 +179,10 @@ export async function runKeepingAnswer<R>(
 ): Promise<{ result: R; rendered: { body: unknown } | undefined }> {
   const claim = request.idempotency;
   if (!claim) return { result: await run(undefined), rendered: undefined };
-  const { principal, key, requestHash, withheld } = claim;
+  const { principal, key, token, withheld } = claim;
   let rendered: { body: unknown } | undefined;
   const keeper: AnswerKeeper = {
-    claim: { principal, key, requestHash },
+    claim: { principal, key, token },
     ...(withheld !== undefined
       ? { statusCode: 409, render: async () => withheldAnswer(withheld) }
       : {
@@ -191,7 +193,17 @@ export async function runKeepingAnswer<R>(
           },
         }),
   };
-  const result = await run(keeper);
+  let result: R;
+  try {
+    result = await run(keeper);
+  } catch (error) {
+    if (!(error instanceof IdempotencyClaimLost)) throw error;
+    throw new AppError(
+      "CONFLICT",
+      "A retry of this request with the same Idempotency-Key took over while it was running, and nothing was done here: repeat the request to get that retry's answer.",
+      { code: "IDEMPOTENCY_CLAIM_LOST" },
+    );
+  }
   claim.answerStored = true;
   return { result, rendered };
 }

@@ -82,14 +82,10 @@ export function caseRoutes(ctx: AppContext) {
      */
     const answer = async (
       request: FastifyRequest,
-      reply: FastifyReply,
       principal: Principal,
       result: CommandResult,
     ): Promise<CommandAnswer> => {
-      if (prefersMinimal(request)) {
-        reply.header("preference-applied", "return=minimal");
-        return { case: presentCase(result.case) };
-      }
+      if (prefersMinimal(request)) return { case: presentCase(result.case) };
       return presentCaseView(
         await describeCase(ctx, result.case, actorOf(principal), result.facts),
       );
@@ -105,8 +101,10 @@ export function caseRoutes(ctx: AppContext) {
       run: (keepAnswer: AnswerKeeper | undefined) => Promise<CommandResult>,
     ): Promise<CommandAnswer> => {
       const principal = principalOf(request);
-      const render = (result: CommandResult) => answer(request, reply, principal, result);
+      const render = (result: CommandResult) => answer(request, principal, result);
       const { result, rendered } = await runKeepingAnswer(request, statusCode, render, run);
+      // Said only on the answer itself: a render before a write that then failed says nothing.
+      if (prefersMinimal(request)) reply.header("preference-applied", "return=minimal");
       return rendered ? (rendered.body as CommandAnswer) : render(result);
     };
 
