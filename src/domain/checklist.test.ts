@@ -139,6 +139,18 @@ describe("the seven-step checklist", () => {
     const items = buildChecklist(processed, boxed, nextMinute(processed));
     expect(items[3]?.status).toBe("skipped");
     expect(items[3]?.evidence.join(" ")).toMatch(/time box/);
+    // The work goes on at step 5 (the confirmation), then step 6.
+    expect(items.map((i) => i.status)).toEqual([
+      "done",
+      "done",
+      "done",
+      "skipped",
+      "current",
+      "pending",
+      "pending",
+    ]);
+    const confirmed = apply(processed, commands.recordConfirmation(nextMinute(processed)), boxed);
+    expect(buildChecklist(confirmed, boxed, nextMinute(confirmed))[5]?.status).toBe("current");
   });
 
   it("blocks step 1 when the requester is not an authorised contact", () => {

@@ -182,7 +182,11 @@ export function buildChecklist(c: Case, context: DecisionContext, now: Date): Ch
     const step = context.policy.steps.find((s) => s.key === key);
     return step ?? fallbackStep(key, index + 1);
   });
-  const currentIndex = c.state === "closed" ? -1 : STEP_KEYS.findIndex((key) => !stepDone(c, key));
+  // A step skipped on the way (the CSM's, on the time box) is not the one waiting.
+  const currentIndex =
+    c.state === "closed"
+      ? -1
+      : STEP_KEYS.findIndex((key) => !stepDone(c, key) && !stepSkipped(c, key));
   const blockedBy = currentIndex >= 0 ? probeRefusal(c, context, now) : null;
 
   return steps.map((step, index): ChecklistItem => {
