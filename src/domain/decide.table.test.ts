@@ -100,7 +100,8 @@ const EXPECTED: Record<CommandKind, Row> = {
   submitForm: row(IDNV, FNS, "retention", FAS, FAS, FAS, FAS, CLOSED),
   expireForm: row(IDNV, FNS, "retention", FAS, FAS, FAS, FAS, CLOSED),
   recordReasonConversation: row(IDNV, FNS, "retention", "escalated", RSO, RSO, RSO, CLOSED),
-  presentOffer: row(IDNV, FNS, "retention", "escalated", RSO, RSO, RSO, CLOSED),
+  // The default actor is the AM: once escalated, only the CSM presents offers.
+  presentOffer: row(IDNV, FNS, "retention", "ALREADY_ESCALATED", RSO, RSO, RSO, CLOSED),
   answerOffer: row(IDNV, FNS, "closed", "OFFER_ALREADY_ANSWERED", RSO, RSO, RSO, CLOSED),
   recordNoSuitableOffer: row(IDNV, FNS, "retention", "ALREADY_ESCALATED", RSO, RSO, RSO, CLOSED),
   escalateToCsm: row(

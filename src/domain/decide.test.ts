@@ -435,7 +435,7 @@ describe("step 3: assistance and alternatives", () => {
       (now) => commands.sendForm(now),
     ]).case;
 
-  it("asks for the reason before any offer, and takes the form's reason as one", () => {
+  it("asks for the reason conversation before any offer, even when the form gives a reason", () => {
     const c = verified();
     expect(refusalCode(decide(c, commands.presentOffer(nextMinute(c)), context))).toBe(
       "REASON_NOT_RECORDED",
@@ -450,7 +450,15 @@ describe("step 3: assistance and alternatives", () => {
     );
     expect(
       refusalCode(decide(submitted, commands.presentOffer(nextMinute(submitted)), context)),
-    ).toBe("accepted");
+    ).toBe("REASON_NOT_RECORDED");
+    const talked = apply(
+      submitted,
+      commands.recordReasonConversation(nextMinute(submitted)),
+      context,
+    );
+    expect(refusalCode(decide(talked, commands.presentOffer(nextMinute(talked)), context))).toBe(
+      "accepted",
+    );
   });
 
   it("offers only the catalog's eligible offers, by the roles allowed", () => {
@@ -968,5 +976,53 @@ describe("who may do what, and with what, after the policy review", () => {
       accepted(decide(onPortal, commands.verifySelfService(nextMinute(onPortal)), context)).case
         .state,
     ).toBe("form");
+  });
+
+  it("hands a waiting escalation to the CSM it is reassigned to, never to the one who escalated", () => {
+    const c = caseIn("escalated");
+    const moved = accepted(
+      decide(
+        c,
+        commands.reassign(nextMinute(c), { slot: "csm", toUserId: CSM2.userId, actor: ADMIN }),
+        context,
+      ),
+    );
+    expect(moved.case.escalation?.csmId).toBe(CSM2.userId);
+    expect(moved.case.assignedCsmId).toBe(CSM2.userId);
+    // Escalated by a CSM (covering the retention steps): the case cannot be handed back to them.
+    const answered = apply(
+      caseIn("retention"),
+      commands.answerOffer(nextMinute(caseIn("retention")), { answer: "declined" }),
+      context,
+    );
+    const submitted = apply(answered, commands.submitForm(nextMinute(answered)), context);
+    const byCsm2 = apply(
+      submitted,
+      commands.escalateToCsm(nextMinute(submitted), { actor: CSM2, csmId: CSM.userId }),
+      context,
+    );
+    expect(
+      refusalCode(
+        decide(
+          byCsm2,
+          commands.reassign(nextMinute(byCsm2), { slot: "csm", toUserId: CSM2.userId }),
+          context,
+        ),
+      ),
+    ).toBe("CSM_ESCALATED_THE_CASE");
+  });
+
+  it("leaves further offers to the CSM once the case is escalated", () => {
+    const c = caseIn("escalated");
+    const offer = (actor: typeof AM | typeof CSM) =>
+      refusalCode(
+        decide(
+          c,
+          commands.presentOffer(nextMinute(c), { offerCode: "training_session", actor }),
+          context,
+        ),
+      );
+    expect(offer(AM)).toBe("ALREADY_ESCALATED");
+    expect(offer(CSM)).toBe("accepted");
   });
 });

@@ -55,7 +55,7 @@ import { type DecisionContext, isAuthorisedRequester, isCancellable } from "./co
 import { buildDocumentation } from "./documentation.ts";
 import type { FieldProblem } from "./errors.ts";
 import type { CaseEvent, CaseEventBody } from "./events.ts";
-import { checkActor, missingStep } from "./guards.ts";
+import { checkActor, isEscalator, missingStep } from "./guards.ts";
 import { checkChoice, checkDeadline, checkText, problems } from "./input-checks.ts";
 import {
   canPresentOffer,
@@ -673,7 +673,18 @@ function customTermsProblem(offer: OfferDefinition, customTerms: unknown): Field
 function presentOffer(c: Case, cmd: PresentOffer, ctx: DecisionContext): Change {
   const blocked = retentionRefusal(c, cmd, ctx);
   if (blocked) return refuse(blocked);
-  if (caseReasonCode(c) === null) return refuse(refusal("REASON_NOT_RECORDED"));
+  // Once escalated the CSM holds the case: an AM's new offer would hold up the CSM's decision.
+  if (c.state === "escalated" && !(cmd.actor.kind === "staff" && cmd.actor.role === "csm")) {
+    return refuse(
+      refusal(
+        "ALREADY_ESCALATED",
+        "The case is with the CSM now: the CSM presents any further offer.",
+      ),
+    );
+  }
+  // Step 3 starts with understanding the reason: the form's category alone is not the
+  // conversation the policy asks for (and adherence would count the case as a miss).
+  if (c.reasonConversations.length === 0) return refuse(refusal("REASON_NOT_RECORDED"));
   const found = offerRefusal(c, cmd.offerCode, cmd.actor, ctx);
   if (!found.offer) return refuse(found.refusal);
   const { offer } = found;
@@ -783,7 +794,7 @@ function recordNoSuitableOffer(c: Case, cmd: RecordNoSuitableOffer, ctx: Decisio
   if (blocked) return refuse(blocked);
   // "No suitable offer" is the AM's alternative to presenting one; after escalation the CSM decides.
   if (c.state === "escalated") return refuse(refusal("ALREADY_ESCALATED"));
-  if (caseReasonCode(c) === null) return refuse(refusal("REASON_NOT_RECORDED"));
+  if (c.reasonConversations.length === 0) return refuse(refusal("REASON_NOT_RECORDED"));
   const fields = problems(checkText("reason", cmd.reason, { required: true, min: 10 }));
   if (fields.length > 0) return invalid(fields);
   const reason = cmd.reason.trim();
@@ -1265,10 +1276,20 @@ function reassign(c: Case, cmd: Reassign, ctx: DecisionContext): Change {
   if (current === cmd.toUserId) return refuse(refusal("ALREADY_ASSIGNED"));
   const other = cmd.slot === "am" ? c.assignedCsmId : c.assignedAmId;
   if (other === cmd.toUserId) return refuse(refusal("CSM_IS_CASE_AM"));
+  // An escalation still waiting for the CSM's outcome waits for the new CSM, who must not be the
+  // one who escalated; a decided escalation keeps the CSM it was decided by.
+  const waiting = c.escalation && c.escalation.outcome === null ? c.escalation : null;
+  if (cmd.slot === "csm" && waiting && isEscalator(c, cmd.toUserId)) {
+    return refuse(refusal("CSM_ESCALATED_THE_CASE"));
+  }
   const assigned: Case =
     cmd.slot === "am"
       ? { ...c, assignedAmId: cmd.toUserId }
-      : { ...c, assignedCsmId: cmd.toUserId };
+      : {
+          ...c,
+          assignedCsmId: cmd.toUserId,
+          ...(waiting ? { escalation: { ...waiting, csmId: cmd.toUserId } } : {}),
+        };
   return accept(assigned, {
     type: "case_reassigned",
     slot: cmd.slot,

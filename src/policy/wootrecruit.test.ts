@@ -108,20 +108,23 @@ describe("the WootRecruit policy, version 1", () => {
       policy: wootrecruitPolicy,
       subscription: { planCode: "scale", monthlyValueMinor: 149_900 },
     });
-    const { case: escalated } = run(scale, [
+    const { case: talked } = run(scale, [
       (now) => commands.openCase(now),
       (now) => commands.verifyBySecurityCheck(now),
       (now) => commands.sendForm(now),
       (now) => commands.recordReasonConversation(now, { reasonCode: "budget_cut" }),
-      (now) => commands.recordNoSuitableOffer(now),
-      (now) => commands.escalateToCsm(now),
     ]);
     const amTries = decide(
-      escalated,
-      commands.presentOffer(nextMinute(escalated), { offerCode: "discount_30_6m" }),
+      talked,
+      commands.presentOffer(nextMinute(talked), { offerCode: "discount_30_6m" }),
       scale,
     );
     expect(amTries.ok ? "accepted" : amTries.refusal.code).toBe("OFFER_ROLE_NOT_ALLOWED");
+    const { case: escalated } = run(
+      scale,
+      [(now) => commands.recordNoSuitableOffer(now), (now) => commands.escalateToCsm(now)],
+      talked,
+    );
     const decision = decide(
       escalated,
       commands.recordCsmOutcome(nextMinute(escalated), {

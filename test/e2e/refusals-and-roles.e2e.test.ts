@@ -72,6 +72,9 @@ describe.skipIf(!hasChromium)("refusals, roles and problems", () => {
     expect(await escalate.textContent()).toContain(
       await blockedMessage(am, reference, "escalateToCsm"),
     );
+    await choose(am, "Reason", "It's too expensive");
+    await am.getByLabel("What the customer said").fill("The hiring budget is gone this year.");
+    await am.getByRole("button", { name: "Record reason" }).click();
     await am.getByLabel("Why no offer suits").fill("The company is closing its hiring team.");
     await am.getByRole("button", { name: "Record no suitable offer" }).click();
     await am.getByRole("button", { name: "Escalate to CSM" }).click();

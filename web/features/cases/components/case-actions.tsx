@@ -540,8 +540,8 @@ export function WithdrawButton({ run }: { run: RunCommand }) {
       >
         <Stack>
           <Textarea
-            label="What the customer said"
-            description="A withdrawal is the customer's decision: write down how they told you."
+            label="How the customer withdrew the request"
+            description="A withdrawal is the customer's decision: write down what they told you."
             required
             value={reason}
             onChange={(e) => setReason(e.currentTarget.value)}
