@@ -169,28 +169,23 @@ export type CommandOf<K extends CommandKind> = Extract<Command, { kind: K }>;
  * Who may issue each command, before any step rule is checked:
  * - `staff`: a signed-in staff member;
  * - `staff_or_system`: staff, or the system (jobs, API keys);
- * - `customer_or_system`: the requester through their own link, or the system on their behalf;
+ * - `customer`: the requester through their own link (the policy counts only the customer's own
+ *   form, survey answer and self-service start, so nobody submits them on the customer's behalf);
  * - `anyone`: staff, system, or the requester (e.g. answering an offer read out on the phone);
  * - `csm`: a staff member holding the CSM role who is not the case's AM;
  * - `system`: timers only.
  */
-export type ActorRule =
-  | "staff"
-  | "staff_or_system"
-  | "customer_or_system"
-  | "anyone"
-  | "csm"
-  | "system";
+export type ActorRule = "staff" | "staff_or_system" | "customer" | "anyone" | "csm" | "system";
 
 export const COMMAND_ACTORS: Record<CommandKind, ActorRule> = {
   openCase: "anyone",
   startIdentityVerification: "anyone",
   confirmIdentityCode: "anyone",
   verifyBySecurityCheck: "staff",
-  verifySelfService: "customer_or_system",
+  verifySelfService: "customer",
   sendForm: "staff_or_system",
   resendForm: "staff_or_system",
-  submitForm: "customer_or_system",
+  submitForm: "customer",
   expireForm: "system",
   recordReasonConversation: "staff_or_system",
   presentOffer: "staff_or_system",
@@ -202,7 +197,7 @@ export const COMMAND_ACTORS: Record<CommandKind, ActorRule> = {
   processCancellation: "staff_or_system",
   recordConfirmation: "staff_or_system",
   requestFeedback: "staff_or_system",
-  submitFeedback: "customer_or_system",
+  submitFeedback: "customer",
   expireFeedbackRequest: "system",
   withdraw: "anyone",
   closeCase: "staff_or_system",

@@ -1025,4 +1025,37 @@ describe("who may do what, and with what, after the policy review", () => {
     expect(offer(AM)).toBe("ALREADY_ESCALATED");
     expect(offer(CSM)).toBe("accepted");
   });
+
+  it("takes the form, the survey answer and the self-service start from the customer alone, not the system", () => {
+    const retention = caseIn("retention");
+    const feedback = caseIn("feedback");
+    const onPortal = apply(
+      undefined,
+      commands.openCase(T0, { actor: REQUESTER, channel: "portal" }),
+      context,
+    );
+    expect(
+      refusalCode(
+        decide(
+          retention,
+          commands.submitForm(nextMinute(retention), {}, { actor: SYSTEM }),
+          context,
+        ),
+      ),
+    ).toBe("CUSTOMER_ONLY");
+    expect(
+      refusalCode(
+        decide(feedback, commands.submitFeedback(nextMinute(feedback), { actor: SYSTEM }), context),
+      ),
+    ).toBe("CUSTOMER_ONLY");
+    expect(
+      refusalCode(
+        decide(
+          onPortal,
+          commands.verifySelfService(nextMinute(onPortal), { actor: SYSTEM }),
+          context,
+        ),
+      ),
+    ).toBe("CUSTOMER_ONLY");
+  });
 });

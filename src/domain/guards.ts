@@ -31,8 +31,8 @@ export function checkActor(c: Case, command: Command): Refusal | null {
       return actor.kind === "customer"
         ? refusal("STAFF_ONLY", `Only staff can do this (${phrase}); ask the account manager.`)
         : null;
-    case "customer_or_system":
-      return actor.kind === "staff"
+    case "customer":
+      return actor.kind !== "customer"
         ? refusal(
             "CUSTOMER_ONLY",
             `Only the customer can do this (${phrase}), through the link sent to them; send them the link.`,
