@@ -13,6 +13,7 @@ import {
   staffClient,
   submitFormAsCustomer,
 } from "./cases.ts";
+import { makeUser } from "./factories.ts";
 import { testWorker } from "./messaging.ts";
 
 let server: TestServer;
@@ -78,6 +79,25 @@ describe("timers", () => {
     const timeline = await reader.request({ method: "GET", url: `/api/cases/${c.id}/timeline` });
     const expiry = timeline.json().items.find((e: { type: string }) => e.type === "form_expired");
     expect(expiry.actor).toEqual({ kind: "system" });
+  });
+
+  it("tell the CSM the case was reassigned to, not the one it was escalated to, when the SLA is at risk", async () => {
+    const admin = await staffClient(server, "admin");
+    const world = await makeWorld(server);
+    const cover = await makeUser(server.handle.db, "csm");
+    const c = await openWithFormSent(server, world);
+    await submitFormAsCustomer(server, c.id);
+    await act(world.am, c.id, "reason", { reasonCode: "too_expensive", notes: "Budget cut." });
+    await act(world.am, c.id, "no-suitable-offer", { reason: "Closing the team." });
+    await act(world.am, c.id, "escalate");
+    await act(admin, c.id, "reassign", { slot: "csm", toUserId: cover.id });
+    server.clock.advance(21 * HOUR);
+    await runTimers(server.ctx);
+    const recipients = (await staffTopics(c.id, "csm_sla_at_risk")).map(
+      (m) => (m.recipient as { userId: string }).userId,
+    );
+    expect(recipients).toContain(cover.id);
+    expect(recipients).not.toContain(world.csm.user!.id);
   });
 
   it("tell the CSM and the admins once when the CSM engagement is at risk, and once when breached", async () => {

@@ -5,6 +5,7 @@ import { classifySave, computeCaseMetrics, stepDurations } from "./case-metrics.
 import type { Command } from "./commands.ts";
 import type { CaseEvent } from "./events.ts";
 import {
+  CSM,
   commands as cmd,
   makeContext,
   minutesAfter,
@@ -205,5 +206,16 @@ describe("classifySave", () => {
         at("2026-06-01T00:00:00.000Z"),
       ),
     ).toBe("validated");
+  });
+
+  it("finds a save by the CSM's own offer, accepted by the customer, adherent", () => {
+    const context = makeContext();
+    const { case: c, events } = run(context, [
+      ...UP_TO_ESCALATION,
+      (now) => cmd.presentOffer(now, { offerCode: "training_session", actor: CSM }),
+      (now) => cmd.answerOffer(now, { offerCode: "training_session", answer: "accepted" }),
+    ]);
+    expect(c.outcome).toBe("retained");
+    expect(judgeAdherence(c, events, testPolicy)).toMatchObject({ adherent: true, misses: [] });
   });
 });

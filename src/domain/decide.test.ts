@@ -889,7 +889,7 @@ describe("who may do what, and with what, after the policy review", () => {
     ).toBe("accepted");
   });
 
-  it("records a CSM's save on the open presentation with the agreed terms, or as a new one, with events saying so", () => {
+  it("records a CSM's save on the open presentation when the terms are those presented, else as a new one", () => {
     const scale = makeContext({ subscription: { monthlyValueMinor: 149_900 } });
     const escalated = caseIn("escalated", scale);
     const presented = apply(
@@ -901,43 +901,101 @@ describe("who may do what, and with what, after the policy review", () => {
       }),
       scale,
     );
-    const onOpen = accepted(
-      decide(
-        presented,
-        commands.recordCsmOutcome(nextMinute(presented), {
-          outcome: "retained",
-          offerCode: "custom_csm",
-          customTerms: "Four months at half price.",
-        }),
-        scale,
-      ),
+    const save = (at: Date, customTerms: string) =>
+      accepted(
+        decide(
+          presented,
+          commands.recordCsmOutcome(at, {
+            outcome: "retained",
+            offerCode: "custom_csm",
+            customTerms,
+          }),
+          scale,
+        ),
+      );
+    const types = (events: CaseEvent[]) => events.map((e) => e.type);
+
+    const same = save(nextMinute(presented), "Three months at half price.");
+    expect(same.case.offers).toHaveLength(presented.offers.length);
+    expect(same.case.offers.at(-1)).toMatchObject({
+      answer: "accepted",
+      customTerms: "Three months at half price.",
+    });
+    expect(types(same.events)).not.toContain("offer_presented");
+    expect(types(same.events)).toContain("offer_answered");
+
+    // Other terms: what was presented stays as presented (declined), the agreed terms are new.
+    const other = save(nextMinute(presented), "Four months at half price.");
+    expect(other.case.offers.slice(-2)).toMatchObject([
+      { answer: "declined", customTerms: "Three months at half price." },
+      { answer: "accepted", customTerms: "Four months at half price." },
+    ]);
+    expect(other.events.find((e) => e.type === "offer_accepted")).toMatchObject({
+      customTerms: "Four months at half price.",
+    });
+    expect(types(other.events)).toEqual(
+      expect.arrayContaining(["offer_answered", "offer_presented", "offer_accepted"]),
     );
-    const last = onOpen.case.offers.at(-1);
-    expect(onOpen.case.offers).toHaveLength(presented.offers.length);
-    expect(last).toMatchObject({ answer: "accepted", customTerms: "Four months at half price." });
-    const acceptedEvent = onOpen.events.find((e) => e.type === "offer_accepted");
-    expect(acceptedEvent).toMatchObject({ customTerms: "Four months at half price." });
-    expect(onOpen.events.map((e) => e.type)).not.toContain("offer_presented");
-    expect(onOpen.events.map((e) => e.type)).toContain("offer_answered");
 
     // Once the presentation has expired, the save is a new presentation, accepted.
     const expiredAt = new Date(presented.offers.at(-1)?.expiresAt ?? "");
-    const late = accepted(
-      decide(
-        presented,
-        commands.recordCsmOutcome(minutesAfter(expiredAt, 1), {
-          outcome: "retained",
-          offerCode: "custom_csm",
-          customTerms: "Four months at half price.",
-        }),
-        scale,
-      ),
-    );
+    const late = save(minutesAfter(expiredAt, 1), "Three months at half price.");
     expect(late.case.offers).toHaveLength(presented.offers.length + 1);
-    expect(late.case.offers.at(-2)?.answer).toBe("pending");
-    expect(late.events.map((e) => e.type)).toEqual(
+    expect(types(late.events)).toEqual(
       expect.arrayContaining(["offer_presented", "offer_answered", "offer_accepted"]),
     );
+  });
+
+  it("counts a CSM's offer as engaging, and its acceptance as the CSM's outcome; not from whoever escalated", () => {
+    const escalated = caseIn("escalated");
+    const offered = accepted(
+      decide(
+        escalated,
+        commands.presentOffer(nextMinute(escalated), { offerCode: "training_session", actor: CSM }),
+        context,
+      ),
+    );
+    expect(offered.case.escalation).toMatchObject({ engagedBy: CSM.userId });
+    const saved = accepted(
+      decide(
+        offered.case,
+        commands.answerOffer(nextMinute(offered.case), {
+          offerCode: "training_session",
+          answer: "accepted",
+        }),
+        context,
+      ),
+    );
+    expect(saved.case.outcome).toBe("retained");
+    expect(saved.case.escalation).toMatchObject({
+      outcome: "retained",
+      retainedOfferCode: "training_session",
+      decidedBy: CSM.userId,
+    });
+    expect(saved.events.map((e) => e.type)).toContain("csm_outcome_recorded");
+
+    // Escalated by CSM2 (covering the retention steps): CSM2 cannot present the saving offer.
+    const retention = caseIn("retention");
+    const answered = apply(
+      retention,
+      commands.answerOffer(nextMinute(retention), { answer: "declined" }),
+      context,
+    );
+    const submitted = apply(answered, commands.submitForm(nextMinute(answered)), context);
+    const byCsm2 = apply(
+      submitted,
+      commands.escalateToCsm(nextMinute(submitted), { actor: CSM2, csmId: CSM.userId }),
+      context,
+    );
+    expect(
+      refusalCode(
+        decide(
+          byCsm2,
+          commands.presentOffer(nextMinute(byCsm2), { offerCode: "training_session", actor: CSM2 }),
+          context,
+        ),
+      ),
+    ).toBe("CSM_ESCALATED_THE_CASE");
   });
 
   it("does not process on the CSM's time box while the customer is still answering an offer", () => {
@@ -987,7 +1045,8 @@ describe("who may do what, and with what, after the policy review", () => {
         context,
       ),
     );
-    expect(moved.case.escalation?.csmId).toBe(CSM2.userId);
+    // The record keeps whom it was escalated to; the case now waits for CSM2.
+    expect(moved.case.escalation?.csmId).toBe(CSM.userId);
     expect(moved.case.assignedCsmId).toBe(CSM2.userId);
     // Escalated by a CSM (covering the retention steps): the case cannot be handed back to them.
     const answered = apply(

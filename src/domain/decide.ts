@@ -673,14 +673,18 @@ function customTermsProblem(offer: OfferDefinition, customTerms: unknown): Field
 function presentOffer(c: Case, cmd: PresentOffer, ctx: DecisionContext): Change {
   const blocked = retentionRefusal(c, cmd, ctx);
   if (blocked) return refuse(blocked);
-  // Once escalated the CSM holds the case: an AM's new offer would hold up the CSM's decision.
-  if (c.state === "escalated" && !(cmd.actor.kind === "staff" && cmd.actor.role === "csm")) {
-    return refuse(
-      refusal(
-        "ALREADY_ESCALATED",
-        "The case is with the CSM now: the CSM presents any further offer.",
-      ),
-    );
+  // Once escalated the CSM holds the case: an AM's new offer would hold up the CSM's decision,
+  // and the person who escalated cannot be the CSM who saves the customer either.
+  if (c.state === "escalated") {
+    if (!(cmd.actor.kind === "staff" && cmd.actor.role === "csm")) {
+      return refuse(
+        refusal(
+          "ALREADY_ESCALATED",
+          "The case is with the CSM now: the CSM presents any further offer.",
+        ),
+      );
+    }
+    if (isEscalator(c, cmd.actor.userId)) return refuse(refusal("CSM_ESCALATED_THE_CASE"));
   }
   // Step 3 starts with understanding the reason: the form's category alone is not the
   // conversation the policy asks for (and adherence would count the case as a miss).
@@ -706,8 +710,14 @@ function presentOffer(c: Case, cmd: PresentOffer, ctx: DecisionContext): Change 
     answeredAt: null,
     answeredBy: null,
   };
+  // A CSM's offer on an escalated case is the CSM engaging, if they had not yet.
+  const engaged =
+    c.state === "escalated" && cmd.actor.kind === "staff" && !c.escalation?.engagedAt
+      ? engage(c, cmd.actor.userId, cmd, null)
+      : { case: c, events: [] as CaseEventBody[] };
   return accept(
-    { ...c, offers: [...c.offers, presentation] },
+    { ...engaged.case, offers: [...engaged.case.offers, presentation] },
+    ...engaged.events,
     {
       type: "offer_presented",
       offerCode: offer.code,
@@ -780,13 +790,53 @@ function answerOffer(c: Case, cmd: AnswerOffer, ctx: DecisionContext): Change {
       ),
     );
   }
-  const closed = close({ ...c, offers }, "retained", cmd, ctx, null);
+  // Accepting a CSM's offer on an escalated case is the CSM's outcome: retained with it.
+  const decided = csmSaveByAcceptance(c, presented, cmd.now);
+  const closed = close({ ...decided.case, offers }, "retained", cmd, ctx, null);
   return accept(
     closed.case,
     answeredEvent,
+    ...decided.events,
     offerAccepted(c, offer, presented.customTerms, ctx),
     closed.event,
   );
+}
+
+/**
+ * The CSM's outcome recorded when the customer accepts, on an escalated case, an offer the CSM
+ * presented: the escalation ends retained, decided by that CSM.
+ */
+function csmSaveByAcceptance(
+  c: Case,
+  presented: OfferPresentation,
+  now: Date,
+): { case: Case; events: CaseEventBody[] } {
+  const by = presented.presentedBy;
+  if (c.state !== "escalated" || !c.escalation || by.kind !== "staff" || by.role !== "csm") {
+    return { case: c, events: [] };
+  }
+  const notes = `The customer accepted ${presented.label}, presented by the CSM.`;
+  return {
+    case: {
+      ...c,
+      escalation: {
+        ...c.escalation,
+        outcome: "retained",
+        retainedOfferCode: presented.offerCode,
+        outcomeNotes: notes,
+        decidedBy: by.userId,
+        decidedAt: toInstant(now),
+      },
+    },
+    events: [
+      {
+        type: "csm_outcome_recorded",
+        outcome: "retained",
+        offerCode: presented.offerCode,
+        notes,
+      },
+    ],
+  };
 }
 
 function recordNoSuitableOffer(c: Case, cmd: RecordNoSuitableOffer, ctx: DecisionContext): Change {
@@ -971,49 +1021,57 @@ function recordCsmOutcome(c: Case, cmd: RecordCsmOutcome, ctx: DecisionContext):
   };
   if (!offer) return accept({ ...decided, state: "finalizing" }, ...engaged.events, outcomeEvent);
 
-  // Retained: the agreed offer is recorded as accepted by the customer, on its open presentation
-  // (with the terms the CSM agreed) or on a new one presented by the CSM; the events say both, as
-  // an AM's offer and the customer's answer would, so the audit log tells what the case holds.
+  // Retained: the agreed offer is recorded as accepted by the customer. On its open presentation
+  // when the terms are the ones presented; otherwise as a new presentation by the CSM with the
+  // agreed terms, and an open one with other terms as declined (the customer took the new
+  // terms instead). The events say each step, so the audit log tells what the case holds.
   const customTerms = cmd.customTerms?.trim() || null;
-  const pendingIndex = decided.offers.findLastIndex(
+  const openIndex = decided.offers.findLastIndex(
     (p) => p.offerCode === offer.code && p.answer === "pending" && !hasPassed(p.expiresAt, cmd.now),
   );
-  const accepted = { answer: "accepted" as const, answeredAt: at, answeredBy: cmd.actor };
-  const presentation: OfferPresentation = {
-    offerCode: offer.code,
-    kind: offer.kind,
-    label: offer.label,
-    customTerms,
-    presentedAt: at,
-    presentedBy: cmd.actor,
-    expiresAt: offerAnswerExpiresAt(ctx.policy, cmd.now),
-    ...accepted,
-  };
-  const offers =
-    pendingIndex >= 0
-      ? decided.offers.map((p, i) => (i === pendingIndex ? { ...p, customTerms, ...accepted } : p))
-      : [...decided.offers, presentation];
-  const presentedEvents: CaseEventBody[] =
-    pendingIndex >= 0
-      ? []
-      : [
-          {
-            type: "offer_presented",
-            offerCode: offer.code,
-            kind: offer.kind,
-            customTerms,
-            expiresAt: presentation.expiresAt,
-            // Agreed with the customer in the CSM's conversation: there is nothing to send.
-            sendToCustomer: false,
-          },
-        ];
+  const sameTerms = openIndex >= 0 && decided.offers[openIndex]?.customTerms === customTerms;
+  const answer = (kind: "accepted" | "declined") => ({
+    answer: kind,
+    answeredAt: at,
+    answeredBy: cmd.actor,
+  });
+  const answered: OfferPresentation[] = decided.offers.map((p, i) =>
+    i !== openIndex ? p : { ...p, ...answer(sameTerms ? "accepted" : "declined") },
+  );
+  const offerEvents: CaseEventBody[] = [];
+  if (openIndex >= 0 && !sameTerms) {
+    offerEvents.push({ type: "offer_answered", offerCode: offer.code, answer: "declined" });
+  }
+  let offers = answered;
+  if (!sameTerms) {
+    const presentation: OfferPresentation = {
+      offerCode: offer.code,
+      kind: offer.kind,
+      label: offer.label,
+      customTerms,
+      presentedAt: at,
+      presentedBy: cmd.actor,
+      expiresAt: offerAnswerExpiresAt(ctx.policy, cmd.now),
+      ...answer("accepted"),
+    };
+    offers = [...answered, presentation];
+    offerEvents.push({
+      type: "offer_presented",
+      offerCode: offer.code,
+      kind: offer.kind,
+      customTerms,
+      expiresAt: presentation.expiresAt,
+      // Agreed with the customer in the CSM's conversation: there is nothing to send.
+      sendToCustomer: false,
+    });
+  }
+  offerEvents.push({ type: "offer_answered", offerCode: offer.code, answer: "accepted" });
   const closed = close({ ...decided, offers }, "retained", cmd, ctx, null);
   return accept(
     closed.case,
     ...engaged.events,
     outcomeEvent,
-    ...presentedEvents,
-    { type: "offer_answered", offerCode: offer.code, answer: "accepted" },
+    ...offerEvents,
     offerAccepted(c, offer, customTerms, ctx),
     closed.event,
   );
@@ -1276,20 +1334,16 @@ function reassign(c: Case, cmd: Reassign, ctx: DecisionContext): Change {
   if (current === cmd.toUserId) return refuse(refusal("ALREADY_ASSIGNED"));
   const other = cmd.slot === "am" ? c.assignedCsmId : c.assignedAmId;
   if (other === cmd.toUserId) return refuse(refusal("CSM_IS_CASE_AM"));
-  // An escalation still waiting for the CSM's outcome waits for the new CSM, who must not be the
-  // one who escalated; a decided escalation keeps the CSM it was decided by.
-  const waiting = c.escalation && c.escalation.outcome === null ? c.escalation : null;
+  // An escalation still waiting for the CSM's outcome waits for the newly assigned CSM (the
+  // record keeps whom it was escalated to), who must not be the one who escalated.
+  const waiting = c.escalation !== null && c.escalation.outcome === null;
   if (cmd.slot === "csm" && waiting && isEscalator(c, cmd.toUserId)) {
     return refuse(refusal("CSM_ESCALATED_THE_CASE"));
   }
   const assigned: Case =
     cmd.slot === "am"
       ? { ...c, assignedAmId: cmd.toUserId }
-      : {
-          ...c,
-          assignedCsmId: cmd.toUserId,
-          ...(waiting ? { escalation: { ...waiting, csmId: cmd.toUserId } } : {}),
-        };
+      : { ...c, assignedCsmId: cmd.toUserId };
   return accept(assigned, {
     type: "case_reassigned",
     slot: cmd.slot,

@@ -154,7 +154,8 @@ export async function runTimers(ctx: AppContext): Promise<TimerResult> {
     const sla = escalationSla(c, policy, now);
     if (!sla || !c.escalation || (sla.status !== "at_risk" && sla.status !== "breached")) continue;
     const topic: StaffTopic = sla.status === "breached" ? "csm_sla_breached" : "csm_sla_at_risk";
-    const recipients = [...new Set([c.escalation.csmId, ...admins])];
+    // The CSM the case is with now (reassigned since the escalation, or the one escalated to).
+    const recipients = [...new Set([c.assignedCsmId ?? c.escalation.csmId, ...admins])];
     const messages = recipients.map((userId) =>
       staffNotice(c, userId, topic, `${c.id}:${topic}:${c.escalation!.slaDueAt}:${userId}`),
     );
