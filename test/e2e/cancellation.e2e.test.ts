@@ -104,6 +104,9 @@ describe.skipIf(!hasChromium)("an AM and a CSM take a case to cancellation", () 
       .fill("Our hiring budget for next year was halved.");
     await phone.getByRole("radio", { name: "At the end of my current billing period" }).check();
     await phone.getByRole("radio", { name: "Email" }).check();
+    // The engine's own check (authority not confirmed) is named next to the checkbox too.
+    await phone.getByRole("button", { name: "Submit my request" }).click();
+    await phone.getByText("must confirm you are authorised to cancel this subscription").waitFor();
     await phone.getByLabel(/I confirm I am authorised/).check();
     await phone.getByRole("button", { name: "Submit my request" }).click();
     await phone.getByRole("heading", { name: "Thank you, we have your request" }).waitFor();

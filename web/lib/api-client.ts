@@ -31,8 +31,12 @@ export class ApiError extends Error {
   }
 
   /** The message for one field (e.g. `reasonCode`), if the server named it. */
+  /**
+   * The message for a field, also when the server names it inside an object: the engine says
+   * `submission.details` for the form's `details`.
+   */
   fieldMessage(field: string): string | undefined {
-    return this.fields.find((f) => f.field === field)?.message;
+    return this.fields.find((f) => namesField(f.field, field))?.message;
   }
 }
 
@@ -96,4 +100,9 @@ export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) return error.message;
   if (error instanceof Error) return error.message;
   return "Something went wrong.";
+}
+
+/** Whether a field the server named (`details` or `submission.details`) is this form's `field`. */
+export function namesField(named: string, field: string): boolean {
+  return named === field || named.endsWith(`.${field}`);
 }

@@ -2,7 +2,7 @@
 // narrow column that works on a phone; and the pieces every customer page shares.
 import { Alert, Box, Container, Group, Image, Paper, Stack, Text, Title } from "@mantine/core";
 import type { ReactNode } from "react";
-import { ApiError } from "../../../lib/api-client.ts";
+import { ApiError, namesField } from "../../../lib/api-client.ts";
 import { useBranding } from "../api/customer.ts";
 
 /** Shown until the settings arrive, and if they cannot be read. */
@@ -56,12 +56,20 @@ export function PageTitle({ children }: { children: ReactNode }) {
 export function ProblemAlert({
   error,
   known = {},
+  fieldsShown,
 }: {
   error: unknown;
   known?: Record<string, string>;
+  /** The fields the form shows messages beside; a problem with any other field shows here. */
+  fieldsShown?: readonly string[];
 }) {
   if (!error) return null;
-  if (error instanceof ApiError && error.fields.length > 0) return null;
+  if (
+    error instanceof ApiError &&
+    error.fields.length > 0 &&
+    (!fieldsShown || error.fields.every((f) => fieldsShown.some((s) => namesField(f.field, s))))
+  )
+    return null;
   const text =
     error instanceof ApiError
       ? (known[error.code] ?? error.message)

@@ -94,9 +94,18 @@ const LINK_PROBLEM_TEXT = Object.fromEntries(
   Object.entries(LINK_PROBLEMS).map(([code, problem]) => [code, problem.text]),
 );
 
-function LinkProblem({ error }: { error: unknown }) {
-  return <ProblemAlert error={error} known={LINK_PROBLEM_TEXT} />;
+function LinkProblem({ error, fields }: { error: unknown; fields?: readonly string[] }) {
+  return <ProblemAlert error={error} known={LINK_PROBLEM_TEXT} fieldsShown={fields} />;
 }
+
+const FORM_FIELDS = [
+  "reasonCode",
+  "details",
+  "requestedEffective",
+  "preferredConfirmationChannel",
+  "authorityConfirmed",
+];
+const SURVEY_FIELDS = ["rating", "decisionReason", "comments"];
 
 function CancellationForm({
   token,
@@ -136,7 +145,7 @@ function CancellationForm({
           Request {view.reference}. This form records your request in your own words. It takes about
           two minutes. This link works once, until {formatDateTime(view.expiresAt)}.
         </Text>
-        <LinkProblem error={error} />
+        <LinkProblem error={error} fields={FORM_FIELDS} />
         <Select
           label="Why do you want to cancel?"
           required
@@ -183,6 +192,7 @@ function CancellationForm({
           </Stack>
         </Radio.Group>
         <Checkbox
+          required
           label="I confirm I am authorised to cancel this subscription for my company"
           checked={authority}
           onChange={(e) => setAuthority(e.currentTarget.checked)}
@@ -266,7 +276,7 @@ function FeedbackSurvey({
           Three short questions, all optional to think about, and your honest answer helps us
           improve. Thank you.
         </Text>
-        <LinkProblem error={error} />
+        <LinkProblem error={error} fields={SURVEY_FIELDS} />
         <Radio.Group
           label="How was your experience with us overall?"
           required
