@@ -296,4 +296,22 @@ describe("next actions", () => {
       }
     }
   });
+
+  it("lets a CSM who is the account's CSM escalate their own AM work to another CSM", () => {
+    const c = caseIn("retention");
+    const declined = apply(c, commands.answerOffer(nextMinute(c), { answer: "declined" }), context);
+    const asCsm = nextActions(declined, context, CSM, nextMinute(declined));
+    expect(asCsm.allowed.map((a) => a.kind)).toContain("escalateToCsm");
+  });
+
+  it("offers the CSM the outcome while an offer is open: the save, though not yet 'proceed'", () => {
+    const c = caseIn("escalated");
+    const offered = apply(
+      c,
+      commands.presentOffer(nextMinute(c), { offerCode: "training_session", actor: CSM }),
+      context,
+    );
+    const asCsm = nextActions(offered, context, CSM, nextMinute(offered));
+    expect(asCsm.allowed.map((a) => a.kind)).toContain("recordCsmOutcome");
+  });
 });

@@ -105,14 +105,20 @@ function stepProbes(c: Case, context: DecisionContext, now: Date): Command[] {
       return [
         { kind: "verifyBySecurityCheck", passed: true, factsChecked: "probe", actor: am, now },
         { kind: "confirmIdentityCode", codeMatches: true, actor: system, now },
-        { kind: "verifySelfService", actor: system, now },
+        {
+          kind: "verifySelfService",
+          actor: { kind: "customer", contactId: c.requesterContactId },
+          now,
+        },
       ];
     case "form":
       return [
         { kind: "sendForm", linkExpiresAt: formLinkExpiresAt(context.policy, now), actor: am, now },
       ];
     case "retention":
-      return [{ kind: "escalateToCsm", csmId: escalationCandidate(c, context), actor: am, now }];
+      return [
+        { kind: "escalateToCsm", csmId: escalationCandidate(c, context, am), actor: am, now },
+      ];
     case "escalated":
       return [
         { kind: "recordCsmOutcome", outcome: "proceed", notes: "probe", actor: csmActor(c), now },
@@ -148,8 +154,14 @@ function stepProbes(c: Case, context: DecisionContext, now: Date): Command[] {
   }
 }
 
-function escalationCandidate(c: Case, context: DecisionContext): string | null {
-  return c.assignedCsmId || context.account.assignedCsmId ? null : PLACEHOLDER_CSM;
+/**
+ * The CSM an escalation probe names: the default (null) when there is one the actor may escalate
+ * to, else "some CSM" (none assigned, or the default is the actor, who escalates to another).
+ */
+function escalationCandidate(c: Case, context: DecisionContext, actor: Actor): string | null {
+  const byDefault = c.assignedCsmId || context.account.assignedCsmId;
+  const isActor = actor.kind === "staff" && actor.userId === byDefault;
+  return byDefault && !isActor ? null : PLACEHOLDER_CSM;
 }
 
 /** A context in which placeholder users exist, so candidate commands can name "some CSM". */
@@ -516,12 +528,24 @@ function candidates(
   );
   add(
     { kind: "escalateToCsm" },
-    { actor, now, kind: "escalateToCsm", csmId: escalationCandidate(c, context) },
+    { actor, now, kind: "escalateToCsm", csmId: escalationCandidate(c, context, actor) },
   );
   add({ kind: "csmEngage" }, { actor, now, kind: "csmEngage" });
+  // While an offer is open "proceed" waits for its answer, but the CSM may record the save.
+  const open = pendingOffers(c, now).at(-1);
   add(
     { kind: "recordCsmOutcome" },
-    { actor, now, kind: "recordCsmOutcome", outcome: "proceed", notes: "notes" },
+    open
+      ? {
+          actor,
+          now,
+          kind: "recordCsmOutcome",
+          outcome: "retained",
+          offerCode: open.offerCode,
+          customTerms: open.customTerms,
+          notes: "notes",
+        }
+      : { actor, now, kind: "recordCsmOutcome", outcome: "proceed", notes: "notes" },
   );
   add({ kind: "processCancellation" }, { actor, now, kind: "processCancellation" });
   add(
