@@ -252,7 +252,12 @@ export function CaseActions(props: CaseActionsProps) {
         toBody={(v) => ({ notes: v.notes?.trim() ? v.notes : null })}
       />,
     );
-  if (has("recordCsmOutcome"))
+  if (has("recordCsmOutcome")) {
+    // The offers a CSM may agree; an offer still open is the likely save, with its terms.
+    const csmOffers = (policy?.offers ?? []).filter((o) => o.presentableBy.includes("csm"));
+    const open = c.offers.findLast((o) => o.answer === "pending");
+    const isCustom = (code: string | undefined) =>
+      csmOffers.find((o) => o.code === code)?.kind === "custom";
     cards.push(
       <CommandForm
         key="outcome"
@@ -265,7 +270,7 @@ export function CaseActions(props: CaseActionsProps) {
             name: "outcome",
             label: "Outcome",
             kind: "radio",
-            initial: "proceed",
+            initial: open ? "retained" : "proceed",
             keep: true,
             options: [
               { value: "proceed", label: "Proceed with the cancellation" },
@@ -276,9 +281,21 @@ export function CaseActions(props: CaseActionsProps) {
             name: "offerCode",
             label: "Offer the customer accepted",
             kind: "select",
+            required: true,
             keep: true,
-            options: (policy?.offers ?? []).map((o) => ({ value: o.code, label: o.label })),
+            ...(open ? { initial: open.offerCode } : {}),
+            options: csmOffers.map((o) => ({ value: o.code, label: o.label })),
             when: (v) => v.outcome === "retained",
+          },
+          {
+            name: "customTerms",
+            label: "Terms agreed with the customer",
+            description: "At least 10 characters; the same as presented, or the new terms agreed.",
+            kind: "textarea",
+            required: true,
+            keep: true,
+            ...(open?.customTerms ? { initial: open.customTerms } : {}),
+            when: (v) => v.outcome === "retained" && isCustom(v.offerCode),
           },
           { name: "notes", label: "Outcome notes", kind: "textarea", required: true },
         ]}
@@ -286,9 +303,13 @@ export function CaseActions(props: CaseActionsProps) {
           outcome: v.outcome,
           notes: v.notes,
           offerCode: v.outcome === "retained" ? v.offerCode || null : null,
+          ...(v.outcome === "retained" && isCustom(v.offerCode)
+            ? { customTerms: v.customTerms }
+            : {}),
         })}
       />,
     );
+  }
   if (has("processCancellation"))
     cards.push(
       <ProcessCancellation key="process" view={view} subscription={props.subscription} run={run} />,

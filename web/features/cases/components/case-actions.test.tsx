@@ -1,0 +1,66 @@
+import { MantineProvider } from "@mantine/core";
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import { buildChecklist, nextActions } from "../../../../src/domain/checklist.ts";
+import {
+  apply,
+  CSM,
+  caseIn,
+  commands,
+  makeContext,
+  nextMinute,
+} from "../../../../src/domain/test-factories.ts";
+import type { CaseView } from "../../../lib/types.ts";
+import { CaseActions } from "./case-actions.tsx";
+import type { RunCommand } from "./command-form.tsx";
+
+describe("CaseActions: the CSM's outcome", () => {
+  it("offers the save of the open custom offer with its terms, and sends them", async () => {
+    // An escalated case of a larger customer on which the CSM presented the custom offer.
+    const context = makeContext({ subscription: { monthlyValueMinor: 149_900 } });
+    const escalated = caseIn("escalated", context);
+    const c = apply(
+      escalated,
+      commands.presentOffer(nextMinute(escalated), {
+        offerCode: "custom_csm",
+        customTerms: "Three months at half price.",
+        actor: CSM,
+      }),
+      context,
+    );
+    const now = nextMinute(c);
+    const view = {
+      case: c,
+      checklist: buildChecklist(c, context, now),
+      nextActions: nextActions(c, context, CSM, now),
+    } as unknown as CaseView;
+    const run = vi.fn<RunCommand>(async () => ({ ok: true }));
+    render(
+      <MantineProvider>
+        <CaseActions
+          view={view}
+          policy={context.policy}
+          offerOptions={[]}
+          subscription={undefined}
+          requester={undefined}
+          staff={[]}
+          run={run}
+        />
+      </MantineProvider>,
+    );
+    const terms = screen.getByLabelText(/Terms agreed with the customer/) as HTMLTextAreaElement;
+    expect(terms.value).toBe("Three months at half price.");
+    fireEvent.change(screen.getByLabelText(/Outcome notes/), {
+      target: { value: "Agreed on the call." },
+    });
+    fireEvent.click(screen.getByRole("button", { name: "Record outcome" }));
+    await waitFor(() => expect(run).toHaveBeenCalledTimes(1));
+    expect(run.mock.calls[0]?.[0]).toBe("csm/outcome");
+    expect(run.mock.calls[0]?.[1]).toEqual({
+      outcome: "retained",
+      offerCode: "custom_csm",
+      customTerms: "Three months at half price.",
+      notes: "Agreed on the call.",
+    });
+  });
+});
