@@ -10,8 +10,9 @@ import {
   makeContext,
   nextMinute,
 } from "../../../../src/domain/test-factories.ts";
+import { ApiError } from "../../../lib/api-client.ts";
 import type { CaseView } from "../../../lib/types.ts";
-import { CaseActions } from "./case-actions.tsx";
+import { CaseActions, WithdrawButton } from "./case-actions.tsx";
 import type { RunCommand } from "./command-form.tsx";
 
 describe("CaseActions: the CSM's outcome", () => {
@@ -62,5 +63,34 @@ describe("CaseActions: the CSM's outcome", () => {
       customTerms: "Three months at half price.",
       notes: "Agreed on the call.",
     });
+  });
+});
+
+describe("WithdrawButton", () => {
+  it("shows the engine's refusal inside the dialog, where the user is", async () => {
+    const run = vi.fn<RunCommand>(async () => ({
+      ok: false,
+      error: new ApiError(409, {
+        code: "WITHDRAWAL_TOO_LATE",
+        message: "The cancellation is already processed; it can no longer be withdrawn.",
+      }),
+    }));
+    render(
+      <MantineProvider>
+        <WithdrawButton run={run} />
+      </MantineProvider>,
+    );
+    fireEvent.click(screen.getByRole("button", { name: "Withdraw request…" }));
+    fireEvent.change(await screen.findByLabelText(/How the customer withdrew the request/), {
+      target: { value: "They called back to keep it." },
+    });
+    fireEvent.click(screen.getByRole("button", { name: "Close as withdrawn" }));
+    const dialog = await screen.findByRole("dialog");
+    await waitFor(() => expect(dialog.textContent).toContain("can no longer be withdrawn"));
+    expect(run).toHaveBeenCalledWith(
+      "withdraw",
+      { reason: "They called back to keep it." },
+      { showErrorInline: true },
+    );
   });
 });

@@ -16,6 +16,7 @@ import {
   Title,
 } from "@mantine/core";
 import { type ReactNode, useState } from "react";
+import { ApiError } from "../../../lib/api-client.ts";
 import { formatDate, formatMoney, humanize } from "../../../lib/format.ts";
 import type {
   ActionOption,
@@ -70,17 +71,36 @@ function ActionCard({ title, children }: { title: string; children: ReactNode })
   );
 }
 
-function useBusy(run: RunCommand) {
+/**
+ * Runs a command from a button. `inline`: the problem is kept here to show where the user is
+ * (in a dialog, which would hide the page's alert behind it) instead of at the top of the page.
+ */
+function useBusy(run: RunCommand, options: { inline?: boolean } = {}) {
   const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
   const go = async (path: string, body?: Record<string, unknown>) => {
     setBusy(true);
+    setError(null);
     try {
-      return (await run(path, body)).ok;
+      const outcome = await run(path, body, options.inline ? { showErrorInline: true } : {});
+      if (!outcome.ok) setError(outcome.error);
+      return outcome.ok;
     } finally {
       setBusy(false);
     }
   };
-  return { busy, go };
+  return { busy, go, error };
+}
+
+/** A command's problem inside a dialog: the field's or the rule's sentence. */
+function DialogProblem({ error }: { error: Error | null }) {
+  if (!error) return null;
+  const fields = error instanceof ApiError ? error.fields : [];
+  return (
+    <Alert color="red" role="alert">
+      {fields.length > 0 ? fields.map((f) => `${f.field}: ${f.message}`).join(" ") : error.message}
+    </Alert>
+  );
 }
 
 export interface CaseActionsProps {
@@ -480,7 +500,7 @@ function ProcessCancellation({
   run: RunCommand;
 }) {
   const [open, setOpen] = useState(false);
-  const { busy, go } = useBusy(run);
+  const { busy, go, error } = useBusy(run, { inline: true });
   const submission = view.case.form?.submission;
   const mode = submission?.requestedEffective ?? "end_of_term";
   const effective =
@@ -525,6 +545,7 @@ function ProcessCancellation({
             done, when it takes effect, that they keep access until then, and how to reactivate
             before that date.
           </Text>
+          <DialogProblem error={error} />
           <Group justify="flex-end">
             <Button variant="default" onClick={() => setOpen(false)}>
               Cancel
@@ -546,7 +567,7 @@ function ProcessCancellation({
 export function WithdrawButton({ run }: { run: RunCommand }) {
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState("");
-  const { busy, go } = useBusy(run);
+  const { busy, go, error } = useBusy(run, { inline: true });
   return (
     <>
       <Button variant="default" color="red" onClick={() => setOpen(true)}>
@@ -567,6 +588,7 @@ export function WithdrawButton({ run }: { run: RunCommand }) {
             value={reason}
             onChange={(e) => setReason(e.currentTarget.value)}
           />
+          <DialogProblem error={error} />
           <Group justify="flex-end">
             <Button variant="default" onClick={() => setOpen(false)}>
               Keep the case open
