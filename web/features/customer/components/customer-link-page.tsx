@@ -89,10 +89,30 @@ export function CustomerLinkPage() {
   );
 }
 
-/** A link that stopped working while the page was open is explained as the kind page would. */
-const LINK_PROBLEM_TEXT = Object.fromEntries(
-  Object.entries(LINK_PROBLEMS).map(([code, problem]) => [code, problem.text]),
-);
+/**
+ * The policy's refusals a customer can meet, in words for the customer: the engine's sentences
+ * are written for staff ("present it again", "add a note instead").
+ */
+const CUSTOMER_REFUSALS: Record<string, string> = {
+  OFFER_NOT_ELIGIBLE:
+    "This offer no longer applies to your subscription. Your account manager will be in touch about what we can do.",
+  OFFER_EXPIRED:
+    "This offer has expired. Reply to our message if you would still like it, and we will see what we can do.",
+  RETENTION_STEP_OVER:
+    "Your request has moved on since this message was sent, so this answer can no longer be recorded. Reply to our message and we will help.",
+  CASE_CLOSED: "Your request is already closed. Reply to our message if anything needs to change.",
+};
+
+/**
+ * A link that stopped working while the page was open is explained as the kind page would; a
+ * refusal of the policy in the customer's words.
+ */
+export const LINK_PROBLEM_TEXT = {
+  ...Object.fromEntries(
+    Object.entries(LINK_PROBLEMS).map(([code, problem]) => [code, problem.text]),
+  ),
+  ...CUSTOMER_REFUSALS,
+};
 
 function LinkProblem({ error, fields }: { error: unknown; fields?: readonly string[] }) {
   return <ProblemAlert error={error} known={LINK_PROBLEM_TEXT} fieldsShown={fields} />;
