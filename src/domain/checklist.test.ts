@@ -314,4 +314,20 @@ describe("next actions", () => {
     const asCsm = nextActions(offered, context, CSM, nextMinute(offered));
     expect(asCsm.allowed.map((a) => a.kind)).toContain("recordCsmOutcome");
   });
+
+  it("does not tell staff at intake that only the customer self-verifies, when they can verify", () => {
+    const c = caseIn("intake");
+    const asAm = nextActions(c, context, AM, nextMinute(c));
+    expect(asAm.allowed.map((a) => a.kind)).toContain("verifyBySecurityCheck");
+    expect(asAm.blocked.map((b) => b.kind)).not.toContain("verifySelfService");
+  });
+
+  it("asks for the reason conversation first when nothing of step 3 is done", () => {
+    const c = caseIn("form");
+    const sent = apply(c, commands.sendForm(nextMinute(c)), context);
+    const asAm = nextActions(sent, context, AM, nextMinute(sent));
+    expect(asAm.blocked).toEqual([
+      { kind: "escalateToCsm", refusal: expect.objectContaining({ code: "REASON_NOT_RECORDED" }) },
+    ]);
+  });
 });

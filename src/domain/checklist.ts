@@ -649,10 +649,15 @@ export function nextActions(
   // A command refused for one candidate but allowed for another (an offer) is not blocked.
   const refused = (kind: CommandKind) =>
     !allowed.some((a) => a.kind === kind) ? refusals.get(kind) : undefined;
+  // When the step can be done another way (identity by security check rather than self-service),
+  // a way closed only to this actor or this case's channel is no news.
+  const stepOpen = STEP_COMMANDS[c.state].some((kind) => allowed.some((a) => a.kind === kind));
   const blocked: BlockedAction[] = [];
   for (const kind of STEP_COMMANDS[c.state]) {
     const refusal = refused(kind);
-    if (refusal) blocked.push({ kind, refusal });
+    const otherWay =
+      ROLE_CODES.has(refusal?.code as RuleCode) || refusal?.code === "IDENTITY_METHOD_NOT_ALLOWED";
+    if (refusal && !(stepOpen && otherWay)) blocked.push({ kind, refusal });
   }
   const ahead: AheadAction[] = [];
   for (const { kind, step } of STEP_MILESTONES) {

@@ -859,6 +859,8 @@ function recordNoSuitableOffer(c: Case, cmd: RecordNoSuitableOffer, ctx: Decisio
 function escalateToCsm(c: Case, cmd: EscalateToCsm, ctx: DecisionContext): Change {
   if (isBeforeState(c, "retention")) return refuse(missingStep(c, cmd.kind, ctx.policy));
   if (c.state !== "retention") return refuse(refusal("ALREADY_ESCALATED"));
+  // Named in the order the step goes: the reason conversation, then an offer or why none suits.
+  if (c.reasonConversations.length === 0) return refuse(refusal("REASON_NOT_RECORDED"));
   if (c.offers.length === 0 && !c.noSuitableOffer) return refuse(refusal("NO_OFFER_PRESENTED"));
   if (pendingOffers(c, cmd.now).length > 0) {
     return refuse(
