@@ -144,6 +144,7 @@ export function CaseActions(props: CaseActionsProps) {
             name: "code",
             label: "Code the customer reads back",
             kind: "text",
+            required: true,
             inputMode: "numeric",
             autoComplete: "one-time-code",
           },
@@ -160,7 +161,7 @@ export function CaseActions(props: CaseActionsProps) {
         run={run}
         help="Check account facts only the real contact would know. Record which facts, never the answers."
         fields={[
-          { name: "factsChecked", label: "Facts checked", kind: "text" },
+          { name: "factsChecked", label: "Facts checked", kind: "text", required: true },
           {
             name: "passed",
             label: "Result",
@@ -201,10 +202,11 @@ export function CaseActions(props: CaseActionsProps) {
             name: "reasonCode",
             label: "Reason",
             kind: "select",
+            required: true,
             keep: true,
             options: (policy?.reasons ?? []).map((r) => ({ value: r.code, label: r.label })),
           },
-          { name: "notes", label: "What the customer said", kind: "textarea" },
+          { name: "notes", label: "What the customer said", kind: "textarea", required: true },
         ]}
       />,
     );
