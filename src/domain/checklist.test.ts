@@ -330,4 +330,25 @@ describe("next actions", () => {
       { kind: "escalateToCsm", refusal: expect.objectContaining({ code: "REASON_NOT_RECORDED" }) },
     ]);
   });
+
+  it("lists an open offer's answers the engine takes: only declined once it no longer fits", () => {
+    const c = caseIn("retention");
+    const fits = nextActions(c, context, AM, nextMinute(c)).allowed.filter(
+      (a) => a.kind === "answerOffer",
+    );
+    expect(fits).toEqual([
+      { kind: "answerOffer", offerCode: "discount_20_3m", answers: ["declined", "accepted"] },
+    ]);
+    const changed = apply(
+      c,
+      commands.recordReasonConversation(nextMinute(c), { reasonCode: "missing_features" }),
+      context,
+    );
+    const stale = nextActions(changed, context, AM, nextMinute(changed)).allowed.filter(
+      (a) => a.kind === "answerOffer",
+    );
+    expect(stale).toEqual([
+      { kind: "answerOffer", offerCode: "discount_20_3m", answers: ["declined"] },
+    ]);
+  });
 });

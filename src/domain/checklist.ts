@@ -423,6 +423,8 @@ export interface ActionOption {
   offerCode?: string;
   /** For reassign: which slot. */
   slot?: "am" | "csm";
+  /** For an offer's answer: the answers the engine takes now (accepted needs it still eligible). */
+  answers?: ("accepted" | "declined")[];
 }
 
 export interface BlockedAction {
@@ -517,10 +519,12 @@ function candidates(
     );
   }
   for (const offer of pendingOffers(c, now)) {
-    add(
-      { kind: "answerOffer", offerCode: offer.offerCode },
-      { actor, now, kind: "answerOffer", offerCode: offer.offerCode, answer: "declined" },
-    );
+    for (const answer of ["declined", "accepted"] as const) {
+      add(
+        { kind: "answerOffer", offerCode: offer.offerCode, answers: [answer] },
+        { actor, now, kind: "answerOffer", offerCode: offer.offerCode, answer },
+      );
+    }
   }
   add(
     { kind: "recordNoSuitableOffer" },
@@ -643,7 +647,13 @@ export function nextActions(
   const refusals = new Map<CommandKind, Refusal>();
   for (const { option, command } of candidates(c, context, actor, now)) {
     const decision = decide(c, command, ctx);
-    if (decision.ok) allowed.push(option);
+    // One entry per offer answered, listing the answers taken.
+    const answered =
+      decision.ok && option.kind === "answerOffer"
+        ? allowed.find((a) => a.kind === "answerOffer" && a.offerCode === option.offerCode)
+        : undefined;
+    if (answered) answered.answers = [...(answered.answers ?? []), ...(option.answers ?? [])];
+    else if (decision.ok) allowed.push(option);
     else if (!refusals.has(option.kind)) refusals.set(option.kind, decision.refusal);
   }
   // A command refused for one candidate but allowed for another (an offer) is not blocked.

@@ -3,6 +3,7 @@ import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { buildChecklist, nextActions } from "../../../../src/domain/checklist.ts";
 import {
+  AM,
   apply,
   CSM,
   caseIn,
@@ -92,5 +93,38 @@ describe("WithdrawButton", () => {
       { reason: "They called back to keep it." },
       { showErrorInline: true },
     );
+  });
+});
+
+describe("CaseActions: an open offer's answer", () => {
+  it("offers only Declined for an offer that no longer fits the case", () => {
+    const context = makeContext();
+    const retention = caseIn("retention", context);
+    const c = apply(
+      retention,
+      commands.recordReasonConversation(nextMinute(retention), { reasonCode: "missing_features" }),
+      context,
+    );
+    const now = nextMinute(c);
+    const view = {
+      case: c,
+      checklist: buildChecklist(c, context, now),
+      nextActions: nextActions(c, context, AM, now),
+    } as unknown as CaseView;
+    render(
+      <MantineProvider>
+        <CaseActions
+          view={view}
+          policy={context.policy}
+          offerOptions={[]}
+          subscription={undefined}
+          requester={undefined}
+          staff={[]}
+          run={vi.fn<RunCommand>(async () => ({ ok: true }))}
+        />
+      </MantineProvider>,
+    );
+    expect(screen.getByRole("button", { name: "Declined: 20% off for 3 months" })).toBeTruthy();
+    expect(screen.queryByRole("button", { name: /^Accepted/ })).toBeNull();
   });
 });

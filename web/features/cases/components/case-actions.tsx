@@ -219,6 +219,7 @@ export function CaseActions(props: CaseActionsProps) {
         key={`answer-${a.offerCode}`}
         code={a.offerCode!}
         label={offer?.label ?? a.offerCode!}
+        answers={a.answers ?? ["accepted", "declined"]}
         run={run}
       />,
     );
@@ -465,28 +466,49 @@ function PresentOffer({ options, run }: { options: OfferOption[]; run: RunComman
   );
 }
 
-function AnswerOffer({ code, label, run }: { code: string; label: string; run: RunCommand }) {
+function AnswerOffer({
+  code,
+  label,
+  answers,
+  run,
+}: {
+  code: string;
+  label: string;
+  /** The answers the engine takes now: accepted only while the offer is still eligible. */
+  answers: ("accepted" | "declined")[];
+  run: RunCommand;
+}) {
   const { busy, go } = useBusy(run);
+  const answer = (value: "accepted" | "declined") =>
+    go(`offers/${encodeURIComponent(code)}/answer`, { answer: value });
   return (
     <ActionCard title={`Customer's answer: ${label}`}>
       <Text size="sm">
-        Record the answer the customer gave you (they can also answer through their link).
+        {answers.includes("accepted")
+          ? "Record the answer the customer gave you (they can also answer through their link)."
+          : "This offer no longer fits the case (its reason or subscription changed), so it can only be recorded as declined."}
       </Text>
       <Group>
-        <Button
-          loading={busy}
-          color="green"
-          onClick={() => go(`offers/${encodeURIComponent(code)}/answer`, { answer: "accepted" })}
-        >
-          Accepted
-        </Button>
-        <Button
-          loading={busy}
-          variant="default"
-          onClick={() => go(`offers/${encodeURIComponent(code)}/answer`, { answer: "declined" })}
-        >
-          Declined
-        </Button>
+        {answers.includes("accepted") ? (
+          <Button
+            loading={busy}
+            color="green"
+            aria-label={`Accepted: ${label}`}
+            onClick={() => answer("accepted")}
+          >
+            Accepted
+          </Button>
+        ) : null}
+        {answers.includes("declined") ? (
+          <Button
+            loading={busy}
+            variant="default"
+            aria-label={`Declined: ${label}`}
+            onClick={() => answer("declined")}
+          >
+            Declined
+          </Button>
+        ) : null}
       </Group>
     </ActionCard>
   );
