@@ -3,7 +3,9 @@ import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { buildChecklist, nextActions } from "../../../../src/domain/checklist.ts";
 import {
+  ADMIN,
   AM,
+  AM2,
   apply,
   CSM,
   caseIn,
@@ -12,8 +14,8 @@ import {
   nextMinute,
 } from "../../../../src/domain/test-factories.ts";
 import { ApiError } from "../../../lib/api-client.ts";
-import type { CaseView } from "../../../lib/types.ts";
-import { CaseActions, WithdrawButton } from "./case-actions.tsx";
+import type { CaseView, UserJson } from "../../../lib/types.ts";
+import { CaseActions, ReassignForm, WithdrawButton } from "./case-actions.tsx";
 import type { RunCommand } from "./command-form.tsx";
 
 describe("CaseActions: the CSM's outcome", () => {
@@ -126,5 +128,37 @@ describe("CaseActions: an open offer's answer", () => {
     );
     expect(screen.getByRole("button", { name: "Declined: 20% off for 3 months" })).toBeTruthy();
     expect(screen.queryByRole("button", { name: /^Accepted/ })).toBeNull();
+  });
+});
+
+describe("ReassignForm", () => {
+  it("offers only people the engine would take for the slot", async () => {
+    const context = makeContext();
+    const c = caseIn("escalated", context);
+    const now = nextMinute(c);
+    const view = {
+      case: c,
+      checklist: buildChecklist(c, context, now),
+      nextActions: nextActions(c, context, ADMIN, now),
+    } as unknown as CaseView;
+    const user = (id: string, name: string, role: string) =>
+      ({ id, name, role, active: true, email: `${id}@example.test` }) as unknown as UserJson;
+    const staff = [
+      user(AM.userId, "Alex AM", "account_manager"),
+      user(AM2.userId, "Ana AM", "account_manager"),
+      user(CSM.userId, "Casey CSM", "csm"),
+      user(ADMIN.userId, "Ada Admin", "admin"),
+    ];
+    render(
+      <MantineProvider>
+        <ReassignForm view={view} staff={staff} run={vi.fn<RunCommand>()} />
+      </MantineProvider>,
+    );
+    const picker = screen.getAllByLabelText("Give the case to").find((e) => e.tagName === "INPUT")!;
+    fireEvent.click(picker);
+    fireEvent.focus(picker);
+    const names = (await screen.findAllByRole("option")).map((o) => o.textContent);
+    // The AM slot: not the AM it has, not its CSM; admins may hold it.
+    expect(names.sort()).toEqual(["Ada Admin", "Ana AM"]);
   });
 });

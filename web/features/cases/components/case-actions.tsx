@@ -253,8 +253,9 @@ export function CaseActions(props: CaseActionsProps) {
             description: "Leave empty for the case's or the account's CSM",
             clearable: true,
             keep: true,
+            // Not the case's AM: the CSM is a second person (the engine refuses the AM).
             options: props.staff
-              .filter((u) => u.role === "csm" && u.active)
+              .filter((u) => u.role === "csm" && u.active && u.id !== c.assignedAmId)
               .map((u) => ({ value: u.id, label: u.name })),
           },
           { name: "notes", label: "Hand-over notes", kind: "textarea" },
@@ -646,7 +647,23 @@ export function ReassignForm({
   const [user, setUser] = useState<string | null>(null);
   const { busy, go } = useBusy(run);
   if (slots.length === 0) return null;
-  const role = slot === "csm" ? "csm" : "account_manager";
+  const c = view.case;
+  // The people the engine would take: the slot's role (admins may be the AM), not whoever holds
+  // the slot or the other one, nor for a waiting escalation the person who escalated.
+  const escalatedBy =
+    c.escalation && c.escalation.outcome === null && c.escalation.escalatedBy.kind === "staff"
+      ? c.escalation.escalatedBy.userId
+      : null;
+  const current = slot === "csm" ? c.assignedCsmId : c.assignedAmId;
+  const other = slot === "csm" ? c.assignedAmId : c.assignedCsmId;
+  const candidates = staff.filter(
+    (u) =>
+      u.active &&
+      (slot === "csm" ? u.role === "csm" : u.role === "account_manager" || u.role === "admin") &&
+      u.id !== current &&
+      u.id !== other &&
+      !(slot === "csm" && u.id === escalatedBy),
+  );
   return (
     <Stack gap="xs">
       <Select
@@ -662,9 +679,7 @@ export function ReassignForm({
       <Select
         label="Give the case to"
         searchable
-        data={staff
-          .filter((u) => u.role === role && u.active)
-          .map((u) => ({ value: u.id, label: u.name }))}
+        data={candidates.map((u) => ({ value: u.id, label: u.name }))}
         value={user}
         onChange={setUser}
       />
