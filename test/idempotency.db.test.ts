@@ -205,6 +205,14 @@ describe("Idempotency-Key", () => {
   });
 
   describe("a write that changes a case keeps its answer in the same transaction", () => {
+    const notesOf = (caseId: string) =>
+      server.handle.db
+        .selectFrom("case_events")
+        .select("type")
+        .where("case_id", "=", caseId)
+        .where("type", "=", "note_added")
+        .execute();
+
     /**
      * Runs `request` on a server that stops right after its command committed, before replying:
      * once the key is claimed, nothing the server does afterwards about the key gets through.
@@ -248,13 +256,7 @@ describe("Idempotency-Key", () => {
       expect(repeat.statusCode, repeat.body).toBe(200);
       expect(repeat.headers["idempotent-replayed"]).toBe("true");
       expect(repeat.json()).toEqual(first.json());
-      const notes = await server.handle.db
-        .selectFrom("case_events")
-        .select("type")
-        .where("case_id", "=", opened.id)
-        .where("type", "=", "note_added")
-        .execute();
-      expect(notes).toHaveLength(1);
+      expect(await notesOf(opened.id)).toHaveLength(1);
     });
 
     it("a claim taken over by a retry while the first request runs: the first writes nothing and is told to repeat", async () => {
@@ -293,14 +295,7 @@ describe("Idempotency-Key", () => {
       }
       expect(first.statusCode, first.body).toBe(409);
       expect(first.json().code).toBe("IDEMPOTENCY_CLAIM_LOST");
-      const notes = () =>
-        server.handle.db
-          .selectFrom("case_events")
-          .select("type")
-          .where("case_id", "=", opened.id)
-          .where("type", "=", "note_added")
-          .execute();
-      expect(await notes()).toHaveLength(0);
+      expect(await notesOf(opened.id)).toHaveLength(0);
       // The retry that took over never answered either: a minute later the next one acts, once.
       server.clock.advance(61_000);
       const retried = await note();
@@ -308,7 +303,7 @@ describe("Idempotency-Key", () => {
       const again = await note();
       expect(again.headers["idempotent-replayed"]).toBe("true");
       expect(again.json()).toEqual(retried.json());
-      expect(await notes()).toHaveLength(1);
+      expect(await notesOf(opened.id)).toHaveLength(1);
     });
 
     it("says preference-applied only on a command's answer, not on a refusal after the answer was made", async () => {

@@ -812,6 +812,22 @@ describe("any step", () => {
 });
 
 describe("who may do what, and with what, after the policy review", () => {
+  /** A case whose retention steps CSM2 covered and which CSM2 escalated to the account's CSM. */
+  const escalatedByCsm2 = () => {
+    const retention = caseIn("retention");
+    const answered = apply(
+      retention,
+      commands.answerOffer(nextMinute(retention), { answer: "declined" }),
+      context,
+    );
+    const submitted = apply(answered, commands.submitForm(nextMinute(answered)), context);
+    return apply(
+      submitted,
+      commands.escalateToCsm(nextMinute(submitted), { actor: CSM2, csmId: CSM.userId }),
+      context,
+    );
+  };
+
   it("keeps the CSM's final engagement with a second person: not the one who escalated", () => {
     // A CSM working the retention steps of a case whose AM is someone else.
     const c = caseIn("retention");
@@ -975,18 +991,7 @@ describe("who may do what, and with what, after the policy review", () => {
     expect(saved.events.map((e) => e.type)).toContain("csm_outcome_recorded");
 
     // Escalated by CSM2 (covering the retention steps): CSM2 cannot present the saving offer.
-    const retention = caseIn("retention");
-    const answered = apply(
-      retention,
-      commands.answerOffer(nextMinute(retention), { answer: "declined" }),
-      context,
-    );
-    const submitted = apply(answered, commands.submitForm(nextMinute(answered)), context);
-    const byCsm2 = apply(
-      submitted,
-      commands.escalateToCsm(nextMinute(submitted), { actor: CSM2, csmId: CSM.userId }),
-      context,
-    );
+    const byCsm2 = escalatedByCsm2();
     expect(
       refusalCode(
         decide(
@@ -1049,17 +1054,7 @@ describe("who may do what, and with what, after the policy review", () => {
     expect(moved.case.escalation?.csmId).toBe(CSM.userId);
     expect(moved.case.assignedCsmId).toBe(CSM2.userId);
     // Escalated by a CSM (covering the retention steps): the case cannot be handed back to them.
-    const answered = apply(
-      caseIn("retention"),
-      commands.answerOffer(nextMinute(caseIn("retention")), { answer: "declined" }),
-      context,
-    );
-    const submitted = apply(answered, commands.submitForm(nextMinute(answered)), context);
-    const byCsm2 = apply(
-      submitted,
-      commands.escalateToCsm(nextMinute(submitted), { actor: CSM2, csmId: CSM.userId }),
-      context,
-    );
+    const byCsm2 = escalatedByCsm2();
     expect(
       refusalCode(
         decide(

@@ -14,9 +14,26 @@ import {
   nextMinute,
 } from "../../../../src/domain/test-factories.ts";
 import { ApiError } from "../../../lib/api-client.ts";
-import type { CaseView, UserJson } from "../../../lib/types.ts";
+import type { CaseView, PolicyDefinition, UserJson } from "../../../lib/types.ts";
 import { CaseActions, ReassignForm, WithdrawButton } from "./case-actions.tsx";
 import type { RunCommand } from "./command-form.tsx";
+
+/** The case's actions as the workspace shows them, for a view built by the engine. */
+function renderActions(view: CaseView, policy: PolicyDefinition, run: RunCommand) {
+  return render(
+    <MantineProvider>
+      <CaseActions
+        view={view}
+        policy={policy}
+        offerOptions={[]}
+        subscription={undefined}
+        requester={undefined}
+        staff={[]}
+        run={run}
+      />
+    </MantineProvider>,
+  );
+}
 
 describe("CaseActions: the CSM's outcome", () => {
   it("offers the save of the open custom offer with its terms, and sends them", async () => {
@@ -39,19 +56,7 @@ describe("CaseActions: the CSM's outcome", () => {
       nextActions: nextActions(c, context, CSM, now),
     } as unknown as CaseView;
     const run = vi.fn<RunCommand>(async () => ({ ok: true }));
-    render(
-      <MantineProvider>
-        <CaseActions
-          view={view}
-          policy={context.policy}
-          offerOptions={[]}
-          subscription={undefined}
-          requester={undefined}
-          staff={[]}
-          run={run}
-        />
-      </MantineProvider>,
-    );
+    renderActions(view, context.policy, run);
     const terms = screen.getByLabelText(/Terms agreed with the customer/) as HTMLTextAreaElement;
     expect(terms.value).toBe("Three months at half price.");
     fireEvent.change(screen.getByLabelText(/Outcome notes/), {
@@ -113,18 +118,10 @@ describe("CaseActions: an open offer's answer", () => {
       checklist: buildChecklist(c, context, now),
       nextActions: nextActions(c, context, AM, now),
     } as unknown as CaseView;
-    render(
-      <MantineProvider>
-        <CaseActions
-          view={view}
-          policy={context.policy}
-          offerOptions={[]}
-          subscription={undefined}
-          requester={undefined}
-          staff={[]}
-          run={vi.fn<RunCommand>(async () => ({ ok: true }))}
-        />
-      </MantineProvider>,
+    renderActions(
+      view,
+      context.policy,
+      vi.fn<RunCommand>(async () => ({ ok: true })),
     );
     expect(screen.getByRole("button", { name: "Declined: 20% off for 3 months" })).toBeTruthy();
     expect(screen.queryByRole("button", { name: /^Accepted/ })).toBeNull();
