@@ -1112,4 +1112,23 @@ describe("who may do what, and with what, after the policy review", () => {
       ),
     ).toBe("CUSTOMER_ONLY");
   });
+
+  it("stops sending codes at the policy's cap (5 where a version sets none), pointing to the security check", () => {
+    const send = (ctx: typeof context, times: number) => {
+      let c = apply(undefined, commands.openCase(T0), ctx);
+      for (let i = 0; i < times; i++) {
+        c = apply(c, commands.startIdentityVerification(nextMinute(c)), ctx);
+      }
+      return decide(c, commands.startIdentityVerification(nextMinute(c)), ctx);
+    };
+    expect(refusalCode(send(context, 4))).toBe("accepted");
+    const capped = send(context, 5);
+    expect(refusalCode(capped)).toBe("IDENTITY_CODES_EXHAUSTED");
+    expect(capped.ok ? "" : capped.refusal.message).toMatch(/security check/);
+    const two = makeContext({
+      policy: { ...testPolicy, identity: { ...testPolicy.identity, maxCodesSent: 2 } },
+    });
+    expect(refusalCode(send(two, 1))).toBe("accepted");
+    expect(refusalCode(send(two, 2))).toBe("IDENTITY_CODES_EXHAUSTED");
+  });
 });

@@ -63,7 +63,12 @@ import {
   computeOfferEffect,
   type OfferSubject,
 } from "./offers.ts";
-import { findOffer, findReason, type OfferDefinition } from "./policy-definition.ts";
+import {
+  DEFAULT_MAX_CODES_SENT,
+  findOffer,
+  findReason,
+  type OfferDefinition,
+} from "./policy-definition.ts";
 import { invalidInput, type Refusal, refusal } from "./rules.ts";
 import { csmEngagementDueAt, isCsmTimeBoxOver, offerAnswerExpiresAt } from "./sla.ts";
 import { hasPassed, instantMs, toInstant } from "./time.ts";
@@ -322,6 +327,19 @@ function startIdentityVerification(
   );
   if (fields.length > 0) return invalid(fields);
 
+  const maxCodes = ctx.policy.identity.maxCodesSent ?? DEFAULT_MAX_CODES_SENT;
+  if (c.identity.codesSent >= maxCodes) {
+    return refuse(
+      refusal(
+        "IDENTITY_CODES_EXHAUSTED",
+        `${c.identity.codesSent} codes were sent for this case, as many as the policy allows; ${
+          ctx.policy.identity.methods.includes("security_check")
+            ? "verify by the security check instead."
+            : "ask the customer to use the last code sent."
+        }`,
+      ),
+    );
+  }
   const codeExpiresAt = toInstant(cmd.codeExpiresAt);
   const codesSent = c.identity.codesSent + 1;
   return accept(

@@ -98,8 +98,16 @@ export interface IdentitySettings {
   codeLifetimeMinutes: number;
   /** Failed attempts (codes and security checks together) after which the case closes unverified. */
   attemptLimit: number;
+  /**
+   * Codes a case may send in all, so a requester's inbox or phone cannot be flooded; absent in
+   * versions published before it existed, which get DEFAULT_MAX_CODES_SENT.
+   */
+  maxCodesSent?: number;
   methods: IdentityMethod[];
 }
+
+/** The cap on codes sent per case for a policy version that does not set one. */
+export const DEFAULT_MAX_CODES_SENT = 5;
 
 export interface FormSettings {
   detailsMaxLength: number;

@@ -69,6 +69,11 @@ export const POLICY_RULES = [
   },
   { code: "IDENTITY_CODE_NOT_SENT", message: "Send a verification code to the requester first." },
   {
+    code: "IDENTITY_CODES_EXHAUSTED",
+    message:
+      "As many codes as the policy allows were sent for this case; verify by the security check instead.",
+  },
+  {
     code: "IDENTITY_CODE_EXPIRED",
     message: "The verification code has expired; send the requester a new code.",
   },

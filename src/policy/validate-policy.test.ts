@@ -88,10 +88,12 @@ describe("policy definition validation", () => {
       p.slas.feedbackExpiryDays = -1;
       p.slas.formLinkExpiryHours = 1.5;
       p.identity.attemptLimit = 0;
+      p.identity.maxCodesSent = 50;
     });
     expect(fieldsOf(input).sort()).toEqual(
       [
         "identity.attemptLimit",
+        "identity.maxCodesSent",
         "offers.0.parameters.months",
         "offers.0.parameters.percentOff",
         "slas.feedbackExpiryDays",

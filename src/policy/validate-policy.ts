@@ -95,6 +95,7 @@ const policySchema = z.object({
     codeLength: z.number().int().min(4, "must be at least 4").max(10, "must be at most 10"),
     codeLifetimeMinutes: positiveInt.max(24 * 60, "must be at most a day"),
     attemptLimit: positiveInt.max(10, "must be at most 10"),
+    maxCodesSent: positiveInt.max(20, "must be at most 20").optional(),
     methods: z.array(z.enum(IDENTITY_METHODS)).min(1, "allow at least one method"),
   }),
   form: z.object({ detailsMaxLength: positiveInt.max(20_000) }),

@@ -267,6 +267,7 @@ export const wootrecruitPolicy: PolicyDefinition = {
     codeLength: 6,
     codeLifetimeMinutes: 15,
     attemptLimit: 3,
+    maxCodesSent: 5,
     methods: ["code", "security_check", "self_service"],
   },
   form: { detailsMaxLength: 2000 },

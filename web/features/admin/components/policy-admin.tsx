@@ -19,12 +19,13 @@ import {
   Title,
 } from "@mantine/core";
 import { useEffect, useState } from "react";
+import { DEFAULT_MAX_CODES_SENT } from "../../../../src/domain/policy-definition.ts";
 import { ApiError } from "../../../lib/api-client.ts";
 import { formatDateTime, formatMoney, humanize } from "../../../lib/format.ts";
 import type { PolicyDefinition } from "../../../lib/types.ts";
 import { useCurrentPolicy, usePolicyVersions, usePublishPolicy } from "../api/admin.ts";
 
-type NumberKey<T> = { [K in keyof T]: T[K] extends number ? K : never }[keyof T];
+type NumberKey<T> = { [K in keyof T]-?: T[K] extends number ? K : never }[keyof T];
 
 export function PolicyAdmin() {
   const current = useCurrentPolicy();
@@ -230,6 +231,17 @@ export function PolicyAdmin() {
                 {slaField("offerAnswerExpiryHours", "Offer answer expiry (hours)")}
                 {slaField("feedbackExpiryDays", "Feedback expiry (days)")}
                 {idField("attemptLimit", "Verification attempt limit")}
+                <NumberInput
+                  label="Codes a case may send"
+                  min={1}
+                  max={20}
+                  value={parsed.identity.maxCodesSent ?? DEFAULT_MAX_CODES_SENT}
+                  onChange={(v) =>
+                    update((d) => {
+                      d.identity.maxCodesSent = Number(v);
+                    })
+                  }
+                />
                 {idField("codeLifetimeMinutes", "Code lifetime (minutes)")}
                 <Switch
                   label="Time-box the CSM step (click-to-cancel)"
