@@ -37,6 +37,11 @@ describe("case queues", () => {
     server.clock.advance(4 * 3_600_000);
     expect(await queue("sla_breached")).toContain(c.reference);
     expect(await queue("sla_at_risk")).not.toContain(c.reference);
+    // Once the CSM engages, the SLA is settled: the case leaves the SLA queues, not the CSM's.
+    const csmNow = await signInAs(server.app, world.csm.user!);
+    await act(csmNow, c.id, "csm/engage", { notes: "Calling the customer." });
+    expect(await queue("sla_breached")).not.toContain(c.reference);
+    expect(await queue("escalated_to_me")).toEqual([c.reference]);
     server.clock.advance(-25 * 3_600_000);
 
     const am = await world.am.request({

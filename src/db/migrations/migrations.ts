@@ -12,6 +12,7 @@ import * as m0008 from "./0008-search.ts";
 import * as m0009 from "./0009-salted-digests.ts";
 import * as m0010 from "./0010-idempotency-expiry.ts";
 import * as m0011 from "./0011-idempotency-claim-token.ts";
+import * as m0012 from "./0012-sla-due-until-engaged.ts";
 
 const migrations: Record<string, Migration> = {
   "0001-foundation": m0001,
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   "0009-salted-digests": m0009,
   "0010-idempotency-expiry": m0010,
   "0011-idempotency-claim-token": m0011,
+  "0012-sla-due-until-engaged": m0012,
 };
 
 export const migrationProvider: MigrationProvider = {

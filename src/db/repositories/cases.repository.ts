@@ -8,8 +8,12 @@ import { afterCursor, likePattern, type Page, type PageRequest, toPage } from ".
 type Db = Kysely<Database>;
 
 /** The CSM engagement deadline, while a CSM outcome is still awaited; null otherwise. */
+/**
+ * The CSM's engagement due time while the case waits for the CSM to engage: once engaged the
+ * SLA is met (or missed for good), so the case leaves the SLA queues and the open-breach count.
+ */
 export function slaDueAtOf(c: Case): string | null {
-  return c.state === "escalated" && c.escalation && !c.escalation.outcome
+  return c.state === "escalated" && c.escalation && !c.escalation.outcome && !c.escalation.engagedAt
     ? c.escalation.slaDueAt
     : null;
 }
