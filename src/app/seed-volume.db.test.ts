@@ -123,8 +123,14 @@ describe("seedVolume", () => {
       expect([...states], JSON.stringify(seeded.openByState)).toContain(state);
     }
     expect(open.every((c) => c.outcome === null && c.closed_at === null)).toBe(true);
+    // Waiting for the CSM to engage: the engagement due time is set; once engaged it is not.
     const escalated = open.filter((c) => c.state === "escalated" && !c.data.escalation?.outcome);
-    expect(escalated.every((c) => c.sla_due_at !== null)).toBe(true);
+    const waiting = escalated.filter((c) => !c.data.escalation?.engagedAt);
+    expect(waiting.length).toBeGreaterThan(0);
+    expect(waiting.every((c) => c.sla_due_at !== null)).toBe(true);
+    expect(
+      escalated.filter((c) => c.data.escalation?.engagedAt).every((c) => c.sla_due_at === null),
+    ).toBe(true);
   });
 
   it("chains every case's audit entries so that audit verify passes", async () => {
