@@ -662,12 +662,12 @@ export function nextActions(
   // When the step can be done another way (identity by security check rather than self-service),
   // a way closed only to this actor or this case's channel is no news.
   const stepOpen = STEP_COMMANDS[c.state].some((kind) => allowed.some((a) => a.kind === kind));
+  const closedToThisWay = (r: Refusal) =>
+    ROLE_CODES.has(r.code) || r.code === "IDENTITY_METHOD_NOT_ALLOWED";
   const blocked: BlockedAction[] = [];
   for (const kind of STEP_COMMANDS[c.state]) {
     const refusal = refused(kind);
-    const otherWay =
-      ROLE_CODES.has(refusal?.code as RuleCode) || refusal?.code === "IDENTITY_METHOD_NOT_ALLOWED";
-    if (refusal && !(stepOpen && otherWay)) blocked.push({ kind, refusal });
+    if (refusal && !(stepOpen && closedToThisWay(refusal))) blocked.push({ kind, refusal });
   }
   const ahead: AheadAction[] = [];
   for (const { kind, step } of STEP_MILESTONES) {

@@ -820,6 +820,29 @@ function answerOffer(c: Case, cmd: AnswerOffer, ctx: DecisionContext): Change {
   );
 }
 
+/** The CSM's outcome on the escalation, and the event that records it. */
+function withCsmOutcome(
+  c: Case & { escalation: NonNullable<Case["escalation"]> },
+  decision: { outcome: "retained" | "proceed"; offerCode: string | null; notes: string },
+  decidedBy: string,
+  now: Date,
+): { case: Case; event: CaseEventBody } {
+  return {
+    case: {
+      ...c,
+      escalation: {
+        ...c.escalation,
+        outcome: decision.outcome,
+        retainedOfferCode: decision.offerCode,
+        outcomeNotes: decision.notes,
+        decidedBy,
+        decidedAt: toInstant(now),
+      },
+    },
+    event: { type: "csm_outcome_recorded", ...decision },
+  };
+}
+
 /**
  * The CSM's outcome recorded when the customer accepts, on an escalated case, an offer the CSM
  * presented: the escalation ends retained, decided by that CSM.
@@ -830,31 +853,18 @@ function csmSaveByAcceptance(
   now: Date,
 ): { case: Case; events: CaseEventBody[] } {
   const by = presented.presentedBy;
-  if (c.state !== "escalated" || !c.escalation || by.kind !== "staff" || by.role !== "csm") {
+  const { escalation } = c;
+  if (c.state !== "escalated" || !escalation || by.kind !== "staff" || by.role !== "csm") {
     return { case: c, events: [] };
   }
   const notes = `The customer accepted ${presented.label}, presented by the CSM.`;
-  return {
-    case: {
-      ...c,
-      escalation: {
-        ...c.escalation,
-        outcome: "retained",
-        retainedOfferCode: presented.offerCode,
-        outcomeNotes: notes,
-        decidedBy: by.userId,
-        decidedAt: toInstant(now),
-      },
-    },
-    events: [
-      {
-        type: "csm_outcome_recorded",
-        outcome: "retained",
-        offerCode: presented.offerCode,
-        notes,
-      },
-    ],
-  };
+  const saved = withCsmOutcome(
+    { ...c, escalation },
+    { outcome: "retained", offerCode: presented.offerCode, notes },
+    by.userId,
+    now,
+  );
+  return { case: saved.case, events: [saved.event] };
 }
 
 function recordNoSuitableOffer(c: Case, cmd: RecordNoSuitableOffer, ctx: DecisionContext): Change {
@@ -1021,24 +1031,14 @@ function recordCsmOutcome(c: Case, cmd: RecordCsmOutcome, ctx: DecisionContext):
   const base = engaged.case;
   if (!base.escalation) return refuse(refusal("NOT_ESCALATED"));
   const at = toInstant(cmd.now);
-  const decided: Case = {
-    ...base,
-    assignedCsmId: csmId,
-    escalation: {
-      ...base.escalation,
-      outcome: cmd.outcome,
-      retainedOfferCode: offer?.code ?? null,
-      outcomeNotes: cmd.notes.trim(),
-      decidedBy: csmId,
-      decidedAt: at,
-    },
-  };
-  const outcomeEvent: CaseEventBody = {
-    type: "csm_outcome_recorded",
-    outcome: cmd.outcome,
-    offerCode: offer?.code ?? null,
-    notes: cmd.notes.trim(),
-  };
+  const outcome = withCsmOutcome(
+    { ...base, escalation: base.escalation, assignedCsmId: csmId },
+    { outcome: cmd.outcome, offerCode: offer?.code ?? null, notes: cmd.notes.trim() },
+    csmId,
+    cmd.now,
+  );
+  const decided = outcome.case;
+  const outcomeEvent = outcome.event;
   if (!offer) return accept({ ...decided, state: "finalizing" }, ...engaged.events, outcomeEvent);
 
   // Retained: the agreed offer is recorded as accepted by the customer. On its open presentation
