@@ -62,16 +62,21 @@ export async function makeWorld(
   };
 }
 
+/** The body of POST /api/cases for the world's subscription and requester. */
+export function openCasePayload(world: World, channel = "phone") {
+  return {
+    accountId: world.accountId,
+    subscriptionId: world.subscriptionId,
+    requesterContactId: world.contactId,
+    channel,
+  };
+}
+
 export async function openCaseFor(world: World, channel = "phone") {
   const response = await world.am.request({
     method: "POST",
     url: "/api/cases",
-    payload: {
-      accountId: world.accountId,
-      subscriptionId: world.subscriptionId,
-      requesterContactId: world.contactId,
-      channel,
-    },
+    payload: openCasePayload(world, channel),
   });
   expect(response.statusCode, response.body).toBe(201);
   return response.json().case as { id: string; reference: string; version: number };

@@ -44,6 +44,15 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.close());
 
+/** Some case still open, as it is now. */
+function anOpenCase() {
+  return server.handle.db
+    .selectFrom("cases")
+    .select(["id", "version"])
+    .where("closed_at", "is", null)
+    .executeTakeFirstOrThrow();
+}
+
 async function statementsOf(run: () => Promise<unknown>): Promise<number> {
   counter.statements = 0;
   await run();
@@ -115,11 +124,7 @@ describe("statements per request", () => {
   });
 
   it("Prefer: return=minimal answers with the case alone, at the same cost in statements", async () => {
-    const c = await server.handle.db
-      .selectFrom("cases")
-      .select(["id", "version"])
-      .where("closed_at", "is", null)
-      .executeTakeFirstOrThrow();
+    const c = await anOpenCase();
     let response: Awaited<ReturnType<typeof world.am.request>> | undefined;
     const statements = await statementsOf(async () => {
       response = await world.am.request({
@@ -139,11 +144,7 @@ describe("statements per request", () => {
   });
 
   it("an Idempotency-Key adds its claim and nothing else: the answer is stored by the command's write", async () => {
-    const c = await server.handle.db
-      .selectFrom("cases")
-      .select("id")
-      .where("closed_at", "is", null)
-      .executeTakeFirstOrThrow();
+    const c = await anOpenCase();
     let response: Awaited<ReturnType<typeof world.am.request>> | undefined;
     const statements = await statementsOf(async () => {
       response = await world.am.request({

@@ -8,7 +8,16 @@ import {
 } from "../src/db/repositories/idempotency.repository.ts";
 import { runTimers } from "../src/jobs/timers.ts";
 import { type Client, clientFor, startTestServer, type TestServer } from "./app.ts";
-import { FORM_ANSWERS, makeWorld, openCaseFor, sentCode, sentLink, verifyByCode } from "./cases.ts";
+import {
+  FORM_ANSWERS,
+  makeWorld,
+  openCaseFor,
+  openCasePayload,
+  sentCode,
+  sentLink,
+  verifyByCode,
+  type World,
+} from "./cases.ts";
 import { makeUser, TEST_PASSWORD } from "./factories.ts";
 
 let server: TestServer;
@@ -205,6 +214,14 @@ describe("Idempotency-Key", () => {
   });
 
   describe("a write that changes a case keeps its answer in the same transaction", () => {
+    /** The AM's note on the case, sent with this Idempotency-Key each time it is called. */
+    const keyedNote = (world: World, caseId: string, key: string) => () =>
+      world.am.request({
+        method: "POST",
+        url: `/api/cases/${caseId}/notes`,
+        payload: { text: "Customer asked us to call back on Friday." },
+        headers: { "idempotency-key": key },
+      });
     const notesOf = (caseId: string) =>
       server.handle.db
         .selectFrom("case_events")
@@ -242,13 +259,7 @@ describe("Idempotency-Key", () => {
     it("a staff command: a retry after the claim went stale gets the first answer, and the note is added once", async () => {
       const world = await makeWorld(server);
       const opened = await openCaseFor(world);
-      const note = () =>
-        world.am.request({
-          method: "POST",
-          url: `/api/cases/${opened.id}/notes`,
-          payload: { text: "Customer asked us to call back on Friday." },
-          headers: { "idempotency-key": "note-after-stop-0001" },
-        });
+      const note = keyedNote(world, opened.id, "note-after-stop-0001");
       const first = await withServerStoppingAfterCommit(note);
       expect(first.statusCode, first.body).toBe(200);
       server.clock.advance(61_000);
@@ -262,13 +273,7 @@ describe("Idempotency-Key", () => {
     it("a claim taken over by a retry while the first request runs: the first writes nothing and is told to repeat", async () => {
       const world = await makeWorld(server);
       const opened = await openCaseFor(world);
-      const note = () =>
-        world.am.request({
-          method: "POST",
-          url: `/api/cases/${opened.id}/notes`,
-          payload: { text: "Customer will confirm by email." },
-          headers: { "idempotency-key": "note-takeover-0001" },
-        });
+      const note = keyedNote(world, opened.id, "note-takeover-0001");
       // Request A has read the case when a minute passes and a retry takes its claim over.
       let takeover: Promise<unknown> | undefined;
       const db = server.ctx.db;
@@ -312,12 +317,7 @@ describe("Idempotency-Key", () => {
       const second = await world.am.request({
         method: "POST",
         url: "/api/cases",
-        payload: {
-          accountId: world.accountId,
-          subscriptionId: world.subscriptionId,
-          requesterContactId: world.contactId,
-          channel: "phone",
-        },
+        payload: openCasePayload(world, "phone"),
         headers: { "idempotency-key": "open-twice-0001", prefer: "return=minimal" },
       });
       expect(second.statusCode, second.body).toBe(409);
@@ -331,12 +331,7 @@ describe("Idempotency-Key", () => {
         world.am.request({
           method: "POST",
           url: "/api/cases",
-          payload: {
-            accountId: world.accountId,
-            subscriptionId: world.subscriptionId,
-            requesterContactId: world.contactId,
-            channel: "email",
-          },
+          payload: openCasePayload(world, "email"),
           headers: { "idempotency-key": "open-after-stop-0001", prefer: "return=minimal" },
         });
       const opened = await withServerStoppingAfterCommit(open);

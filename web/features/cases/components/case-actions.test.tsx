@@ -1,7 +1,10 @@
 import { MantineProvider } from "@mantine/core";
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
+import type { Actor } from "../../../../src/domain/actor.ts";
+import type { Case } from "../../../../src/domain/case.ts";
 import { buildChecklist, nextActions } from "../../../../src/domain/checklist.ts";
+import type { DecisionContext } from "../../../../src/domain/context.ts";
 import {
   ADMIN,
   AM,
@@ -17,6 +20,15 @@ import { ApiError } from "../../../lib/api-client.ts";
 import type { CaseView, PolicyDefinition, UserJson } from "../../../lib/types.ts";
 import { CaseActions, ReassignForm, WithdrawButton } from "./case-actions.tsx";
 import type { RunCommand } from "./command-form.tsx";
+
+/** The case's view as GET /api/cases/:id gives it to `actor`, built by the engine. */
+function viewAs(c: Case, context: DecisionContext, actor: Actor, now: Date): CaseView {
+  return {
+    case: c,
+    checklist: buildChecklist(c, context, now),
+    nextActions: nextActions(c, context, actor, now),
+  } as unknown as CaseView;
+}
 
 /** The case's actions as the workspace shows them, for a view built by the engine. */
 function renderActions(view: CaseView, policy: PolicyDefinition, run: RunCommand) {
@@ -50,11 +62,7 @@ describe("CaseActions: the CSM's outcome", () => {
       context,
     );
     const now = nextMinute(c);
-    const view = {
-      case: c,
-      checklist: buildChecklist(c, context, now),
-      nextActions: nextActions(c, context, CSM, now),
-    } as unknown as CaseView;
+    const view = viewAs(c, context, CSM, now);
     const run = vi.fn<RunCommand>(async () => ({ ok: true }));
     renderActions(view, context.policy, run);
     const terms = screen.getByLabelText(/Terms agreed with the customer/) as HTMLTextAreaElement;
@@ -113,11 +121,7 @@ describe("CaseActions: an open offer's answer", () => {
       context,
     );
     const now = nextMinute(c);
-    const view = {
-      case: c,
-      checklist: buildChecklist(c, context, now),
-      nextActions: nextActions(c, context, AM, now),
-    } as unknown as CaseView;
+    const view = viewAs(c, context, AM, now);
     renderActions(
       view,
       context.policy,
@@ -133,11 +137,7 @@ describe("ReassignForm", () => {
     const context = makeContext();
     const c = caseIn("escalated", context);
     const now = nextMinute(c);
-    const view = {
-      case: c,
-      checklist: buildChecklist(c, context, now),
-      nextActions: nextActions(c, context, ADMIN, now),
-    } as unknown as CaseView;
+    const view = viewAs(c, context, ADMIN, now);
     const user = (id: string, name: string, role: string) =>
       ({ id, name, role, active: true, email: `${id}@example.test` }) as unknown as UserJson;
     const staff = [
