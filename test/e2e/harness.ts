@@ -49,9 +49,12 @@ export interface E2e {
 export async function startE2e(): Promise<E2e> {
   const handle = await createTestDatabase();
   await seedDemo(handle.db);
+  // The server's clock is the real one, moved forward by what a test advances it (an offer that
+  // runs out while the page is open).
+  let aheadMs = 0;
   const ctx: AppContext = {
     db: handle.db,
-    now: () => new Date(),
+    now: () => new Date(Date.now() + aheadMs),
     sessionSecret: TEST_SECRET,
     billing: subscriptionLedger,
   };
@@ -65,7 +68,14 @@ export async function startE2e(): Promise<E2e> {
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : 0;
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const clock = { now: new Date(), advance() {} };
+  const clock = {
+    get now() {
+      return ctx.now();
+    },
+    advance(ms: number) {
+      aheadMs += ms;
+    },
+  };
   return {
     url: `http://127.0.0.1:${port}`,
     handle,

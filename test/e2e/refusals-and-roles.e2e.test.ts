@@ -2,6 +2,14 @@
 // words; a stale screen is reloaded with a message; sign-in problems are explained; admin screens
 // are for admins only; link problems get a kind page.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_PASSWORD } from "../../src/app/seed-demo.ts";
+import {
+  findUserCredentialsByEmail,
+  toStaffUser,
+} from "../../src/db/repositories/users.repository.ts";
+import { wootrecruitPolicy } from "../../src/policy/wootrecruit.ts";
+import { signInAs } from "../app.ts";
+import { act, submitFormAsCustomer, verifyByCode } from "../cases.ts";
 import {
   blockedMessage,
   type Customer,
@@ -27,9 +35,15 @@ const LOGO =
 describe.skipIf(!hasChromium)("refusals, roles and problems", () => {
   let e2e: E2e;
   let customer: Customer;
+  let waiting: Customer;
   beforeAll(async () => {
     e2e = await startE2e();
-    [, , customer] = (await findCustomers(e2e, 3)) as [Customer, Customer, Customer];
+    [, , customer, waiting] = (await findCustomers(e2e, 4)) as [
+      Customer,
+      Customer,
+      Customer,
+      Customer,
+    ];
   });
   afterAll(() => e2e?.close());
 
@@ -194,5 +208,66 @@ describe.skipIf(!hasChromium)("refusals, roles and problems", () => {
       .poll(() => phone.getByTestId("company-name").textContent())
       .toBe("WootRecruit Talent Ltd");
     expect(await phone.locator("header img").getAttribute("src")).toBe(LOGO);
+  });
+
+  it("a refusal caused by time passing reloads the case: an offer that ran out is no longer answered", async () => {
+    // The AM presented an offer; the page stays open while its time to answer runs out. Offers
+    // of this policy version last an hour, less than a staff session.
+    const signedIn = async (email: string) =>
+      signInAs(
+        e2e.server.app,
+        toStaffUser((await findUserCredentialsByEmail(e2e.handle.db, email))!),
+        DEMO_PASSWORD,
+      );
+    const admin = await signedIn("alex.morgan@wootrecruit.example");
+    const publish = async (definition: typeof wootrecruitPolicy, notes: string) => {
+      const published = await admin.request({
+        method: "POST",
+        url: "/api/policy/versions",
+        payload: { definition, notes },
+      });
+      expect(published.statusCode, published.body).toBe(201);
+    };
+    await publish(
+      { ...wootrecruitPolicy, slas: { ...wootrecruitPolicy.slas, offerAnswerExpiryHours: 1 } },
+      "Offers are answered within the hour",
+    );
+    const api = await signedIn(waiting.amEmail);
+    const opened = await api.request({
+      method: "POST",
+      url: "/api/cases",
+      payload: {
+        accountId: waiting.accountId,
+        subscriptionId: waiting.subscriptionId,
+        requesterContactId: waiting.contactId,
+        channel: "phone",
+      },
+    });
+    expect(opened.statusCode, opened.body).toBe(201);
+    // The case keeps its version; cases opened later get the usual policy again.
+    await publish(wootrecruitPolicy, "Back to the usual policy");
+    const { id: caseId, reference } = opened.json().case as { id: string; reference: string };
+    await verifyByCode(e2e.server, api, caseId);
+    await act(api, caseId, "form/send");
+    await submitFormAsCustomer(e2e.server, caseId);
+    await act(api, caseId, "reason", { reasonCode: "too_expensive", notes: "Seats went up." });
+    const view = await act(api, caseId, "offers", { offerCode: "discount_20_3m" });
+    const [offer] = view.case.offers as { expiresAt: string }[];
+
+    const am = await (await staffContext(e2e)).newPage();
+    await signIn(am, waiting.amEmail);
+    await am.goto(`/cases/${reference}`);
+    const accept = am.getByRole("button", { name: "Accepted: 20% off for 3 months" });
+    await accept.waitFor();
+    e2e.server.clock.advance(Date.parse(offer!.expiresAt) - Date.now() + 60_000);
+    try {
+      await accept.click();
+      // The engine's sentence, and the screen as the case is now: nothing left to answer.
+      await am.getByRole("alert").filter({ hasText: "expired" }).waitFor();
+      await am.getByRole("heading", { name: /Customer's answer/ }).waitFor({ state: "detached" });
+      expect(await accept.count()).toBe(0);
+    } finally {
+      e2e.server.clock.advance(-(Date.parse(offer!.expiresAt) - Date.now() + 60_000));
+    }
   });
 });

@@ -63,8 +63,9 @@ function Workspace({
   const names = new Map((staff.data?.items ?? []).map((u) => [u.id, u.name]));
   const has = (kind: string) => view.nextActions.allowed.some((a) => a.kind === kind);
 
-  // A stale screen is reloaded with a notice here; other errors go back to the form that asked
-  // (CommandForm shows them next to its fields) or, for the small buttons, in the alert below.
+  // A stale screen is reloaded with a notice here, and after a refusal; errors go back to the
+  // form that asked (CommandForm shows them next to its fields) or, for the small buttons, in
+  // the alert below.
   const run: RunCommand = async (path, body, options) => {
     setError(null);
     setChanged(false);
@@ -83,6 +84,9 @@ function Workspace({
         return { ok: false, error: null };
       }
       const failure = e instanceof Error ? e : new Error(String(e));
+      // A refusal at the same version means time moved the case on (an offer or a link ran
+      // out): the screen is brought up to date so it stops offering what was just refused.
+      if (e instanceof ApiError && e.status === 409) await reload();
       if (!options?.showErrorInline) setError(failure);
       return { ok: false, error: failure };
     }
