@@ -11,6 +11,7 @@ import {
   startTestServer,
   type TestServer,
 } from "./app.ts";
+import { act, makeWorld, openCasePayload, submitFormAsCustomer, verifyByCode } from "./cases.ts";
 import { makeUser, TEST_PASSWORD } from "./factories.ts";
 
 let server: TestServer;
@@ -342,6 +343,48 @@ describe("API keys", () => {
     server.clock.advance(31_000);
     await call();
     expect(await lastUsed()).toBe(server.clock.now.toISOString());
+  });
+
+  it("a key opens cases for the account's AM and never stands in for the CSM", async () => {
+    // A help desk opening cases through the API: the case is the account's AM's, not the key's.
+    const admin = await clientFor(server, "admin");
+    const keyFor = async (role: string) => {
+      const created = await admin.request({
+        method: "POST",
+        url: "/api/api-keys",
+        payload: { name: `Help desk (${role})`, role },
+      });
+      const bearer = { authorization: `Bearer ${created.json().key}` };
+      return (method: "GET" | "POST", url: string, payload?: Record<string, unknown>) =>
+        server.app.inject({ method, url, headers: bearer, ...(payload ? { payload } : {}) });
+    };
+    const helpDesk = await keyFor("account_manager");
+    const world = await makeWorld(server);
+    const opened = await helpDesk("POST", "/api/cases", openCasePayload(world));
+    expect(opened.statusCode, opened.body).toBe(201);
+    expect(opened.json().case.assignedAmId).toBe(world.am.user!.id);
+
+    // The CSM's engagement and decision are a person's judgement: a csm key is refused.
+    const c = opened.json().case as { id: string };
+    await verifyByCode(server, world.am, c.id);
+    await act(world.am, c.id, "form/send");
+    await submitFormAsCustomer(server, c.id);
+    await act(world.am, c.id, "reason", { reasonCode: "too_expensive", notes: "Budget cut." });
+    await act(world.am, c.id, "no-suitable-offer", { reason: "The team is closing." });
+    await act(world.am, c.id, "escalate");
+    const csmKey = await keyFor("csm");
+    for (const [path, payload] of [
+      ["csm/engage", { notes: "Automated." }],
+      ["csm/outcome", { outcome: "proceed", notes: "Automated." }],
+      ["offers", { offerCode: "pause_3m" }],
+    ] as const) {
+      const answer = await csmKey("POST", `/api/cases/${c.id}/${path}`, payload);
+      expect(answer.statusCode, `${path}: ${answer.body}`).toBe(409);
+      expect(answer.json().code).toMatch(/^(CSM_ROLE_REQUIRED|ALREADY_ESCALATED)$/);
+    }
+    const view = await csmKey("GET", `/api/cases/${c.id}`);
+    expect(view.json().case).toMatchObject({ state: "escalated", version: expect.any(Number) });
+    expect(view.json().case.escalation.engagedAt).toBeNull();
   });
 
   it("refuses a malformed bearer token with 401", async () => {

@@ -27,7 +27,7 @@ import {
 } from "../db/repositories/customer-links.repository.ts";
 import type { NewOutboxMessage } from "../db/repositories/outbox.repository.ts";
 import { findSubscriptionById } from "../db/repositories/subscriptions.repository.ts";
-import type { Actor } from "../domain/actor.ts";
+import { type Actor, apiKeyActor } from "../domain/actor.ts";
 import type { Case } from "../domain/case.ts";
 import type { Command, OpenCase } from "../domain/commands.ts";
 import type { Subscription } from "../domain/customer.ts";
@@ -62,7 +62,7 @@ export function actorOf(principal: Principal): Actor {
   // submission of the form or the survey counts.
   return principal.kind === "user"
     ? { kind: "staff", userId: principal.userId, role: principal.role }
-    : { kind: "staff", userId: `api-key:${principal.apiKeyId}`, role: principal.role };
+    : apiKeyActor(principal.apiKeyId, principal.role);
 }
 
 export interface CommandResult {

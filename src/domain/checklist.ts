@@ -1,7 +1,7 @@
 // Where a case stands on the policy's seven steps, and what each actor may do next. Both are
 // computed by asking `decide` about candidate commands, so the rules live in one place only.
 
-import type { Actor } from "./actor.ts";
+import { type Actor, isApiKey } from "./actor.ts";
 import { type Case, caseReasonCode, confirmationChannelFor, pendingOffers } from "./case.ts";
 import type { Command, CommandKind } from "./commands.ts";
 import type { DecisionContext } from "./context.ts";
@@ -255,9 +255,7 @@ function by(actor: Actor | null | undefined): EvidencePart | string {
   if (!actor) return "someone";
   switch (actor.kind) {
     case "staff":
-      return actor.userId.startsWith("api-key:")
-        ? "an integration (API key)"
-        : userPart(actor.userId);
+      return isApiKey(actor) ? "an integration (API key)" : userPart(actor.userId);
     case "customer":
       return "the customer";
     case "system":

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { apiKeyActor } from "./actor.ts";
 import type { Case } from "./case.ts";
 import type { Command } from "./commands.ts";
 import { type Decision, decide } from "./decide.ts";
@@ -858,6 +859,24 @@ describe("who may do what, and with what, after the policy review", () => {
     expect(
       refusalCode(decide(byCsm2, commands.recordCsmOutcome(nextMinute(byCsm2)), context)),
     ).toBe("accepted");
+  });
+
+  it("never takes an integration's API key for a person: not the case's AM, not its CSM", () => {
+    const helpDesk = apiKeyActor("key-1", "account_manager");
+    const withAm = makeContext({ account: { accountManagerId: AM.userId } });
+    const opened = decide(undefined, commands.openCase(T0, { actor: helpDesk }), withAm);
+    expect(opened.ok && opened.case.assignedAmId).toBe(AM.userId);
+    const c = caseIn("escalated");
+    const csmKey = apiKeyActor("key-2", "csm");
+    for (const command of [
+      commands.csmEngage(nextMinute(c), { actor: csmKey }),
+      commands.recordCsmOutcome(nextMinute(c), { actor: csmKey }),
+    ]) {
+      expect(refusalCode(decide(c, command, context)), command.kind).toBe("CSM_ROLE_REQUIRED");
+    }
+    expect(
+      refusalCode(decide(c, commands.presentOffer(nextMinute(c), { actor: csmKey }), context)),
+    ).toBe("ALREADY_ESCALATED");
   });
 
   it("has staff write down what the customer said when they record a withdrawal", () => {

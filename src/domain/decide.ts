@@ -6,7 +6,7 @@
 // not closed, the actor may issue the command, the step rules in the policy's order, and last the
 // command's own fields. So a refusal always names the first thing to do.
 
-import type { Actor } from "./actor.ts";
+import { type Actor, isStaffPerson } from "./actor.ts";
 import {
   CALL_OUTCOMES,
   type Case,
@@ -209,7 +209,7 @@ function openCase(current: Case | undefined, cmd: OpenCase, ctx: DecisionContext
 
   const assignedAmId =
     cmd.assignedAmId ||
-    (actor.kind === "staff" && actor.role === "account_manager" ? actor.userId : null) ||
+    (isStaffPerson(actor) && actor.role === "account_manager" ? actor.userId : null) ||
     ctx.account.accountManagerId ||
     null;
   const fields = problems(
@@ -694,7 +694,7 @@ function presentOffer(c: Case, cmd: PresentOffer, ctx: DecisionContext): Change 
   // Once escalated the CSM holds the case: an AM's new offer would hold up the CSM's decision,
   // and the person who escalated cannot be the CSM who saves the customer either.
   if (c.state === "escalated") {
-    if (!(cmd.actor.kind === "staff" && cmd.actor.role === "csm")) {
+    if (!(isStaffPerson(cmd.actor) && cmd.actor.role === "csm")) {
       return refuse(
         refusal(
           "ALREADY_ESCALATED",

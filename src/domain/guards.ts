@@ -1,6 +1,7 @@
 // The guards shared by every command: who may issue it, and which earlier step is missing when a
 // command comes too early. Step-specific rules live with their command in decide.ts.
 
+import { isStaffPerson } from "./actor.ts";
 import type { Case } from "./case.ts";
 import { ACTION_PHRASES, COMMAND_ACTORS, type Command, type CommandKind } from "./commands.ts";
 import type { PolicyDefinition } from "./policy-definition.ts";
@@ -41,7 +42,8 @@ export function checkActor(c: Case, command: Command): Refusal | null {
     case "system":
       return actor.kind === "system" ? null : refusal("SYSTEM_ONLY");
     case "csm":
-      if (actor.kind !== "staff" || actor.role !== "csm") {
+      // The CSM's engagement and decision are a person's judgement, not an integration's.
+      if (!isStaffPerson(actor) || actor.role !== "csm") {
         return refusal(
           "CSM_ROLE_REQUIRED",
           `Only a customer success manager can do this (${phrase}); ask the case's CSM.`,
