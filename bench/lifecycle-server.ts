@@ -17,6 +17,7 @@ import { migrateToLatest, openConfiguredDatabase } from "../src/db/database.ts";
 import { countUsers } from "../src/db/repositories/users.repository.ts";
 import { subscriptionLedger } from "../src/integrations/billing/subscription-ledger.ts";
 import { buildApp } from "../src/server/app.ts";
+import { loggerOptions } from "../src/server/logging.ts";
 
 /** What the bench asks: the payload of the newest outbox row of a case with a topic. */
 export interface OutboxQuestion {
@@ -44,10 +45,7 @@ const app = await buildApp({
   ctx,
   publicUrl: config.publicUrl,
   trustProxy: config.trustProxy,
-  logger: {
-    level: config.logLevel,
-    redact: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'],
-  },
+  logger: loggerOptions(config.logLevel),
 });
 await app.listen({ port: config.port, host: config.host });
 

@@ -1,5 +1,7 @@
 // What the server's log says about requests: never a customer link's token, a session or a key.
 import { Writable } from "node:stream";
+import { sql } from "kysely";
+import pino, { type LoggerOptions } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loggerOptions, logSafeUrl } from "../src/server/logging.ts";
 import { startTestServer, type TestServer } from "./app.ts";
@@ -44,6 +46,32 @@ describe("the request log", () => {
     await world();
     const log = lines.join("");
     expect(log).not.toMatch(/cd_session=|Bearer cdk_/);
+  });
+
+  it("logs a database error without its statement or the values sent with it", async () => {
+    // A write that fails carries the SQL and its parameters (PGlite) or the row's values (a
+    // PostgreSQL detail): the case, the customer's answers, the outbox's nonces.
+    const secret = "nonce-that-rebuilds-a-customer-link";
+    const error = await sql`select ${secret}::uuid`
+      .execute(server.handle.db)
+      .then(() => undefined)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    lines.length = 0;
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    pino(loggerOptions("info") as LoggerOptions, stream).error({ err: error }, "unhandled error");
+    const logged = JSON.parse(lines.join("")) as { err: Record<string, unknown> };
+    expect(logged.err.code).toBe("22P02");
+    expect(logged.err.stack).toEqual(expect.any(String));
+    expect(Object.keys(logged.err)).not.toContain("params");
+    expect(Object.keys(logged.err)).not.toContain("query");
+    expect(JSON.stringify(logged.err)).not.toContain("select");
+    expect(JSON.stringify(logged.err)).not.toContain(secret);
   });
 
   it("leaves other paths as they are", () => {

@@ -1,4 +1,5 @@
 import { loadConfig } from "../../config.ts";
+import { logSafeError } from "../../server/logging.ts";
 import { parseCommandArgs } from "../args.ts";
 import type { CliCommand } from "../cli-io.ts";
 import { UsageError } from "../cli-io.ts";
@@ -64,7 +65,7 @@ function jsonLog(io: { stderr(text: string): void }, level: string) {
         time: Date.now(),
         msg,
         ...Object.fromEntries(
-          Object.entries(details).map(([k, v]) => [k, v instanceof Error ? v.message : v]),
+          Object.entries(details).map(([k, v]) => [k, v instanceof Error ? logSafeError(v) : v]),
         ),
       })}\n`,
     );
