@@ -329,3 +329,40 @@ describe("plans and subscriptions", () => {
     expect(listed.json().items).toHaveLength(1);
   });
 });
+
+describe("lists", () => {
+  it("refuse a cursor they did not hand out with 400, whatever it holds", async () => {
+    const cursor = (value: unknown[]) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const uuid = "0b7e4a2c-52f1-4c8e-9d8e-3f1f6a1d2b3c";
+    const forged = [
+      cursor(["x", "not-a-uuid"]),
+      cursor(["x", "not-a-uuid", "updated:desc"]),
+      "%%%",
+    ];
+    // Lists walked by a time also refuse a key that is no time.
+    const byTime = [cursor(["not-a-date", uuid]), cursor(["2026-13-45T99:00:00Z", uuid])];
+    for (const [url, extra] of [
+      ["/api/accounts", []],
+      ["/api/contacts", []],
+      ["/api/users", []],
+      ["/api/plans", []],
+      ["/api/subscriptions", byTime],
+      ["/api/analytics/cases", byTime],
+      ["/api/cases", []],
+      [
+        "/api/cases?sort=updated&order=desc",
+        [cursor(["2026-02-30 10:00:00+00", uuid, "updated:desc"])],
+      ],
+    ] as const) {
+      for (const value of [...forged, ...extra]) {
+        const separator = url.includes("?") ? "&" : "?";
+        const response = await admin.request({
+          method: "GET",
+          url: `${url}${separator}cursor=${encodeURIComponent(value)}`,
+        });
+        expect(response.statusCode, `${url} ${value}: ${response.body}`).toBe(400);
+        expect(invalidFields(response)).toEqual(["cursor"]);
+      }
+    }
+  });
+});

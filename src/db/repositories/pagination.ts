@@ -42,9 +42,34 @@ export function decodeCursor(cursor: string, tag?: string): CursorPosition {
   } catch {
     // fall through to the error below
   }
-  throw new AppError("VALIDATION_FAILED", "cursor: is not a cursor this API returned", {
+  throw notACursor();
+}
+
+function notACursor(): AppError {
+  return new AppError("VALIDATION_FAILED", "cursor: is not a cursor this API returned", {
     fields: [{ field: "cursor", message: "is not a cursor this API returned" }],
   });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// An instant as cursors carry it: ISO 8601 from JavaScript, or PostgreSQL's own text form of a
+// timestamptz (`2026-11-25 06:44:43.123+00`, `infinity`) where a list's key is cast to text.
+const INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+function isInstant(text: string): boolean {
+  if (text === "infinity" || text === "-infinity") return true;
+  const match = INSTANT.exec(text);
+  if (!match) return false;
+  const [year, month, day, hour, minute, second] = match.slice(1).map((part) => Number(part ?? 0));
+  const date = new Date(Date.UTC(year!, month! - 1, day!));
+  return (
+    date.getUTCMonth() === month! - 1 &&
+    date.getUTCDate() === day &&
+    hour! < 24 &&
+    minute! < 60 &&
+    second! < 60
+  );
 }
 
 /**
@@ -61,6 +86,10 @@ export function afterCursor(
 ): RawBuilder<SqlBool> {
   if (!cursor) return sql<SqlBool>`true`;
   const position = decodeCursor(cursor, tag);
+  // What the database would cast: a forged cursor is the caller's mistake (400), not a 500.
+  if (!UUID.test(position.id) || (castAs === "timestamptz" && !isInstant(position.key))) {
+    throw notACursor();
+  }
   const key =
     castAs === "timestamptz" ? sql`${position.key}::timestamptz` : sql`${position.key}::text`;
   const operator = direction === "asc" ? sql`>` : sql`<`;
