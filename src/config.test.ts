@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "./config.ts";
+import { assertDeliveryConfigured, ConfigError, loadConfig } from "./config.ts";
 
 const dataDir = () => mkdtempSync(path.join(tmpdir(), "canceldesk-config-"));
 
@@ -57,6 +57,33 @@ describe("loadConfig", () => {
       publicUrl: "https://cancel.example.com",
       port: 8080,
     });
+  });
+
+  it("delivers to the dev mailbox on the embedded database only, unless asked to", () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).devMailbox).toBe(true);
+    const production = {
+      DATABASE_URL: "postgres://u@db:5432/canceldesk",
+      SESSION_SECRET: "x".repeat(40),
+    };
+    const variableMissing = (env: Record<string, string>) => {
+      try {
+        assertDeliveryConfigured(loadConfig({ ...production, ...env }));
+        return null;
+      } catch (error) {
+        return (error as ConfigError).variable;
+      }
+    };
+    expect(variableMissing({})).toBe("SMTP_URL");
+    expect(variableMissing({ SMTP_URL: "smtp://mail:25" })).toBe("SMS_PROVIDER_URL");
+    expect(
+      variableMissing({
+        SMTP_URL: "smtp://mail:25",
+        SMS_PROVIDER_URL: "https://sms.example/send",
+        SMS_PROVIDER_TOKEN: "t".repeat(20),
+      }),
+    ).toBeNull();
+    expect(variableMissing({ DEV_MAILBOX: "true" })).toBeNull();
+    expect(variableMissing({ DEV_MAILBOX: "yes" })).toBe("DEV_MAILBOX");
   });
 
   it.each([

@@ -25,6 +25,12 @@ export interface Config {
   smsCallbackSecret: string | undefined;
   /** Deliver the outbox and run the timers inside `serve` (off when a separate worker runs). */
   worker: boolean;
+  /**
+   * Keep email and SMS without SMTP_URL or SMS_PROVIDER_URL in the dev mailbox. On by default
+   * only on the embedded database: in production the mailbox would hand every admin the
+   * customers' codes and links, and the customers would get nothing.
+   */
+  devMailbox: boolean;
   /** Seed demo data on the first start of an empty embedded database. */
   seedDemoOnFirstStart: boolean;
   /**
@@ -150,6 +156,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (workerRaw !== "on" && workerRaw !== "off") {
     throw new ConfigError("WORKER", `must be "on" or "off", got "${workerRaw}"`);
   }
+  const devMailboxRaw = env.DEV_MAILBOX ?? (databaseUrl === undefined ? "true" : "false");
+  if (devMailboxRaw !== "true" && devMailboxRaw !== "false") {
+    throw new ConfigError("DEV_MAILBOX", `must be "true" or "false", got "${devMailboxRaw}"`);
+  }
   return {
     port,
     host,
@@ -164,9 +174,21 @@ export function loadConfig(env: Env = process.env): Config {
     smsProviderToken,
     smsCallbackSecret,
     worker: workerRaw === "on",
+    devMailbox: devMailboxRaw === "true",
     seedDemoOnFirstStart: seedRaw === "true",
     trustProxy,
   };
+}
+
+/**
+ * Refuses to deliver messages with nowhere real to send them (a process that delivers calls
+ * this): without the dev mailbox, email needs SMTP_URL and text messages SMS_PROVIDER_URL.
+ */
+export function assertDeliveryConfigured(config: Config): void {
+  if (config.devMailbox) return;
+  const why = "must be set to deliver messages (or DEV_MAILBOX=true keeps them in the dev mailbox)";
+  if (!config.smtpUrl) throw new ConfigError("SMTP_URL", why);
+  if (!config.smsProviderUrl) throw new ConfigError("SMS_PROVIDER_URL", why);
 }
 
 function readTrustProxy(env: Env): boolean | number | string {

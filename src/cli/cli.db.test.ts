@@ -94,6 +94,18 @@ describe("canceldesk", () => {
     );
   });
 
+  it("will not deliver messages on PostgreSQL without an SMTP server, before connecting", async () => {
+    const result = await canceldeskInProcess(["worker"], {
+      DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
+      SESSION_SECRET: "cli-test-session-secret-0123456789abcdef",
+      SMTP_URL: "",
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      "config error: SMTP_URL: must be set to deliver messages (or DEV_MAILBOX=true keeps them in the dev mailbox)\n",
+    );
+  });
+
   it("migrates, creates a user, refuses demo data next to real users", async () => {
     const first = await canceldesk(["migrate"]);
     expect(first).toMatchObject({ code: 0, stderr: "" });

@@ -1,4 +1,4 @@
-import { loadConfig } from "../../config.ts";
+import { assertDeliveryConfigured, loadConfig } from "../../config.ts";
 import { logSafeError } from "../../server/logging.ts";
 import { parseCommandArgs } from "../args.ts";
 import type { CliCommand } from "../cli-io.ts";
@@ -25,6 +25,7 @@ export const workerCommand: CliCommand = {
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`, help);
     const config = loadConfig(io.env);
+    assertDeliveryConfigured(config);
     const { migrateToLatest, openConfiguredDatabase } = await import("../../db/database.ts");
     const { subscriptionLedger } = await import(
       "../../integrations/billing/subscription-ledger.ts"
