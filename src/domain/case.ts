@@ -6,7 +6,7 @@
 import type { Actor } from "./actor.ts";
 import type { CaseDocumentation } from "./documentation.ts";
 import type { OfferKind } from "./policy-definition.ts";
-import type { Instant } from "./time.ts";
+import { hasPassed, type Instant } from "./time.ts";
 
 export const CASE_STATES = [
   "intake",
@@ -41,7 +41,11 @@ export type ConfirmationChannel = (typeof CONFIRMATION_CHANNELS)[number];
 /** Links (codes, form, survey) can only travel by email or SMS. */
 export type LinkChannel = "email" | "sms";
 
-export const OFFER_ANSWERS = ["pending", "accepted", "declined"] as const;
+/**
+ * `expired` and `unanswered` are set only when the case closes: the offer ran out without an
+ * answer, or the case closed first (withdrawn, or another offer accepted).
+ */
+export const OFFER_ANSWERS = ["pending", "accepted", "declined", "expired", "unanswered"] as const;
 export type OfferAnswer = (typeof OFFER_ANSWERS)[number];
 
 export const CALL_OUTCOMES = ["reached", "left_voicemail"] as const;
@@ -88,6 +92,8 @@ export interface FormSubmission {
 
 export interface FormEvidence {
   readonly firstSentAt: Instant;
+  /** Who sent the first link (absent on cases written before it was kept: see sentBy). */
+  readonly firstSentBy?: Actor;
   /** The latest link; each send or resend supersedes the previous link. */
   readonly sentAt: Instant;
   readonly sentBy: Actor;
@@ -251,6 +257,22 @@ export function caseReasonCode(c: Case): string | null {
 }
 
 /** Offers still waiting for the customer's answer at `now` (expired ones no longer wait). */
+/** How an offer's answer reads in the case's evidence and its record, at `now`. */
+export function describeOfferAnswer(offer: OfferPresentation, now: Date | Instant): string {
+  switch (offer.answer) {
+    case "pending":
+      return hasPassed(offer.expiresAt, now)
+        ? "expired without an answer"
+        : "waiting for an answer";
+    case "expired":
+      return "expired without an answer";
+    case "unanswered":
+      return "not answered before the case closed";
+    default:
+      return offer.answer;
+  }
+}
+
 export function pendingOffers(c: Case, now: Date | Instant): OfferPresentation[] {
   const at = typeof now === "string" ? Date.parse(now) : now.getTime();
   return c.offers.filter((offer) => offer.answer === "pending" && Date.parse(offer.expiresAt) > at);

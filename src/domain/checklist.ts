@@ -2,7 +2,13 @@
 // computed by asking `decide` about candidate commands, so the rules live in one place only.
 
 import { type Actor, isApiKey } from "./actor.ts";
-import { type Case, caseReasonCode, confirmationChannelFor, pendingOffers } from "./case.ts";
+import {
+  type Case,
+  caseReasonCode,
+  confirmationChannelFor,
+  describeOfferAnswer,
+  pendingOffers,
+} from "./case.ts";
 import type { Command, CommandKind } from "./commands.ts";
 import type { DecisionContext } from "./context.ts";
 import { decide } from "./decide.ts";
@@ -344,7 +350,7 @@ function stepEvidence(
       }
       for (const offer of c.offers) {
         lines.push(
-          line`Offered ${offer.label} at ${at(offer.presentedAt)} by ${by(offer.presentedBy)}: ${offer.answer}.`,
+          line`Offered ${offer.label} at ${at(offer.presentedAt)} by ${by(offer.presentedBy)}: ${describeOfferAnswer(offer, now)}.`,
         );
       }
       const open = pendingOffers(c, now).length;

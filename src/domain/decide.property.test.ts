@@ -422,7 +422,12 @@ function checkCaseInvariants(c: Case, ctx: DecisionContext): void {
       expect(e?.outcome).toBe("proceed");
       expect(instantMs(e?.decidedAt ?? "")).toBeLessThanOrEqual(instantMs(p.processedAt));
     }
-    expect(p.mode).toBe(submission?.requestedEffective);
+    // As the form asks, except that a term already over ends now.
+    const termOver = ctx.subscription.currentPeriodEnd.getTime() < instantMs(p.processedAt);
+    expect(p.mode).toBe(termOver ? "immediately" : submission?.requestedEffective);
+    expect(p.effectiveAt).toBe(
+      p.mode === "immediately" ? p.processedAt : ctx.subscription.currentPeriodEnd.toISOString(),
+    );
   }
   // Confirmation after processing, on the preferred channel; feedback after confirmation.
   if (c.confirmation) {
@@ -437,6 +442,8 @@ function checkCaseInvariants(c: Case, ctx: DecisionContext): void {
     expect(p && c.confirmation && c.feedback).toBeTruthy();
     expect(Boolean(c.feedback?.submission || c.feedback?.expiredAt)).toBe(true);
   }
+  // A closed case waits for no answer.
+  if (c.state === "closed") expect(c.offers.map((o) => o.answer)).not.toContain("pending");
   if (c.outcome === "retained") {
     expect(c.processing).toBeNull();
     expect(c.offers.filter((o) => o.answer === "accepted")).toHaveLength(1);

@@ -510,7 +510,7 @@ describe("step 3: assistance and alternatives", () => {
     const c = caseIn("retention");
     expect(
       refusalCode(
-        decide(c, commands.answerOffer(nextMinute(c), { offerCode: "pause_3m" }), context),
+        decide(c, commands.answerOffer(nextMinute(c), { offerCode: "training_session" }), context),
       ),
     ).toBe("OFFER_NOT_PRESENTED");
     const expiresAt = new Date(c.offers[0]?.expiresAt ?? "");
@@ -668,6 +668,11 @@ describe("step 5: finalize", () => {
     const ctx = makeContext({ subscription: { currentPeriodEnd: T0 } });
     const processed = accepted(decide(c, commands.processCancellation(nextMinute(c)), ctx));
     expect(processed.case.processing?.effectiveAt).toBe(nextMinute(c).toISOString());
+    // It is an immediate cancellation (the ledger ends it, the confirmation says so), while
+    // the form keeps what the customer asked for.
+    expect(processed.case.processing?.mode).toBe("immediately");
+    expect(processed.events.at(-1)).toMatchObject({ mode: "immediately" });
+    expect(processed.case.form?.submission?.requestedEffective).toBe("end_of_term");
   });
 
   it("confirms only on the customer's preferred channel, with the call's outcome for phone", () => {
@@ -706,6 +711,42 @@ describe("step 5: finalize", () => {
 });
 
 describe("step 6 and 7: feedback and closing", () => {
+  it("settles the offers still waiting when the case closes: expired, or overtaken by the close", () => {
+    const retention = caseIn("retention");
+    const [open] = retention.offers;
+    expect(open?.answer).toBe("pending");
+    const withdrawnNow = accepted(
+      decide(retention, commands.withdraw(nextMinute(retention)), context),
+    );
+    expect(withdrawnNow.case.offers.map((o) => o.answer)).toEqual(["unanswered"]);
+    expect(withdrawnNow.case.documentation?.offers.map((o) => o.answer)).toEqual(["unanswered"]);
+    const late = minutesAfter(open!.expiresAt, 1);
+    const withdrawnLate = accepted(decide(retention, commands.withdraw(late), context));
+    expect(withdrawnLate.case.offers.map((o) => o.answer)).toEqual(["expired"]);
+
+    // Another offer accepted while the first still waits: the first was never answered.
+    const second = apply(
+      retention,
+      commands.presentOffer(nextMinute(retention), { offerCode: "training_session" }),
+      context,
+    );
+    const saved = accepted(
+      decide(
+        second,
+        commands.answerOffer(nextMinute(second), {
+          offerCode: "training_session",
+          answer: "accepted",
+        }),
+        context,
+      ),
+    );
+    expect(saved.case.outcome).toBe("retained");
+    expect(saved.case.offers.map((o) => [o.offerCode, o.answer])).toEqual([
+      ["discount_20_3m", "unanswered"],
+      ["training_session", "accepted"],
+    ]);
+  });
+
   it("expires the feedback request only once it ran out, then lets the case close", () => {
     const c = caseIn("feedback");
     const expiresAt = new Date(c.feedback?.expiresAt ?? "");

@@ -15,6 +15,7 @@ import {
   caseReasonCode,
   confirmationChannelFor,
   EFFECTIVE_CHOICES,
+  type EffectiveChoice,
   type FormEvidence,
   type IdentityMethod,
   isBeforeState,
@@ -181,7 +182,13 @@ function close(
   summary: string | null,
 ): { case: Case; event: CaseEventBody } {
   const closedAt = toInstant(command.now);
-  const closing: Case = { ...c, state: "closed", outcome, closedAt };
+  const closing: Case = {
+    ...c,
+    offers: settleOpenOffers(c.offers, command.now),
+    state: "closed",
+    outcome,
+    closedAt,
+  };
   const documentation = buildDocumentation(
     closing,
     ctx.policy,
@@ -194,6 +201,22 @@ function close(
     case: { ...closing, documentation },
     event: { type: "case_closed", outcome, documentation },
   };
+}
+
+/**
+ * A closed case waits for no answer: an offer still pending when it closes either ran out
+ * (`expired`) or was overtaken by the close (`unanswered`: withdrawn, or another offer saved the
+ * customer), so the record never shows a closed case with an offer "pending".
+ */
+function settleOpenOffers(
+  offers: readonly OfferPresentation[],
+  now: Date,
+): readonly OfferPresentation[] {
+  return offers.map((offer) =>
+    offer.answer !== "pending"
+      ? offer
+      : { ...offer, answer: hasPassed(offer.expiresAt, now) ? "expired" : "unanswered" },
+  );
 }
 
 // ---- Step 1: initial contact and identity verification
@@ -472,6 +495,7 @@ function sendForm(c: Case, cmd: SendForm, ctx: DecisionContext): Change {
   const at = toInstant(cmd.now);
   const form: FormEvidence = {
     firstSentAt: at,
+    firstSentBy: cmd.actor,
     sentAt: at,
     sentBy: cmd.actor,
     expiresAt: toInstant(cmd.linkExpiresAt),
@@ -1120,17 +1144,20 @@ function processCancellation(c: Case, cmd: ProcessCancellation, ctx: DecisionCon
 
   const now = cmd.now;
   const periodEnd = ctx.subscription.currentPeriodEnd;
-  // A period end already in the past (a late renewal job) means the cancellation takes effect now.
-  const effectiveAt =
+  // A period end already in the past (a late renewal job) means the cancellation takes effect
+  // now: it is processed as immediate (the form keeps what the customer asked), so the ledger
+  // ends the subscription instead of scheduling it, and the confirmation says so.
+  const mode: EffectiveChoice =
     submission.requestedEffective === "immediately" || instantMs(periodEnd) < now.getTime()
-      ? toInstant(now)
-      : toInstant(periodEnd);
+      ? "immediately"
+      : "end_of_term";
+  const effectiveAt = mode === "immediately" ? toInstant(now) : toInstant(periodEnd);
   return accept(
     {
       ...c,
       state: "cancelled",
       processing: {
-        mode: submission.requestedEffective,
+        mode,
         effectiveAt,
         processedAt: toInstant(now),
         processedBy: cmd.actor,
@@ -1140,7 +1167,7 @@ function processCancellation(c: Case, cmd: ProcessCancellation, ctx: DecisionCon
     {
       type: "cancellation_processed",
       subscriptionId: c.subscriptionId,
-      mode: submission.requestedEffective,
+      mode,
       effectiveAt,
       timeBoxUsed,
       confirmationChannel: confirmationChannelFor(c, ctx.requester.preferredChannel),

@@ -136,7 +136,7 @@ export function buildDocumentation(
     feedback: c.feedback,
     withdrawal: c.withdrawal,
     notes: [...c.notes],
-    trail: buildTrail(c),
+    trail: buildTrail(c, { at: closedAt, by: writtenBy, outcome }),
   };
 }
 
@@ -145,12 +145,31 @@ function csmActor(userId: string): Actor {
   return { kind: "staff", userId, role: "csm" };
 }
 
-/** The case's evidence as one chronological list of "who did what when". */
-export function buildTrail(c: Case): TrailEntry[] {
+const SYSTEM_ACTOR: Actor = { kind: "system" };
+
+/**
+ * The case's evidence as one chronological list of "who did what when", ending with the close
+ * when the case is closing. Entries of one instant keep the order they are pushed in: the CSM's
+ * engagement before the offers, the CSM's outcome after the answer it rests on.
+ */
+export function buildTrail(
+  c: Case,
+  closing?: { at: Instant; by: Actor; outcome: CaseOutcome },
+): TrailEntry[] {
   const trail: TrailEntry[] = [
     { at: c.openedAt, by: c.openedBy, what: `Opened the case (${c.channel})` },
   ];
   const { identity } = c;
+  if (identity.codesSent > 0 && identity.codeSentAt) {
+    trail.push({
+      at: identity.codeSentAt,
+      by: SYSTEM_ACTOR,
+      what:
+        identity.codesSent === 1
+          ? "Sent a verification code"
+          : `Sent the latest of ${identity.codesSent} verification codes`,
+    });
+  }
   if (identity.verifiedAt && identity.verifiedBy) {
     trail.push({
       at: identity.verifiedAt,
@@ -161,7 +180,7 @@ export function buildTrail(c: Case): TrailEntry[] {
   if (c.form) {
     trail.push({
       at: c.form.firstSentAt,
-      by: c.form.sentBy,
+      by: c.form.firstSentBy ?? c.form.sentBy,
       what: "Sent the Cancellation Request Form",
     });
     if (c.form.sendCount > 1) {
@@ -187,20 +206,6 @@ export function buildTrail(c: Case): TrailEntry[] {
       what: `Recorded the reason: ${conversation.reasonCode}`,
     });
   }
-  for (const offer of c.offers) {
-    trail.push({
-      at: offer.presentedAt,
-      by: offer.presentedBy,
-      what: `Presented the offer ${offer.offerCode}`,
-    });
-    if (offer.answeredAt && offer.answeredBy) {
-      trail.push({
-        at: offer.answeredAt,
-        by: offer.answeredBy,
-        what: `Answered ${offer.offerCode}: ${offer.answer}`,
-      });
-    }
-  }
   if (c.noSuitableOffer) {
     trail.push({
       at: c.noSuitableOffer.recordedAt,
@@ -213,7 +218,7 @@ export function buildTrail(c: Case): TrailEntry[] {
     trail.push({
       at: escalation.escalatedAt,
       by: escalation.escalatedBy,
-      what: `Escalated to CSM ${escalation.csmId}`,
+      what: "Escalated to the CSM",
     });
     if (escalation.engagedAt && escalation.engagedBy) {
       trail.push({
@@ -222,27 +227,52 @@ export function buildTrail(c: Case): TrailEntry[] {
         what: "CSM engaged",
       });
     }
-    if (escalation.decidedAt && escalation.decidedBy && escalation.outcome) {
+  }
+  for (const offer of c.offers) {
+    trail.push({
+      at: offer.presentedAt,
+      by: offer.presentedBy,
+      what: `Presented the offer ${offer.offerCode}`,
+    });
+    if (offer.answeredAt && offer.answeredBy) {
       trail.push({
-        at: escalation.decidedAt,
-        by: csmActor(escalation.decidedBy),
-        what: `CSM outcome: ${escalation.outcome}`,
+        at: offer.answeredAt,
+        by: offer.answeredBy,
+        what: `Answered ${offer.offerCode}: ${offer.answer}`,
+      });
+    } else if (offer.answer === "expired") {
+      trail.push({
+        at: offer.expiresAt,
+        by: SYSTEM_ACTOR,
+        what: `The offer ${offer.offerCode} expired without an answer`,
       });
     }
   }
+  if (escalation?.decidedAt && escalation.decidedBy && escalation.outcome) {
+    trail.push({
+      at: escalation.decidedAt,
+      by: csmActor(escalation.decidedBy),
+      what: `CSM outcome: ${escalation.outcome}`,
+    });
+  }
   if (c.processing) {
     const timeBox = c.processing.timeBoxUsed ? " after the CSM step's time box ran out" : "";
+    const asked = c.form?.submission?.requestedEffective;
+    const termOver =
+      asked === "end_of_term" && c.processing.mode === "immediately"
+        ? "; the term had already ended"
+        : "";
     trail.push({
       at: c.processing.processedAt,
       by: c.processing.processedBy,
-      what: `Processed the cancellation (${c.processing.mode}, effective ${c.processing.effectiveAt})${timeBox}`,
+      what: `Processed the cancellation (${c.processing.mode}, effective ${c.processing.effectiveAt}${termOver})${timeBox}`,
     });
   }
   if (c.confirmation) {
     trail.push({
       at: c.confirmation.recordedAt,
       by: c.confirmation.recordedBy,
-      what: `Confirmed the cancellation by ${c.confirmation.channel}`,
+      what: describeConfirmation(c.confirmation),
     });
   }
   if (c.feedback) {
@@ -258,6 +288,13 @@ export function buildTrail(c: Case): TrailEntry[] {
         what: `Gave feedback (rating ${c.feedback.submission.rating})`,
       });
     }
+    if (c.feedback.expiredAt) {
+      trail.push({
+        at: c.feedback.expiredAt,
+        by: SYSTEM_ACTOR,
+        what: "The feedback request expired unanswered",
+      });
+    }
   }
   if (c.withdrawal) {
     trail.push({
@@ -269,6 +306,27 @@ export function buildTrail(c: Case): TrailEntry[] {
   for (const note of c.notes) {
     trail.push({ at: note.writtenAt, by: note.writtenBy, what: `Note ${note.number}` });
   }
-  // A stable sort keeps same-instant entries in the order of the policy's steps.
+  if (closing) {
+    const attempts =
+      closing.outcome === "unverified"
+        ? ` after ${identity.attempts} failed identity attempt${identity.attempts === 1 ? "" : "s"}`
+        : "";
+    trail.push({
+      at: closing.at,
+      by: closing.by,
+      what: `Closed the case: ${closing.outcome}${attempts}`,
+    });
+  }
+  // A stable sort keeps same-instant entries in the order they were pushed.
   return trail.sort((a, b) => instantMs(a.at) - instantMs(b.at));
+}
+
+/** The confirmation as it happened: a voicemail is a message left, not a conversation. */
+export function describeConfirmation(confirmation: Confirmation): string {
+  if (confirmation.channel !== "phone") {
+    return `Confirmed the cancellation by ${confirmation.channel}`;
+  }
+  return confirmation.callOutcome === "left_voicemail"
+    ? "Left a voicemail confirming the cancellation (phone)"
+    : "Confirmed the cancellation by phone, speaking with the customer";
 }
