@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
+import type { Case } from "../domain/case.ts";
 import { buildChecklist } from "../domain/checklist.ts";
-import { caseIn, makeContext, REQUESTER } from "../domain/test-factories.ts";
+import {
+  AM,
+  apply,
+  caseIn,
+  commands,
+  makeContext,
+  minutesAfter,
+  REQUESTER,
+} from "../domain/test-factories.ts";
 import {
   type AuditEntryContent,
   digestAuditBody,
@@ -35,9 +44,9 @@ function chain(n: number): StoredAuditEntry[] {
   return entries;
 }
 
-function documentation(auditEntries = chain(3)) {
+function documentation(auditEntries = chain(3), c: Case = closed) {
   return buildCaseDocumentation({
-    case: closed,
+    case: c,
     policy: context.policy,
     account: { id: closed.accountId, name: "Acme Hiring" },
     subscription: {
@@ -83,6 +92,41 @@ describe("a case's documentation", () => {
     expect(doc.steps[3]!.evidence.join(" ")).toContain("Sam Lee");
     expect(doc.steps[3]!.evidence.join(" ")).not.toContain("u-csm");
     expect(doc.audit.entries[2]).toMatchObject({ seq: 3, by: "Priya Shah (account manager)" });
+  });
+
+  it("keeps the summary written at close apart from the one noted at opening", () => {
+    const doc = documentation();
+    expect(doc.closing.summary).toBe("Cancelled at end of term; feedback received.");
+    expect(doc.request.summary).toBe("Wants to cancel at the end of the term.");
+    const md = renderCaseDocumentationMarkdown(doc);
+    expect(md).toContain("- Summary: Cancelled at end of term; feedback received.");
+    expect(md).toContain("| Noted at opening | Wants to cancel at the end of the term. |");
+  });
+
+  it("says what became of the offers and the feedback request when nobody answered", () => {
+    const retention = caseIn("retention", context);
+    const withdrawn = apply(
+      retention,
+      commands.withdraw(minutesAfter(retention.offers[0]!.expiresAt, 5), {
+        actor: AM,
+        reason: "The customer found budget after all.",
+      }),
+      context,
+    );
+    const doc = documentation(chain(3), withdrawn);
+    const records = doc.steps.flatMap((step) => step.records);
+    expect(records).toContainEqual(
+      expect.objectContaining({
+        what: "Offer expired without an answer: 20% off for 3 months",
+        by: "CancelDesk (system)",
+      }),
+    );
+    expect(records).toContainEqual(
+      expect.objectContaining({
+        what: "Request withdrawn",
+        how: "The customer found budget after all.",
+      }),
+    );
   });
 
   it("says where the chain breaks", () => {

@@ -3,11 +3,14 @@
 // when, how), offers and answers, the CSM outcome, processing, confirmation, feedback, notes, and
 // the audit entries with their hashes and whether the chain verifies. Rendered as JSON (the
 // document itself) or as Markdown.
-import type { Actor } from "../domain/actor.ts";
+import type { Actor, SystemActor } from "../domain/actor.ts";
 import type { Case } from "../domain/case.ts";
 import type { ChecklistItem } from "../domain/checklist.ts";
+import { describeConfirmation } from "../domain/documentation.ts";
 import { findReason, type PolicyDefinition, type StepKey } from "../domain/policy-definition.ts";
 import { type ChainBreak, checkChain, type StoredAuditEntry } from "./audit-chain.ts";
+
+const SYSTEM_ACTOR: SystemActor = { kind: "system" };
 
 export interface DocumentationInput {
   case: Case;
@@ -63,6 +66,8 @@ export interface CaseDocumentationExport {
     channel: string;
     openedAt: string;
     openedBy: string;
+    /** What was noted when the case was opened (the closing summary is under `closing`). */
+    summary: string | null;
     requester: DocumentationInput["requester"];
   };
   steps: DocumentedStep[];
@@ -180,7 +185,12 @@ export function buildCaseDocumentation(input: DocumentationInput): CaseDocumenta
         break;
       case "cancellation_request_form":
         if (c.form) {
-          add("Form sent", who(c.form.sentBy), c.form.firstSentAt, c.form.deliveryChannel);
+          add(
+            "Form sent",
+            who(c.form.firstSentBy ?? c.form.sentBy),
+            c.form.firstSentAt,
+            c.form.deliveryChannel,
+          );
           if (c.form.sendCount > 1)
             add(
               `Form resent (${c.form.sendCount} sends)`,
@@ -204,6 +214,20 @@ export function buildCaseDocumentation(input: DocumentationInput): CaseDocumenta
         for (const o of c.offers) {
           add(`Offer presented: ${o.label}`, who(o.presentedBy), o.presentedAt, o.kind);
           add(`Offer ${o.answer}: ${o.label}`, who(o.answeredBy), o.answeredAt, null);
+          if (o.answer === "expired")
+            add(
+              `Offer expired without an answer: ${o.label}`,
+              who(SYSTEM_ACTOR),
+              o.expiresAt,
+              null,
+            );
+          if (o.answer === "unanswered")
+            add(
+              `Offer not answered before the case closed: ${o.label}`,
+              who(SYSTEM_ACTOR),
+              c.closedAt,
+              null,
+            );
         }
         if (c.noSuitableOffer)
           add(
@@ -240,7 +264,7 @@ export function buildCaseDocumentation(input: DocumentationInput): CaseDocumenta
           );
         if (c.confirmation)
           add(
-            "Confirmation sent",
+            describeConfirmation(c.confirmation),
             who(c.confirmation.recordedBy),
             c.confirmation.recordedAt,
             c.confirmation.channel +
@@ -258,11 +282,22 @@ export function buildCaseDocumentation(input: DocumentationInput): CaseDocumenta
           const s = c.feedback.submission;
           if (s)
             add(`Feedback given (rating ${s.rating})`, who(s.submittedBy), s.submittedAt, "survey");
+          add(
+            "Feedback request expired unanswered",
+            who(SYSTEM_ACTOR),
+            c.feedback.expiredAt,
+            c.feedback.deliveryChannel,
+          );
         }
         break;
       case "documentation":
         if (c.withdrawal)
-          add("Request withdrawn", who(c.withdrawal.withdrawnBy), c.withdrawal.withdrawnAt, null);
+          add(
+            "Request withdrawn",
+            who(c.withdrawal.withdrawnBy),
+            c.withdrawal.withdrawnAt,
+            c.withdrawal.reason,
+          );
         add(
           `Closed as ${c.outcome}; documentation written`,
           who(c.documentation?.writtenBy),
@@ -287,6 +322,7 @@ export function buildCaseDocumentation(input: DocumentationInput): CaseDocumenta
       channel: c.channel,
       openedAt: c.openedAt,
       openedBy: who(c.openedBy),
+      summary: c.summary,
       requester: input.requester,
     },
     steps: input.checklist.map((item) => ({
@@ -377,7 +413,8 @@ export function buildCaseDocumentation(input: DocumentationInput): CaseDocumenta
     })),
     closing: {
       closedAt: c.closedAt,
-      summary: c.summary,
+      // The summary written at close; the one noted at opening is the request's.
+      summary: c.documentation?.summary ?? null,
       writtenBy: c.documentation ? who(c.documentation.writtenBy) : null,
     },
     audit: {
@@ -430,6 +467,7 @@ export function renderCaseDocumentationMarkdown(doc: CaseDocumentationExport): s
         ["Channel", doc.request.channel],
         ["Opened", doc.request.openedAt],
         ["Logged by", doc.request.openedBy],
+        ["Noted at opening", doc.request.summary],
         ["Requester", r ? `${r.name} (${r.role})` : null],
         ["Email", r?.email],
         ["Phone", r?.phone],
@@ -499,7 +537,7 @@ export function renderCaseDocumentationMarkdown(doc: CaseDocumentationExport): s
   else p("- Not processed.");
   if (doc.confirmation)
     p(
-      `- Confirmed by ${doc.confirmation.channel}${doc.confirmation.callOutcome ? ` (${doc.confirmation.callOutcome})` : ""} at ${doc.confirmation.recordedAt} by ${doc.confirmation.recordedBy}`,
+      `- ${doc.confirmation.callOutcome === "left_voicemail" ? "Voicemail left confirming the cancellation (phone)" : `Confirmed by ${doc.confirmation.channel}${doc.confirmation.callOutcome ? ` (${doc.confirmation.callOutcome})` : ""}`} at ${doc.confirmation.recordedAt} by ${doc.confirmation.recordedBy}`,
     );
   else p("- No confirmation recorded.");
   p("", "## Feedback", "");

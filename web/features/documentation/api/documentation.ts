@@ -32,6 +32,7 @@ export interface CaseDocumentation {
     channel: string;
     openedAt: string;
     openedBy: string;
+    summary: string | null;
     requester: {
       id: string;
       name: string;

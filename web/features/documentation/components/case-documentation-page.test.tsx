@@ -34,6 +34,7 @@ const doc: CaseDocumentation = {
     channel: "phone",
     openedAt: "2026-02-01T09:00:00.000Z",
     openedBy: "Priya Shah (account manager)",
+    summary: "Wants to cancel at the end of the term.",
     requester: {
       id: "k1",
       name: "Dana Owner",
@@ -110,6 +111,28 @@ describe("the case documentation page", () => {
     expect(screen.getByText("a".repeat(64))).toBeTruthy();
     expect(screen.getByText("The hash chain is broken")).toBeTruthy();
     expect(screen.getByText(/Entry 2: its content does not match/)).toBeTruthy();
+  });
+
+  it("says how the cancellation was confirmed and why the request was withdrawn", () => {
+    renderView({
+      ...doc,
+      confirmation: {
+        channel: "phone",
+        recordedAt: "2026-02-03T09:00:00.000Z",
+        recordedBy: "Priya Shah (account manager)",
+        callOutcome: "left_voicemail",
+      },
+      withdrawal: {
+        withdrawnAt: "2026-02-04T09:00:00.000Z",
+        withdrawnBy: "Priya Shah (account manager)",
+        reason: "Their budget came back.",
+      },
+      closing: { closedAt: null, summary: "Closed after the call.", writtenBy: null },
+    });
+    expect(screen.getByText(/^Voicemail left \(phone\) by Priya Shah/)).toBeTruthy();
+    expect(screen.getByText(/: Their budget came back\.$/)).toBeTruthy();
+    expect(screen.getByText("Wants to cancel at the end of the term.")).toBeTruthy();
+    expect(screen.getByText("Closed after the call.")).toBeTruthy();
   });
 
   it("prints, and links the Markdown and JSON exports", () => {

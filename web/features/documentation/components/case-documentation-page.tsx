@@ -107,6 +107,7 @@ export function CaseDocumentationView({ d }: { d: CaseDocumentation }) {
               ["Channel", humanize(d.request.channel)],
               ["Received", formatDateTime(d.request.openedAt)],
               ["Logged by", d.request.openedBy],
+              ["Noted at opening", d.request.summary],
               ["Requester", r ? `${r.name} (${humanize(r.role)})` : null],
               ["Email", r?.email],
               ["Phone", r?.phone],
@@ -241,7 +242,7 @@ export function CaseDocumentationView({ d }: { d: CaseDocumentation }) {
               [
                 "Confirmation",
                 d.confirmation
-                  ? `${humanize(d.confirmation.channel)} by ${d.confirmation.recordedBy}, ${formatDateTime(d.confirmation.recordedAt)}`
+                  ? `${d.confirmation.callOutcome === "left_voicemail" ? "Voicemail left (phone)" : d.confirmation.callOutcome === "reached" ? "Phone, spoke with the customer" : humanize(d.confirmation.channel)} by ${d.confirmation.recordedBy}, ${formatDateTime(d.confirmation.recordedAt)}`
                   : null,
               ],
               [
@@ -257,7 +258,7 @@ export function CaseDocumentationView({ d }: { d: CaseDocumentation }) {
               [
                 "Withdrawal",
                 d.withdrawal
-                  ? `${d.withdrawal.withdrawnBy}, ${formatDateTime(d.withdrawal.withdrawnAt)}`
+                  ? `${d.withdrawal.withdrawnBy}, ${formatDateTime(d.withdrawal.withdrawnAt)}${d.withdrawal.reason ? `: ${d.withdrawal.reason}` : ""}`
                   : null,
               ],
               [
