@@ -14,6 +14,7 @@ import {
 } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
+import { type Actor, isApiKey } from "../../../../src/domain/actor.ts";
 import { ErrorPanel } from "../../../components/error-panel.tsx";
 import { api } from "../../../lib/api-client.ts";
 import {
@@ -160,7 +161,25 @@ export function AccountPage() {
   );
 }
 
-function DocumentationRecord({ c, names }: { c: Case; names: Map<string, string> }) {
+/** Who did something, as the account page names people. */
+function actorName(actor: Actor | null | undefined, names: Map<string, string>): string {
+  if (!actor) return "someone";
+  if (actor.kind === "customer") return "the customer";
+  if (actor.kind === "system") return "CancelDesk";
+  if (isApiKey(actor)) return "an integration";
+  return names.get(actor.userId) ?? "a former staff member";
+}
+
+const OFFER_ANSWER_TEXT: Record<string, string> = {
+  accepted: "accepted",
+  declined: "declined",
+  expired: "expired without an answer",
+  unanswered: "not answered before the case closed",
+  pending: "waiting for an answer",
+};
+
+/** The record the case wrote when it closed: what happened at each step, and who did it. */
+export function DocumentationRecord({ c, names }: { c: Case; names: Map<string, string> }) {
   const d = c.documentation;
   if (!d)
     return (
@@ -168,6 +187,9 @@ function DocumentationRecord({ c, names }: { c: Case; names: Map<string, string>
         The documentation record is written when the case closes.
       </Text>
     );
+  const person = (userId: string | null | undefined) =>
+    userId ? (names.get(userId) ?? "a former staff member") : "someone";
+  const e = d.escalation;
   return (
     <Paper withBorder p="sm" mt="xs" data-testid={`documentation-${c.reference}`}>
       <Title order={3} size="h5">
@@ -175,40 +197,52 @@ function DocumentationRecord({ c, names }: { c: Case; names: Map<string, string>
       </Title>
       <List size="sm" spacing={2}>
         <List.Item>
-          Outcome: {humanize(d.outcome)}, closed {formatDateTime(d.closedAt)}
+          Outcome: {humanize(d.outcome)}, closed {formatDateTime(d.closedAt)} by{" "}
+          {actorName(d.writtenBy, names)}
         </List.Item>
         <List.Item>
-          Identity verified by {humanize(d.requester.identityMethod)} at{" "}
-          {formatDateTime(d.requester.verifiedAt)}
+          {d.requester.verifiedAt
+            ? `Identity verified by ${humanize(d.requester.identityMethod)} at ${formatDateTime(d.requester.verifiedAt)}, recorded by ${actorName(d.requester.verifiedBy, names)}`
+            : `Identity not verified (${d.requester.failedAttempts} failed attempt${d.requester.failedAttempts === 1 ? "" : "s"})`}
         </List.Item>
-        <List.Item>
-          Reason: {d.reason.label ?? humanize(d.reason.code)}
-          {d.reason.formDetails ? ` — “${d.reason.formDetails}”` : ""}
-        </List.Item>
+        {d.reason.code ? (
+          <List.Item>
+            Reason: {d.reason.label ?? humanize(d.reason.code)}
+            {d.reason.formDetails ? ` — “${d.reason.formDetails}”` : ""}
+          </List.Item>
+        ) : null}
         {d.offers.map((o) => (
           <List.Item key={`${o.offerCode}-${o.presentedAt}`}>
-            Offer {o.label}: {o.answer}
+            Offer {o.label} (presented by {actorName(o.presentedBy, names)}):{" "}
+            {OFFER_ANSWER_TEXT[o.answer] ?? o.answer}
+            {o.answeredBy ? ` by ${actorName(o.answeredBy, names)}` : ""}
           </List.Item>
         ))}
         {d.noSuitableOffer ? (
           <List.Item>No suitable offer: {d.noSuitableOffer.reason}</List.Item>
         ) : null}
-        {d.escalation ? (
+        {e ? (
           <List.Item>
-            CSM {names.get(d.escalation.csmId) ?? d.escalation.csmId}:{" "}
-            {humanize(d.escalation.outcome)}
-            {d.escalation.outcomeNotes ? ` — ${d.escalation.outcomeNotes}` : ""}
+            Escalated to CSM {person(e.csmId)}
+            {e.outcome
+              ? `; CSM outcome: ${humanize(e.outcome)} by ${person(e.decidedBy)}${e.outcomeNotes ? ` — ${e.outcomeNotes}` : ""}`
+              : "; no CSM outcome"}
           </List.Item>
         ) : null}
         {d.processing ? (
           <List.Item>
             Processed {humanize(d.processing.mode)}, effective{" "}
-            {formatDateTime(d.processing.effectiveAt)}
+            {formatDateTime(d.processing.effectiveAt)}, by{" "}
+            {actorName(d.processing.processedBy, names)}
           </List.Item>
         ) : null}
         {d.confirmation ? (
           <List.Item>
-            Confirmed by {d.confirmation.channel} at {formatDateTime(d.confirmation.recordedAt)}
+            {d.confirmation.callOutcome === "left_voicemail"
+              ? "Left a voicemail confirming the cancellation"
+              : `Confirmed by ${d.confirmation.channel}`}{" "}
+            at {formatDateTime(d.confirmation.recordedAt)}, by{" "}
+            {actorName(d.confirmation.recordedBy, names)}
           </List.Item>
         ) : null}
         {d.feedback?.submission ? (
@@ -217,8 +251,31 @@ function DocumentationRecord({ c, names }: { c: Case; names: Map<string, string>
             {humanize(d.feedback.submission.decisionReason)}
             {d.feedback.submission.comments ? ` — “${d.feedback.submission.comments}”` : ""}
           </List.Item>
+        ) : d.feedback?.expiredAt ? (
+          <List.Item>
+            Feedback requested; the request expired unanswered on{" "}
+            {formatDateTime(d.feedback.expiredAt)}
+          </List.Item>
+        ) : null}
+        {d.withdrawal ? (
+          <List.Item>
+            Withdrawn {formatDateTime(d.withdrawal.withdrawnAt)}, recorded by{" "}
+            {actorName(d.withdrawal.withdrawnBy, names)}
+            {d.withdrawal.reason ? `: “${d.withdrawal.reason}”` : ""}
+          </List.Item>
         ) : null}
         {d.summary ? <List.Item>Summary: {d.summary}</List.Item> : null}
+      </List>
+      <Title order={4} size="h6" mt="xs">
+        Who did what and when
+      </Title>
+      <List size="xs" spacing={0} aria-label={`Trail of ${c.reference}`}>
+        {d.trail.map((entry, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the trail is fixed once written
+          <List.Item key={i}>
+            {formatDateTime(entry.at)}: {actorName(entry.by, names)}: {entry.what}
+          </List.Item>
+        ))}
       </List>
     </Paper>
   );
