@@ -2,6 +2,7 @@
 // with search, filters and cursor pages, and clear 400s that name the field.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Client, clientFor, invalidFields, startTestServer, type TestServer } from "./app.ts";
+import { act, makeWorld, openCaseFor } from "./cases.ts";
 import { makeAccount, makePlan, makeUser } from "./factories.ts";
 
 let server: TestServer;
@@ -364,5 +365,39 @@ describe("lists", () => {
         expect(invalidFields(response)).toEqual(["cursor"]);
       }
     }
+  });
+});
+
+describe("subscriptions and the policy", () => {
+  it("cannot cancel a subscription around the policy, but takes the billing system's word when no case is open", async () => {
+    const world = await makeWorld(server);
+    const url = `/api/subscriptions/${world.subscriptionId}`;
+    const status = async () => (await admin.request({ method: "GET", url })).json().status;
+    const scheduled = await admin.request({
+      method: "PATCH",
+      url,
+      payload: { status: "cancellation_scheduled", cancelAt: "2030-01-01T00:00:00Z" },
+    });
+    expect(scheduled.statusCode, scheduled.body).toBe(409);
+    expect(scheduled.json().code).toBe("CANCELLATION_THROUGH_CASE");
+    const c = await openCaseFor(world);
+    const ended = await admin.request({
+      method: "PATCH",
+      url,
+      payload: { status: "cancelled", cancelledAt: "2026-01-01T00:00:00Z" },
+    });
+    expect(ended.statusCode, ended.body).toBe(409);
+    expect(ended.json()).toMatchObject({ code: "CASE_OPEN" });
+    expect(ended.json().message).toContain(c.reference);
+    expect(await status()).toBe("active");
+    // Withdrawn, the case is closed: a payment failure reported by billing may end it.
+    await act(world.am, c.id, "withdraw", { reason: "The customer changed their mind." });
+    const synced = await admin.request({
+      method: "PATCH",
+      url,
+      payload: { status: "cancelled", cancelledAt: "2026-01-01T00:00:00Z" },
+    });
+    expect(synced.statusCode, synced.body).toBe(200);
+    expect(await status()).toBe("cancelled");
   });
 });

@@ -1,4 +1,5 @@
 import { isForeignKeyViolation, isUniqueViolation } from "../db/db-errors.ts";
+import { findOpenCaseForSubscription } from "../db/repositories/cases.repository.ts";
 import { findPlanById } from "../db/repositories/plans.repository.ts";
 import {
   findSubscriptionById,
@@ -67,6 +68,7 @@ export async function changeSubscription(
     if (!current) throw notFound("Subscription", id);
     const merged = subscriptionCreateInput.safeParse({ ...current, ...input });
     if (!merged.success) throw validationError(fieldProblems(merged.error));
+    await refuseCancellingAroundThePolicy(trx, current, input);
     await checkPlanCurrency(trx, merged.data.planId, merged.data.currency);
     try {
       return (await updateSubscription(trx, id, input))!;
@@ -74,6 +76,35 @@ export async function changeSubscription(
       throw translate(error);
     }
   });
+}
+
+/**
+ * The billing system may report a subscription it ended (a failed payment, say), but a
+ * customer's cancellation goes through a case: a direct change cannot schedule one, nor end a
+ * subscription whose cancellation case is still open.
+ */
+async function refuseCancellingAroundThePolicy(
+  db: Db,
+  current: Subscription,
+  input: SubscriptionUpdateInput,
+): Promise<void> {
+  if (input.status === undefined || input.status === current.status) return;
+  if (input.status === "cancellation_scheduled") {
+    throw new AppError(
+      "CONFLICT",
+      "A cancellation is scheduled only by processing a cancellation case: open a case for this subscription.",
+      { code: "CANCELLATION_THROUGH_CASE" },
+    );
+  }
+  if (input.status !== "cancelled") return;
+  const open = await findOpenCaseForSubscription(db, current.id);
+  if (open) {
+    throw new AppError(
+      "CONFLICT",
+      `Case ${open.reference} is open for this subscription: finish the cancellation there (or withdraw it) instead of changing the subscription directly.`,
+      { code: "CASE_OPEN" },
+    );
+  }
 }
 
 export async function getSubscription(db: Db, id: string): Promise<Subscription> {
