@@ -387,6 +387,43 @@ describe("API keys", () => {
     expect(view.json().case.escalation.engagedAt).toBeNull();
   });
 
+  it("does not turn a customer away for credentials a customer page never asked for", async () => {
+    for (const authorization of ["Basic dXNlcjpwYXNz", "Bearer cdk_revoked_0000"]) {
+      const branding = await server.app.inject({
+        method: "GET",
+        url: "/api/public/branding",
+        headers: { authorization },
+      });
+      expect(branding.statusCode, authorization).toBe(200);
+    }
+    // A staff route still refuses them.
+    const staff = await server.app.inject({
+      method: "GET",
+      url: "/api/accounts",
+      headers: { authorization: "Basic dXNlcjpwYXNz" },
+    });
+    expect(staff.statusCode).toBe(401);
+  });
+
+  it("refuses an email address longer than any that can be delivered", async () => {
+    const long = `${"a".repeat(250)}@example.test`;
+    const admin = await clientFor(server, "admin");
+    const user = await admin.request({
+      method: "POST",
+      url: "/api/users",
+      payload: { email: long, name: "Long", role: "csm", password: "a-long-enough-password-1" },
+    });
+    expect(user.statusCode).toBe(400);
+    expect(invalidFields(user)).toEqual(["email"]);
+    const start = await server.app.inject({
+      method: "POST",
+      url: "/api/public/self-service/start",
+      payload: { email: long },
+    });
+    expect(start.statusCode).toBe(400);
+    expect(invalidFields(start)).toEqual(["email"]);
+  });
+
   it("refuses a malformed bearer token with 401", async () => {
     const response = await anonymous(server.app).request({
       method: "GET",

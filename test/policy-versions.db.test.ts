@@ -3,7 +3,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { wootrecruitPolicy } from "../src/policy/wootrecruit.ts";
 import { type Client, clientFor, invalidFields, startTestServer, type TestServer } from "./app.ts";
-import { act, ensurePlan, makeWorld, openCaseFor } from "./cases.ts";
+import {
+  act,
+  ensurePlan,
+  makeWorld,
+  openCaseFor,
+  openWithFormSent,
+  submitFormAsCustomer,
+} from "./cases.ts";
 
 let server: TestServer;
 let admin: Client;
@@ -73,5 +80,26 @@ describe("policy versions", () => {
     expect(invalidFields(response)).toContain("definition.identity.attemptLimit");
     const versions = await admin.request({ method: "GET", url: "/api/policy/versions" });
     expect(versions.json().items[0].version).toBe(2);
+  });
+});
+
+describe("a policy's own limits", () => {
+  it("take the form details the published policy allows, beyond the default", async () => {
+    const definition = {
+      ...wootrecruitPolicy,
+      form: { ...wootrecruitPolicy.form, detailsMaxLength: 10_000 },
+    };
+    const published = await admin.request({
+      method: "POST",
+      url: "/api/policy/versions",
+      payload: { definition, notes: "Room for long explanations" },
+    });
+    expect(published.statusCode, published.body).toBe(201);
+    const world = await makeWorld(server);
+    const c = await openWithFormSent(server, world);
+    const submitted = await submitFormAsCustomer(server, c.id, { details: "x".repeat(6_000) });
+    expect(submitted).toBeTruthy();
+    const view = await world.am.request({ method: "GET", url: `/api/cases/${c.id}` });
+    expect(view.json().case.form.submission.details).toHaveLength(6_000);
   });
 });

@@ -25,6 +25,8 @@ const email = z
   .string()
   .trim()
   .toLowerCase()
+  // RFC 5321's limit for a deliverable address.
+  .max(254, "must be at most 254 characters")
   .pipe(z.email({ error: "must be an email address" }));
 const phone = z
   .string()

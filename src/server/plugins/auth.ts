@@ -71,8 +71,16 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
   app.addHook("onRequest", async (request: FastifyRequest, _reply: FastifyReply) => {
     const access = request.routeOptions.config?.access;
     if (!access) return;
+    if ("public" in access) {
+      // A customer's page needs no credentials, and one it did not ask for (a proxy's Basic auth,
+      // a stale key) must not turn the customer away.
+      request.principal = await identify(ctx, request).catch((error: unknown) => {
+        if (error instanceof AppError && error.kind === "UNAUTHENTICATED") return undefined;
+        throw error;
+      });
+      return;
+    }
     request.principal = await identify(ctx, request);
-    if ("public" in access) return;
     const principal = request.principal;
     if (!principal) throw new AppError("UNAUTHENTICATED", "Sign in first.");
     if (principal.kind === "user" && !SAFE_METHODS.has(request.method)) {

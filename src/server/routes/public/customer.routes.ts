@@ -28,6 +28,8 @@ const email = z
   .string()
   .trim()
   .toLowerCase()
+  // RFC 5321's limit for a deliverable address.
+  .max(254, "must be at most 254 characters")
   .pipe(z.email({ error: "must be an email address" }));
 
 const linkViewJson = z
@@ -195,7 +197,8 @@ export function customerRoutes(ctx: AppContext) {
         params: tokenParams,
         body: z.object({
           reasonCode: z.string().trim().min(1, "choose a reason").max(60),
-          details: z.string().trim().max(5000, "must be at most 5000 characters").default(""),
+          // The policy sets the limit (up to 20,000 characters) and the engine checks it.
+          details: z.string().trim().max(20_000, "must be at most 20000 characters").default(""),
           requestedEffective: z.enum(EFFECTIVE_CHOICES),
           preferredConfirmationChannel: z.enum(CONFIRMATION_CHANNELS),
           authorityConfirmed: z.boolean(),
