@@ -106,7 +106,8 @@ function DialogProblem({ error }: { error: Error | null }) {
 export interface CaseActionsProps {
   view: CaseView;
   policy: PolicyDefinition | undefined;
-  offerOptions: OfferOption[];
+  /** Undefined while they load. */
+  offerOptions: OfferOption[] | undefined;
   subscription: SubscriptionJson | undefined;
   requester: ContactJson | undefined;
   staff: UserJson[];
@@ -454,7 +455,7 @@ export function LaterSteps({ ahead }: { ahead: CaseView["nextActions"]["ahead"] 
   );
 }
 
-function PresentOffer({ options, run }: { options: OfferOption[]; run: RunCommand }) {
+function PresentOffer({ options, run }: { options: OfferOption[] | undefined; run: RunCommand }) {
   const { busy, go } = useBusy(run);
   return (
     <ActionCard title="Present an offer">

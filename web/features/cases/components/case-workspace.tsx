@@ -198,7 +198,7 @@ function Workspace({
             <CaseActions
               view={view}
               policy={policy.data?.definition}
-              offerOptions={offers.data?.items ?? []}
+              offerOptions={offers.error ? [] : offers.data?.items}
               subscription={subscription.data}
               requester={requester.data}
               staff={staff.data?.items ?? []}

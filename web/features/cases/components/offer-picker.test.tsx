@@ -119,6 +119,16 @@ describe("OfferPicker", () => {
     expect(screen.getByText("No offer in the catalog is open to this case now.")).toBeTruthy();
   });
 
+  it("says it is loading while the list reloads, not that no offer is open", () => {
+    render(
+      <MantineProvider>
+        <OfferPicker options={undefined} onPresent={vi.fn()} />
+      </MantineProvider>,
+    );
+    expect(screen.getByRole("status", { name: "Loading the eligible offers" })).toBeTruthy();
+    expect(screen.queryByText(/No offer in the catalog/)).toBeNull();
+  });
+
   it("describes an unknown target price honestly", () => {
     expect(describeEffect({ ...OPTIONS[1]!, effect: effect(null, null, null) })).toBe(
       "$499.00/month → new plan's price (unknown)",

@@ -1,7 +1,7 @@
 // The offer picker: only the offers the engine lets this user present on this case now (from
 // GET /api/cases/:id/offer-options), each with its effect on the monthly value as the server
 // computes it. Custom offers need written terms.
-import { Button, Checkbox, Paper, Radio, Stack, Text, Textarea } from "@mantine/core";
+import { Button, Checkbox, Loader, Paper, Radio, Stack, Text, Textarea } from "@mantine/core";
 import { useState } from "react";
 import { formatMoney } from "../../../lib/format.ts";
 import type { OfferOption } from "../../../lib/types.ts";
@@ -24,7 +24,8 @@ export function describeEffect(option: OfferOption): string {
 }
 
 export interface OfferPickerProps {
-  options: OfferOption[];
+  /** Undefined while the list is loading (it reloads whenever the case changes). */
+  options: OfferOption[] | undefined;
   busy?: boolean;
   onPresent: (input: {
     offerCode: string;
@@ -37,6 +38,8 @@ export function OfferPicker({ options, busy, onPresent }: OfferPickerProps) {
   const [code, setCode] = useState<string | null>(null);
   const [terms, setTerms] = useState("");
   const [send, setSend] = useState(true);
+  if (options === undefined)
+    return <Loader size="sm" role="status" aria-label="Loading the eligible offers" />;
   const chosen = options.find((o) => o.code === code);
   if (options.length === 0)
     return (
