@@ -401,3 +401,32 @@ describe("subscriptions and the policy", () => {
     expect(await status()).toBe("cancelled");
   });
 });
+
+describe("contacts and open cases", () => {
+  it("records in the open case who changed where its codes and links go, never the values", async () => {
+    const world = await makeWorld(server);
+    const c = await openCaseFor(world);
+    const url = `/api/contacts/${world.contactId}`;
+    const timeline = async () =>
+      (await world.am.request({ method: "GET", url: `/api/cases/${c.id}/timeline` })).json()
+        .items as { type: string; body: Record<string, unknown>; actor: { userId?: string } }[];
+    const before = (await timeline()).length;
+    const renamed = await world.am.request({ method: "PATCH", url, payload: { name: "Dana O." } });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    expect(await timeline()).toHaveLength(before);
+    const moved = await world.am.request({
+      method: "PATCH",
+      url,
+      payload: { email: "dana.elsewhere@example.test" },
+    });
+    expect(moved.statusCode, moved.body).toBe(200);
+    const entries = await timeline();
+    expect(entries).toHaveLength(before + 1);
+    expect(entries.at(-1)).toMatchObject({
+      type: "requester_details_changed",
+      body: { contactId: world.contactId, fields: ["email"] },
+      actor: { userId: world.am.user!.id },
+    });
+    expect(JSON.stringify(entries.at(-1))).not.toContain("elsewhere");
+  });
+});

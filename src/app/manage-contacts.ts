@@ -1,18 +1,25 @@
 import { isForeignKeyViolation, isUniqueViolation } from "../db/db-errors.ts";
 import {
+  findCaseForUpdate,
+  findOpenCasesOfRequester,
+} from "../db/repositories/cases.repository.ts";
+import {
   findContactById,
   insertContacts,
   updateContact,
 } from "../db/repositories/contacts.repository.ts";
 import type { Contact } from "../domain/customer.ts";
 import { AppError, notFound, validationError } from "../domain/errors.ts";
-import type { Db } from "./context.ts";
+import type { CaseEvent } from "../domain/events.ts";
+import type { Principal } from "../domain/staff.ts";
+import type { AppContext, Db } from "./context.ts";
 import {
   type ContactCreateInput,
   type ContactUpdateInput,
   contactCreateInput,
   fieldProblems,
 } from "./inputs.ts";
+import { actorOf, recordCaseEvents } from "./run-case-command.ts";
 
 function translate(error: unknown): unknown {
   if (isForeignKeyViolation(error))
@@ -38,22 +45,48 @@ export async function createContact(db: Db, input: ContactCreateInput): Promise<
   }
 }
 
+/** The details codes and customer links are sent to. */
+const DELIVERY_FIELDS = ["email", "phone", "preferredChannel"] as const;
+
 export async function changeContact(
-  db: Db,
+  services: AppContext,
+  principal: Principal,
   id: string,
   input: ContactUpdateInput,
 ): Promise<Contact> {
-  return db.transaction().execute(async (trx) => {
+  return services.db.transaction().execute(async (trx) => {
     const current = await findContactById(trx, id);
     if (!current) throw notFound("Contact", id);
     // The cross-field rules (an email for the email channel, ...) hold for the contact as it will be.
     const merged = contactCreateInput.safeParse({ ...current, ...input });
     if (!merged.success) throw validationError(fieldProblems(merged.error));
+    let changed: Contact;
     try {
-      return (await updateContact(trx, id, input))!;
+      changed = (await updateContact(trx, id, input))!;
     } catch (error) {
       throw translate(error);
     }
+    // Where a case's code and links go is part of its evidence: an open case of this requester
+    // records the change in its own audit log, in the same transaction.
+    const fields = DELIVERY_FIELDS.filter((field) => current[field] !== changed[field]);
+    if (fields.length > 0) {
+      for (const open of await findOpenCasesOfRequester(trx, id)) {
+        const c = await findCaseForUpdate(trx, open.id);
+        if (!c) continue;
+        const now = services.now();
+        const event: CaseEvent = {
+          type: "requester_details_changed",
+          contactId: id,
+          fields: [...fields],
+          caseId: c.id,
+          version: c.version,
+          at: now.toISOString(),
+          actor: actorOf(principal),
+        };
+        await recordCaseEvents(services, trx, c, [event], now);
+      }
+    }
+    return changed;
   });
 }
 

@@ -136,6 +136,16 @@ export type CaseEventBody =
    * the reactivation use case (not by decide): the case stays closed, the subscription goes on.
    */
   | { type: "subscription_reactivated"; subscriptionId: string; cancelAtWas: Instant }
+  /**
+   * The requester's email or phone changed while the case was open: the identity code and the
+   * customer's links go to these details, so the case records who changed which (never the
+   * values: they are personal data). Written by the contact use case, not by decide.
+   */
+  | {
+      type: "requester_details_changed";
+      contactId: string;
+      fields: ("email" | "phone" | "preferredChannel")[];
+    }
   /** The AM or CSM of the case changed. */
   | { type: "case_reassigned"; slot: "am" | "csm"; fromUserId: string | null; toUserId: string }
   /**
@@ -179,6 +189,7 @@ const EVENT_TYPE_SET: Record<CaseEventType, true> = {
   note_added: true,
   case_reassigned: true,
   subscription_reactivated: true,
+  requester_details_changed: true,
   personal_data_erased: true,
 };
 

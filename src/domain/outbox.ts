@@ -167,6 +167,7 @@ export function outboxFor(event: CaseEvent, after: Case): OutboxMessage[] {
       case "case_reassigned":
         return staff(event.toUserId, "case_assigned");
       case "personal_data_erased":
+      case "requester_details_changed":
         return [];
       case "subscription_reactivated":
         return [

@@ -82,6 +82,19 @@ export async function findOpenCaseForSubscription(
   return row?.data as Case | undefined;
 }
 
+/** The open cases a contact is the requester of (ids only). */
+export async function findOpenCasesOfRequester(
+  db: Db,
+  contactId: string,
+): Promise<{ id: string }[]> {
+  return db
+    .selectFrom("cases")
+    .select("id")
+    .where("requester_contact_id", "=", contactId)
+    .where("closed_at", "is", null)
+    .execute();
+}
+
 export type CaseQueue =
   | "mine"
   | "unassigned"

@@ -6,7 +6,7 @@ import { contactCreateInput, contactUpdateInput } from "../../../app/inputs.ts";
 import { changeContact, createContact, getContact } from "../../../app/manage-contacts.ts";
 import { listContacts } from "../../../db/repositories/contacts.repository.ts";
 import { CONTACT_CHANNELS, CONTACT_ROLES, type Contact } from "../../../domain/customer.ts";
-import { STAFF } from "../../plugins/auth.ts";
+import { principalOf, STAFF } from "../../plugins/auth.ts";
 import { booleanQuery, errorResponses, idParams, pageOf, pageQuery } from "../common.ts";
 
 export const contactJson = z
@@ -81,7 +81,9 @@ export function contactRoutes(ctx: AppContext) {
         response: { 200: contactJson, ...errorResponses },
       },
       handler: async (request) =>
-        presentContact(await changeContact(ctx.db, request.params.id, request.body)),
+        presentContact(
+          await changeContact(ctx, principalOf(request), request.params.id, request.body),
+        ),
     });
   };
 }
