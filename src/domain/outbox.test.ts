@@ -58,6 +58,6 @@ describe("outgoing messages derived from events", () => {
   });
 
   it("has a closed set of event types", () => {
-    expect(CASE_EVENT_TYPES).toHaveLength(27);
+    expect(CASE_EVENT_TYPES).toHaveLength(28);
   });
 });
