@@ -2,7 +2,7 @@
 // with search, filters and cursor pages, and clear 400s that name the field.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Client, clientFor, invalidFields, startTestServer, type TestServer } from "./app.ts";
-import { act, makeWorld, openCaseFor } from "./cases.ts";
+import { act, makeWorld, openCaseFor, submitFormAsCustomer, verifyByCode } from "./cases.ts";
 import { makeAccount, makePlan, makeUser } from "./factories.ts";
 
 let server: TestServer;
@@ -369,7 +369,7 @@ describe("lists", () => {
 });
 
 describe("subscriptions and the policy", () => {
-  it("cannot cancel a subscription around the policy, but takes the billing system's word when no case is open", async () => {
+  it("cannot cancel a subscription around the policy, but takes billing's word when no case waits to process it", async () => {
     const world = await makeWorld(server);
     const url = `/api/subscriptions/${world.subscriptionId}`;
     const status = async () => (await admin.request({ method: "GET", url })).json().status;
@@ -390,6 +390,24 @@ describe("subscriptions and the policy", () => {
     expect(ended.json()).toMatchObject({ code: "CASE_OPEN" });
     expect(ended.json().message).toContain(c.reference);
     expect(await status()).toBe("active");
+    // Once a case has processed the cancellation, billing ends it when the term is over.
+    const other = await makeWorld(server);
+    const processed = await openCaseFor(other);
+    await verifyByCode(server, other.am, processed.id);
+    await act(other.am, processed.id, "form/send");
+    await submitFormAsCustomer(server, processed.id);
+    await act(other.am, processed.id, "reason", { reasonCode: "too_expensive", notes: "Budget." });
+    await act(other.am, processed.id, "no-suitable-offer", { reason: "Closing the team." });
+    await act(other.am, processed.id, "escalate");
+    await act(other.csm, processed.id, "csm/engage", { notes: "Called." });
+    await act(other.csm, processed.id, "csm/outcome", { outcome: "proceed", notes: "Fine." });
+    await act(other.am, processed.id, "process");
+    const termOver = await admin.request({
+      method: "PATCH",
+      url: `/api/subscriptions/${other.subscriptionId}`,
+      payload: { status: "cancelled", cancelledAt: "2026-01-01T00:00:00Z" },
+    });
+    expect(termOver.statusCode, termOver.body).toBe(200);
     // Withdrawn, the case is closed: a payment failure reported by billing may end it.
     await act(world.am, c.id, "withdraw", { reason: "The customer changed their mind." });
     const synced = await admin.request({

@@ -81,7 +81,7 @@ export async function changeSubscription(
 /**
  * The billing system may report a subscription it ended (a failed payment, say), but a
  * customer's cancellation goes through a case: a direct change cannot schedule one, nor end a
- * subscription whose cancellation case is still open.
+ * subscription whose cancellation case is open and not yet processed.
  */
 async function refuseCancellingAroundThePolicy(
   db: Db,
@@ -98,7 +98,9 @@ async function refuseCancellingAroundThePolicy(
   }
   if (input.status !== "cancelled") return;
   const open = await findOpenCaseForSubscription(db, current.id);
-  if (open) {
+  // Once the case has processed the cancellation, billing ending the subscription at the end of
+  // the term is the cancellation taking effect (the case waits for confirmation and feedback).
+  if (open && !open.processing) {
     throw new AppError(
       "CONFLICT",
       `Case ${open.reference} is open for this subscription: finish the cancellation there (or withdraw it) instead of changing the subscription directly.`,
