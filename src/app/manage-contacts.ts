@@ -8,6 +8,7 @@ import {
   insertContacts,
   updateContact,
 } from "../db/repositories/contacts.repository.ts";
+import type { Case } from "../domain/case.ts";
 import type { Contact } from "../domain/customer.ts";
 import { AppError, notFound, validationError } from "../domain/errors.ts";
 import type { CaseEvent } from "../domain/events.ts";
@@ -60,31 +61,39 @@ export async function changeContact(
     // The cross-field rules (an email for the email channel, ...) hold for the contact as it will be.
     const merged = contactCreateInput.safeParse({ ...current, ...input });
     if (!merged.success) throw validationError(fieldProblems(merged.error));
+    // The requester's open cases are locked before the contact, in the order erasure takes
+    // them, so the two cannot wait on each other.
+    const delivery = DELIVERY_FIELDS.filter(
+      (field) => input[field] !== undefined && input[field] !== current[field],
+    );
+    const openCases: Case[] = [];
+    if (delivery.length > 0) {
+      for (const { id: caseId } of await findOpenCasesOfRequester(trx, id)) {
+        const c = await findCaseForUpdate(trx, caseId);
+        if (c && !c.closedAt) openCases.push(c);
+      }
+    }
     let changed: Contact;
     try {
       changed = (await updateContact(trx, id, input))!;
     } catch (error) {
       throw translate(error);
     }
-    // Where a case's code and links go is part of its evidence: an open case of this requester
+    // Where a case's code and links go is part of its evidence: each open case of this requester
     // records the change in its own audit log, in the same transaction.
     const fields = DELIVERY_FIELDS.filter((field) => current[field] !== changed[field]);
-    if (fields.length > 0) {
-      for (const open of await findOpenCasesOfRequester(trx, id)) {
-        const c = await findCaseForUpdate(trx, open.id);
-        if (!c) continue;
-        const now = services.now();
-        const event: CaseEvent = {
-          type: "requester_details_changed",
-          contactId: id,
-          fields: [...fields],
-          caseId: c.id,
-          version: c.version,
-          at: now.toISOString(),
-          actor: actorOf(principal),
-        };
-        await recordCaseEvents(services, trx, c, [event], now);
-      }
+    for (const c of fields.length > 0 ? openCases : []) {
+      const now = services.now();
+      const event: CaseEvent = {
+        type: "requester_details_changed",
+        contactId: id,
+        fields: [...fields],
+        caseId: c.id,
+        version: c.version,
+        at: now.toISOString(),
+        actor: actorOf(principal),
+      };
+      await recordCaseEvents(services, trx, c, [event], now);
     }
     return changed;
   });

@@ -82,7 +82,7 @@ export async function findOpenCaseForSubscription(
   return row?.data as Case | undefined;
 }
 
-/** The open cases a contact is the requester of (ids only). */
+/** The open cases a contact is the requester of (ids only), in the order erasure locks them. */
 export async function findOpenCasesOfRequester(
   db: Db,
   contactId: string,
@@ -92,6 +92,7 @@ export async function findOpenCasesOfRequester(
     .select("id")
     .where("requester_contact_id", "=", contactId)
     .where("closed_at", "is", null)
+    .orderBy("opened_at")
     .execute();
 }
 
