@@ -17,7 +17,7 @@ import {
   nextMinute,
 } from "../../../../src/domain/test-factories.ts";
 import { ApiError } from "../../../lib/api-client.ts";
-import type { CaseView, PolicyDefinition, UserJson } from "../../../lib/types.ts";
+import type { CaseView, PolicyDefinition, SubscriptionJson, UserJson } from "../../../lib/types.ts";
 import { CaseActions, ReassignForm, WithdrawButton } from "./case-actions.tsx";
 import type { RunCommand } from "./command-form.tsx";
 
@@ -31,14 +31,19 @@ function viewAs(c: Case, context: DecisionContext, actor: Actor, now: Date): Cas
 }
 
 /** The case's actions as the workspace shows them, for a view built by the engine. */
-function renderActions(view: CaseView, policy: PolicyDefinition, run: RunCommand) {
+function renderActions(
+  view: CaseView,
+  policy: PolicyDefinition,
+  run: RunCommand,
+  subscription?: SubscriptionJson,
+) {
   return render(
     <MantineProvider>
       <CaseActions
         view={view}
         policy={policy}
         offerOptions={[]}
-        subscription={undefined}
+        subscription={subscription}
         requester={undefined}
         staff={[]}
         run={run}
@@ -46,6 +51,28 @@ function renderActions(view: CaseView, policy: PolicyDefinition, run: RunCommand
     </MantineProvider>,
   );
 }
+
+describe("CaseActions: processing", () => {
+  it("says a cancellation whose term is already over takes effect now", async () => {
+    const context = makeContext();
+    const c = caseIn("finalizing", context);
+    const view = viewAs(c, context, AM, nextMinute(c));
+    const subscription = {
+      id: "sub-1",
+      externalRef: "SUB-1",
+      seats: 5,
+      monthlyValueMinor: 49_900,
+      currency: "USD",
+      currentPeriodEnd: "2025-03-20T00:00:00.000Z",
+    } as SubscriptionJson;
+    renderActions(view, context.policy as PolicyDefinition, vi.fn(), subscription);
+    fireEvent.click(screen.getByRole("button", { name: "Process cancellation…" }));
+    const dialog = await screen.findByRole("dialog", { name: "Process the cancellation" });
+    expect(dialog.textContent).toContain("Immediately: the term already ended on");
+    expect(dialog.textContent).toContain("takes effect now");
+    expect(dialog.textContent).not.toContain("At the end of the term");
+  });
+});
 
 describe("CaseActions: the CSM's outcome", () => {
   it("offers the save of the open custom offer with its terms, and sends them", async () => {

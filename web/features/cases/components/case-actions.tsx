@@ -528,7 +528,13 @@ function ProcessCancellation({
   const [open, setOpen] = useState(false);
   const { busy, go, error } = useBusy(run, { inline: true });
   const submission = view.case.form?.submission;
-  const mode = submission?.requestedEffective ?? "end_of_term";
+  const asked = submission?.requestedEffective ?? "end_of_term";
+  // A term already over ends now: the engine processes it as immediate, and so says the dialog.
+  const termOver =
+    !!subscription &&
+    Date.parse(subscription.currentPeriodEnd) < Date.now() &&
+    asked !== "immediately";
+  const mode = termOver ? "immediately" : asked;
   const effective =
     mode === "immediately" ? "today, immediately" : formatDate(subscription?.currentPeriodEnd);
   const channel = submission?.preferredConfirmationChannel ?? "their preferred channel";
@@ -553,8 +559,9 @@ function ProcessCancellation({
         <Stack>
           <Text size="sm">
             <strong>When:</strong>{" "}
-            {mode === "immediately" ? "Immediately" : "At the end of the term"} (as the customer
-            asked on the form)
+            {termOver
+              ? `Immediately: the term already ended on ${formatDate(subscription?.currentPeriodEnd)} (the customer asked for the end of the term)`
+              : `${mode === "immediately" ? "Immediately" : "At the end of the term"} (as the customer asked on the form)`}
           </Text>
           <Text size="sm">
             <strong>Effective date:</strong> {effective}
@@ -567,9 +574,10 @@ function ProcessCancellation({
             </Text>
           ) : null}
           <Text size="sm">
-            <strong>What the customer will be told</strong> (by {channel}): that the cancellation is
-            done, when it takes effect, that they keep access until then, and how to reactivate
-            before that date.
+            <strong>What the customer will be told</strong> (by {channel}):{" "}
+            {mode === "immediately"
+              ? "that the cancellation is done and takes effect now."
+              : "that the cancellation is done, when it takes effect, that they keep access until then, and how to reactivate before that date."}
           </Text>
           <DialogProblem error={error} />
           <Group justify="flex-end">

@@ -86,7 +86,13 @@ function Workspace({
       const failure = e instanceof Error ? e : new Error(String(e));
       // A refusal at the same version means time moved the case on (an offer or a link ran
       // out): the screen is brought up to date so it stops offering what was just refused.
-      if (e instanceof ApiError && e.status === 409) await reload();
+      if (e instanceof ApiError && e.status === 409) {
+        await reload();
+        // The reload may take away the dialog that asked (its action no longer open): the page
+        // keeps the refusal too, so it never vanishes unexplained.
+        setError(failure);
+        return { ok: false, error: failure };
+      }
       if (!options?.showErrorInline) setError(failure);
       return { ok: false, error: failure };
     }
