@@ -332,6 +332,24 @@ describe("plans and subscriptions", () => {
 });
 
 describe("lists", () => {
+  it("hand out cursors that carry times in ISO 8601, whatever the database's DateStyle", async () => {
+    const world = await makeWorld(server);
+    await openCaseFor(world);
+    await openCaseFor(await makeWorld(server));
+    const page = await admin.request({
+      method: "GET",
+      url: "/api/cases?queue=all&sort=updated&order=desc&limit=1",
+    });
+    const [key] = JSON.parse(Buffer.from(page.json().nextCursor, "base64url").toString());
+    expect(key).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+    const next = await admin.request({
+      method: "GET",
+      url: `/api/cases?queue=all&sort=updated&order=desc&limit=1&cursor=${page.json().nextCursor}`,
+    });
+    expect(next.statusCode, next.body).toBe(200);
+    expect(next.json().items[0].case.id).not.toBe(page.json().items[0].case.id);
+  });
+
   it("refuse a cursor they did not hand out with 400, whatever it holds", async () => {
     const cursor = (value: unknown[]) => Buffer.from(JSON.stringify(value)).toString("base64url");
     const uuid = "0b7e4a2c-52f1-4c8e-9d8e-3f1f6a1d2b3c";
@@ -341,7 +359,12 @@ describe("lists", () => {
       "%%%",
     ];
     // Lists walked by a time also refuse a key that is no time.
-    const byTime = [cursor(["not-a-date", uuid]), cursor(["2026-13-45T99:00:00Z", uuid])];
+    const byTime = [
+      cursor(["not-a-date", uuid]),
+      cursor(["2026-13-45T99:00:00Z", uuid]),
+      cursor(["0000-01-01T00:00:00Z", uuid]),
+      cursor(["2026-01-01T00:00:00+99", uuid]),
+    ];
     for (const [url, extra] of [
       ["/api/accounts", []],
       ["/api/contacts", []],

@@ -368,7 +368,11 @@ export async function listCases(
     .select([
       "cases.data",
       "cases.id",
-      sql<string>`(page.sort_value)::text`.as("sort_key"),
+      // A time key is written as ISO 8601 whatever the server's DateStyle, so the cursor reads back.
+      (castAs === "timestamptz"
+        ? sql<string>`case when isfinite(page.sort_value) then to_char(page.sort_value at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') else page.sort_value::text end`
+        : sql<string>`(page.sort_value)::text`
+      ).as("sort_key"),
       "accounts.name as account_name",
       "contacts.name as requester_name",
     ])

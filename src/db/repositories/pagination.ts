@@ -52,23 +52,29 @@ function notACursor(): AppError {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// An instant as cursors carry it: ISO 8601 from JavaScript, or PostgreSQL's own text form of a
-// timestamptz (`2026-11-25 06:44:43.123+00`, `infinity`) where a list's key is cast to text.
+// An instant as cursors carry it: ISO 8601 (from JavaScript, or formatted so by the query), or
+// `infinity` where a list puts rows without a time last.
 const INSTANT =
-  /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/;
+  /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(?:Z|[+-](\d{2})(?::?(\d{2}))?)?$/;
 
 function isInstant(text: string): boolean {
   if (text === "infinity" || text === "-infinity") return true;
   const match = INSTANT.exec(text);
   if (!match) return false;
-  const [year, month, day, hour, minute, second] = match.slice(1).map((part) => Number(part ?? 0));
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = match
+    .slice(1)
+    .map((part) => Number(part ?? 0));
   const date = new Date(Date.UTC(year!, month! - 1, day!));
+  // What PostgreSQL casts without an error: no year 0, offsets within ±15:59.
   return (
+    year! >= 1 &&
     date.getUTCMonth() === month! - 1 &&
     date.getUTCDate() === day &&
     hour! < 24 &&
     minute! < 60 &&
-    second! < 60
+    second! < 60 &&
+    offsetHours! <= 15 &&
+    offsetMinutes! < 60
   );
 }
 
