@@ -256,7 +256,6 @@ export function caseReasonCode(c: Case): string | null {
   return latest?.reasonCode ?? c.form?.submission?.reasonCode ?? null;
 }
 
-/** Offers still waiting for the customer's answer at `now` (expired ones no longer wait). */
 /** How an offer's answer reads in the case's evidence and its record, at `now`. */
 export function describeOfferAnswer(offer: OfferPresentation, now: Date | Instant): string {
   switch (offer.answer) {
@@ -273,6 +272,7 @@ export function describeOfferAnswer(offer: OfferPresentation, now: Date | Instan
   }
 }
 
+/** Offers still waiting for the customer's answer at `now` (expired ones no longer wait). */
 export function pendingOffers(c: Case, now: Date | Instant): OfferPresentation[] {
   const at = typeof now === "string" ? Date.parse(now) : now.getTime();
   return c.offers.filter((offer) => offer.answer === "pending" && Date.parse(offer.expiresAt) > at);

@@ -9,6 +9,7 @@ import type { FastifyRequest, FastifyServerOptions } from "fastify";
 // the customer's answers, the outbox's nonces. Errors are logged with these fields only, and a
 // database error's quoted values are masked.
 const LOGGED_ERROR_FIELDS = [
+  "kind",
   "code",
   "statusCode",
   "severity",
