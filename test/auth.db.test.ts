@@ -11,7 +11,7 @@ import {
   startTestServer,
   type TestServer,
 } from "./app.ts";
-import { act, makeWorld, openCasePayload, submitFormAsCustomer, verifyByCode } from "./cases.ts";
+import { escalateWithoutOffer, makeWorld, openCasePayload } from "./cases.ts";
 import { makeUser, TEST_PASSWORD } from "./factories.ts";
 
 let server: TestServer;
@@ -366,12 +366,7 @@ describe("API keys", () => {
 
     // The CSM's engagement and decision are a person's judgement: a csm key is refused.
     const c = opened.json().case as { id: string };
-    await verifyByCode(server, world.am, c.id);
-    await act(world.am, c.id, "form/send");
-    await submitFormAsCustomer(server, c.id);
-    await act(world.am, c.id, "reason", { reasonCode: "too_expensive", notes: "Budget cut." });
-    await act(world.am, c.id, "no-suitable-offer", { reason: "The team is closing." });
-    await act(world.am, c.id, "escalate");
+    await escalateWithoutOffer(server, world, c.id);
     const csmKey = await keyFor("csm");
     for (const [path, payload] of [
       ["csm/engage", { notes: "Automated." }],

@@ -201,3 +201,16 @@ export async function submitFormAsCustomer(
   expect(response.statusCode, response.body).toBe(200);
   return response.json();
 }
+
+/**
+ * Steps 1 to 4 as the AM takes them when no offer suits: identity by code, the form sent and
+ * submitted by the customer, the reason, "no suitable offer", escalated to the account's CSM.
+ */
+export async function escalateWithoutOffer(server: TestServer, world: World, caseId: string) {
+  await verifyByCode(server, world.am, caseId);
+  await act(world.am, caseId, "form/send");
+  await submitFormAsCustomer(server, caseId);
+  await act(world.am, caseId, "reason", { reasonCode: "too_expensive", notes: "Budget cut." });
+  await act(world.am, caseId, "no-suitable-offer", { reason: "The team is closing." });
+  await act(world.am, caseId, "escalate");
+}

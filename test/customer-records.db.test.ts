@@ -2,7 +2,7 @@
 // with search, filters and cursor pages, and clear 400s that name the field.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Client, clientFor, invalidFields, startTestServer, type TestServer } from "./app.ts";
-import { act, makeWorld, openCaseFor, submitFormAsCustomer, verifyByCode } from "./cases.ts";
+import { act, escalateWithoutOffer, makeWorld, openCaseFor } from "./cases.ts";
 import { makeAccount, makePlan, makeUser } from "./factories.ts";
 
 let server: TestServer;
@@ -416,12 +416,7 @@ describe("subscriptions and the policy", () => {
     // Once a case has processed the cancellation, billing ends it when the term is over.
     const other = await makeWorld(server);
     const processed = await openCaseFor(other);
-    await verifyByCode(server, other.am, processed.id);
-    await act(other.am, processed.id, "form/send");
-    await submitFormAsCustomer(server, processed.id);
-    await act(other.am, processed.id, "reason", { reasonCode: "too_expensive", notes: "Budget." });
-    await act(other.am, processed.id, "no-suitable-offer", { reason: "Closing the team." });
-    await act(other.am, processed.id, "escalate");
+    await escalateWithoutOffer(server, other, processed.id);
     await act(other.csm, processed.id, "csm/engage", { notes: "Called." });
     await act(other.csm, processed.id, "csm/outcome", { outcome: "proceed", notes: "Fine." });
     await act(other.am, processed.id, "process");
