@@ -420,6 +420,19 @@ describe("subscriptions and the policy", () => {
     await act(other.csm, processed.id, "csm/engage", { notes: "Called." });
     await act(other.csm, processed.id, "csm/outcome", { outcome: "proceed", notes: "Fine." });
     await act(other.am, processed.id, "process");
+    // Its scheduled cancellation is undone by reactivation, and moved by nobody.
+    for (const [payload, code] of [
+      [{ status: "active", cancelAt: null }, "USE_REACTIVATION"],
+      [{ cancelAt: "2031-01-01T00:00:00Z" }, "CANCELLATION_THROUGH_CASE"],
+    ] as const) {
+      const moved = await admin.request({
+        method: "PATCH",
+        url: `/api/subscriptions/${other.subscriptionId}`,
+        payload,
+      });
+      expect(moved.statusCode, moved.body).toBe(409);
+      expect(moved.json().code).toBe(code);
+    }
     const termOver = await admin.request({
       method: "PATCH",
       url: `/api/subscriptions/${other.subscriptionId}`,

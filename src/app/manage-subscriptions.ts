@@ -80,23 +80,37 @@ export async function changeSubscription(
 
 /**
  * The billing system may report a subscription it ended (a failed payment, say), but a
- * customer's cancellation goes through a case: a direct change cannot schedule one, nor end a
- * subscription whose cancellation case is open and not yet processed.
+ * customer's cancellation goes through a case: a direct change cannot schedule one or move its
+ * date, cannot undo one (reactivation does, on the case), nor end a subscription whose
+ * cancellation case is open and not yet processed.
  */
 async function refuseCancellingAroundThePolicy(
   db: Db,
   current: Subscription,
   input: SubscriptionUpdateInput,
 ): Promise<void> {
-  if (input.status === undefined || input.status === current.status) return;
-  if (input.status === "cancellation_scheduled") {
+  const status = input.status !== current.status ? input.status : undefined;
+  const cancelAtMoved =
+    input.cancelAt !== undefined &&
+    (input.cancelAt?.getTime() ?? null) !== (current.cancelAt?.getTime() ?? null);
+  if (current.status === "cancellation_scheduled" && (status === "active" || status === "paused")) {
+    throw new AppError(
+      "CONFLICT",
+      `Undo a scheduled cancellation with POST /api/subscriptions/${current.id}/reactivate: the case records it and the customer is told.`,
+      { code: "USE_REACTIVATION" },
+    );
+  }
+  if (
+    status === "cancellation_scheduled" ||
+    (cancelAtMoved && (status ?? current.status) === "cancellation_scheduled")
+  ) {
     throw new AppError(
       "CONFLICT",
       "A cancellation is scheduled only by processing a cancellation case: open a case for this subscription.",
       { code: "CANCELLATION_THROUGH_CASE" },
     );
   }
-  if (input.status !== "cancelled") return;
+  if (status !== "cancelled") return;
   const open = await findOpenCaseForSubscription(db, current.id);
   // Once the case has processed the cancellation, billing ending the subscription at the end of
   // the term is the cancellation taking effect (the case waits for confirmation and feedback).
