@@ -34,6 +34,7 @@ describe("loadConfig", () => {
     [{ SMTP_URL: "http://mail" }, "SMTP_URL"],
     [{ SEED_DEMO: "yes" }, "SEED_DEMO"],
     [{ TRUST_PROXY: "the load balancer" }, "TRUST_PROXY"],
+    [{ WEBHOOK_PRIVATE_ADDRESSES: "yes" }, "WEBHOOK_PRIVATE_ADDRESSES"],
   ])("refuses %o naming %s", (env, variable) => {
     try {
       loadConfig({ DATA_DIR: dataDir(), ...env });
@@ -61,6 +62,8 @@ describe("loadConfig", () => {
 
   it("delivers to the dev mailbox on the embedded database only, unless asked to", () => {
     expect(loadConfig({ DATA_DIR: dataDir() }).devMailbox).toBe(true);
+    // Webhooks reach only public addresses unless the deployment says otherwise.
+    expect(loadConfig({ DATA_DIR: dataDir() }).webhookPrivateAddresses).toBe(false);
     const production = {
       DATABASE_URL: "postgres://u@db:5432/canceldesk",
       SESSION_SECRET: "x".repeat(40),

@@ -31,6 +31,12 @@ export interface Config {
    * customers' codes and links, and the customers would get nothing.
    */
   devMailbox: boolean;
+  /**
+   * Let webhooks reach loopback and private addresses (endpoints inside the deployment's own
+   * network). Off by default: an endpoint typed in by an admin could otherwise read internal
+   * services through the delivery log.
+   */
+  webhookPrivateAddresses: boolean;
   /** Seed demo data on the first start of an empty embedded database. */
   seedDemoOnFirstStart: boolean;
   /**
@@ -160,6 +166,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (devMailboxRaw !== "true" && devMailboxRaw !== "false") {
     throw new ConfigError("DEV_MAILBOX", `must be "true" or "false", got "${devMailboxRaw}"`);
   }
+  const webhookPrivateRaw = env.WEBHOOK_PRIVATE_ADDRESSES ?? "refuse";
+  if (webhookPrivateRaw !== "allow" && webhookPrivateRaw !== "refuse") {
+    throw new ConfigError(
+      "WEBHOOK_PRIVATE_ADDRESSES",
+      `must be "allow" or "refuse", got "${webhookPrivateRaw}"`,
+    );
+  }
   return {
     port,
     host,
@@ -175,6 +188,7 @@ export function loadConfig(env: Env = process.env): Config {
     smsCallbackSecret,
     worker: workerRaw === "on",
     devMailbox: devMailboxRaw === "true",
+    webhookPrivateAddresses: webhookPrivateRaw === "allow",
     seedDemoOnFirstStart: seedRaw === "true",
     trustProxy,
   };

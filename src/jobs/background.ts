@@ -67,7 +67,7 @@ export function startBackgroundWork(
     // Unset: each message signs with the company name in the workspace settings.
     companyName: options.companyName,
     ...transports,
-    webhooks: httpWebhookSender(),
+    webhooks: httpWebhookSender({ allowNonPublic: config.webhookPrivateAddresses }),
     log,
   };
   const worker = createOutboxWorker(services);
