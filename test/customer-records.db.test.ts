@@ -439,6 +439,14 @@ describe("subscriptions and the policy", () => {
       payload: { status: "cancelled", cancelledAt: "2026-01-01T00:00:00Z" },
     });
     expect(termOver.statusCode, termOver.body).toBe(200);
+    // Ended by its case, it is not brought back by a PATCH either.
+    const back = await admin.request({
+      method: "PATCH",
+      url: `/api/subscriptions/${other.subscriptionId}`,
+      payload: { status: "active", cancelledAt: null, cancelAt: null },
+    });
+    expect(back.statusCode, back.body).toBe(409);
+    expect(back.json().code).toBe("CANCELLED_BY_CASE");
     // Withdrawn, the case is closed: a payment failure reported by billing may end it.
     await act(world.am, c.id, "withdraw", { reason: "The customer changed their mind." });
     const synced = await admin.request({

@@ -93,7 +93,15 @@ async function refuseCancellingAroundThePolicy(
   const cancelAtMoved =
     input.cancelAt !== undefined &&
     (input.cancelAt?.getTime() ?? null) !== (current.cancelAt?.getTime() ?? null);
-  if (current.status === "cancellation_scheduled" && (status === "active" || status === "paused")) {
+  const reopening = status === "active" || status === "paused";
+  if (current.status === "cancelled" && reopening && (await endedByCase(db, current.id))) {
+    throw new AppError(
+      "CONFLICT",
+      "A cancellation case ended this subscription: it stays ended, and a returning customer takes a new subscription.",
+      { code: "CANCELLED_BY_CASE" },
+    );
+  }
+  if (current.status === "cancellation_scheduled" && reopening) {
     throw new AppError(
       "CONFLICT",
       `Undo a scheduled cancellation with POST /api/subscriptions/${current.id}/reactivate: the case records it and the customer is told.`,
@@ -121,6 +129,17 @@ async function refuseCancellingAroundThePolicy(
       { code: "CASE_OPEN" },
     );
   }
+}
+
+/** Whether the subscription's latest billing effect is a case's cancellation. */
+async function endedByCase(db: Db, subscriptionId: string): Promise<boolean> {
+  const latest = await db
+    .selectFrom("subscription_effects")
+    .select(["kind", "case_id"])
+    .where("subscription_id", "=", subscriptionId)
+    .orderBy("applied_at", "desc")
+    .executeTakeFirst();
+  return !!latest?.case_id && latest.kind.startsWith("cancel_");
 }
 
 export async function getSubscription(db: Db, id: string): Promise<Subscription> {
