@@ -48,6 +48,10 @@ for (const [network, prefix] of [
 }
 for (const [network, prefix] of [
   ["::", 127],
+  // NAT64 and 6to4 carry an IPv4 address inside, which may be a private one.
+  ["64:ff9b::", 96],
+  ["64:ff9b:1::", 48],
+  ["2002::", 16],
   ["fc00::", 7],
   ["fe80::", 10],
   ["ff00::", 8],
@@ -111,16 +115,20 @@ function post(
         // Only the start of the answer is kept (500 characters are shown): read no more.
         const chunks: Buffer[] = [];
         let size = 0;
-        response.on("data", (chunk: Buffer) => {
-          if (size < 4_096) chunks.push(chunk);
-          size += chunk.length;
-        });
-        response.on("end", () =>
+        const done = () =>
           resolve({
             status: response.statusCode ?? 0,
             text: Buffer.concat(chunks).toString("utf8"),
-          }),
-        );
+          });
+        response.on("data", (chunk: Buffer) => {
+          chunks.push(chunk);
+          size += chunk.length;
+          if (size >= 4_096) {
+            done();
+            response.destroy();
+          }
+        });
+        response.on("end", done);
         response.on("error", reject);
       },
     );
@@ -171,7 +179,9 @@ export function httpWebhookSender(
         ok: false,
         statusCode: null,
         error:
-          error instanceof Error && error.name === "TimeoutError"
+          error instanceof Error &&
+          (error.name === "TimeoutError" ||
+            (error.cause as Error | undefined)?.name === "TimeoutError")
             ? `no answer within ${timeoutMs} ms`
             : error instanceof Error
               ? error.message
