@@ -66,7 +66,7 @@ export function httpSmsProvider(options: HttpSmsOptions): SmsProvider {
           response.status !== 408 &&
           response.status !== 429;
         throw new DeliveryError(
-          `SMS provider answered ${response.status}: ${text.slice(0, 200)}`,
+          `SMS provider answered ${response.status}: ${withoutSecrets(text, message).slice(0, 200)}`,
           permanent,
         );
       }
@@ -81,6 +81,19 @@ export function httpSmsProvider(options: HttpSmsOptions): SmsProvider {
       return { providerMessageId: id };
     },
   };
+}
+
+/**
+ * A provider's error text may echo the request: the customer's link, code and number would then
+ * sit in the message's last error, which staff see. They are masked before it is kept.
+ */
+function withoutSecrets(text: string, message: SmsMessage): string {
+  const secrets = [
+    message.to,
+    ...(message.body.match(/https?:\/\/\S+/g) ?? []),
+    ...(message.body.match(/\d{4,}/g) ?? []),
+  ].filter((secret) => secret.length > 0);
+  return secrets.reduce((masked, secret) => masked.split(secret).join("[redacted]"), text);
 }
 
 export function devSmsProvider(db: Db, now: () => Date): SmsProvider {
