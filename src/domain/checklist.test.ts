@@ -8,6 +8,7 @@ import {
   CSM,
   caseIn,
   commands,
+  escalatedWithCsmOffer,
   makeContext,
   nextMinute,
   REQUESTER,
@@ -305,12 +306,7 @@ describe("next actions", () => {
   });
 
   it("offers the CSM the outcome while an offer is open: the save, though not yet 'proceed'", () => {
-    const c = caseIn("escalated");
-    const offered = apply(
-      c,
-      commands.presentOffer(nextMinute(c), { offerCode: "training_session", actor: CSM }),
-      context,
-    );
+    const offered = escalatedWithCsmOffer(context);
     const asCsm = nextActions(offered, context, CSM, nextMinute(offered));
     expect(asCsm.allowed.map((a) => a.kind)).toContain("recordCsmOutcome");
   });

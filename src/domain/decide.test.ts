@@ -15,12 +15,14 @@ import {
   CSM2,
   caseIn,
   commands,
+  escalatedWithCsmOffer,
   makeContext,
   minutesAfter,
   nextMinute,
   OTHER_CONTACT,
   REQUESTER,
   run,
+  runToUnverified,
   SYSTEM,
   T0,
   testPolicy,
@@ -222,13 +224,7 @@ describe("happy paths, one per outcome", () => {
   });
 
   it("unverified after the attempt limit", () => {
-    const { case: c, events } = run(context, [
-      (now) => commands.openCase(now),
-      (now) => commands.startIdentityVerification(now),
-      (now) => commands.confirmIdentityCode(now, { codeMatches: false }),
-      (now) => commands.verifyBySecurityCheck(now, { passed: false }),
-      (now) => commands.confirmIdentityCode(now, { codeMatches: false }),
-    ]);
+    const { case: c, events } = runToUnverified(context);
     expect(c.state).toBe("closed");
     expect(c.outcome).toBe("unverified");
     expect(c.identity.attempts).toBe(3);
@@ -606,12 +602,7 @@ describe("step 4: escalation to the CSM", () => {
   });
 
   it("waits for open offers before the CSM decides to proceed", () => {
-    const c = caseIn("escalated");
-    const offered = apply(
-      c,
-      commands.presentOffer(nextMinute(c), { offerCode: "training_session", actor: CSM }),
-      context,
-    );
+    const offered = escalatedWithCsmOffer(context);
     expect(
       refusalCode(decide(offered, commands.recordCsmOutcome(nextMinute(offered)), context)),
     ).toBe("OFFER_ANSWER_PENDING");
@@ -967,16 +958,10 @@ describe("who may do what, and with what, after the policy review", () => {
 
   it("records a CSM's save on the open presentation when the terms are those presented, else as a new one", () => {
     const scale = makeContext({ subscription: { monthlyValueMinor: 149_900 } });
-    const escalated = caseIn("escalated", scale);
-    const presented = apply(
-      escalated,
-      commands.presentOffer(nextMinute(escalated), {
-        offerCode: "custom_csm",
-        customTerms: "Three months at half price.",
-        actor: CSM,
-      }),
-      scale,
-    );
+    const presented = escalatedWithCsmOffer(scale, {
+      offerCode: "custom_csm",
+      customTerms: "Three months at half price.",
+    });
     const save = (at: Date, customTerms: string) =>
       accepted(
         decide(
@@ -1065,12 +1050,7 @@ describe("who may do what, and with what, after the policy review", () => {
 
   it("does not process on the CSM's time box while the customer is still answering an offer", () => {
     const boxed = makeContext({ policy: withSlas({ csmStepTimeBox: true }) });
-    const escalated = caseIn("escalated", boxed);
-    const offered = apply(
-      escalated,
-      commands.presentOffer(nextMinute(escalated), { offerCode: "training_session", actor: CSM }),
-      boxed,
-    );
+    const offered = escalatedWithCsmOffer(boxed);
     const afterSla = minutesAfter(offered.escalation?.slaDueAt ?? "", 1);
     expect(refusalCode(decide(offered, commands.processCancellation(afterSla), boxed))).toBe(
       "OFFER_ANSWER_PENDING",

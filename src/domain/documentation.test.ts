@@ -7,14 +7,15 @@ import {
   AM,
   AM2,
   apply,
-  CSM,
   caseIn,
   commands,
+  escalatedWithCsmOffer,
   makeContext,
   minutesAfter,
   nextMinute,
   REQUESTER,
   run,
+  runToUnverified,
   SYSTEM,
 } from "./test-factories.ts";
 
@@ -31,13 +32,7 @@ function closedBy(c: Case, command: Parameters<typeof decide>[1]): Case {
 describe("the documentation trail", () => {
   it("ends with the close, and for an unverified case says what was tried", () => {
     expect(whats(caseIn("closed", context)).at(-1)).toBe("Closed the case: cancelled");
-    const { case: unverified } = run(context, [
-      (now) => commands.openCase(now),
-      (now) => commands.startIdentityVerification(now),
-      (now) => commands.confirmIdentityCode(now, { codeMatches: false }),
-      (now) => commands.verifyBySecurityCheck(now, { passed: false }),
-      (now) => commands.confirmIdentityCode(now, { codeMatches: false }),
-    ]);
+    const { case: unverified } = runToUnverified(context);
     expect(whats(unverified)).toEqual([
       "Opened the case (phone)",
       "Sent a verification code",
@@ -64,12 +59,7 @@ describe("the documentation trail", () => {
   });
 
   it("orders a CSM's save as it happened: engaged, offer, answer, then the outcome", () => {
-    const escalated = caseIn("escalated", context);
-    const presented = apply(
-      escalated,
-      commands.presentOffer(nextMinute(escalated), { offerCode: "training_session", actor: CSM }),
-      context,
-    );
+    const presented = escalatedWithCsmOffer(context);
     const saved = closedBy(
       presented,
       commands.answerOffer(nextMinute(presented), {

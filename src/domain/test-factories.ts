@@ -476,6 +476,30 @@ export function caseIn(state: CaseState, context: DecisionContext = makeContext(
   return c;
 }
 
+/** An escalated case on which the account's CSM presented an offer (the training session). */
+export function escalatedWithCsmOffer(
+  context: DecisionContext = makeContext(),
+  offer: { offerCode: string; customTerms?: string } = { offerCode: "training_session" },
+): Case {
+  const escalated = caseIn("escalated", context);
+  return apply(
+    escalated,
+    commands.presentOffer(nextMinute(escalated), { ...offer, actor: CSM }),
+    context,
+  );
+}
+
+/** A requester who fails a code, the security check and a code again: closed unverified. */
+export function runToUnverified(context: DecisionContext = makeContext()) {
+  return run(context, [
+    (now) => commands.openCase(now),
+    (now) => commands.startIdentityVerification(now),
+    (now) => commands.confirmIdentityCode(now, { codeMatches: false }),
+    (now) => commands.verifyBySecurityCheck(now, { passed: false }),
+    (now) => commands.confirmIdentityCode(now, { codeMatches: false }),
+  ]);
+}
+
 /** Recursively freezes a value, so a test fails if the engine mutates its input. */
 export function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object" && !Object.isFrozen(value)) {

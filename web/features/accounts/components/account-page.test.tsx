@@ -13,6 +13,7 @@ import {
   minutesAfter,
   nextMinute,
   run,
+  runToUnverified,
   SYSTEM,
 } from "../../../../src/domain/test-factories.ts";
 import { DocumentationRecord } from "./account-page.tsx";
@@ -85,13 +86,7 @@ describe("the account page's documentation record", () => {
     expect(shown.textContent).toContain("recorded by Priya Shah: “Budget came back.”");
     expect(shown.textContent).toContain("not answered before the case closed");
 
-    const { case: unverified } = run(context, [
-      (now) => commands.openCase(now),
-      (now) => commands.startIdentityVerification(now),
-      (now) => commands.confirmIdentityCode(now, { codeMatches: false }),
-      (now) => commands.confirmIdentityCode(now, { codeMatches: false }),
-      (now) => commands.confirmIdentityCode(now, { codeMatches: false }),
-    ]);
+    const { case: unverified } = runToUnverified(context);
     const unverifiedShown = record(unverified);
     expect(unverifiedShown.textContent).toContain("Identity not verified (3 failed attempts)");
     expect(unverifiedShown.textContent).not.toContain("Identity verified by");

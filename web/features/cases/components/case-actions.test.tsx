@@ -13,6 +13,7 @@ import {
   CSM,
   caseIn,
   commands,
+  escalatedWithCsmOffer,
   makeContext,
   nextMinute,
 } from "../../../../src/domain/test-factories.ts";
@@ -78,16 +79,10 @@ describe("CaseActions: the CSM's outcome", () => {
   it("offers the save of the open custom offer with its terms, and sends them", async () => {
     // An escalated case of a larger customer on which the CSM presented the custom offer.
     const context = makeContext({ subscription: { monthlyValueMinor: 149_900 } });
-    const escalated = caseIn("escalated", context);
-    const c = apply(
-      escalated,
-      commands.presentOffer(nextMinute(escalated), {
-        offerCode: "custom_csm",
-        customTerms: "Three months at half price.",
-        actor: CSM,
-      }),
-      context,
-    );
+    const c = escalatedWithCsmOffer(context, {
+      offerCode: "custom_csm",
+      customTerms: "Three months at half price.",
+    });
     const now = nextMinute(c);
     const view = viewAs(c, context, CSM, now);
     const run = vi.fn<RunCommand>(async () => ({ ok: true }));
