@@ -468,6 +468,12 @@ function PresentOffer({ options, run }: { options: OfferOption[] | undefined; ru
   );
 }
 
+/** The customer's answers to an offer, as buttons: accepting first. */
+const ANSWER_BUTTONS = [
+  { value: "accepted", text: "Accepted", look: { color: "green" } },
+  { value: "declined", text: "Declined", look: { variant: "default" } },
+] as const;
+
 function AnswerOffer({
   code,
   label,
@@ -491,26 +497,17 @@ function AnswerOffer({
           : "This offer no longer fits the case (its reason or subscription changed), so it can only be recorded as declined."}
       </Text>
       <Group>
-        {answers.includes("accepted") ? (
+        {ANSWER_BUTTONS.filter((b) => answers.includes(b.value)).map((b) => (
           <Button
+            key={b.value}
             loading={busy}
-            color="green"
-            aria-label={`Accepted: ${label}`}
-            onClick={() => answer("accepted")}
+            {...b.look}
+            aria-label={`${b.text}: ${label}`}
+            onClick={() => answer(b.value)}
           >
-            Accepted
+            {b.text}
           </Button>
-        ) : null}
-        {answers.includes("declined") ? (
-          <Button
-            loading={busy}
-            variant="default"
-            aria-label={`Declined: ${label}`}
-            onClick={() => answer("declined")}
-          >
-            Declined
-          </Button>
-        ) : null}
+        ))}
       </Group>
     </ActionCard>
   );
