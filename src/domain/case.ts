@@ -6,7 +6,7 @@
 import type { Actor } from "./actor.ts";
 import type { CaseDocumentation } from "./documentation.ts";
 import type { OfferKind } from "./policy-definition.ts";
-import { hasPassed, type Instant } from "./time.ts";
+import { hasPassed, type Instant, instantMs } from "./time.ts";
 
 export const CASE_STATES = [
   "intake",
@@ -254,6 +254,20 @@ export function isBeforeState(c: Case, state: CaseState): boolean {
 export function caseReasonCode(c: Case): string | null {
   const latest = c.reasonConversations[c.reasonConversations.length - 1];
   return latest?.reasonCode ?? c.form?.submission?.reasonCode ?? null;
+}
+
+/**
+ * How a cancellation processed at `now` takes effect: as the form asks, except that a term
+ * already over ends now (a late renewal job), so it is immediate.
+ */
+export function processingModeAt(
+  requested: EffectiveChoice,
+  currentPeriodEnd: Date | Instant,
+  now: Date | Instant,
+): EffectiveChoice {
+  return requested === "immediately" || instantMs(currentPeriodEnd) < instantMs(now)
+    ? "immediately"
+    : "end_of_term";
 }
 
 /** How an offer's answer reads in the case's evidence and its record, at `now`. */

@@ -15,13 +15,13 @@ import {
   caseReasonCode,
   confirmationChannelFor,
   EFFECTIVE_CHOICES,
-  type EffectiveChoice,
   type FormEvidence,
   type IdentityMethod,
   isBeforeState,
   linkChannelFor,
   type OfferPresentation,
   pendingOffers,
+  processingModeAt,
   REQUEST_CHANNELS,
 } from "./case.ts";
 import type {
@@ -72,7 +72,7 @@ import {
 } from "./policy-definition.ts";
 import { invalidInput, type Refusal, refusal } from "./rules.ts";
 import { csmEngagementDueAt, isCsmTimeBoxOver, offerAnswerExpiresAt } from "./sla.ts";
-import { hasPassed, instantMs, toInstant } from "./time.ts";
+import { hasPassed, toInstant } from "./time.ts";
 
 export type Decision =
   | { ok: true; case: Case; events: CaseEvent[] }
@@ -1144,13 +1144,9 @@ function processCancellation(c: Case, cmd: ProcessCancellation, ctx: DecisionCon
 
   const now = cmd.now;
   const periodEnd = ctx.subscription.currentPeriodEnd;
-  // A period end already in the past (a late renewal job) means the cancellation takes effect
-  // now: it is processed as immediate (the form keeps what the customer asked), so the ledger
-  // ends the subscription instead of scheduling it, and the confirmation says so.
-  const mode: EffectiveChoice =
-    submission.requestedEffective === "immediately" || instantMs(periodEnd) < now.getTime()
-      ? "immediately"
-      : "end_of_term";
+  // The form keeps what the customer asked; a term already over is processed as immediate, so
+  // the ledger ends the subscription instead of scheduling it, and the confirmation says so.
+  const mode = processingModeAt(submission.requestedEffective, periodEnd, now);
   const effectiveAt = mode === "immediately" ? toInstant(now) : toInstant(periodEnd);
   return accept(
     {

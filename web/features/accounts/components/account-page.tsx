@@ -15,6 +15,8 @@ import {
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { type Actor, isApiKey } from "../../../../src/domain/actor.ts";
+import { describeOfferAnswer } from "../../../../src/domain/case.ts";
+import { describeConfirmation } from "../../../../src/domain/documentation.ts";
 import { ErrorPanel } from "../../../components/error-panel.tsx";
 import { api } from "../../../lib/api-client.ts";
 import {
@@ -170,14 +172,6 @@ function actorName(actor: Actor | null | undefined, names: Map<string, string>):
   return names.get(actor.userId) ?? "a former staff member";
 }
 
-const OFFER_ANSWER_TEXT: Record<string, string> = {
-  accepted: "accepted",
-  declined: "declined",
-  expired: "expired without an answer",
-  unanswered: "not answered before the case closed",
-  pending: "waiting for an answer",
-};
-
 /** The record the case wrote when it closed: what happened at each step, and who did it. */
 export function DocumentationRecord({ c, names }: { c: Case; names: Map<string, string> }) {
   const d = c.documentation;
@@ -214,7 +208,7 @@ export function DocumentationRecord({ c, names }: { c: Case; names: Map<string, 
         {d.offers.map((o) => (
           <List.Item key={`${o.offerCode}-${o.presentedAt}`}>
             Offer {o.label} (presented by {actorName(o.presentedBy, names)}):{" "}
-            {OFFER_ANSWER_TEXT[o.answer] ?? o.answer}
+            {describeOfferAnswer(o, d.closedAt)}
             {o.answeredBy ? ` by ${actorName(o.answeredBy, names)}` : ""}
           </List.Item>
         ))}
@@ -238,11 +232,8 @@ export function DocumentationRecord({ c, names }: { c: Case; names: Map<string, 
         ) : null}
         {d.confirmation ? (
           <List.Item>
-            {d.confirmation.callOutcome === "left_voicemail"
-              ? "Left a voicemail confirming the cancellation"
-              : `Confirmed by ${d.confirmation.channel}`}{" "}
-            at {formatDateTime(d.confirmation.recordedAt)}, by{" "}
-            {actorName(d.confirmation.recordedBy, names)}
+            {describeConfirmation(d.confirmation)} at {formatDateTime(d.confirmation.recordedAt)},
+            by {actorName(d.confirmation.recordedBy, names)}
           </List.Item>
         ) : null}
         {d.feedback?.submission ? (

@@ -16,6 +16,7 @@ import {
   Title,
 } from "@mantine/core";
 import { type ReactNode, useState } from "react";
+import { processingModeAt } from "../../../../src/domain/case.ts";
 import { ApiError } from "../../../lib/api-client.ts";
 import { formatDate, formatMoney, humanize } from "../../../lib/format.ts";
 import type {
@@ -526,12 +527,11 @@ function ProcessCancellation({
   const { busy, go, error } = useBusy(run, { inline: true });
   const submission = view.case.form?.submission;
   const asked = submission?.requestedEffective ?? "end_of_term";
-  // A term already over ends now: the engine processes it as immediate, and so says the dialog.
-  const termOver =
-    !!subscription &&
-    Date.parse(subscription.currentPeriodEnd) < Date.now() &&
-    asked !== "immediately";
-  const mode = termOver ? "immediately" : asked;
+  // As the engine will process it: a term already over ends now.
+  const mode = subscription
+    ? processingModeAt(asked, subscription.currentPeriodEnd, new Date())
+    : asked;
+  const termOver = mode !== asked;
   const effective =
     mode === "immediately" ? "today, immediately" : formatDate(subscription?.currentPeriodEnd);
   const channel = submission?.preferredConfirmationChannel ?? "their preferred channel";
