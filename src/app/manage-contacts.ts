@@ -1,14 +1,10 @@
 import { isForeignKeyViolation, isUniqueViolation } from "../db/db-errors.ts";
-import {
-  findCaseForUpdate,
-  findOpenCasesOfRequester,
-} from "../db/repositories/cases.repository.ts";
+import { lockOpenCasesOfRequester } from "../db/repositories/cases.repository.ts";
 import {
   findContactById,
   insertContacts,
   updateContact,
 } from "../db/repositories/contacts.repository.ts";
-import type { Case } from "../domain/case.ts";
 import type { Contact } from "../domain/customer.ts";
 import { AppError, notFound, validationError } from "../domain/errors.ts";
 import type { CaseEvent } from "../domain/events.ts";
@@ -66,13 +62,7 @@ export async function changeContact(
     const delivery = DELIVERY_FIELDS.filter(
       (field) => input[field] !== undefined && input[field] !== current[field],
     );
-    const openCases: Case[] = [];
-    if (delivery.length > 0) {
-      for (const { id: caseId } of await findOpenCasesOfRequester(trx, id)) {
-        const c = await findCaseForUpdate(trx, caseId);
-        if (c && !c.closedAt) openCases.push(c);
-      }
-    }
+    const openCases = delivery.length > 0 ? await lockOpenCasesOfRequester(trx, id) : [];
     let changed: Contact;
     try {
       changed = (await updateContact(trx, id, input))!;

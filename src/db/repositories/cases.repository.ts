@@ -82,18 +82,17 @@ export async function findOpenCaseForSubscription(
   return row?.data as Case | undefined;
 }
 
-/** The open cases a contact is the requester of (ids only), in the order erasure locks them. */
-export async function findOpenCasesOfRequester(
-  db: Db,
-  contactId: string,
-): Promise<{ id: string }[]> {
-  return db
+/** The open cases a contact is the requester of, locked in the order erasure locks them. */
+export async function lockOpenCasesOfRequester(db: Db, contactId: string): Promise<Case[]> {
+  const rows = await db
     .selectFrom("cases")
-    .select("id")
+    .select("data")
     .where("requester_contact_id", "=", contactId)
     .where("closed_at", "is", null)
     .orderBy("opened_at")
+    .forUpdate()
     .execute();
+  return rows.map((row) => row.data as Case);
 }
 
 export type CaseQueue =
