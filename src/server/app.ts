@@ -10,13 +10,13 @@ import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
   serializerCompiler,
-  validatorCompiler,
 } from "fastify-type-provider-zod";
 import type { AppContext } from "../app/context.ts";
 import { PUBLIC, registerAuth } from "./plugins/auth.ts";
 import { registerErrorHandler } from "./plugins/error-handler.ts";
 import { registerIdempotency } from "./plugins/idempotency.ts";
 import { registerSecurityHeaders } from "./plugins/security-headers.ts";
+import { validatorCompiler } from "./request-validation.ts";
 import { accountRoutes } from "./routes/accounts/account.routes.ts";
 import { analyticsRoutes } from "./routes/analytics/analytics.routes.ts";
 import { apiKeyRoutes } from "./routes/api-keys/api-key.routes.ts";

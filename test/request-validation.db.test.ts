@@ -1,0 +1,97 @@
+// Bad input is a 400 that names the field, before anything is stored: misspelled fields, text
+// PostgreSQL cannot hold, numbers and dates out of range. Each of these was once accepted
+// silently or answered 500.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Client, clientFor, startTestServer, type TestServer } from "./app.ts";
+import { makeWorld, openCaseFor, type World } from "./cases.ts";
+
+let server: TestServer;
+let world: World;
+let admin: Client;
+let c: { id: string; version: number };
+beforeAll(async () => {
+  server = await startTestServer();
+  world = await makeWorld(server);
+  admin = await clientFor(server, "admin");
+  c = await openCaseFor(world);
+});
+afterAll(() => server?.close());
+
+function expectFieldError(
+  response: { statusCode: number; body: string; json(): unknown },
+  field: string,
+) {
+  expect(response.statusCode, response.body).toBe(400);
+  const body = response.json() as { code: string; message: string; fields: { field: string }[] };
+  expect(body.code).toBe("VALIDATION_FAILED");
+  expect(body.fields.map((f) => f.field)).toContain(field);
+  expect(body.message).toContain(field);
+  return body;
+}
+
+describe("fields a request does not have", () => {
+  it("refuses a misspelled expectedVersion instead of writing without the check", async () => {
+    const response = await world.am.request({
+      method: "POST",
+      url: `/api/cases/${c.id}/notes`,
+      payload: { text: "Called back, no answer", expectedVerison: c.version + 5 },
+    });
+    const body = expectFieldError(response, "expectedVerison");
+    expect(body.message).toMatch(/not a field/);
+    const timeline = await world.am.request({ method: "GET", url: `/api/cases/${c.id}/timeline` });
+    expect(JSON.stringify(timeline.json())).not.toContain("Called back, no answer");
+  });
+
+  it("names a nested unknown field by its path", async () => {
+    const response = await admin.request({
+      method: "PATCH",
+      url: "/api/settings",
+      payload: { companyName: "WootRecruit", colour: "blue" },
+    });
+    expectFieldError(response, "colour");
+  });
+});
+
+describe("text PostgreSQL cannot store", () => {
+  it("refuses a NUL character in a body, a query and a path, naming where", async () => {
+    expectFieldError(
+      await world.am.request({
+        method: "POST",
+        url: `/api/cases/${c.id}/notes`,
+        payload: { text: "a\u0000b" },
+      }),
+      "text",
+    );
+    expectFieldError(
+      await world.am.request({ method: "GET", url: "/api/cases", query: { q: "x\u0000y" } }),
+      "q",
+    );
+    expectFieldError(await world.am.request({ method: "GET", url: "/api/cases/%00" }), "id");
+  });
+
+  it("refuses half of a surrogate pair, and keeps a whole one", async () => {
+    const broken = await world.am.request({
+      method: "POST",
+      url: `/api/cases/${c.id}/notes`,
+      headers: { "content-type": "application/json" },
+      payload: '{"text":"broken \\ud800 text"}',
+    });
+    const body = expectFieldError(broken, "text");
+    expect(body.message).toMatch(/valid Unicode/);
+    const whole = await world.am.request({
+      method: "POST",
+      url: `/api/cases/${c.id}/notes`,
+      payload: { text: "The customer sent 👍" },
+    });
+    expect(whole.statusCode, whole.body).toBe(200);
+  });
+
+  it("refuses a NUL character on a customer's public form", async () => {
+    const response = await server.app.inject({
+      method: "POST",
+      url: "/api/public/links/not-a-real-token/form",
+      payload: { details: "a\u0000b" },
+    });
+    expectFieldError(response, "details");
+  });
+});
