@@ -95,3 +95,80 @@ describe("text PostgreSQL cannot store", () => {
     expectFieldError(response, "details");
   });
 });
+
+describe("numbers and dates out of range", () => {
+  async function subscriptionBody(overrides: Record<string, unknown>) {
+    const plan = await server.handle.db
+      .selectFrom("plans")
+      .select(["id", "currency"])
+      .executeTakeFirstOrThrow();
+    return {
+      accountId: world.accountId,
+      planId: plan.id,
+      seats: 3,
+      monthlyValueMinor: 9900,
+      currency: plan.currency,
+      currentPeriodStart: "2026-11-01T00:00:00Z",
+      currentPeriodEnd: "2026-12-01",
+      ...overrides,
+    };
+  }
+  const createSubscription = async (overrides: Record<string, unknown>) =>
+    admin.request({
+      method: "POST",
+      url: "/api/subscriptions",
+      payload: await subscriptionBody(overrides),
+    });
+
+  it("takes ISO 8601 dates and date-times only, and no day that does not exist", async () => {
+    for (const [value, field] of [
+      [true, "currentPeriodStart"],
+      [0, "currentPeriodStart"],
+      ["1", "currentPeriodStart"],
+      ["2026-02-30", "currentPeriodStart"],
+      ["2026-11-01T00:00:00", "currentPeriodStart"],
+      ["+099999-02-01T00:00:00Z", "currentPeriodStart"],
+    ] as const) {
+      const body = expectFieldError(await createSubscription({ [field]: value }), field);
+      expect(body.message, String(value)).toMatch(/date/);
+    }
+    const ok = await createSubscription({});
+    expect(ok.statusCode, ok.body).toBe(201);
+    expect(ok.json().currentPeriodEnd).toBe("2026-12-01T00:00:00.000Z");
+  });
+
+  it("refuses a seat count and a version number the database cannot hold", async () => {
+    expectFieldError(await createSubscription({ seats: 1e12 }), "seats");
+    expectFieldError(
+      await world.am.request({ method: "GET", url: "/api/policy/versions/99999999999" }),
+      "version",
+    );
+  });
+
+  it("refuses an opened-from year beyond what can be stored, and filters by a plain date", async () => {
+    expectFieldError(
+      await world.am.request({ method: "GET", url: "/api/cases?openedFrom=99999-01-01" }),
+      "openedFrom",
+    );
+    expectFieldError(
+      await world.am.request({ method: "GET", url: "/api/analytics/overview?from=yesterday" }),
+      "from",
+    );
+    const listed = await world.am.request({
+      method: "GET",
+      url: "/api/cases?openedFrom=2000-01-01&openedTo=2999-12-31T00:00:00Z",
+    });
+    expect(listed.statusCode, listed.body).toBe(200);
+    expect(listed.json().items.map((i: { case: { id: string } }) => i.case.id)).toContain(c.id);
+  });
+
+  it("documents date fields as ISO 8601 date-times", async () => {
+    const doc = (await server.app.inject({ method: "GET", url: "/api/openapi.json" })).json();
+    const body =
+      doc.paths["/api/subscriptions"].post.requestBody.content["application/json"].schema;
+    expect(body.properties.currentPeriodStart).toMatchObject({
+      type: "string",
+      format: "date-time",
+    });
+  });
+});

@@ -47,7 +47,34 @@ const country = z
   .trim()
   .toUpperCase()
   .regex(/^[A-Z]{2}$/, "must be a two-letter ISO 3166 country code, e.g. US");
-const instant = z.coerce.date({ error: "must be a date and time (ISO 8601)" });
+const ISO_DATE_TIME = z.iso.datetime({ offset: true });
+const ISO_DATE = z.iso.date();
+const INSTANT_MESSAGE =
+  "must be a date (2026-11-25) or a date and time with its zone (2026-11-25T09:30:00Z)";
+
+/**
+ * A point in time as ISO 8601: a date (midnight UTC) or a date-time with its zone. Not anything
+ * `new Date()` accepts: that took `true`, `0` and `"1"` as dates and rolled 2026-02-30 over into
+ * March. A Date passes as it is (a stored record re-checked with a change).
+ */
+export const instant = z
+  .unknown()
+  .transform((value, ctx) => {
+    if (value instanceof Date && !Number.isNaN(value.getTime())) return value;
+    if (
+      typeof value === "string" &&
+      (ISO_DATE_TIME.safeParse(value).success || ISO_DATE.safeParse(value).success)
+    ) {
+      return new Date(value);
+    }
+    ctx.addIssue({ code: "custom", message: INSTANT_MESSAGE });
+    return z.NEVER;
+  })
+  .meta({
+    type: "string",
+    format: "date-time",
+    description: INSTANT_MESSAGE.replace("must be ", ""),
+  });
 
 export const accountCreateInput = z.object({
   name,
@@ -147,7 +174,8 @@ const subscriptionFields = z.object({
   seats: z
     .number({ error: "must be a whole number" })
     .int("must be a whole number")
-    .min(1, "must be at least 1"),
+    .min(1, "must be at least 1")
+    .max(1_000_000, "must be at most 1,000,000"),
   monthlyValueMinor: moneyMinor,
   currency,
   status: z.enum(SUBSCRIPTION_STATUSES).default("active"),

@@ -18,6 +18,7 @@ import {
   resolvePeriod,
 } from "../../../app/analytics.ts";
 import type { AppContext } from "../../../app/context.ts";
+import { instant } from "../../../app/inputs.ts";
 import { SAVE_RATE_DIMENSIONS } from "../../../db/repositories/analytics.repository.ts";
 import { CASE_OUTCOMES, REQUEST_CHANNELS } from "../../../domain/case.ts";
 import { SAVE_STATUSES } from "../../../domain/case-metrics.ts";
@@ -30,14 +31,10 @@ const TAGS = ["analytics"];
 const access = { roles: STAFF };
 
 const periodQuery = {
-  from: z.coerce
-    .date({ error: "must be a date or date-time (ISO 8601)" })
+  from: instant
     .optional()
     .describe("start of the period, inclusive (default: 12 buckets before `to`)"),
-  to: z.coerce
-    .date({ error: "must be a date or date-time (ISO 8601)" })
-    .optional()
-    .describe("end of the period, exclusive (default: now)"),
+  to: instant.optional().describe("end of the period, exclusive (default: now)"),
   bucket: z.enum(["week", "month"]).default("month").describe("size of each bucket"),
   format: z.enum(["json", "csv"]).default("json").describe("csv answers the report's table"),
 };

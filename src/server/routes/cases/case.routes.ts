@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { getCurrentPolicy } from "../../../app/case-facts.ts";
 import type { AppContext } from "../../../app/context.ts";
+import { instant } from "../../../app/inputs.ts";
 import {
   type AnswerKeeper,
   actorOf,
@@ -148,8 +149,8 @@ export function caseRoutes(ctx: AppContext) {
           assignedCsmId: z.uuid().optional(),
           planId: z.uuid().optional().describe("the subscription's plan"),
           channel: z.enum(REQUEST_CHANNELS).optional(),
-          openedFrom: z.coerce.date().optional(),
-          openedTo: z.coerce.date().optional(),
+          openedFrom: instant.optional(),
+          openedTo: instant.optional(),
         }),
         response: {
           200: pageOf(

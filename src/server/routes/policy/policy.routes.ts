@@ -58,7 +58,13 @@ export function policyRoutes(ctx: AppContext) {
       config: { access: { roles: STAFF } },
       schema: {
         tags: ["policy"],
-        params: z.object({ version: z.coerce.number().int().min(1) }),
+        params: z.object({
+          version: z.coerce
+            .number({ error: "must be a version number" })
+            .int("must be a version number")
+            .min(1, "must be at least 1")
+            .max(2_147_483_647, "is not a version number"),
+        }),
         response: { 200: policyJson, ...errorResponses },
       },
       handler: async (request) => presentPolicy(await getPolicy(ctx.db, request.params.version)),
