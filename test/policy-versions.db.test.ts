@@ -83,6 +83,110 @@ describe("policy versions", () => {
   });
 });
 
+describe("publishing safely", () => {
+  const publish = (payload: Record<string, unknown>) =>
+    admin.request({ method: "POST", url: "/api/policy/versions", payload });
+  const currentVersion = async () =>
+    (await admin.request({ method: "GET", url: "/api/policy" })).json().version as number;
+
+  it("refuses changes made from a version that is no longer current, and publishes nothing", async () => {
+    const seen = await currentVersion();
+    const first = await publish({
+      definition: wootrecruitPolicy,
+      notes: "First admin",
+      basedOnVersion: seen,
+    });
+    expect(first.statusCode, first.body).toBe(201);
+    const second = await publish({
+      definition: wootrecruitPolicy,
+      notes: "Second admin, from the same copy",
+      basedOnVersion: seen,
+    });
+    expect(second.statusCode, second.body).toBe(409);
+    expect(second.json()).toMatchObject({
+      code: "POLICY_CHANGED",
+      details: { currentVersion: seen + 1 },
+    });
+    expect(second.json().message).toContain(`Version ${seen + 1} was published`);
+    expect(await currentVersion()).toBe(seen + 1);
+  });
+
+  it("refuses durations that would overflow a case's dates, naming the field", async () => {
+    const before = await currentVersion();
+    const response = await publish({
+      definition: {
+        ...wootrecruitPolicy,
+        slas: { ...wootrecruitPolicy.slas, csmEngagementDueHours: 3e9 },
+      },
+    });
+    expect(response.statusCode, response.body).toBe(400);
+    expect(invalidFields(response)).toEqual(["definition.slas.csmEngagementDueHours"]);
+    expect(await currentVersion()).toBe(before);
+  });
+
+  it("turns the self-service start off for everyone when a version leaves it out", async () => {
+    const world = await makeWorld(server);
+    const published = await publish({
+      definition: {
+        ...wootrecruitPolicy,
+        identity: { ...wootrecruitPolicy.identity, methods: ["code", "security_check"] },
+      },
+    });
+    expect(published.statusCode, published.body).toBe(201);
+    const email = (
+      await admin.request({ method: "GET", url: `/api/contacts/${world.contactId}` })
+    ).json().email;
+    for (const who of [email, "nobody@nowhere.test"]) {
+      const start = await server.app.inject({
+        method: "POST",
+        url: "/api/public/self-service/start",
+        payload: { email: who },
+      });
+      expect(start.statusCode, start.body).toBe(409);
+      expect(start.json()).toMatchObject({
+        code: "IDENTITY_METHOD_NOT_ALLOWED",
+        message: expect.stringContaining("contact your account manager"),
+      });
+    }
+    const codes = await server.handle.db
+      .selectFrom("identity_codes")
+      .select("id")
+      .where("contact_id", "=", world.contactId)
+      .execute();
+    expect(codes).toEqual([]);
+    expect((await publish({ definition: wootrecruitPolicy })).statusCode).toBe(201);
+  });
+
+  it("refuses a downgrade to a plan that is no longer sold", async () => {
+    const plan = await server.handle.db
+      .selectFrom("plans")
+      .select("id")
+      .where("code", "=", "starter")
+      .executeTakeFirstOrThrow();
+    await server.handle.db
+      .updateTable("plans")
+      .set({ active: false })
+      .where("id", "=", plan.id)
+      .execute();
+    try {
+      const response = await publish({ definition: wootrecruitPolicy });
+      expect(response.statusCode, response.body).toBe(400);
+      expect(response.json().fields).toEqual([
+        {
+          field: "definition.offers.3.parameters.toPlanCode",
+          message: 'the plan "starter" is no longer sold',
+        },
+      ]);
+    } finally {
+      await server.handle.db
+        .updateTable("plans")
+        .set({ active: true })
+        .where("id", "=", plan.id)
+        .execute();
+    }
+  });
+});
+
 describe("a policy's own limits", () => {
   it("take the form details the published policy allows, beyond the default", async () => {
     const definition = {
@@ -101,5 +205,33 @@ describe("a policy's own limits", () => {
     expect(submitted).toBeTruthy();
     const view = await world.am.request({ method: "GET", url: `/api/cases/${c.id}` });
     expect(view.json().case.form.submission.details).toHaveLength(6_000);
+  });
+
+  it("take a reason code as long as the policy allows, on the form and from staff", async () => {
+    const longCode = `budget_${"x".repeat(57)}`;
+    expect(longCode).toHaveLength(64);
+    const published = await admin.request({
+      method: "POST",
+      url: "/api/policy/versions",
+      payload: {
+        definition: {
+          ...wootrecruitPolicy,
+          reasons: [
+            ...wootrecruitPolicy.reasons,
+            { code: longCode, label: "Budget moved", requiresDetails: false },
+          ],
+        },
+      },
+    });
+    expect(published.statusCode, published.body).toBe(201);
+    const world = await makeWorld(server);
+    const c = await openWithFormSent(server, world);
+    await submitFormAsCustomer(server, c.id, { reasonCode: longCode });
+    const view = await act(world.am, c.id, "reason", {
+      reasonCode: longCode,
+      notes: "Their budget moved to another team.",
+    });
+    expect(view.case.reasonConversations.at(-1).reasonCode).toBe(longCode);
+    expect(view.case.form.submission.reasonCode).toBe(longCode);
   });
 });

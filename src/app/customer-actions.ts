@@ -298,6 +298,15 @@ const SELF_SERVICE_CODES_PER_HOUR = 5;
  */
 export async function startSelfService(services: CaseServices, email: string): Promise<void> {
   await services.db.transaction().execute(async (trx) => {
+    const policy = (await getCurrentPolicy(trx)).definition;
+    // Asked before the address is looked up: the answer is the same for everyone.
+    if (!policy.identity.methods.includes("self_service")) {
+      throw new AppError(
+        "POLICY_RULE",
+        "Cancelling on this page is not offered at the moment: please contact your account manager, who will help you.",
+        { code: "IDENTITY_METHOD_NOT_ALLOWED" },
+      );
+    }
     const contact = await findAuthorisedContactByEmail(trx, email);
     if (!contact) return;
     const now = services.now();
@@ -306,7 +315,6 @@ export async function startSelfService(services: CaseServices, email: string): P
       SELF_SERVICE_CODES_PER_HOUR
     )
       return;
-    const policy = (await getCurrentPolicy(trx)).definition;
     const nonce = newNonce();
     const codeId = randomUUID();
     const code = identityCode(services.sessionSecret, nonce, policy.identity.codeLength);

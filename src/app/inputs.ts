@@ -5,6 +5,7 @@ import { z } from "zod";
 import {
   CONTACT_CHANNELS,
   CONTACT_ROLES,
+  PLAN_CODE,
   SEGMENTS,
   SUBSCRIPTION_STATUSES,
 } from "../domain/customer.ts";
@@ -151,10 +152,7 @@ export const planCreateInput = z.object({
   code: z
     .string()
     .trim()
-    .regex(
-      /^[a-z][a-z0-9_-]{1,39}$/,
-      "must be 2-40 lowercase letters, digits, - or _, starting with a letter",
-    ),
+    .regex(PLAN_CODE, "must be 2-40 lowercase letters, digits, - or _, starting with a letter"),
   name,
   monthlyPriceMinor: moneyMinor,
   currency,

@@ -13,15 +13,31 @@ import type { Db } from "./context.ts";
 export async function publishPolicy(
   db: Db,
   actor: Principal,
-  input: { definition: Record<string, unknown>; notes?: string | null | undefined },
+  input: {
+    definition: Record<string, unknown>;
+    notes?: string | null | undefined;
+    basedOnVersion?: number | null | undefined;
+  },
 ): Promise<PublishedPolicy> {
   return db.transaction().execute(async (trx) => {
     const current = await getCurrentPolicy(trx);
+    // An admin edits a copy of the version they loaded; publishing it over a newer one would
+    // silently undo that one's changes.
+    if (input.basedOnVersion != null && input.basedOnVersion !== current.version) {
+      throw new AppError(
+        "CONFLICT",
+        `Version ${current.version} was published after the version ${input.basedOnVersion} your changes start from: load it, make your changes again and publish.`,
+        { code: "POLICY_CHANGED", details: { currentVersion: current.version } },
+      );
+    }
     const version = current.version + 1;
-    const plans = await trx.selectFrom("plans").select("code").execute();
+    const plans = await trx.selectFrom("plans").select(["code", "currency", "active"]).execute();
     const validation = validatePolicyDefinition(
       { ...input.definition, version },
-      { planCodes: plans.map((p) => p.code) },
+      {
+        planCodes: plans.map((p) => p.code),
+        activePlans: plans.filter((p) => p.active),
+      },
     );
     if (!validation.ok) {
       throw validationError(

@@ -1,6 +1,9 @@
 // The customer's world as CancelDesk knows it: accounts, their contacts, plans, subscriptions.
 // Money is always an integer number of minor units (cents) with its ISO 4217 currency.
 
+/** A plan's code: the catalog's and the policy's offers (eligibility, downgrade target) alike. */
+export const PLAN_CODE = /^[a-z][a-z0-9_-]{1,39}$/;
+
 export const SEGMENTS = ["smb", "mid_market", "enterprise"] as const;
 export type Segment = (typeof SEGMENTS)[number];
 

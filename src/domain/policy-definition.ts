@@ -156,6 +156,9 @@ export interface PolicyDefinition {
   templates?: Partial<Record<MessageTemplateKey, MessageTemplate>>;
 }
 
+/** The longest code of a reason or an offer; the routes that take one take this long. */
+export const POLICY_CODE_MAX_LENGTH = 64;
+
 /** The customer and CSM messages whose wording a policy version may change. */
 export const MESSAGE_TEMPLATE_KEYS = [
   "identity_code",

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { MessageTemplateKey } from "../domain/policy-definition.ts";
 import { validatePolicyDefinition } from "../policy/validate-policy.ts";
 import { wootrecruitPolicy } from "../policy/wootrecruit.ts";
 import {
@@ -7,6 +8,7 @@ import {
   fill,
   renderTemplate,
   templateFor,
+  templatePlaceholderProblems,
   toHtml,
 } from "./message-templates.ts";
 import { MESSAGE_RETRIES, nextAttemptAt } from "./outbox-worker.ts";
@@ -74,6 +76,12 @@ describe("message templates", () => {
     const template = templateFor("form_link", policy);
     expect(renderTemplate(template, { reference: "CD-1" }).subject).toBe("Form CD-1");
     expect(template.text).toBe(DEFAULT_TEMPLATES.form_link.text);
+  });
+
+  it("the default wordings meet the rules a policy's own wordings are held to", () => {
+    for (const [key, template] of Object.entries(DEFAULT_TEMPLATES)) {
+      expect(templatePlaceholderProblems(key as MessageTemplateKey, template), key).toEqual([]);
+    }
   });
 
   it("a template override with an unknown part is refused by the policy validation", () => {

@@ -208,6 +208,78 @@ export function codeEntryVars(
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g;
 
+function placeholdersIn(text: string): string[] {
+  return [...text.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+}
+
+// What makes each message do its job: a code message without its code, or a link message
+// without its link, would leave the customer (or the CSM) with nothing to act on.
+const REQUIRED: Partial<Record<MessageTemplateKey, Partial<Record<"text" | "sms", string>>>> = {
+  identity_code: { text: "code", sms: "code" },
+  form_link: { text: "url", sms: "url" },
+  form_reminder: { text: "url", sms: "url" },
+  offer_link: { text: "url", sms: "url" },
+  feedback_request: { text: "url", sms: "url" },
+  escalation_notice: { text: "caseUrl" },
+};
+
+// Only these messages carry a code or a customer's link; elsewhere those would fill in empty.
+const ONLY_IN: Record<string, readonly MessageTemplateKey[]> = {
+  code: ["identity_code"],
+  codeEntry: ["identity_code"],
+  codeEntrySms: ["identity_code"],
+  minutes: ["identity_code"],
+  url: ["form_link", "form_reminder", "offer_link", "feedback_request"],
+};
+
+// The case's facts that every message can use (compose-message's caseVars), besides what the
+// default wordings use.
+const CASE_PLACEHOLDERS = [
+  "company",
+  "reference",
+  "name",
+  "accountName",
+  "planName",
+  "monthlyValue",
+  "amName",
+  "amEmail",
+  "csmName",
+];
+
+const KNOWN_PLACEHOLDERS = new Set([
+  ...CASE_PLACEHOLDERS,
+  ...Object.values(DEFAULT_TEMPLATES).flatMap((t) =>
+    placeholdersIn(`${t.subject} ${t.text} ${t.sms}`),
+  ),
+]);
+
+/**
+ * What is wrong with a policy version's wording of `key`: a placeholder the message cannot fill
+ * (it would silently come out empty), or a part without the code or link the message exists for.
+ */
+export function templatePlaceholderProblems(
+  key: MessageTemplateKey,
+  template: MessageTemplate,
+): { part: "subject" | "text" | "sms"; message: string }[] {
+  const problems: { part: "subject" | "text" | "sms"; message: string }[] = [];
+  for (const part of ["subject", "text", "sms"] as const) {
+    const wording = template[part];
+    if (wording === undefined) continue;
+    const used = placeholdersIn(wording);
+    for (const name of new Set(used)) {
+      const only = ONLY_IN[name];
+      if (!KNOWN_PLACEHOLDERS.has(name) || (only && !only.includes(key))) {
+        problems.push({ part, message: `{{${name}}} is not something this message can fill in` });
+      }
+    }
+    const required = part === "subject" ? undefined : REQUIRED[key]?.[part];
+    if (required && !used.includes(required)) {
+      problems.push({ part, message: `must include {{${required}}}` });
+    }
+  }
+  return problems;
+}
+
 /** Fills `{{name}}` placeholders; an unknown placeholder becomes empty rather than showing braces. */
 export function fill(template: string, vars: TemplateVars): string {
   return template.replace(PLACEHOLDER, (_m, key: string) => vars[key] ?? "");

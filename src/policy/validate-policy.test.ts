@@ -143,4 +143,114 @@ describe("policy definition validation", () => {
       "offers.7.parameters",
     ]);
   });
+
+  it("caps every duration, so no date overflows and no time box holds a case for ever", () => {
+    const input = broken((p) => {
+      p.slas.csmEngagementDueHours = 3e9;
+      p.slas.formLinkExpiryHours = 1e8;
+      p.slas.offerAnswerExpiryHours = 721;
+      p.slas.feedbackExpiryDays = 91;
+      const byKind = (kind: string) => p.offers.find((o) => o.kind === kind)!.parameters;
+      (byKind("extension") as { extensionDays: number }).extensionDays = 1e12;
+      (byKind("pause") as { pauseMonths: number }).pauseMonths = 13;
+      (byKind("discount") as { months: number }).months = 25;
+    });
+    const problems = problemsOf(input);
+    expect(problems.map((p) => p.field).sort()).toEqual(
+      [
+        "offers.0.parameters.months",
+        "offers.2.parameters.pauseMonths",
+        "offers.4.parameters.extensionDays",
+        "slas.csmEngagementDueHours",
+        "slas.feedbackExpiryDays",
+        "slas.formLinkExpiryHours",
+        "slas.offerAnswerExpiryHours",
+      ].sort(),
+    );
+    expect(problems.find((p) => p.field === "slas.csmEngagementDueHours")?.message).toBe(
+      "must be at most 720 hours (30 days)",
+    );
+  });
+
+  it("names a misspelled setting instead of dropping it", () => {
+    const input = broken((p) => {
+      (p.identity as unknown as Record<string, unknown>).maxCodeSent = 3;
+    });
+    expect(problemsOf(input)).toEqual([
+      { field: "identity", message: expect.stringContaining("maxCodeSent") },
+    ]);
+  });
+
+  it("needs a way to verify the requester of a case staff open", () => {
+    const input = broken((p) => {
+      p.identity.methods = ["self_service"];
+    });
+    expect(problemsOf(input)).toEqual([
+      {
+        field: "identity.methods",
+        message: 'must include "code" or "security_check" for cases staff open',
+      },
+    ]);
+  });
+
+  it("takes plan codes with a hyphen, as the catalog does", () => {
+    const input = broken((p) => {
+      p.offers[0]!.eligibility.planCodes = ["team-plus"];
+      const downgrade = p.offers[3]!;
+      if (downgrade.kind === "downgrade") downgrade.parameters.toPlanCode = "team-lite";
+    });
+    const result = validatePolicyDefinition(input, {
+      planCodes: [...WOOTRECRUIT_PLAN_CODES, "team-plus", "team-lite"],
+    });
+    expect(result.ok ? "valid" : result.problems).toBe("valid");
+  });
+
+  it("knows which plans are on sale and in which currency, when publishing", () => {
+    const inUsd = (codes: readonly string[]) => codes.map((code) => ({ code, currency: "USD" }));
+    const starterRetired = validatePolicyDefinition(wootrecruitPolicy, {
+      planCodes: options.planCodes,
+      activePlans: inUsd(WOOTRECRUIT_PLAN_CODES.filter((c) => c !== "starter")),
+    });
+    expect(starterRetired.ok ? [] : starterRetired.problems).toEqual([
+      {
+        field: "offers.3.parameters.toPlanCode",
+        message: 'the plan "starter" is no longer sold',
+      },
+    ]);
+    const inYen = validatePolicyDefinition(
+      broken((p) => {
+        p.currency = "JPY";
+      }),
+      { planCodes: options.planCodes, activePlans: inUsd(WOOTRECRUIT_PLAN_CODES) },
+    );
+    expect(inYen.ok ? [] : inYen.problems).toEqual([
+      {
+        field: "currency",
+        message:
+          "no plan on sale is priced in JPY (they use USD), so no offer's value limits would ever match",
+      },
+    ]);
+  });
+
+  it("wants each message's wording to keep its code or link, and only placeholders it can fill", () => {
+    const input = broken((p) => {
+      p.templates = {
+        identity_code: { text: "Hello {{name}}, welcome back." },
+        form_link: { sms: "Your form: {{url}} {{code}}", subject: "Hi {{nmae}}" },
+        escalation_notice: { text: "Please look at {{reference}}." },
+      };
+    });
+    expect(problemsOf(input)).toEqual([
+      { field: "templates.identity_code.text", message: "must include {{code}}" },
+      {
+        field: "templates.form_link.subject",
+        message: "{{nmae}} is not something this message can fill in",
+      },
+      {
+        field: "templates.form_link.sms",
+        message: "{{code}} is not something this message can fill in",
+      },
+      { field: "templates.escalation_notice.text", message: "must include {{caseUrl}}" },
+    ]);
+  });
 });

@@ -185,6 +185,29 @@ describe.skipIf(!hasChromium)("refusals, roles and problems", () => {
       .fill("Feedback open for three weeks");
     await admin.getByRole("button", { name: "Publish new version" }).click();
     await admin.getByText("Version 2 is published.").waitFor();
+    // Another admin publishes while this page still holds a copy of version 2: publishing over
+    // it is refused, and the page offers to start again from the current version.
+    const otherAdmin = await signInAs(
+      e2e.server.app,
+      toStaffUser(
+        (await findUserCredentialsByEmail(e2e.handle.db, "alex.morgan@wootrecruit.example"))!,
+      ),
+      DEMO_PASSWORD,
+    );
+    const meanwhile = await otherAdmin.request({
+      method: "POST",
+      url: "/api/policy/versions",
+      payload: { definition: wootrecruitPolicy, notes: "Published from the API meanwhile" },
+    });
+    expect(meanwhile.statusCode, meanwhile.body).toBe(201);
+    await admin.getByLabel("Feedback expiry (days)").fill("20");
+    await admin.getByRole("button", { name: "Publish new version" }).click();
+    await admin.getByText("Version 3 was published after the version 2").waitFor();
+    await admin.getByRole("button", { name: "Load the current version" }).click();
+    await expect.poll(() => admin.getByLabel("Feedback expiry (days)").inputValue()).toBe("14");
+    await admin.getByLabel("Feedback expiry (days)").fill("21");
+    await admin.getByRole("button", { name: "Publish new version" }).click();
+    await admin.getByText("Version 4 is published.").waitFor();
     await admin.getByRole("link", { name: "Policy article" }).click();
     await admin
       .getByRole("heading", { name: "What do I do if someone wants to cancel?" })

@@ -27,6 +27,7 @@ import {
 } from "../../../db/repositories/cases.repository.ts";
 import { listCaseMessages } from "../../../db/repositories/outbox.repository.ts";
 import { CASE_OUTCOMES, CASE_STATES, REQUEST_CHANNELS } from "../../../domain/case.ts";
+import { POLICY_CODE_MAX_LENGTH } from "../../../domain/policy-definition.ts";
 import {
   feedbackExpiresAt,
   formLinkExpiresAt,
@@ -459,7 +460,7 @@ export function caseRoutes(ctx: AppContext) {
         tags: ["case commands"],
         summary:
           "Record the customer's answer to an offer (accepted applies it and closes the case as retained)",
-        params: caseParams.extend({ offerCode: z.string().min(1).max(60) }),
+        params: caseParams.extend({ offerCode: z.string().min(1).max(POLICY_CODE_MAX_LENGTH) }),
         body: commandBodies.answerOffer,
         headers: preferHeader,
         response: { 200: commandAnswerJson, ...errorResponses },

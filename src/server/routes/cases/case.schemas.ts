@@ -7,6 +7,7 @@ import {
   CONFIRMATION_CHANNELS,
   REQUEST_CHANNELS,
 } from "../../../domain/case.ts";
+import { POLICY_CODE_MAX_LENGTH } from "../../../domain/policy-definition.ts";
 
 const text = (max: number) =>
   z.string().trim().min(1, "must not be empty").max(max, `must be at most ${max} characters`);
@@ -42,10 +43,14 @@ export const commandBodies = {
       .regex(/^\d{4,10}$/, "must be the digits of the code"),
   }),
   securityCheck: z.object({ expectedVersion, passed: z.boolean(), factsChecked: text(500) }),
-  reason: z.object({ expectedVersion, reasonCode: text(60), notes: text(5000) }),
+  reason: z.object({
+    expectedVersion,
+    reasonCode: text(POLICY_CODE_MAX_LENGTH),
+    notes: text(5000),
+  }),
   presentOffer: z.object({
     expectedVersion,
-    offerCode: text(60),
+    offerCode: text(POLICY_CODE_MAX_LENGTH),
     customTerms: optionalText(2000),
     sendToCustomer: z.boolean().optional(),
   }),
@@ -56,7 +61,7 @@ export const commandBodies = {
   csmOutcome: z.object({
     expectedVersion,
     outcome: z.enum(["retained", "proceed"]),
-    offerCode: z.string().trim().max(60).nullish(),
+    offerCode: z.string().trim().max(POLICY_CODE_MAX_LENGTH).nullish(),
     customTerms: optionalText(2000),
     notes: text(5000),
   }),

@@ -77,6 +77,14 @@ export function policyRoutes(ctx: AppContext) {
         body: z.object({
           definition: z.record(z.string(), z.unknown()),
           notes: z.string().max(2000).nullish(),
+          basedOnVersion: z
+            .number()
+            .int()
+            .min(1)
+            .nullish()
+            .describe(
+              "the version the changes start from: 409 POLICY_CHANGED if another was published since",
+            ),
         }),
         response: { 201: policyJson, ...errorResponses },
       },

@@ -16,7 +16,7 @@ import {
 import type { AnswerKeeper, CommandResult } from "../../../app/run-case-command.ts";
 import { getSettings } from "../../../app/settings.ts";
 import { CONFIRMATION_CHANNELS, EFFECTIVE_CHOICES } from "../../../domain/case.ts";
-import { findOffer } from "../../../domain/policy-definition.ts";
+import { findOffer, POLICY_CODE_MAX_LENGTH } from "../../../domain/policy-definition.ts";
 import { PUBLIC } from "../../plugins/auth.ts";
 import { runKeepingAnswer } from "../../plugins/idempotency.ts";
 import { errorResponses } from "../common.ts";
@@ -196,7 +196,7 @@ export function customerRoutes(ctx: AppContext) {
         summary: "Submit the Cancellation Request Form",
         params: tokenParams,
         body: z.object({
-          reasonCode: z.string().trim().min(1, "choose a reason").max(60),
+          reasonCode: z.string().trim().min(1, "choose a reason").max(POLICY_CODE_MAX_LENGTH),
           // The policy sets the limit (up to 20,000 characters) and the engine checks it.
           details: z.string().trim().max(20_000, "must be at most 20000 characters").default(""),
           requestedEffective: z.enum(EFFECTIVE_CHOICES),
@@ -238,7 +238,11 @@ export function customerRoutes(ctx: AppContext) {
             .int("must be a whole number from 1 to 5")
             .min(1, "must be from 1 to 5")
             .max(5, "must be from 1 to 5"),
-          decisionReason: z.string().trim().min(1, "choose what led to the decision").max(60),
+          decisionReason: z
+            .string()
+            .trim()
+            .min(1, "choose what led to the decision")
+            .max(POLICY_CODE_MAX_LENGTH),
           comments: z.string().trim().max(5000, "must be at most 5000 characters").default(""),
         }),
         response: { 200: doneJson, ...errorResponses },

@@ -59,8 +59,11 @@ export function usePolicyVersions() {
 export function usePublishPolicy() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: { definition: Record<string, unknown>; notes: string | null }) =>
-      api.post<PolicyVersion>("/api/policy/versions", body),
+    mutationFn: (body: {
+      definition: Record<string, unknown>;
+      notes: string | null;
+      basedOnVersion: number | null;
+    }) => api.post<PolicyVersion>("/api/policy/versions", body),
     onSuccess: () => {
       client.invalidateQueries({ queryKey: ["policy"] });
       client.invalidateQueries({ queryKey: ["policy-versions"] });

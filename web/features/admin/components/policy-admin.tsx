@@ -32,9 +32,14 @@ export function PolicyAdmin() {
   const versions = usePolicyVersions();
   const publish = usePublishPolicy();
   const [draft, setDraft] = useState("");
+  // The version the draft was copied from: publishing over a newer one is refused.
+  const [basedOn, setBasedOn] = useState<number | null>(null);
   const [notes, setNotes] = useState("");
   useEffect(() => {
-    if (current.data && draft === "") setDraft(JSON.stringify(current.data.definition, null, 2));
+    if (current.data && draft === "") {
+      setDraft(JSON.stringify(current.data.definition, null, 2));
+      setBasedOn(current.data.version);
+    }
   }, [current.data, draft]);
   const p = current.data?.definition;
   let parsed: PolicyDefinition | null = null;
@@ -284,6 +289,20 @@ export function PolicyAdmin() {
                     ))}
                   </ul>
                 ) : null}
+                {error?.code === "POLICY_CHANGED" ? (
+                  <Button
+                    mt="sm"
+                    variant="default"
+                    onClick={async () => {
+                      await current.refetch();
+                      await versions.refetch();
+                      publish.reset();
+                      setDraft("");
+                    }}
+                  >
+                    Load the current version
+                  </Button>
+                ) : null}
               </Alert>
             ) : null}
             {publish.data ? (
@@ -299,8 +318,16 @@ export function PolicyAdmin() {
                     {
                       definition: parsed as unknown as Record<string, unknown>,
                       notes: notes || null,
+                      basedOnVersion: basedOn,
                     },
-                    { onSuccess: () => setDraft("") },
+                    {
+                      // The published version is the new starting point (the cached current
+                      // policy is still the old one until it reloads).
+                      onSuccess: (published) => {
+                        setDraft(JSON.stringify(published.definition, null, 2));
+                        setBasedOn(published.version);
+                      },
+                    },
                   )
                 }
               >
