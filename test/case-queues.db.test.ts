@@ -1,7 +1,8 @@
 // The queues staff work from: mine, escalated to me, SLA at risk and breached, and search.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signInAs, startTestServer, type TestServer } from "./app.ts";
-import { act, makeWorld, openCaseFor, openWithFormSent } from "./cases.ts";
+import { wootrecruitPolicy } from "../src/policy/wootrecruit.ts";
+import { clientFor, signInAs, startTestServer, type TestServer } from "./app.ts";
+import { act, ensurePlan, makeWorld, openCaseFor, openWithFormSent } from "./cases.ts";
 import { makeAccount, makeContact, makePlan, makeSubscription, makeUser } from "./factories.ts";
 
 let server: TestServer;
@@ -292,5 +293,60 @@ describe("case queues", () => {
       .json()
       .items.map((i: { case: { reference: string } }) => i.case.reference);
     expect(refs.indexOf(cases[0]!.reference)).toBeLessThan(refs.indexOf(cases[1]!.reference));
+  });
+});
+
+describe("the SLA queues and each case's own policy version", () => {
+  it("call a case at risk by the hours of the version it started under, not the newest", async () => {
+    const world = await makeWorld(server);
+    const c = await openWithFormSent(server, world);
+    await act(world.am, c.id, "reason", { reasonCode: "unused", notes: "Not hiring." });
+    await act(world.am, c.id, "no-suitable-offer", { reason: "Nothing fits." });
+    await act(world.am, c.id, "escalate");
+    const admin = await clientFor(server, "admin");
+    // The default policy's offers name the four WootRecruit plans.
+    for (const [code, price] of [
+      ["starter", 19_900],
+      ["growth", 49_900],
+      ["scale", 99_900],
+      ["enterprise", 199_900],
+    ] as const) {
+      await ensurePlan(server, code, price);
+    }
+    const publish = async (atRiskHours: number) => {
+      const published = await admin.request({
+        method: "POST",
+        url: "/api/policy/versions",
+        payload: {
+          definition: {
+            ...wootrecruitPolicy,
+            slas: { ...wootrecruitPolicy.slas, csmEngagementAtRiskHours: atRiskHours },
+          },
+        },
+      });
+      expect(published.statusCode, published.body).toBe(201);
+    };
+    await publish(23);
+    try {
+      const atRisk = async () => {
+        const csm = await signInAs(server.app, world.csm.user!);
+        const list = await csm.request({
+          method: "GET",
+          url: "/api/cases",
+          query: { queue: "sla_at_risk", accountId: world.accountId },
+        });
+        return {
+          listed: list.json().items.map((i: { case: { id: string } }) => i.case.id),
+          total: list.json().total,
+        };
+      };
+      server.clock.advance(2 * 3_600_000); // 22 of 24 hours left: at risk only under the new 23
+      expect(await atRisk()).toEqual({ listed: [], total: 0 });
+      server.clock.advance(19 * 3_600_000); // 3 hours left: inside the case's own 4
+      expect(await atRisk()).toEqual({ listed: [c.id], total: 1 });
+    } finally {
+      server.clock.advance(-21 * 3_600_000);
+      await publish(wootrecruitPolicy.slas.csmEngagementAtRiskHours);
+    }
   });
 });

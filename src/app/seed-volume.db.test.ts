@@ -235,7 +235,7 @@ describe("seedVolume", () => {
   });
 
   it("shows the cases in the queues and finds them by reference, account and contact", async () => {
-    const base = { now: NOW, atRiskHours: 4 };
+    const base = { now: NOW };
     const all = await listCases(handle.db, { ...base, queue: "all", userId: null }, { limit: 50 });
     expect(all.items).toHaveLength(50);
     expect(all.nextCursor).not.toBeNull();

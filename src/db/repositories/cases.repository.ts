@@ -120,7 +120,6 @@ export interface QueueScope {
   queue: CaseQueue;
   userId: string | null;
   now: Date;
-  atRiskHours: number;
 }
 
 export interface CaseFilter extends QueueScope {
@@ -166,10 +165,13 @@ function queueCondition(scope: QueueScope): RawBuilder<SqlBool> {
       return userId
         ? sql<SqlBool>`(cases.state = 'escalated' and cases.assigned_csm_id = ${userId})`
         : sql<SqlBool>`false`;
-    case "sla_at_risk": {
-      const until = new Date(scope.now.getTime() + scope.atRiskHours * 3_600_000);
-      return sql<SqlBool>`(cases.sla_due_at is not null and cases.closed_at is null and cases.sla_due_at > ${scope.now} and cases.sla_due_at <= ${until})`;
-    }
+    case "sla_at_risk":
+      // At risk as the case's own policy version says (open cases keep theirs), like the case's
+      // SLA panel and the at-risk notice. Only escalations waiting for their CSM have a due time,
+      // so the version is looked up for a handful of rows.
+      return sql<SqlBool>`(cases.sla_due_at is not null and cases.closed_at is null and cases.sla_due_at > ${scope.now}
+        and cases.sla_due_at <= ${scope.now}::timestamptz + (select make_interval(hours => (pv.definition->'slas'->>'csmEngagementAtRiskHours')::int)
+          from policy_versions pv where pv.version = cases.policy_version))`;
     case "sla_breached":
       return sql<SqlBool>`(cases.sla_due_at is not null and cases.closed_at is null and cases.sla_due_at <= ${scope.now})`;
     case "all":

@@ -3,7 +3,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { getCurrentPolicy } from "../../../app/case-facts.ts";
 import type { AppContext } from "../../../app/context.ts";
 import { instant } from "../../../app/inputs.ts";
 import {
@@ -167,13 +166,11 @@ export function caseRoutes(ctx: AppContext) {
       handler: async (request) => {
         const principal = principalOf(request);
         const { limit, cursor, queue, sort, order, ...filter } = request.query;
-        const policy = await getCurrentPolicy(ctx.db);
         const caseFilter = {
           ...filter,
           queue: queue as CaseQueue,
           userId: principal.kind === "user" ? principal.userId : null,
           now: ctx.now(),
-          atRiskHours: policy.definition.slas.csmEngagementAtRiskHours,
         };
         const direction = order ?? (sort === "sla_due" ? "asc" : "desc");
         // The search plan reads the matching accounts and contacts: once for the page and count.
@@ -206,11 +203,9 @@ export function caseRoutes(ctx: AppContext) {
       },
       handler: async (request) => {
         const principal = principalOf(request);
-        const policy = await getCurrentPolicy(ctx.db);
         return countCasesByQueue(ctx.db, {
           userId: principal.kind === "user" ? principal.userId : null,
           now: ctx.now(),
-          atRiskHours: policy.definition.slas.csmEngagementAtRiskHours,
         });
       },
     });
