@@ -1,9 +1,10 @@
 // Bad input is a 400 that names the field, before anything is stored: misspelled fields, text
 // PostgreSQL cannot hold, numbers and dates out of range. Each of these was once accepted
 // silently or answered 500.
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Client, clientFor, startTestServer, type TestServer } from "./app.ts";
-import { makeWorld, openCaseFor, type World } from "./cases.ts";
+import { makeWorld, openCaseFor, openCasePayload, type World } from "./cases.ts";
 
 let server: TestServer;
 let world: World;
@@ -170,5 +171,44 @@ describe("numbers and dates out of range", () => {
       type: "string",
       format: "date-time",
     });
+  });
+});
+
+describe("a request without a body", () => {
+  it("runs a command that needs nothing, and names what a command needs", async () => {
+    const sent = await world.am.request({
+      method: "POST",
+      url: `/api/cases/${c.id}/identity/send-code`,
+    });
+    expect(sent.statusCode, sent.body).toBe(200);
+    expect(sent.json().case.identity.codesSent).toBe(1);
+    expectFieldError(
+      await world.am.request({ method: "POST", url: `/api/cases/${c.id}/identity/confirm-code` }),
+      "code",
+    );
+  });
+});
+
+describe("people a request names", () => {
+  it("names the field of a staff member who does not exist, on opening and reassigning", async () => {
+    const nobody = randomUUID();
+    const other = await makeWorld(server);
+    expectFieldError(
+      await other.am.request({
+        method: "POST",
+        url: "/api/cases",
+        payload: { ...openCasePayload(other), assignedAmId: nobody },
+      }),
+      "assignedAmId",
+    );
+    const body = expectFieldError(
+      await world.am.request({
+        method: "POST",
+        url: `/api/cases/${c.id}/reassign`,
+        payload: { slot: "am", toUserId: nobody },
+      }),
+      "toUserId",
+    );
+    expect(body.message).toBe("toUserId: is not an active staff member");
   });
 });

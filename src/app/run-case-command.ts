@@ -91,8 +91,11 @@ export interface CommandOptions {
   expectedVersion?: number | undefined;
   /** Run inside this transaction (the case row is locked there), e.g. with a code check. */
   trx?: Trx;
-  /** Staff the command names besides the case's and account's AM and CSM (escalate, reassign). */
-  namedStaffIds?: readonly (string | null | undefined)[];
+  /**
+   * Staff the command names besides the case's and account's AM and CSM (escalate, reassign),
+   * by the field that names them: one who is not an active staff member is a 400 on that field.
+   */
+  namedStaff?: Readonly<Record<string, string | null | undefined>>;
   /**
    * A customer link the command uses up: the write marks it used and lands only while it is
    * unused; `recheck` reads it again before a retry, and on the locking path once the case is
@@ -191,12 +194,19 @@ async function attempt(
   options: CommandOptions,
   lock: boolean,
 ): Promise<CommandResult> {
+  const named = Object.entries(options.namedStaff ?? {}).filter(
+    (entry): entry is [string, string] => !!entry[1],
+  );
   const snapshot = await readCaseSnapshot(db, caseIdOrReference, {
     lock,
-    namedStaffIds: (options.namedStaffIds ?? []).filter((id): id is string => !!id),
+    namedStaffIds: named.map(([, id]) => id),
     withIdentityCode: options.identityCode !== undefined,
   });
   if (!snapshot) throw notFound("Case", caseIdOrReference);
+  // The snapshot knows the roles of active staff only.
+  for (const [field, id] of named) {
+    if (!snapshot.staffRoles[id]) throw invalidField(field, "is not an active staff member");
+  }
   // Locked, the case cannot move on, nor its link be used or replaced: check the link once here.
   if (lock) await options.useLink?.recheck(db);
   const current = snapshot.case;
@@ -360,6 +370,9 @@ export async function openCase(
   });
   const { account, requester, subscription } = opening;
   if (!account) throw invalidField("accountId", "is not an existing account");
+  if (input.assignedAmId && !opening.staffRoles[input.assignedAmId]) {
+    throw invalidField("assignedAmId", "is not an active staff member");
+  }
   if (!requester || requester.accountId !== account.id) {
     throw invalidField("requesterContactId", "is not a contact of this account");
   }

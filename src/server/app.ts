@@ -73,6 +73,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         : (options.trustProxy ?? false),
   });
   app.setValidatorCompiler(validatorCompiler);
+  // A command with nothing to say (send the code, process, request feedback) may be posted
+  // without a body, like the other action routes; a required field is then named as missing.
+  app.addHook("preValidation", async (request) => {
+    if (request.body == null && request.routeOptions.schema?.body) request.body = {};
+  });
   app.setSerializerCompiler(serializerCompiler);
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);

@@ -308,7 +308,7 @@ export function caseRoutes(ctx: AppContext) {
       roles: readonly StaffRole[],
       body: B,
       build: (body: z.infer<B>, principal: Principal) => CommandBuilder,
-      namedStaff: (body: z.infer<B>) => (string | null | undefined)[] = () => [],
+      namedStaff: (body: z.infer<B>) => Record<string, string | null | undefined> = () => ({}),
     ) {
       app.post(`/api/cases/:id/${path}`, {
         config: { access: { roles } },
@@ -327,7 +327,7 @@ export function caseRoutes(ctx: AppContext) {
           return answerCommand(request, reply, 200, (keepAnswer) =>
             runCaseCommand(ctx, request.params.id, build(input, principal), {
               expectedVersion: input.expectedVersion,
-              namedStaffIds: namedStaff(input),
+              namedStaff: namedStaff(input),
               keepAnswer,
             }),
           );
@@ -503,7 +503,7 @@ export function caseRoutes(ctx: AppContext) {
         actor: as(p),
         now,
       }),
-      (b) => [b.csmId],
+      (b) => ({ csmId: b.csmId }),
     );
     command(
       "csm/engage",
@@ -619,7 +619,7 @@ export function caseRoutes(ctx: AppContext) {
         actor: as(p),
         now,
       }),
-      (b) => [b.toUserId],
+      (b) => ({ toUserId: b.toUserId }),
     );
   };
 }
