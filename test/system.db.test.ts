@@ -57,6 +57,29 @@ describe("system routes", () => {
     );
     expect(doc.paths["/api/accounts"].post.requestBody).toBeDefined();
     expect(doc.components.schemas.Account).toBeDefined();
+    // What the plugins do around the routes is documented too.
+    const create = doc.paths["/api/accounts"].post;
+    expect(create.parameters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ in: "header", name: "idempotency-key", required: false }),
+      ]),
+    );
+    expect(Object.keys(create.responses)).toEqual(
+      expect.arrayContaining(["201", "400", "401", "403", "409", "413", "415", "422"]),
+    );
+    expect(doc.paths["/api/accounts"].get.parameters).not.toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: "idempotency-key" })]),
+    );
+    const form = doc.paths["/api/public/links/{token}/form"].post;
+    expect(form.security).toEqual([]);
+    expect(Object.keys(form.responses)).toEqual(expect.arrayContaining(["429"]));
+    expect(Object.keys(form.responses)).not.toContain("401");
+    expect(doc.paths["/api/auth/sign-in"].post.parameters ?? []).not.toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: "idempotency-key" })]),
+    );
+    expect(doc.paths["/api/cases/{id}/process"].post.responses["409"].description).toContain(
+      "FORM_NOT_SUBMITTED",
+    );
     const page = await server.app.inject({ method: "GET", url: "/api/docs/" });
     expect(page.statusCode).toBe(200);
     expect(page.headers["content-type"]).toContain("text/html");
