@@ -4,7 +4,15 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Client, clientFor, startTestServer, type TestServer } from "./app.ts";
-import { makeWorld, openCaseFor, openCasePayload, type World } from "./cases.ts";
+import {
+  FORM_ANSWERS,
+  makeWorld,
+  openCaseFor,
+  openCasePayload,
+  openWithFormSent,
+  sentLink,
+  type World,
+} from "./cases.ts";
 
 let server: TestServer;
 let world: World;
@@ -210,5 +218,20 @@ describe("people a request names", () => {
       "toUserId",
     );
     expect(body.message).toBe("toUserId: is not an active staff member");
+  });
+});
+
+describe("the customer's form", () => {
+  it("names the fields the engine refuses as the body named them", async () => {
+    const other = await makeWorld(server);
+    const opened = await openWithFormSent(server, other);
+    const token = await sentLink(server, opened.id, "form_link");
+    const response = await server.app.inject({
+      method: "POST",
+      url: `/api/public/links/${token}/form`,
+      payload: { ...FORM_ANSWERS, reasonCode: "bored" },
+    });
+    const body = expectFieldError(response, "reasonCode");
+    expect(body.message).toMatch(/^reasonCode: must be one of: /);
   });
 });

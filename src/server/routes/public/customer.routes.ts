@@ -16,6 +16,7 @@ import {
 import type { AnswerKeeper, CommandResult } from "../../../app/run-case-command.ts";
 import { getSettings } from "../../../app/settings.ts";
 import { CONFIRMATION_CHANNELS, EFFECTIVE_CHOICES } from "../../../domain/case.ts";
+import { AppError } from "../../../domain/errors.ts";
 import { findOffer, POLICY_CODE_MAX_LENGTH } from "../../../domain/policy-definition.ts";
 import { PUBLIC } from "../../plugins/auth.ts";
 import { runKeepingAnswer } from "../../plugins/idempotency.ts";
@@ -207,7 +208,7 @@ export function customerRoutes(ctx: AppContext) {
       },
       handler: async (request) =>
         answerKept(request, (keepAnswer) =>
-          submitFormByLink(ctx, request.params.token, request.body, keepAnswer),
+          asBodyFields(() => submitFormByLink(ctx, request.params.token, request.body, keepAnswer)),
         ),
     });
 
@@ -249,8 +250,28 @@ export function customerRoutes(ctx: AppContext) {
       },
       handler: async (request) =>
         answerKept(request, (keepAnswer) =>
-          submitFeedbackByLink(ctx, request.params.token, request.body, keepAnswer),
+          asBodyFields(() =>
+            submitFeedbackByLink(ctx, request.params.token, request.body, keepAnswer),
+          ),
         ),
     });
   };
+}
+
+/**
+ * The engine names the answers as parts of its command (`submission.details`); the body has
+ * them at its top level, so the customer's client sees the names it sent (`details`).
+ */
+async function asBodyFields<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!(error instanceof AppError) || !error.fields) throw error;
+    const bodyName = (field: string) => field.replace(/^submission\./, "");
+    throw new AppError(error.kind, error.message.replaceAll("submission.", ""), {
+      code: error.code,
+      fields: error.fields.map((f) => ({ ...f, field: bodyName(f.field) })),
+      ...(error.details ? { details: error.details } : {}),
+    });
+  }
 }
