@@ -1,7 +1,8 @@
 // The dev mailbox: email and SMS kept in the database when no SMTP server or SMS provider is
 // configured, so that nothing is lost on a machine that only tries CancelDesk out.
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Database } from "../tables/tables.ts";
+import { afterCursor, instantKey, type Page, toPage } from "./pagination.ts";
 
 type Db = Kysely<Database>;
 
@@ -59,19 +60,21 @@ function toDevMail(r: Row): DevMail {
 
 export async function listDevMail(
   db: Db,
-  filter: { limit: number; recipient?: string | undefined },
-): Promise<DevMail[]> {
+  filter: { limit: number; cursor?: string | undefined; recipient?: string | undefined },
+): Promise<Page<DevMail>> {
   const rows = await db
     .selectFrom("dev_mailbox")
     .selectAll()
+    .select(instantKey(sql.ref("created_at")).as("sort_key"))
     .$if(filter.recipient !== undefined, (qb) =>
       qb.where("recipient", "ilike", `%${filter.recipient!.replace(/[\\%_]/g, "\\$&")}%`),
     )
+    .where(afterCursor(sql.ref("created_at"), "id", filter.cursor, "timestamptz", "desc"))
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
-    .limit(filter.limit)
+    .limit(filter.limit + 1)
     .execute();
-  return rows.map(toDevMail);
+  return toPage(rows, filter.limit, (r) => ({ key: r.sort_key, id: r.id }), toDevMail);
 }
 
 export async function findDevMail(db: Db, id: string): Promise<DevMail | undefined> {

@@ -4,6 +4,7 @@
 // claim is still the row's (a worker whose lease ran out cannot overwrite a newer attempt).
 import { type Kysely, sql } from "kysely";
 import type { Database, OutboxStatus } from "../tables/tables.ts";
+import { afterCursor, instantKey, type Page, type PageRequest, toPage } from "./pagination.ts";
 
 type Db = Kysely<Database>;
 
@@ -122,7 +123,9 @@ export interface FailedMessage {
   failedAt: Date | null;
 }
 
-export async function listFailedMessages(db: Db, limit: number): Promise<FailedMessage[]> {
+export async function listFailedMessages(db: Db, page: PageRequest): Promise<Page<FailedMessage>> {
+  // A message failed before failed_at was kept sorts by when it was queued.
+  const failedAt = sql`coalesce(outbox.failed_at, outbox.created_at)`;
   const rows = await db
     .selectFrom("outbox")
     .leftJoin("cases", "cases.id", "outbox.case_id")
@@ -137,24 +140,31 @@ export async function listFailedMessages(db: Db, limit: number): Promise<FailedM
       "outbox.last_error",
       "outbox.created_at",
       "outbox.failed_at",
+      instantKey(failedAt).as("sort_key"),
     ])
     .where("outbox.status", "=", "failed")
-    .orderBy("outbox.failed_at", "desc")
+    .where(afterCursor(failedAt, "outbox.id", page.cursor, "timestamptz", "desc"))
+    .orderBy(failedAt, "desc")
     .orderBy("outbox.id", "desc")
-    .limit(limit)
+    .limit(page.limit + 1)
     .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    caseId: r.case_id,
-    caseReference: r.reference,
-    topic: r.topic,
-    channel: r.channel,
-    recipient: r.recipient,
-    attempts: r.attempts,
-    lastError: r.last_error,
-    createdAt: r.created_at,
-    failedAt: r.failed_at,
-  }));
+  return toPage(
+    rows,
+    page.limit,
+    (r) => ({ key: r.sort_key, id: r.id }),
+    (r) => ({
+      id: r.id,
+      caseId: r.case_id,
+      caseReference: r.reference,
+      topic: r.topic,
+      channel: r.channel,
+      recipient: r.recipient,
+      attempts: r.attempts,
+      lastError: r.last_error,
+      createdAt: r.created_at,
+      failedAt: r.failed_at,
+    }),
+  );
 }
 
 /** Puts a failed message back in the queue with a fresh set of attempts; false if not failed. */

@@ -102,6 +102,14 @@ export function afterCursor(
   return sql<SqlBool>`(${sortKey}, ${sql.ref(idColumn)}) ${operator} (${key}, ${position.id}::uuid)`;
 }
 
+/**
+ * A time as a cursor key, to the microsecond PostgreSQL keeps: a JavaScript Date (milliseconds)
+ * would put the cursor before rows in the same millisecond and a page would skip them.
+ */
+export function instantKey(column: Expression<unknown>): RawBuilder<string> {
+  return sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+}
+
 /** Cuts the one extra row a list query fetched (limit + 1) into a page and its next cursor. */
 export function toPage<Row, T>(
   rows: Row[],

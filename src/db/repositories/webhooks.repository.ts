@@ -4,6 +4,7 @@
 import { type Kysely, sql } from "kysely";
 import type { Database, WebhookDeliveryStatus } from "../tables/tables.ts";
 import { GAVE_UP } from "./outbox-delivery.repository.ts";
+import { afterCursor, instantKey, type Page, toPage } from "./pagination.ts";
 
 type Db = Kysely<Database>;
 
@@ -391,19 +392,22 @@ export async function listWebhookDeliveries(
     status?: WebhookDeliveryStatus | undefined;
     caseId?: string | undefined;
     limit: number;
+    cursor?: string | undefined;
   },
-): Promise<WebhookDelivery[]> {
+): Promise<Page<WebhookDelivery>> {
   const rows = await db
     .selectFrom("webhook_deliveries")
     .select(DELIVERY_COLUMNS)
+    .select(instantKey(sql.ref("created_at")).as("sort_key"))
     .$if(filter.endpointId !== undefined, (qb) => qb.where("endpoint_id", "=", filter.endpointId!))
     .$if(filter.status !== undefined, (qb) => qb.where("status", "=", filter.status!))
     .$if(filter.caseId !== undefined, (qb) => qb.where("case_id", "=", filter.caseId!))
+    .where(afterCursor(sql.ref("created_at"), "id", filter.cursor, "timestamptz", "desc"))
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
-    .limit(filter.limit)
+    .limit(filter.limit + 1)
     .execute();
-  return rows.map(toDelivery);
+  return toPage(rows, filter.limit, (r) => ({ key: r.sort_key, id: r.id }), toDelivery);
 }
 
 export interface DeliveryAttempt {

@@ -10,9 +10,9 @@ import { findDevMail, listDevMail } from "../../../db/repositories/dev-mailbox.r
 import { listFailedMessages } from "../../../db/repositories/outbox-delivery.repository.ts";
 import { notFound } from "../../../domain/errors.ts";
 import { ADMIN, STAFF } from "../../plugins/auth.ts";
-import { errorResponses, idParams, iso } from "../common.ts";
+import { errorResponses, idParams, iso, pageOf, pageQuery } from "../common.ts";
 
-const limitQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+const pagedQuery = z.object({ limit: pageQuery.limit, cursor: pageQuery.cursor });
 
 const devMailJson = z.object({
   id: z.string(),
@@ -34,34 +34,36 @@ export function messageRoutes(ctx: AppContext) {
       schema: {
         tags: ["messages"],
         summary: "Messages that failed after their last attempt (without their secrets)",
-        querystring: limitQuery,
+        querystring: pagedQuery,
         response: {
-          200: z.object({
-            items: z.array(
-              z.object({
-                id: z.string(),
-                caseId: z.string().nullable(),
-                caseReference: z.string().nullable(),
-                topic: z.string(),
-                channel: z.string(),
-                recipient: z.unknown(),
-                attempts: z.number(),
-                lastError: z.string().nullable(),
-                createdAt: z.string(),
-                failedAt: z.string().nullable(),
-              }),
-            ),
-          }),
+          200: pageOf(
+            z.object({
+              id: z.string(),
+              caseId: z.string().nullable(),
+              caseReference: z.string().nullable(),
+              topic: z.string(),
+              channel: z.string(),
+              recipient: z.unknown(),
+              attempts: z.number(),
+              lastError: z.string().nullable(),
+              createdAt: z.string(),
+              failedAt: z.string().nullable(),
+            }),
+          ),
           ...errorResponses,
         },
       },
-      handler: async (request) => ({
-        items: (await listFailedMessages(ctx.db, request.query.limit)).map((m) => ({
-          ...m,
-          createdAt: m.createdAt.toISOString(),
-          failedAt: iso(m.failedAt),
-        })),
-      }),
+      handler: async (request) => {
+        const page = await listFailedMessages(ctx.db, request.query);
+        return {
+          ...page,
+          items: page.items.map((m) => ({
+            ...m,
+            createdAt: m.createdAt.toISOString(),
+            failedAt: iso(m.failedAt),
+          })),
+        };
+      },
     });
     app.post("/api/messages/:id/retry", {
       config: { access: { roles: ADMIN } },
@@ -119,15 +121,16 @@ export function messageRoutes(ctx: AppContext) {
       schema: {
         tags: ["dev mailbox"],
         summary: "Email and SMS kept because no SMTP server or SMS provider is configured",
-        querystring: limitQuery.extend({ recipient: z.string().trim().max(200).optional() }),
-        response: { 200: z.object({ items: z.array(devMailJson) }), ...errorResponses },
+        querystring: pagedQuery.extend({ recipient: z.string().trim().max(200).optional() }),
+        response: { 200: pageOf(devMailJson), ...errorResponses },
       },
-      handler: async (request) => ({
-        items: (await listDevMail(ctx.db, request.query)).map((m) => ({
-          ...m,
-          createdAt: m.createdAt.toISOString(),
-        })),
-      }),
+      handler: async (request) => {
+        const page = await listDevMail(ctx.db, request.query);
+        return {
+          ...page,
+          items: page.items.map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })),
+        };
+      },
     });
     app.get("/api/dev/mailbox/:id", {
       config: { access: { roles: ADMIN } },

@@ -21,7 +21,7 @@ import {
 import { notFound } from "../../../domain/errors.ts";
 import { WEBHOOK_TOPICS } from "../../../domain/outbox.ts";
 import { ADMIN, principalOf } from "../../plugins/auth.ts";
-import { errorResponses, idParams, iso } from "../common.ts";
+import { errorResponses, idParams, iso, pageOf, pageQuery } from "../common.ts";
 
 const endpointJson = z
   .object({
@@ -179,13 +179,15 @@ export function webhookRoutes(ctx: AppContext) {
           endpointId: z.uuid({ error: "must be an id (UUID)" }).optional(),
           caseId: z.uuid({ error: "must be an id (UUID)" }).optional(),
           status: z.enum(["pending", "sending", "delivered", "failed"]).optional(),
-          limit: z.coerce.number().int().min(1).max(200).default(50),
+          limit: pageQuery.limit,
+          cursor: pageQuery.cursor,
         }),
-        response: { 200: z.object({ items: z.array(deliveryJson) }), ...errorResponses },
+        response: { 200: pageOf(deliveryJson), ...errorResponses },
       },
-      handler: async (request) => ({
-        items: (await listWebhookDeliveries(ctx.db, request.query)).map(presentDelivery),
-      }),
+      handler: async (request) => {
+        const page = await listWebhookDeliveries(ctx.db, request.query);
+        return { ...page, items: page.items.map(presentDelivery) };
+      },
     });
     app.get("/api/webhooks/deliveries/:id", {
       config: access,
