@@ -331,6 +331,32 @@ describe("plans and subscriptions", () => {
   });
 });
 
+describe("changing a subscription two people read", () => {
+  it("refuses a change made from a version that is no longer current, and keeps the other", async () => {
+    const world = await makeWorld(server);
+    const url = `/api/subscriptions/${world.subscriptionId}`;
+    const read = (await admin.request({ method: "GET", url })).json();
+    const first = await admin.request({
+      method: "PATCH",
+      url,
+      payload: { seats: read.seats + 1, expectedVersion: read.version },
+    });
+    expect(first.statusCode, first.body).toBe(200);
+    const second = await admin.request({
+      method: "PATCH",
+      url,
+      payload: { seats: read.seats + 5, expectedVersion: read.version },
+    });
+    expect(second.statusCode, second.body).toBe(409);
+    expect(second.json()).toMatchObject({
+      code: "SUBSCRIPTION_CHANGED",
+      details: { currentVersion: read.version + 1 },
+    });
+    const now = (await admin.request({ method: "GET", url })).json();
+    expect(now).toMatchObject({ seats: read.seats + 1, version: read.version + 1 });
+  });
+});
+
 describe("lists", () => {
   it("hand out cursors that carry times in ISO 8601, whatever the database's DateStyle", async () => {
     const world = await makeWorld(server);

@@ -223,6 +223,8 @@ export const subscriptionUpdateInput = subscriptionFields
   .partial()
   .extend({
     status: z.enum(SUBSCRIPTION_STATUSES).optional(),
+    // The version the caller read: a change made since is refused rather than overwritten.
+    expectedVersion: z.number().int().min(1).optional(),
   });
 export type SubscriptionUpdateInput = z.infer<typeof subscriptionUpdateInput>;
 

@@ -63,19 +63,37 @@ export async function changeSubscription(
   id: string,
   input: SubscriptionUpdateInput,
 ): Promise<Subscription> {
+  const { expectedVersion, ...changes } = input;
   return db.transaction().execute(async (trx) => {
     const current = await findSubscriptionById(trx, id);
     if (!current) throw notFound("Subscription", id);
-    const merged = subscriptionCreateInput.safeParse({ ...current, ...input });
+    if (expectedVersion !== undefined && expectedVersion !== current.version) {
+      throw subscriptionChanged(current.version);
+    }
+    const merged = subscriptionCreateInput.safeParse({ ...current, ...changes });
     if (!merged.success) throw validationError(fieldProblems(merged.error));
-    await refuseCancellingAroundThePolicy(trx, current, input);
+    await refuseCancellingAroundThePolicy(trx, current, changes);
     await checkPlanCurrency(trx, merged.data.planId, merged.data.currency);
     try {
-      return (await updateSubscription(trx, id, input))!;
+      // Written only over the version checked above, so a change made meanwhile is not lost.
+      const updated = await updateSubscription(trx, id, changes, current.version);
+      if (!updated) {
+        const now = await findSubscriptionById(trx, id);
+        throw subscriptionChanged(now?.version ?? current.version);
+      }
+      return updated;
     } catch (error) {
       throw translate(error);
     }
   });
+}
+
+function subscriptionChanged(currentVersion: number): AppError {
+  return new AppError(
+    "CONFLICT",
+    `The subscription changed since you read it (it is at version ${currentVersion} now): reload it and make your change again.`,
+    { code: "SUBSCRIPTION_CHANGED", details: { currentVersion } },
+  );
 }
 
 /**
