@@ -81,6 +81,37 @@ describe("policy versions", () => {
     const versions = await admin.request({ method: "GET", url: "/api/policy/versions" });
     expect(versions.json().items[0].version).toBe(2);
   });
+
+  it("lists the history a page at a time, without the definitions", async () => {
+    const first = await admin.request({
+      method: "GET",
+      url: "/api/policy/versions",
+      query: { limit: "1" },
+    });
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json().items).toEqual([
+      {
+        version: 2,
+        name: wootrecruitPolicy.name,
+        publishedAt: expect.any(String),
+        publishedBy: admin.user!.id,
+        notes: "CSM SLA down to 8 hours",
+      },
+    ]);
+    const second = await admin.request({
+      method: "GET",
+      url: "/api/policy/versions",
+      query: { limit: "1", cursor: first.json().nextCursor },
+    });
+    expect(second.json()).toMatchObject({ items: [{ version: 1 }], nextCursor: null });
+    const forged = await admin.request({
+      method: "GET",
+      url: "/api/policy/versions",
+      query: { cursor: Buffer.from('["x","","policy-versions"]').toString("base64url") },
+    });
+    expect(forged.statusCode).toBe(400);
+    expect(invalidFields(forged)).toEqual(["cursor"]);
+  });
 });
 
 describe("publishing safely", () => {

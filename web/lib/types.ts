@@ -82,6 +82,9 @@ export interface PolicyVersion {
   definition: PolicyDefinition;
 }
 
+/** A version as the history lists it, without its definition. */
+export type PolicyVersionSummary = Omit<PolicyVersion, "definition"> & { name: string };
+
 export interface TimelineEntry {
   seq: number;
   type: string;

@@ -1,7 +1,9 @@
 // Published versions of the policy definition. Each case keeps the version it started under.
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
+import { AppError } from "../../domain/errors.ts";
 import type { PolicyDefinition } from "../../domain/policy-definition.ts";
 import type { Database } from "../tables/tables.ts";
+import { decodeCursor, encodeCursor, type Page, type PageRequest } from "./pagination.ts";
 
 type Db = Kysely<Database>;
 
@@ -51,13 +53,55 @@ export async function findPolicyVersion(
   return row && toPublished(row);
 }
 
-export async function listPolicyVersions(db: Db): Promise<PublishedPolicy[]> {
+/** A version as the history lists it: what changed and when, without its whole definition. */
+export interface PolicyVersionSummary {
+  version: number;
+  name: string;
+  publishedAt: Date;
+  publishedBy: string | null;
+  notes: string | null;
+}
+
+const VERSIONS_CURSOR = "policy-versions";
+
+/** The versions newest first, a page at a time (a definition can be large; read it by number). */
+export async function listPolicyVersions(
+  db: Db,
+  page: PageRequest,
+): Promise<Page<PolicyVersionSummary>> {
+  let before: number | undefined;
+  if (page.cursor) {
+    const { key } = decodeCursor(page.cursor, VERSIONS_CURSOR);
+    if (!/^\d{1,10}$/.test(key)) {
+      throw new AppError("VALIDATION_FAILED", "cursor: is not a cursor this API returned", {
+        fields: [{ field: "cursor", message: "is not a cursor this API returned" }],
+      });
+    }
+    before = Number(key);
+  }
   const rows = await db
     .selectFrom("policy_versions")
-    .selectAll()
+    .select(["version", "published_at", "published_by", "notes"])
+    .select(sql<string>`definition->>'name'`.as("name"))
+    .$if(before !== undefined, (qb) => qb.where("version", "<", before!))
     .orderBy("version", "desc")
+    .limit(page.limit + 1)
     .execute();
-  return rows.map(toPublished);
+  const items = rows.slice(0, page.limit).map((row) => ({
+    version: row.version,
+    name: row.name,
+    publishedAt: row.published_at,
+    publishedBy: row.published_by,
+    notes: row.notes,
+  }));
+  const last = items.at(-1);
+  return {
+    items,
+    nextCursor:
+      rows.length > page.limit && last
+        ? encodeCursor({ key: String(last.version), id: "" }, VERSIONS_CURSOR)
+        : null,
+  };
 }
 
 /** Inserts the version unless it exists; true when this call published it. */

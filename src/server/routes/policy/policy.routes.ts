@@ -9,7 +9,7 @@ import { publishPolicy } from "../../../app/publish-policy.ts";
 import type { PublishedPolicy } from "../../../db/repositories/policy-versions.repository.ts";
 import { listPolicyVersions } from "../../../db/repositories/policy-versions.repository.ts";
 import { ADMIN, principalOf, STAFF } from "../../plugins/auth.ts";
-import { errorResponses, iso } from "../common.ts";
+import { errorResponses, iso, pageOf, pageQuery } from "../common.ts";
 
 const policyJson = z
   .object({
@@ -47,11 +47,32 @@ export function policyRoutes(ctx: AppContext) {
       config: { access: { roles: STAFF } },
       schema: {
         tags: ["policy"],
-        response: { 200: z.object({ items: z.array(policyJson) }), ...errorResponses },
+        summary:
+          "The versions newest first, without their definitions (GET /api/policy/versions/:version has one)",
+        querystring: z.object({ limit: pageQuery.limit, cursor: pageQuery.cursor }),
+        response: {
+          200: pageOf(
+            z
+              .object({
+                version: z.number(),
+                name: z.string(),
+                publishedAt: z.string(),
+                publishedBy: z.string().nullable(),
+                notes: z.string().nullable(),
+              })
+              .meta({ id: "PolicyVersionSummary" }),
+          ),
+          ...errorResponses,
+        },
       },
-      handler: async () => {
+      handler: async (request) => {
+        // The first read publishes the default policy on a fresh database.
         await getCurrentPolicy(ctx.db);
-        return { items: (await listPolicyVersions(ctx.db)).map(presentPolicy) };
+        const page = await listPolicyVersions(ctx.db, request.query);
+        return {
+          ...page,
+          items: page.items.map((v) => ({ ...v, publishedAt: v.publishedAt.toISOString() })),
+        };
       },
     });
     app.get("/api/policy/versions/:version", {

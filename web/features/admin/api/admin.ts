@@ -1,7 +1,13 @@
 // Admin calls: users, API keys, policy versions.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../../lib/api-client.ts";
-import type { ApiKeyJson, Page, PolicyVersion, UserJson } from "../../../lib/types.ts";
+import type {
+  ApiKeyJson,
+  Page,
+  PolicyVersion,
+  PolicyVersionSummary,
+  UserJson,
+} from "../../../lib/types.ts";
 
 export function useUsers() {
   return useQuery({
@@ -52,7 +58,7 @@ export function useCurrentPolicy() {
 export function usePolicyVersions() {
   return useQuery({
     queryKey: ["policy-versions"],
-    queryFn: () => api.get<{ items: PolicyVersion[] }>("/api/policy/versions"),
+    queryFn: () => api.get<Page<PolicyVersionSummary>>("/api/policy/versions", { limit: 200 }),
   });
 }
 
