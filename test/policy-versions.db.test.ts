@@ -1,6 +1,7 @@
 // The policy is data with a version: admins publish a new one, new cases follow it, open cases
 // keep the version they started under.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listPolicyLabels } from "../src/db/repositories/policy-versions.repository.ts";
 import { wootrecruitPolicy } from "../src/policy/wootrecruit.ts";
 import { type Client, clientFor, invalidFields, startTestServer, type TestServer } from "./app.ts";
 import {
@@ -264,5 +265,43 @@ describe("a policy's own limits", () => {
     });
     expect(view.case.reasonConversations.at(-1).reasonCode).toBe(longCode);
     expect(view.case.form.submission.reasonCode).toBe(longCode);
+  });
+});
+
+describe("reports across versions", () => {
+  it("keep the label of a reason a later version dropped, and use the newest label of one renamed", async () => {
+    const without = {
+      ...wootrecruitPolicy,
+      reasons: wootrecruitPolicy.reasons
+        .filter((r) => r.code !== "hiring_freeze")
+        .map((r) => (r.code === "unused" ? { ...r, label: "We no longer use it" } : r)),
+      offers: wootrecruitPolicy.offers.map((o) => ({
+        ...o,
+        eligibility: {
+          ...o.eligibility,
+          reasonCodes:
+            o.eligibility.reasonCodes?.filter((code) => code !== "hiring_freeze") ?? null,
+        },
+      })),
+    };
+    const published = await admin.request({
+      method: "POST",
+      url: "/api/policy/versions",
+      payload: { definition: without },
+    });
+    expect(published.statusCode, published.body).toBe(201);
+    const labels = await listPolicyLabels(server.handle.db);
+    expect(labels.reasons.get("hiring_freeze")).toBe("We've paused hiring");
+    expect(labels.reasons.get("unused")).toBe("We no longer use it");
+    expect(labels.offers.get("discount_20_3m")).toBe("20% off for 3 months");
+    expect(
+      (
+        await admin.request({
+          method: "POST",
+          url: "/api/policy/versions",
+          payload: { definition: wootrecruitPolicy },
+        })
+      ).statusCode,
+    ).toBe(201);
   });
 });

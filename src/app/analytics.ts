@@ -25,8 +25,9 @@ import {
   stepTimes,
 } from "../db/repositories/analytics.repository.ts";
 import type { PageRequest } from "../db/repositories/pagination.ts";
+import { listPolicyLabels } from "../db/repositories/policy-versions.repository.ts";
 import { AppError } from "../domain/errors.ts";
-import { findOffer, findReason, findStep } from "../domain/policy-definition.ts";
+import { findStep } from "../domain/policy-definition.ts";
 import { getCurrentPolicy } from "./case-facts.ts";
 import type { AppContext, Db } from "./context.ts";
 import { catchUpCaseMetrics } from "./record-case-metrics.ts";
@@ -196,7 +197,7 @@ export async function getSaveRates(
 ) {
   return report(ctx, async (db, rule) => {
     const rows = await saveRatesBy(db, dimension, period, rule);
-    const policy = (await getCurrentPolicy(db)).definition;
+    const labels = await listPolicyLabels(db);
     const staff =
       dimension === "am" || dimension === "csm"
         ? await staffNames(
@@ -207,8 +208,8 @@ export async function getSaveRates(
     const plans = dimension === "plan" ? await planNames(db) : new Map<string, string>();
     const label = (key: string | null): string => {
       if (key === null) return dimension === "am" || dimension === "csm" ? "Unassigned" : "Unknown";
-      if (dimension === "reason") return findReason(policy, key)?.label ?? key;
-      if (dimension === "offer") return findOffer(policy, key)?.label ?? key;
+      if (dimension === "reason") return labels.reasons.get(key) ?? key;
+      if (dimension === "offer") return labels.offers.get(key) ?? key;
       if (dimension === "plan") return plans.get(key) ?? key;
       if (dimension === "am" || dimension === "csm") return staff.get(key) ?? key;
       return key;
@@ -230,11 +231,11 @@ export async function getSaveRates(
 export async function getReasons(ctx: AppContext, period: ResolvedPeriod) {
   return report(ctx, async (db) => {
     const rows = await reasonsByBucket(db, period);
-    const policy = (await getCurrentPolicy(db)).definition;
+    const labels = await listPolicyLabels(db);
     const codes = [...new Set(rows.map((r) => r.reasonCode ?? "unknown"))];
     const reasons = codes.map((code) => ({
       code,
-      label: findReason(policy, code)?.label ?? (code === "unknown" ? "Not recorded" : code),
+      label: labels.reasons.get(code) ?? (code === "unknown" ? "Not recorded" : code),
       cases: rows
         .filter((r) => (r.reasonCode ?? "unknown") === code)
         .reduce((t, r) => t + r.cases, 0),
@@ -327,7 +328,7 @@ export async function getForms(ctx: AppContext, period: ResolvedPeriod) {
 export async function getFeedback(ctx: AppContext, period: ResolvedPeriod) {
   return report(ctx, async (db) => {
     const summary = await feedbackSummary(db, period);
-    const policy = (await getCurrentPolicy(db)).definition;
+    const labels = await listPolicyLabels(db);
     const responses = summary.ratings.reduce((t, r) => t + r.responses, 0);
     const weighted = summary.ratings.reduce((t, r) => t + r.rating * r.responses, 0);
     return {
@@ -342,7 +343,7 @@ export async function getFeedback(ctx: AppContext, period: ResolvedPeriod) {
       })),
       reasons: summary.reasons.map((r) => ({
         ...r,
-        label: findReason(policy, r.reasonCode)?.label ?? r.reasonCode,
+        label: labels.reasons.get(r.reasonCode) ?? r.reasonCode,
       })),
     };
   });

@@ -53,6 +53,30 @@ export async function findPolicyVersion(
   return row && toPublished(row);
 }
 
+/**
+ * The label of every reason and offer code any version has defined, the newest version's where
+ * several did: reports count cases of all versions by code.
+ */
+export async function listPolicyLabels(
+  db: Db,
+): Promise<{ reasons: Map<string, string>; offers: Map<string, string> }> {
+  const rows = await db
+    .selectFrom("policy_versions")
+    .select([
+      sql<{ code: string; label: string }[]>`definition->'reasons'`.as("reasons"),
+      sql<{ code: string; label: string }[]>`definition->'offers'`.as("offers"),
+    ])
+    .orderBy("version", "desc")
+    .execute();
+  const reasons = new Map<string, string>();
+  const offers = new Map<string, string>();
+  for (const row of rows) {
+    for (const r of row.reasons ?? []) if (!reasons.has(r.code)) reasons.set(r.code, r.label);
+    for (const o of row.offers ?? []) if (!offers.has(o.code)) offers.set(o.code, o.label);
+  }
+  return { reasons, offers };
+}
+
 /** A version as the history lists it: what changed and when, without its whole definition. */
 export interface PolicyVersionSummary {
   version: number;
