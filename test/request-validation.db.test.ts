@@ -51,7 +51,7 @@ describe("fields a request does not have", () => {
     expect(JSON.stringify(timeline.json())).not.toContain("Called back, no answer");
   });
 
-  it("names a nested unknown field by its path", async () => {
+  it("refuses an unknown field on any route, here the settings", async () => {
     const response = await admin.request({
       method: "PATCH",
       url: "/api/settings",
@@ -137,6 +137,8 @@ describe("numbers and dates out of range", () => {
       ["2026-02-30", "currentPeriodStart"],
       ["2026-11-01T00:00:00", "currentPeriodStart"],
       ["+099999-02-01T00:00:00Z", "currentPeriodStart"],
+      ["0000-01-01", "currentPeriodStart"],
+      ["9999-12-31T23:59:59-14:00", "currentPeriodStart"],
     ] as const) {
       const body = expectFieldError(await createSubscription({ [field]: value }), field);
       expect(body.message, String(value)).toMatch(/date/);
@@ -190,6 +192,14 @@ describe("a request without a body", () => {
     });
     expect(sent.statusCode, sent.body).toBe(200);
     expect(sent.json().case.identity.codesSent).toBe(1);
+    const again = await world.am.request({
+      method: "POST",
+      url: `/api/cases/${c.id}/identity/send-code`,
+      headers: { "content-type": "application/json" },
+      payload: "",
+    });
+    expect(again.statusCode, again.body).toBe(200);
+    expect(again.json().case.identity.codesSent).toBe(2);
     expectFieldError(
       await world.am.request({ method: "POST", url: `/api/cases/${c.id}/identity/confirm-code` }),
       "code",

@@ -251,6 +251,35 @@ describe("references", () => {
       .executeTakeFirstOrThrow();
     expect(stored).toEqual({ seats: 10, monthly_value_minor: "89000", status: "active" });
   });
+
+  it("reads times as billing exports write them, zoneless as UTC, and refuses what is no date", async () => {
+    const header =
+      "account_external_ref,external_ref,plan_code,seats,monthly_value_minor,currency,status,current_period_start,current_period_end,cancel_at,cancelled_at";
+    const report = await run(
+      "subscriptions",
+      [
+        header,
+        "ACC-EXISTING,R10-1,growth,10,89000,USD,active,2026-01-01 00:00:00, 2026-02-01T09:30+01:00 ,,",
+        "ACC-EXISTING,R10-2,growth,10,89000,USD,active,2026-02-30,2026-03-01,,",
+        "ACC-EXISTING,R10-3,growth,10,89000,USD,active,yesterday,2026-03-01,,",
+        `ACC-EXISTING,R10-4\u0000,growth,10,89000,USD,active,2026-01-01,2026-02-01,,`,
+      ],
+      { skipInvalid: true },
+    );
+    expect(report.invalid.map((p) => [p.line, p.field])).toEqual([
+      [3, "current_period_start"],
+      [4, "current_period_start"],
+      [5, "external_ref"],
+    ]);
+    expect(report.invalid[2]!.message).toBe("must not contain a NUL character");
+    const stored = await db
+      .selectFrom("subscriptions")
+      .select(["current_period_start", "current_period_end"])
+      .where("external_ref", "=", "R10-1")
+      .executeTakeFirstOrThrow();
+    expect(stored.current_period_start.toISOString()).toBe("2026-01-01T00:00:00.000Z");
+    expect(stored.current_period_end.toISOString()).toBe("2026-02-01T08:30:00.000Z");
+  });
 });
 
 describe("a database that refuses a batch half-way", () => {

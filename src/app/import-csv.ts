@@ -140,6 +140,17 @@ function text(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value;
 }
 
+/**
+ * A time cell as billing exports and spreadsheets write it: `2026-01-01 09:30:00` without a zone
+ * is read as UTC (the API, which has no such habit, wants the zone).
+ */
+function instantCell(value: string | undefined): string | undefined {
+  const t = text(value)?.trim();
+  if (t === undefined) return undefined;
+  const zoneless = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/.exec(t);
+  return zoneless ? `${zoneless[1]}T${zoneless[2]}Z` : t;
+}
+
 function wholeNumber(value: string | undefined): number | undefined {
   const t = text(value);
   return t === undefined ? undefined : Number(t);
@@ -308,10 +319,10 @@ function subscriptionsSpec(plans: Map<string, { id: string; currency: string }>)
       monthlyValueMinor: wholeNumber(cells.monthly_value_minor),
       currency: text(cells.currency),
       status: text(cells.status)?.trim().toLowerCase(),
-      currentPeriodStart: text(cells.current_period_start),
-      currentPeriodEnd: text(cells.current_period_end),
-      cancelAt: text(cells.cancel_at),
-      cancelledAt: text(cells.cancelled_at),
+      currentPeriodStart: instantCell(cells.current_period_start),
+      currentPeriodEnd: instantCell(cells.current_period_end),
+      cancelAt: instantCell(cells.cancel_at),
+      cancelledAt: instantCell(cells.cancelled_at),
     }),
     resolve: async (trx, batch) => {
       const accounts = await resolveAccounts(trx, batch);
@@ -498,6 +509,11 @@ export async function importCsv(
           const cells: Cells = {};
           header.forEach((column, i) => {
             cells[column] = record[i] ?? "";
+            // PostgreSQL's text cannot hold it; the HTTP routes refuse it the same way.
+            if (cells[column].includes("\u0000")) {
+              problems.push({ field: column, message: "must not contain a NUL character" });
+              cells[column] = "";
+            }
           });
           batch.push({ line, cells, problems });
           if (batch.length >= batchSize) await flush();

@@ -53,6 +53,16 @@ const ISO_DATE = z.iso.date();
 const INSTANT_MESSAGE =
   "must be a date (2026-11-25) or a date and time with its zone (2026-11-25T09:30:00Z)";
 
+/** ISO 8601 lets a time leave out its seconds (09:30Z) and a space stand for the T. */
+function withSeconds(text: string): string {
+  return text
+    .replace(
+      /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(?=Z|[+-]\d{2}|$)/,
+      (_m, date: string, time: string) => `${date}T${time}:00`,
+    )
+    .replace(/^(\d{4}-\d{2}-\d{2}) (?=\d)/, "$1T");
+}
+
 /**
  * A point in time as ISO 8601: a date (midnight UTC) or a date-time with its zone. Not anything
  * `new Date()` accepts: that took `true`, `0` and `"1"` as dates and rolled 2026-02-30 over into
@@ -62,11 +72,15 @@ export const instant = z
   .unknown()
   .transform((value, ctx) => {
     if (value instanceof Date && !Number.isNaN(value.getTime())) return value;
+    const text = typeof value === "string" ? withSeconds(value.trim()) : undefined;
     if (
-      typeof value === "string" &&
-      (ISO_DATE_TIME.safeParse(value).success || ISO_DATE.safeParse(value).success)
+      text !== undefined &&
+      (ISO_DATE_TIME.safeParse(text).success || ISO_DATE.safeParse(text).success)
     ) {
-      return new Date(value);
+      const date = new Date(text);
+      // PostgreSQL has no year 0, and an offset can push 9999-12-31 into year 10000.
+      const year = date.getUTCFullYear();
+      if (year >= 1 && year <= 9999) return date;
     }
     ctx.addIssue({ code: "custom", message: INSTANT_MESSAGE });
     return z.NEVER;

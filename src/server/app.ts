@@ -72,6 +72,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   // A command with nothing to say (send the code, process, request feedback) may be posted
   // without a body, like the other action routes; a required field is then named as missing.
+  // Clients that always send Content-Type: application/json send an empty body, which Fastify's
+  // own parser refuses as invalid JSON: read it as no body instead.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    if (body === "") return done(null, undefined);
+    parseJson(request, body as string, done);
+  });
   app.addHook("preValidation", async (request) => {
     if (request.body == null && request.routeOptions.schema?.body) request.body = {};
   });
