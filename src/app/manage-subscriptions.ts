@@ -65,6 +65,9 @@ export async function changeSubscription(
 ): Promise<Subscription> {
   const { expectedVersion, ...changes } = input;
   return db.transaction().execute(async (trx) => {
+    // Locked, so a change from the billing ledger or another PATCH waits rather than being
+    // overwritten by, or refusing, this one.
+    await trx.selectFrom("subscriptions").select("id").where("id", "=", id).forUpdate().execute();
     const current = await findSubscriptionById(trx, id);
     if (!current) throw notFound("Subscription", id);
     if (expectedVersion !== undefined && expectedVersion !== current.version) {
@@ -75,13 +78,7 @@ export async function changeSubscription(
     await refuseCancellingAroundThePolicy(trx, current, changes);
     await checkPlanCurrency(trx, merged.data.planId, merged.data.currency);
     try {
-      // Written only over the version checked above, so a change made meanwhile is not lost.
-      const updated = await updateSubscription(trx, id, changes, current.version);
-      if (!updated) {
-        const now = await findSubscriptionById(trx, id);
-        throw subscriptionChanged(now?.version ?? current.version);
-      }
-      return updated;
+      return (await updateSubscription(trx, id, changes))!;
     } catch (error) {
       throw translate(error);
     }

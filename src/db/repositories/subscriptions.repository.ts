@@ -104,18 +104,11 @@ export async function insertSubscriptions(
 }
 
 /** Every change bumps `version`, so the billing ledger can tell a stale read from a fresh one. */
-/** Changes a subscription; with `atVersion`, only while it is still at that version. */
-export async function updateSubscription(
-  db: Db,
-  id: string,
-  values: Partial<SubscriptionValues>,
-  atVersion?: number,
-) {
+export async function updateSubscription(db: Db, id: string, values: Partial<SubscriptionValues>) {
   const row = await db
     .updateTable("subscriptions")
     .set((eb) => ({ ...toColumns(values), version: eb("version", "+", 1), updated_at: sql`now()` }))
     .where("id", "=", id)
-    .$if(atVersion !== undefined, (qb) => qb.where("version", "=", atVersion!))
     .returningAll()
     .executeTakeFirst();
   return row && toSubscription(row);
