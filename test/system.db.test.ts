@@ -74,6 +74,9 @@ describe("system routes", () => {
     expect(form.security).toEqual([]);
     expect(Object.keys(form.responses)).toEqual(expect.arrayContaining(["429"]));
     expect(Object.keys(form.responses)).not.toContain("401");
+    // Public, but answering 401 for wrong credentials or a bad signature.
+    expect(Object.keys(doc.paths["/api/auth/sign-in"].post.responses)).toContain("401");
+    expect(Object.keys(doc.paths["/api/integrations/sms/status"].post.responses)).toContain("401");
     expect(doc.paths["/api/auth/sign-in"].post.parameters ?? []).not.toEqual(
       expect.arrayContaining([expect.objectContaining({ name: "idempotency-key" })]),
     );

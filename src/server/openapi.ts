@@ -66,7 +66,9 @@ export function openApiTransform(input: TransformInput): ReturnType<typeof jsonS
   if (error && config.rateLimit) {
     response["429"] = withDescription(error, "RATE_LIMITED: too many requests from this address");
   }
-  if (config.access?.public) {
+  // Customer routes ignore credentials (a link or code is their key); sign-in and the SMS
+  // callback are public too but answer 401 for wrong credentials or a bad signature.
+  if (config.access?.public && input.url.startsWith("/api/public/")) {
     delete response["401"];
     delete response["403"];
   }

@@ -32,6 +32,9 @@ export const pageQuery = {
   q: z.string().trim().max(200).optional().describe("search text"),
 };
 
+/** Paging alone, for lists without search. */
+export const cursorQuery = { limit: pageQuery.limit, cursor: pageQuery.cursor };
+
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }

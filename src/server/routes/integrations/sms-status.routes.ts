@@ -17,7 +17,9 @@ declare module "fastify" {
   }
 }
 
-const statusBody = z.object({
+// Loose: a provider (or a relay in front of it) may add fields of its own, and refusing them
+// would silently stop recording delivery statuses.
+const statusBody = z.looseObject({
   messageId: z.string().min(1).max(200).describe("the provider's id, as answered when sending"),
   status: z.enum(["sent", "delivered", "failed"]),
   error: z.string().max(1000).nullable().optional(),

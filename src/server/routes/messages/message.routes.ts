@@ -10,9 +10,9 @@ import { findDevMail, listDevMail } from "../../../db/repositories/dev-mailbox.r
 import { listFailedMessages } from "../../../db/repositories/outbox-delivery.repository.ts";
 import { notFound } from "../../../domain/errors.ts";
 import { ADMIN, STAFF } from "../../plugins/auth.ts";
-import { errorResponses, idParams, iso, pageOf, pageQuery } from "../common.ts";
+import { cursorQuery, errorResponses, idParams, iso, pageOf } from "../common.ts";
 
-const pagedQuery = z.object({ limit: pageQuery.limit, cursor: pageQuery.cursor });
+const pagedQuery = z.object(cursorQuery);
 
 const devMailJson = z.object({
   id: z.string(),

@@ -21,7 +21,7 @@ import {
 import { notFound } from "../../../domain/errors.ts";
 import { WEBHOOK_TOPICS } from "../../../domain/outbox.ts";
 import { ADMIN, principalOf } from "../../plugins/auth.ts";
-import { errorResponses, idParams, iso, pageOf, pageQuery } from "../common.ts";
+import { cursorQuery, errorResponses, idParams, iso, pageOf } from "../common.ts";
 
 const endpointJson = z
   .object({
@@ -179,8 +179,7 @@ export function webhookRoutes(ctx: AppContext) {
           endpointId: z.uuid({ error: "must be an id (UUID)" }).optional(),
           caseId: z.uuid({ error: "must be an id (UUID)" }).optional(),
           status: z.enum(["pending", "sending", "delivered", "failed"]).optional(),
-          limit: pageQuery.limit,
-          cursor: pageQuery.cursor,
+          ...cursorQuery,
         }),
         response: { 200: pageOf(deliveryJson), ...errorResponses },
       },
