@@ -112,6 +112,12 @@ describe("policy versions", () => {
     });
     expect(forged.statusCode).toBe(400);
     expect(invalidFields(forged)).toEqual(["cursor"]);
+    const tooBig = await admin.request({
+      method: "GET",
+      url: "/api/policy/versions",
+      query: { cursor: Buffer.from('["9999999999","","policy-versions"]').toString("base64url") },
+    });
+    expect(tooBig.statusCode, tooBig.body).toBe(400);
   });
 });
 

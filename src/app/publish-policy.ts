@@ -24,11 +24,7 @@ export async function publishPolicy(
     // An admin edits a copy of the version they loaded; publishing it over a newer one would
     // silently undo that one's changes.
     if (input.basedOnVersion != null && input.basedOnVersion !== current.version) {
-      throw new AppError(
-        "CONFLICT",
-        `Version ${current.version} was published after the version ${input.basedOnVersion} your changes start from: load it, make your changes again and publish.`,
-        { code: "POLICY_CHANGED", details: { currentVersion: current.version } },
-      );
+      throw policyChanged(current.version, input.basedOnVersion);
     }
     const version = current.version + 1;
     const plans = await trx.selectFrom("plans").select(["code", "currency", "active"]).execute();
@@ -49,12 +45,16 @@ export async function publishPolicy(
       publishedBy: actor.kind === "user" ? actor.userId : null,
       notes: input.notes ?? null,
     });
-    if (!published) {
-      throw new AppError(
-        "CONFLICT",
-        "Another version was published at the same time: reload and try again.",
-      );
-    }
+    // Another publish took this number between our read and our insert.
+    if (!published) throw policyChanged(version, current.version);
     return await getCurrentPolicy(trx);
   });
+}
+
+function policyChanged(currentVersion: number, basedOn: number): AppError {
+  return new AppError(
+    "CONFLICT",
+    `Version ${currentVersion} was published after the version ${basedOn} your changes start from: load it, make your changes again and publish.`,
+    { code: "POLICY_CHANGED", details: { currentVersion } },
+  );
 }

@@ -223,18 +223,9 @@ const REQUIRED: Partial<Record<MessageTemplateKey, Partial<Record<"text" | "sms"
   escalation_notice: { text: "caseUrl" },
 };
 
-// Only these messages carry a code or a customer's link; elsewhere those would fill in empty.
-const ONLY_IN: Record<string, readonly MessageTemplateKey[]> = {
-  code: ["identity_code"],
-  codeEntry: ["identity_code"],
-  codeEntrySms: ["identity_code"],
-  minutes: ["identity_code"],
-  url: ["form_link", "form_reminder", "offer_link", "feedback_request"],
-};
-
-// The case's facts that every message can use (compose-message's caseVars), besides what the
-// default wordings use.
-const CASE_PLACEHOLDERS = [
+// What compose-message fills in for each message (its case's facts, then the message's own).
+// caseUrl, slaDueAt and the requester's details are staff facts: only the CSM's notice has them.
+const CUSTOMER_FACTS = [
   "company",
   "reference",
   "name",
@@ -244,14 +235,51 @@ const CASE_PLACEHOLDERS = [
   "amName",
   "amEmail",
   "csmName",
+  "actionLabel",
 ];
-
-const KNOWN_PLACEHOLDERS = new Set([
-  ...CASE_PLACEHOLDERS,
-  ...Object.values(DEFAULT_TEMPLATES).flatMap((t) =>
-    placeholdersIn(`${t.subject} ${t.text} ${t.sms}`),
-  ),
-]);
+const LINK = ["url", "expiresAt"];
+const OFFER = ["offerLabel", "offerDescription"];
+export const TEMPLATE_PLACEHOLDERS: Record<MessageTemplateKey, ReadonlySet<string>> = {
+  identity_code: new Set([
+    ...CUSTOMER_FACTS,
+    "code",
+    "minutes",
+    "codeEntry",
+    "codeEntrySms",
+    "expiresAt",
+  ]),
+  form_link: new Set([...CUSTOMER_FACTS, ...LINK]),
+  form_reminder: new Set([...CUSTOMER_FACTS, ...LINK]),
+  offer_link: new Set([...CUSTOMER_FACTS, ...LINK, ...OFFER]),
+  offer_confirmation: new Set([...CUSTOMER_FACTS, ...OFFER]),
+  cancellation_confirmation: new Set([
+    ...CUSTOMER_FACTS,
+    "effectiveDate",
+    "effectiveSentence",
+    "reactivateSentence",
+    "reactivateShort",
+  ]),
+  feedback_request: new Set([...CUSTOMER_FACTS, ...LINK]),
+  reactivation_confirmation: new Set(CUSTOMER_FACTS),
+  escalation_notice: new Set([
+    "company",
+    "reference",
+    "accountName",
+    "planName",
+    "monthlyValue",
+    "amName",
+    "amEmail",
+    "csmName",
+    "caseUrl",
+    "slaDueAt",
+    "recipientName",
+    "requesterName",
+    "requesterPhone",
+    "offerLabel",
+    "timeBoxNote",
+    "actionLabel",
+  ]),
+};
 
 /**
  * What is wrong with a policy version's wording of `key`: a placeholder the message cannot fill
@@ -267,8 +295,7 @@ export function templatePlaceholderProblems(
     if (wording === undefined) continue;
     const used = placeholdersIn(wording);
     for (const name of new Set(used)) {
-      const only = ONLY_IN[name];
-      if (!KNOWN_PLACEHOLDERS.has(name) || (only && !only.includes(key))) {
+      if (!TEMPLATE_PLACEHOLDERS[key].has(name)) {
         problems.push({ part, message: `{{${name}}} is not something this message can fill in` });
       }
     }

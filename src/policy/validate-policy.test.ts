@@ -253,4 +253,26 @@ describe("policy definition validation", () => {
       { field: "templates.escalation_notice.text", message: "must include {{caseUrl}}" },
     ]);
   });
+
+  it("knows which placeholders each message fills: the CSM's notice has the requester, not a customer's name", () => {
+    const notice = broken((p) => {
+      p.templates = {
+        escalation_notice: {
+          text: "{{requesterName}} ({{requesterPhone}}) wants to cancel: {{caseUrl}}",
+          sms: "Hello {{name}}",
+        },
+        form_link: { text: "Due {{slaDueAt}}: {{url}}" },
+      };
+    });
+    expect(problemsOf(notice)).toEqual([
+      {
+        field: "templates.escalation_notice.sms",
+        message: "{{name}} is not something this message can fill in",
+      },
+      {
+        field: "templates.form_link.text",
+        message: "{{slaDueAt}} is not something this message can fill in",
+      },
+    ]);
+  });
 });

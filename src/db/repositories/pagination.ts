@@ -45,7 +45,7 @@ export function decodeCursor(cursor: string, tag?: string): CursorPosition {
   throw notACursor();
 }
 
-function notACursor(): AppError {
+export function notACursor(): AppError {
   return new AppError("VALIDATION_FAILED", "cursor: is not a cursor this API returned", {
     fields: [{ field: "cursor", message: "is not a cursor this API returned" }],
   });

@@ -1,9 +1,8 @@
 // Published versions of the policy definition. Each case keeps the version it started under.
 import { type Kysely, sql } from "kysely";
-import { AppError } from "../../domain/errors.ts";
 import type { PolicyDefinition } from "../../domain/policy-definition.ts";
 import type { Database } from "../tables/tables.ts";
-import { decodeCursor, encodeCursor, type Page, type PageRequest } from "./pagination.ts";
+import { decodeCursor, notACursor, type Page, type PageRequest, toPage } from "./pagination.ts";
 
 type Db = Kysely<Database>;
 
@@ -96,12 +95,9 @@ export async function listPolicyVersions(
   let before: number | undefined;
   if (page.cursor) {
     const { key } = decodeCursor(page.cursor, VERSIONS_CURSOR);
-    if (!/^\d{1,10}$/.test(key)) {
-      throw new AppError("VALIDATION_FAILED", "cursor: is not a cursor this API returned", {
-        fields: [{ field: "cursor", message: "is not a cursor this API returned" }],
-      });
-    }
     before = Number(key);
+    // A version number the integer column can hold, or the cursor was not ours.
+    if (!/^\d{1,10}$/.test(key) || before > 2_147_483_647) throw notACursor();
   }
   const rows = await db
     .selectFrom("policy_versions")
@@ -111,21 +107,19 @@ export async function listPolicyVersions(
     .orderBy("version", "desc")
     .limit(page.limit + 1)
     .execute();
-  const items = rows.slice(0, page.limit).map((row) => ({
-    version: row.version,
-    name: row.name,
-    publishedAt: row.published_at,
-    publishedBy: row.published_by,
-    notes: row.notes,
-  }));
-  const last = items.at(-1);
-  return {
-    items,
-    nextCursor:
-      rows.length > page.limit && last
-        ? encodeCursor({ key: String(last.version), id: "" }, VERSIONS_CURSOR)
-        : null,
-  };
+  return toPage(
+    rows,
+    page.limit,
+    (row) => ({ key: String(row.version), id: "" }),
+    (row) => ({
+      version: row.version,
+      name: row.name,
+      publishedAt: row.published_at,
+      publishedBy: row.published_by,
+      notes: row.notes,
+    }),
+    VERSIONS_CURSOR,
+  );
 }
 
 /** Inserts the version unless it exists; true when this call published it. */

@@ -9,7 +9,7 @@ import { publishPolicy } from "../../../app/publish-policy.ts";
 import type { PublishedPolicy } from "../../../db/repositories/policy-versions.repository.ts";
 import { listPolicyVersions } from "../../../db/repositories/policy-versions.repository.ts";
 import { ADMIN, principalOf, STAFF } from "../../plugins/auth.ts";
-import { errorResponses, iso, pageOf, pageQuery } from "../common.ts";
+import { cursorQuery, errorResponses, iso, pageOf } from "../common.ts";
 
 const policyJson = z
   .object({
@@ -49,7 +49,7 @@ export function policyRoutes(ctx: AppContext) {
         tags: ["policy"],
         summary:
           "The versions newest first, without their definitions (GET /api/policy/versions/:version has one)",
-        querystring: z.object({ limit: pageQuery.limit, cursor: pageQuery.cursor }),
+        querystring: z.object(cursorQuery),
         response: {
           200: pageOf(
             z

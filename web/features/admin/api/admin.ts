@@ -58,7 +58,20 @@ export function useCurrentPolicy() {
 export function usePolicyVersions() {
   return useQuery({
     queryKey: ["policy-versions"],
-    queryFn: () => api.get<Page<PolicyVersionSummary>>("/api/policy/versions", { limit: 200 }),
+    // The whole history, a page at a time (versions are few: published by hand).
+    queryFn: async () => {
+      const items: PolicyVersionSummary[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Page<PolicyVersionSummary> = await api.get<Page<PolicyVersionSummary>>(
+          "/api/policy/versions",
+          { limit: 200, ...(cursor ? { cursor } : {}) },
+        );
+        items.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return { items };
+    },
   });
 }
 
