@@ -56,6 +56,25 @@ export async function getPolicy(
   return policy;
 }
 
+/**
+ * The at-risk hours of each policy version with an escalation still waiting for its CSM: the
+ * SLA queue judges every case by its own version. Read from the versions kept in memory.
+ */
+export async function atRiskHoursByVersion(db: Db): Promise<Map<number, number>> {
+  const waiting = await db
+    .selectFrom("cases")
+    .select("policy_version")
+    .distinct()
+    .where("sla_due_at", "is not", null)
+    .where("closed_at", "is", null)
+    .execute();
+  const hours = new Map<number, number>();
+  for (const { policy_version: version } of waiting) {
+    hours.set(version, (await getPolicy(db, version)).definition.slas.csmEngagementAtRiskHours);
+  }
+  return hours;
+}
+
 export interface CaseFacts {
   context: DecisionContext;
   requester: Contact;

@@ -120,6 +120,8 @@ export interface QueueScope {
   queue: CaseQueue;
   userId: string | null;
   now: Date;
+  /** The at-risk hours of each policy version that has escalations waiting (sla_at_risk). */
+  atRiskHoursByVersion?: ReadonlyMap<number, number>;
 }
 
 export interface CaseFilter extends QueueScope {
@@ -165,13 +167,23 @@ function queueCondition(scope: QueueScope): RawBuilder<SqlBool> {
       return userId
         ? sql<SqlBool>`(cases.state = 'escalated' and cases.assigned_csm_id = ${userId})`
         : sql<SqlBool>`false`;
-    case "sla_at_risk":
+    case "sla_at_risk": {
       // At risk as the case's own policy version says (open cases keep theirs), like the case's
-      // SLA panel and the at-risk notice. Only escalations waiting for their CSM have a due time,
-      // so the version is looked up for a handful of rows.
+      // SLA panel and the at-risk notice: one window per distinct number of hours, inside the
+      // widest one, which the SLA index bounds.
+      const byHours = new Map<number, number[]>();
+      for (const [version, hours] of scope.atRiskHoursByVersion ?? []) {
+        byHours.set(hours, [...(byHours.get(hours) ?? []), version]);
+      }
+      if (byHours.size === 0) return sql<SqlBool>`false`;
+      const until = (hours: number) => new Date(scope.now.getTime() + hours * 3_600_000);
+      const windows = [...byHours].map(
+        ([hours, versions]) =>
+          sql`(cases.policy_version in (${sql.join(versions)}) and cases.sla_due_at <= ${until(hours)})`,
+      );
       return sql<SqlBool>`(cases.sla_due_at is not null and cases.closed_at is null and cases.sla_due_at > ${scope.now}
-        and cases.sla_due_at <= ${scope.now}::timestamptz + (select make_interval(hours => (pv.definition->'slas'->>'csmEngagementAtRiskHours')::int)
-          from policy_versions pv where pv.version = cases.policy_version))`;
+        and cases.sla_due_at <= ${until(Math.max(...byHours.keys()))} and (${sql.join(windows, sql` or `)}))`;
+    }
     case "sla_breached":
       return sql<SqlBool>`(cases.sla_due_at is not null and cases.closed_at is null and cases.sla_due_at <= ${scope.now})`;
     case "all":

@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { atRiskHoursByVersion } from "../../../app/case-facts.ts";
 import type { AppContext } from "../../../app/context.ts";
 import { instant } from "../../../app/inputs.ts";
 import {
@@ -171,6 +172,9 @@ export function caseRoutes(ctx: AppContext) {
           queue: queue as CaseQueue,
           userId: principal.kind === "user" ? principal.userId : null,
           now: ctx.now(),
+          ...(queue === "sla_at_risk"
+            ? { atRiskHoursByVersion: await atRiskHoursByVersion(ctx.db) }
+            : {}),
         };
         const direction = order ?? (sort === "sla_due" ? "asc" : "desc");
         // The search plan reads the matching accounts and contacts: once for the page and count.
@@ -206,6 +210,7 @@ export function caseRoutes(ctx: AppContext) {
         return countCasesByQueue(ctx.db, {
           userId: principal.kind === "user" ? principal.userId : null,
           now: ctx.now(),
+          atRiskHoursByVersion: await atRiskHoursByVersion(ctx.db),
         });
       },
     });
