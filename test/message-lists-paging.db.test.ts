@@ -3,6 +3,7 @@
 // written within the same millisecond.
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { up as upFailedAtAlwaysSet } from "../src/db/migrations/0013-failed-at-always-set.ts";
 import { type Client, clientFor, startTestServer, type TestServer } from "./app.ts";
 
 let server: TestServer;
@@ -47,6 +48,20 @@ describe("message lists page with a cursor", () => {
       ids.unshift(row.rows[0]!.id);
     }
     expect(await walk("/api/messages/failed")).toEqual(ids);
+  });
+
+  it("failed messages from before failed_at existed get the time they were queued (0013)", async () => {
+    const row = await sql<{ id: string }>`
+      insert into outbox (topic, channel, recipient, payload, dedupe_key, status, created_at)
+      values ('form_link', 'email', '{}'::jsonb, '{}'::jsonb, 'paging-old', 'failed', ${at(9)})
+      returning id`.execute(server.handle.db);
+    await upFailedAtAlwaysSet(server.handle.db as never);
+    const after = await server.handle.db
+      .selectFrom("outbox")
+      .select(["failed_at", "created_at"])
+      .where("id", "=", row.rows[0]!.id)
+      .executeTakeFirstOrThrow();
+    expect(after.failed_at).toEqual(after.created_at);
   });
 
   it("webhook deliveries and the dev mailbox", async () => {

@@ -13,6 +13,7 @@ import * as m0009 from "./0009-salted-digests.ts";
 import * as m0010 from "./0010-idempotency-expiry.ts";
 import * as m0011 from "./0011-idempotency-claim-token.ts";
 import * as m0012 from "./0012-sla-due-until-engaged.ts";
+import * as m0013 from "./0013-failed-at-always-set.ts";
 
 const migrations: Record<string, Migration> = {
   "0001-foundation": m0001,
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   "0010-idempotency-expiry": m0010,
   "0011-idempotency-claim-token": m0011,
   "0012-sla-due-until-engaged": m0012,
+  "0013-failed-at-always-set": m0013,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -124,8 +124,8 @@ export interface FailedMessage {
 }
 
 export async function listFailedMessages(db: Db, page: PageRequest): Promise<Page<FailedMessage>> {
-  // A message failed before failed_at was kept sorts by when it was queued.
-  const failedAt = sql`coalesce(outbox.failed_at, outbox.created_at)`;
+  // Set on every failed message (migration 0013 for older rows): the list walks its index.
+  const failedAt = sql.ref("outbox.failed_at");
   const rows = await db
     .selectFrom("outbox")
     .leftJoin("cases", "cases.id", "outbox.case_id")
