@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { wootrecruitPolicy } from "../src/policy/wootrecruit.ts";
 import { clientFor, signInAs, startTestServer, type TestServer } from "./app.ts";
-import { act, ensurePlan, makeWorld, openCaseFor, openWithFormSent } from "./cases.ts";
+import { act, ensureWootRecruitPlans, makeWorld, openCaseFor, openWithFormSent } from "./cases.ts";
 import { makeAccount, makeContact, makePlan, makeSubscription, makeUser } from "./factories.ts";
 
 let server: TestServer;
@@ -304,15 +304,7 @@ describe("the SLA queues and each case's own policy version", () => {
     await act(world.am, c.id, "no-suitable-offer", { reason: "Nothing fits." });
     await act(world.am, c.id, "escalate");
     const admin = await clientFor(server, "admin");
-    // The default policy's offers name the four WootRecruit plans.
-    for (const [code, price] of [
-      ["starter", 19_900],
-      ["growth", 49_900],
-      ["scale", 99_900],
-      ["enterprise", 199_900],
-    ] as const) {
-      await ensurePlan(server, code, price);
-    }
+    await ensureWootRecruitPlans(server);
     const publish = async (atRiskHours: number) => {
       const published = await admin.request({
         method: "POST",

@@ -25,6 +25,18 @@ export async function ensurePlan(server: TestServer, code: string, price: number
   ).id;
 }
 
+/** The four plans WootRecruit's default policy's offers name, so it can be published again. */
+export async function ensureWootRecruitPlans(server: TestServer) {
+  for (const [code, price] of [
+    ["starter", 19_900],
+    ["growth", 49_900],
+    ["scale", 99_900],
+    ["enterprise", 199_900],
+  ] as const) {
+    await ensurePlan(server, code, price);
+  }
+}
+
 export interface World {
   am: Client;
   csm: Client;

@@ -6,7 +6,7 @@ import { wootrecruitPolicy } from "../src/policy/wootrecruit.ts";
 import { type Client, clientFor, invalidFields, startTestServer, type TestServer } from "./app.ts";
 import {
   act,
-  ensurePlan,
+  ensureWootRecruitPlans,
   makeWorld,
   openCaseFor,
   openWithFormSent,
@@ -18,14 +18,7 @@ let admin: Client;
 beforeAll(async () => {
   server = await startTestServer();
   admin = await clientFor(server, "admin");
-  for (const [code, price] of [
-    ["starter", 19_900],
-    ["growth", 49_900],
-    ["scale", 99_900],
-    ["enterprise", 199_900],
-  ] as const) {
-    await ensurePlan(server, code, price);
-  }
+  await ensureWootRecruitPlans(server);
 });
 afterAll(() => server?.close());
 

@@ -225,10 +225,10 @@ const REQUIRED: Partial<Record<MessageTemplateKey, Partial<Record<"text" | "sms"
 
 // What compose-message fills in for each message (its case's facts, then the message's own).
 // caseUrl, slaDueAt and the requester's details are staff facts: only the CSM's notice has them.
-const CUSTOMER_FACTS = [
+// A case's facts, in every message about a case.
+const CASE_FACTS = [
   "company",
   "reference",
-  "name",
   "accountName",
   "planName",
   "monthlyValue",
@@ -237,6 +237,7 @@ const CUSTOMER_FACTS = [
   "csmName",
   "actionLabel",
 ];
+const CUSTOMER_FACTS = [...CASE_FACTS, "name"];
 const LINK = ["url", "expiresAt"];
 const OFFER = ["offerLabel", "offerDescription"];
 export const TEMPLATE_PLACEHOLDERS: Record<MessageTemplateKey, ReadonlySet<string>> = {
@@ -262,14 +263,7 @@ export const TEMPLATE_PLACEHOLDERS: Record<MessageTemplateKey, ReadonlySet<strin
   feedback_request: new Set([...CUSTOMER_FACTS, ...LINK]),
   reactivation_confirmation: new Set(CUSTOMER_FACTS),
   escalation_notice: new Set([
-    "company",
-    "reference",
-    "accountName",
-    "planName",
-    "monthlyValue",
-    "amName",
-    "amEmail",
-    "csmName",
+    ...CASE_FACTS,
     "caseUrl",
     "slaDueAt",
     "recipientName",
@@ -277,7 +271,6 @@ export const TEMPLATE_PLACEHOLDERS: Record<MessageTemplateKey, ReadonlySet<strin
     "requesterPhone",
     "offerLabel",
     "timeBoxNote",
-    "actionLabel",
   ]),
 };
 
