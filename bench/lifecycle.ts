@@ -372,7 +372,7 @@ function serverEnv(port: number): Record<string, string> {
   return {
     PORT: String(port),
     HOST: "127.0.0.1",
-    PUBLIC_URL: "",
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     SEED_DEMO: "true",
     LOG_LEVEL: "warn",
     SMTP_URL: "",

@@ -192,6 +192,7 @@ async function startServerChild(port: number): Promise<{ child: ChildProcess; ba
       SESSION_SECRET: randomBytes(32).toString("hex"),
       PORT: String(port),
       HOST: "127.0.0.1",
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
       WORKER: "off",
       SEED_DEMO: "false",
       LOG_LEVEL: "warn",

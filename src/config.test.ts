@@ -2,7 +2,12 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { assertDeliveryConfigured, ConfigError, loadConfig } from "./config.ts";
+import {
+  assertDeliveryConfigured,
+  assertPublicUrlConfigured,
+  ConfigError,
+  loadConfig,
+} from "./config.ts";
 
 const dataDir = () => mkdtempSync(path.join(tmpdir(), "canceldesk-config-"));
 
@@ -58,6 +63,30 @@ describe("loadConfig", () => {
       publicUrl: "https://cancel.example.com",
       port: 8080,
     });
+  });
+
+  it("seeds demo data on the embedded database only, unless asked to", () => {
+    const production = {
+      DATABASE_URL: "postgres://u@db:5432/canceldesk",
+      SESSION_SECRET: "x".repeat(40),
+    };
+    expect(loadConfig({ DATA_DIR: dataDir() }).seedDemoOnFirstStart).toBe(true);
+    expect(loadConfig(production).seedDemoOnFirstStart).toBe(false);
+    expect(loadConfig({ ...production, SEED_DEMO: "true" }).seedDemoOnFirstStart).toBe(true);
+  });
+
+  it("wants PUBLIC_URL for a server or worker on PostgreSQL, not on the embedded database", () => {
+    const production = {
+      DATABASE_URL: "postgres://u@db:5432/canceldesk",
+      SESSION_SECRET: "x".repeat(40),
+    };
+    expect(() => assertPublicUrlConfigured(loadConfig(production))).toThrow(/^PUBLIC_URL: /);
+    expect(() =>
+      assertPublicUrlConfigured(
+        loadConfig({ ...production, PUBLIC_URL: "https://cancel.example.com" }),
+      ),
+    ).not.toThrow();
+    expect(() => assertPublicUrlConfigured(loadConfig({ DATA_DIR: dataDir() }))).not.toThrow();
   });
 
   it("delivers to the dev mailbox on the embedded database only, unless asked to", () => {

@@ -13,6 +13,8 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   publicUrl: string;
+  /** False when PUBLIC_URL was left out and publicUrl is the local default. */
+  publicUrlGiven: boolean;
   sessionSecret: string;
   logLevel: LogLevel;
   smtpUrl: string | undefined;
@@ -37,7 +39,10 @@ export interface Config {
    * services through the delivery log.
    */
   webhookPrivateAddresses: boolean;
-  /** Seed demo data on the first start of an empty embedded database. */
+  /**
+   * Seed demo data on the first start of an empty database: by default only the embedded one,
+   * so a production database never gets the demo staff and their published password.
+   */
   seedDemoOnFirstStart: boolean;
   /**
    * Whose X-Forwarded-For to believe for the client's address (rate limits, logs): false (the
@@ -125,9 +130,8 @@ export function loadConfig(env: Env = process.env): Config {
   const host = env.HOST || "127.0.0.1";
   const databaseUrl = readUrl(env, "DATABASE_URL", ["postgres:", "postgresql:"]);
   const dataDir = path.resolve(env.DATA_DIR || "data");
-  const publicUrl = (
-    readUrl(env, "PUBLIC_URL", ["http:", "https:"]) ?? `http://localhost:${port}`
-  ).replace(/\/$/, "");
+  const givenPublicUrl = readUrl(env, "PUBLIC_URL", ["http:", "https:"]);
+  const publicUrl = (givenPublicUrl ?? `http://localhost:${port}`).replace(/\/$/, "");
   const logLevel = (env.LOG_LEVEL || "info") as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(
@@ -136,7 +140,7 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   const smtpUrl = readUrl(env, "SMTP_URL", ["smtp:", "smtps:"]);
-  const seedRaw = env.SEED_DEMO ?? "true";
+  const seedRaw = env.SEED_DEMO || (databaseUrl === undefined ? "true" : "false");
   if (seedRaw !== "true" && seedRaw !== "false") {
     throw new ConfigError("SEED_DEMO", `must be "true" or "false", got "${seedRaw}"`);
   }
@@ -179,6 +183,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     dataDir,
     publicUrl,
+    publicUrlGiven: givenPublicUrl !== undefined,
     sessionSecret,
     logLevel,
     smtpUrl,
@@ -198,6 +203,19 @@ export function loadConfig(env: Env = process.env): Config {
  * Refuses to deliver messages with nowhere real to send them (a process that delivers calls
  * this): without the dev mailbox, email needs SMTP_URL and text messages SMS_PROVIDER_URL.
  */
+/**
+ * A server or worker on a production database must know its public address: the links sent to
+ * customers are built on it, and session cookies are Secure only when it is https.
+ */
+export function assertPublicUrlConfigured(config: Config): void {
+  if (config.databaseUrl !== undefined && !config.publicUrlGiven) {
+    throw new ConfigError(
+      "PUBLIC_URL",
+      "must be set when DATABASE_URL is set: customers' links and the Secure cookie are built on it",
+    );
+  }
+}
+
 export function assertDeliveryConfigured(config: Config): void {
   if (config.devMailbox) return;
   const why = "must be set to deliver messages (or DEV_MAILBOX=true keeps them in the dev mailbox)";

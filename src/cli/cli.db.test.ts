@@ -98,11 +98,24 @@ describe("canceldesk", () => {
     const result = await canceldeskInProcess(["worker"], {
       DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
       SESSION_SECRET: "cli-test-session-secret-0123456789abcdef",
+      PUBLIC_URL: "https://cancel.example.com",
       SMTP_URL: "",
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       "config error: SMTP_URL: must be set to deliver messages (or DEV_MAILBOX=true keeps them in the dev mailbox)\n",
+    );
+  });
+
+  it("will not run a worker on PostgreSQL without its public address, which customers' links need", async () => {
+    const result = await canceldeskInProcess(["worker"], {
+      DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
+      SESSION_SECRET: "cli-test-session-secret-0123456789abcdef",
+      PUBLIC_URL: "",
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      "config error: PUBLIC_URL: must be set when DATABASE_URL is set: customers' links and the Secure cookie are built on it\n",
     );
   });
 

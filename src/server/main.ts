@@ -4,7 +4,7 @@
 
 import type { AppContext } from "../app/context.ts";
 import { seedDemo } from "../app/seed-demo.ts";
-import { assertDeliveryConfigured, type Config } from "../config.ts";
+import { assertDeliveryConfigured, assertPublicUrlConfigured, type Config } from "../config.ts";
 import { migrateToLatest, openConfiguredDatabase } from "../db/database.ts";
 import { countUsers } from "../db/repositories/users.repository.ts";
 import { subscriptionLedger } from "../integrations/billing/subscription-ledger.ts";
@@ -16,6 +16,7 @@ import { DEFAULT_WEB_ROOT } from "./routes/web/web-app.routes.ts";
 export async function startServer(
   config: Config,
 ): Promise<{ url: string; stop: () => Promise<void> }> {
+  assertPublicUrlConfigured(config);
   if (config.worker) assertDeliveryConfigured(config);
   const handle = await openConfiguredDatabase(config);
   await migrateToLatest(handle.db);

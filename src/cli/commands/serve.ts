@@ -5,14 +5,16 @@ import { UsageError } from "../cli-io.ts";
 
 const help = `Usage: canceldesk serve
 
-Starts CancelDesk: applies migrations, seeds demo data on the first start of an empty database
-(unless SEED_DEMO=false), and serves the API and the web app until SIGINT or SIGTERM.
+Starts CancelDesk: applies migrations, seeds demo data on the first start of an empty embedded
+database (SEED_DEMO=true for PostgreSQL too), and serves the API and the web app until SIGINT or
+SIGTERM.
 
 Configuration comes from the environment: PORT (3000), HOST (127.0.0.1), DATABASE_URL
-(PostgreSQL; embedded PGlite when absent), DATA_DIR (./data), PUBLIC_URL, SESSION_SECRET
-(required with DATABASE_URL), LOG_LEVEL (info), SEED_DEMO (true), SMTP_URL, MAIL_FROM,
-SMS_PROVIDER_URL, SMS_PROVIDER_TOKEN, SMS_CALLBACK_SECRET, WORKER (on: deliver messages and run
-the timers in this process).
+(PostgreSQL; embedded PGlite when absent), DATA_DIR (./data), PUBLIC_URL and SESSION_SECRET
+(both required with DATABASE_URL), LOG_LEVEL (info), SEED_DEMO (true on the embedded database),
+SMTP_URL, MAIL_FROM, SMS_PROVIDER_URL, SMS_PROVIDER_TOKEN, SMS_CALLBACK_SECRET, DEV_MAILBOX,
+WEBHOOK_PRIVATE_ADDRESSES, TRUST_PROXY, WORKER (on: deliver messages and run the timers in this
+process).
 `;
 
 export const serveCommand: CliCommand = {

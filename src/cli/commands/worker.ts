@@ -1,4 +1,4 @@
-import { assertDeliveryConfigured, loadConfig } from "../../config.ts";
+import { assertDeliveryConfigured, assertPublicUrlConfigured, loadConfig } from "../../config.ts";
 import { logSafeError } from "../../server/logging.ts";
 import { parseCommandArgs } from "../args.ts";
 import type { CliCommand } from "../cli-io.ts";
@@ -11,8 +11,9 @@ reminders and expiries, feedback expiry) without serving HTTP, until SIGINT or S
 many as you like against one PostgreSQL database: each message goes out once. Run "serve" with
 WORKER=off when the work is left to separate workers.
 
-Configuration: DATABASE_URL, DATA_DIR, SESSION_SECRET, PUBLIC_URL (for the links in messages),
-SMTP_URL, MAIL_FROM, SMS_PROVIDER_URL, SMS_PROVIDER_TOKEN, LOG_LEVEL.
+Configuration: DATABASE_URL, DATA_DIR, SESSION_SECRET, PUBLIC_URL (for the links in messages;
+required with DATABASE_URL), SMTP_URL, MAIL_FROM, SMS_PROVIDER_URL, SMS_PROVIDER_TOKEN,
+DEV_MAILBOX, WEBHOOK_PRIVATE_ADDRESSES, LOG_LEVEL.
 `;
 
 export const workerCommand: CliCommand = {
@@ -25,6 +26,7 @@ export const workerCommand: CliCommand = {
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`, help);
     const config = loadConfig(io.env);
+    assertPublicUrlConfigured(config);
     assertDeliveryConfigured(config);
     const { migrateToLatest, openConfiguredDatabase } = await import("../../db/database.ts");
     const { subscriptionLedger } = await import(
