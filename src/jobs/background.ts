@@ -74,14 +74,18 @@ export function startBackgroundWork(
   const pollMs = options.pollMs ?? 1_000;
   const timerIntervalMs = options.timerIntervalMs ?? 30_000;
   let stopped = false;
-  let wake: (() => void) | undefined;
+  // Every sleeping loop, so stop() wakes them all (one shared wake woke only the last sleeper,
+  // and stopping waited out the others' 30-second timers).
+  const sleepers = new Set<() => void>();
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
+      const wake = () => {
         clearTimeout(timer);
+        sleepers.delete(wake);
         resolve();
       };
+      const timer = setTimeout(wake, ms);
+      sleepers.add(wake);
     });
 
   async function loop(name: string, intervalMs: number, round: () => Promise<boolean>) {
@@ -117,7 +121,7 @@ export function startBackgroundWork(
   return {
     async stop() {
       stopped = true;
-      wake?.();
+      for (const wake of [...sleepers]) wake();
       await running;
       await transports.email.close();
     },
