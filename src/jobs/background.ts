@@ -106,7 +106,7 @@ export function startBackgroundWork(
       return result.messages + result.webhooks > 0;
     }),
     loop("timers", timerIntervalMs, async () => {
-      const result = await runTimers(ctx);
+      const result = await runTimers(ctx, log);
       if (Object.values(result).some((n) => n > 0)) log.info(result, "timers ran");
       return false;
     }),

@@ -27,6 +27,7 @@ import type { StaffTopic } from "../domain/outbox.ts";
 import { escalationSla, formReminderDueAt } from "../domain/sla.ts";
 import { hasPassed } from "../domain/time.ts";
 import { PolicyCache } from "./compose-message.ts";
+import type { WorkerLog } from "./outbox-worker.ts";
 
 export interface TimerResult {
   formRemindersQueued: number;
@@ -36,6 +37,8 @@ export interface TimerResult {
   feedbackRequestsExpired: number;
   casesClosed: number;
   idempotencyKeysPurged: number;
+  /** Cases a timer failed on this round (logged); the others went on. */
+  casesFailed: number;
 }
 
 /** How long a repeat with the same Idempotency-Key gets the first answer (a day, as Stripe's). */
@@ -87,7 +90,7 @@ async function runSystemCommands(
   });
 }
 
-export async function runTimers(ctx: AppContext): Promise<TimerResult> {
+export async function runTimers(ctx: AppContext, log?: WorkerLog): Promise<TimerResult> {
   const result: TimerResult = {
     formRemindersQueued: 0,
     formLinksExpired: 0,
@@ -96,53 +99,70 @@ export async function runTimers(ctx: AppContext): Promise<TimerResult> {
     feedbackRequestsExpired: 0,
     casesClosed: 0,
     idempotencyKeysPurged: 0,
+    casesFailed: 0,
   };
   const policies = new PolicyCache();
   const { db } = ctx;
+  // One case a timer cannot handle (found again every round) must not hold up every other case
+  // and every later timer: it is logged and counted, and the round goes on.
+  const forCase = async (caseId: string, work: () => Promise<number>): Promise<number> => {
+    try {
+      return await work();
+    } catch (error) {
+      result.casesFailed++;
+      log?.error({ err: error, caseId }, "a timer failed on this case; the others go on");
+      return 0;
+    }
+  };
 
   // The form: a reminder once per link, then the link's expiry.
   for (const c of await findCasesWithOpenFormLinks(db)) {
     const now = ctx.now();
-    if (!c.form || c.form.submission) continue;
-    if (hasPassed(c.form.expiresAt, now)) {
-      result.formLinksExpired += await runSystemCommands(ctx, c.id, () => [
-        (at) => ({ kind: "expireForm", actor: SYSTEM, now: at }),
-      ]);
+    const form = c.form;
+    if (!form || form.submission) continue;
+    if (hasPassed(form.expiresAt, now)) {
+      result.formLinksExpired += await forCase(c.id, () =>
+        runSystemCommands(ctx, c.id, () => [
+          (at) => ({ kind: "expireForm", actor: SYSTEM, now: at }),
+        ]),
+      );
       continue;
     }
-    const policy = await policies.get(ctx, c.policyVersion);
-    const dueAt = formReminderDueAt(c, policy);
-    if (!dueAt || !hasPassed(dueAt, now)) continue;
-    const [nonce, contact] = await Promise.all([
-      findLatestFormLinkNonce(db, c.id),
-      findContactById(db, c.requesterContactId),
-    ]);
-    if (!nonce || !contact) continue;
-    const channel = c.form.deliveryChannel;
-    result.formRemindersQueued += await enqueueMessages(
-      db,
-      [
-        {
-          caseId: c.id,
-          topic: "form_reminder",
-          channel,
-          recipient: {
-            contactId: contact.id,
-            name: contact.name,
-            ...(channel === "sms" ? { phone: contact.phone } : { email: contact.email }),
-          },
-          payload: {
-            kind: "form_reminder",
+    result.formRemindersQueued += await forCase(c.id, async () => {
+      const policy = await policies.get(ctx, c.policyVersion);
+      const dueAt = formReminderDueAt(c, policy);
+      if (!dueAt || !hasPassed(dueAt, now)) return 0;
+      const [nonce, contact] = await Promise.all([
+        findLatestFormLinkNonce(db, c.id),
+        findContactById(db, c.requesterContactId),
+      ]);
+      if (!nonce || !contact) return 0;
+      const channel = form.deliveryChannel;
+      return enqueueMessages(
+        db,
+        [
+          {
+            caseId: c.id,
+            topic: "form_reminder",
             channel,
-            expiresAt: c.form.expiresAt,
-            reference: c.reference,
-            linkNonce: nonce,
+            recipient: {
+              contactId: contact.id,
+              name: contact.name,
+              ...(channel === "sms" ? { phone: contact.phone } : { email: contact.email }),
+            },
+            payload: {
+              kind: "form_reminder",
+              channel,
+              expiresAt: form.expiresAt,
+              reference: c.reference,
+              linkNonce: nonce,
+            },
+            dedupeKey: `${c.id}:form-reminder:${form.sentAt}`,
           },
-          dedupeKey: `${c.id}:form-reminder:${c.form.sentAt}`,
-        },
-      ],
-      now,
-    );
+        ],
+        now,
+      );
+    });
   }
 
   // The CSM engagement SLA: at risk, then breached; the CSM and every admin hear once each.
@@ -159,7 +179,7 @@ export async function runTimers(ctx: AppContext): Promise<TimerResult> {
     const messages = recipients.map((userId) =>
       staffNotice(c, userId, topic, `${c.id}:${topic}:${c.escalation!.slaDueAt}:${userId}`),
     );
-    result.slaNoticesQueued += await enqueueMessages(db, messages, now);
+    result.slaNoticesQueued += await forCase(c.id, () => enqueueMessages(db, messages, now));
   }
 
   // Offers that ran out unanswered: the AM follows up.
@@ -177,26 +197,28 @@ export async function runTimers(ctx: AppContext): Promise<TimerResult> {
           { offerCode: o.offerCode },
         ),
       );
-    result.offerNoticesQueued += await enqueueMessages(db, messages, now);
+    result.offerNoticesQueued += await forCase(c.id, () => enqueueMessages(db, messages, now));
   }
 
   // The feedback request ran out: the case closes with its documentation.
   for (const caseId of await findExpiredFeedbackRequests(db, ctx.now())) {
     let expired = false;
-    const done = await runSystemCommands(ctx, caseId, (c) => {
-      expired = !c.feedback?.expiredAt;
-      return [
-        ...(expired
-          ? [(at: Date): Command => ({ kind: "expireFeedbackRequest", actor: SYSTEM, now: at })]
-          : []),
-        (at: Date): Command => ({
-          kind: "closeCase",
-          actor: SYSTEM,
-          now: at,
-          summary: "Closed by CancelDesk: the feedback request expired without an answer.",
-        }),
-      ];
-    });
+    const done = await forCase(caseId, () =>
+      runSystemCommands(ctx, caseId, (c) => {
+        expired = !c.feedback?.expiredAt;
+        return [
+          ...(expired
+            ? [(at: Date): Command => ({ kind: "expireFeedbackRequest", actor: SYSTEM, now: at })]
+            : []),
+          (at: Date): Command => ({
+            kind: "closeCase",
+            actor: SYSTEM,
+            now: at,
+            summary: "Closed by CancelDesk: the feedback request expired without an answer.",
+          }),
+        ];
+      }),
+    );
     if (expired && done > 0) result.feedbackRequestsExpired++;
     if (done === (expired ? 2 : 1)) result.casesClosed++;
   }
