@@ -199,6 +199,42 @@ describe("two workers", () => {
     expect(sentByOther).toEqual([second]);
   });
 
+  it("a batch running near its lease's end starts no more sends: the rest go back to the queue unspent", async () => {
+    const world = await makeWorld(server);
+    const keys = [1, 2, 3, 4].map((n) => `near-lease-${n}-${world.contactId}`);
+    await queueCodeEmails(world.contactId, keys);
+    // A slow mail server: each send takes 20 of the lease's 60 seconds.
+    const sent: string[] = [];
+    const slowTransport: EmailTransport = {
+      kind: "smtp",
+      async send(message) {
+        server.clock.advance(20_000);
+        sent.push(message.outboxId);
+        return { providerMessageId: `slow-${message.outboxId}` };
+      },
+      async close() {},
+    };
+    const worker = createOutboxWorker(
+      { ...workerServices(server), email: slowTransport },
+      { leaseMs: 60_000, concurrency: 1, batchSize: 4 },
+    );
+    await worker.runOnce();
+    const rows = await server.handle.db
+      .selectFrom("outbox")
+      .select(["id", "status", "attempts", "claim_token"])
+      .where("dedupe_key", "in", keys)
+      .execute();
+    // Three went (0-20 s, 20-40 s, 40-60 s); the fourth would start past the last fifth.
+    expect(sent).toHaveLength(3);
+    const left = rows.filter((r) => !sent.includes(r.id));
+    expect(left).toEqual([
+      { id: expect.any(String), status: "pending", attempts: 0, claim_token: null },
+    ]);
+    await worker.runOnce();
+    expect(sent).toHaveLength(4);
+    expect(new Set(sent).size).toBe(4);
+  });
+
   it("gives a message up when its worker stopped during its last allowed attempt, instead of retaking it for ever", async () => {
     const world = await makeWorld(server);
     const keys = [7, 8].map((n) => `crashed-${n}-${world.contactId}`);

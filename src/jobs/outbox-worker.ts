@@ -11,6 +11,7 @@ import {
   claimDueMessages,
   markMessageAttemptFailed,
   markMessagesSent,
+  releaseMessages,
 } from "../db/repositories/outbox-delivery.repository.ts";
 import {
   type ClaimedDelivery,
@@ -270,7 +271,15 @@ export function createOutboxWorker(
     const recordSent = sentRecorder(claimed[0]!.claimToken);
     // A send's slot goes on to the next message while its record is written.
     const recorded: Promise<void>[] = [];
+    // Past its lease another worker may take a message over, so a batch that runs slow (a slow
+    // mail server) starts no send near the lease's end: what is left goes back to the queue.
+    const startNoSendAfter = now.getTime() + leaseMs - Math.min(leaseMs / 5, 60_000);
+    const released: string[] = [];
     await inParallel(others, concurrency, async (message) => {
+      if (services.now().getTime() >= startNoSendAfter) {
+        released.push(message.id);
+        return;
+      }
       let providerMessageId: string | null;
       try {
         providerMessageId = await deliver(message);
@@ -299,6 +308,9 @@ export function createOutboxWorker(
       recorded.push(record);
     });
     await Promise.all(recorded);
+    if (released.length > 0) {
+      await releaseMessages(db, claimed[0]!.claimToken, released, services.now());
+    }
     return claimed.length;
   }
 

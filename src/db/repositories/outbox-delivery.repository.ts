@@ -68,6 +68,30 @@ export async function claimDueMessages(
   }));
 }
 
+/**
+ * Gives claimed messages back unsent (their batch ran near its lease's end): due again at once,
+ * and the attempt the claim counted is not spent. Only while they are still this claim's.
+ */
+export async function releaseMessages(
+  db: Db,
+  claimToken: string,
+  ids: string[],
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable("outbox")
+    .set((eb) => ({
+      status: "pending",
+      attempts: eb("attempts", "-", 1),
+      claim_token: null,
+      next_attempt_at: now,
+    }))
+    .where("claim_token", "=", claimToken)
+    .where("status", "=", "sending")
+    .where("id", "in", ids)
+    .execute();
+}
+
 /** Marks delivered messages `sent` in one statement; answers how many were still this claim's. */
 export async function markMessagesSent(
   db: Db,
