@@ -39,6 +39,8 @@ export interface TimerResult {
   idempotencyKeysPurged: number;
   /** Cases a timer failed on this round (logged); the others went on. */
   casesFailed: number;
+  /** Subscriptions whose scheduled cancellation took effect or whose pause ended. */
+  subscriptionsChanged: number;
 }
 
 /** How long a repeat with the same Idempotency-Key gets the first answer (a day, as Stripe's). */
@@ -100,6 +102,7 @@ export async function runTimers(ctx: AppContext, log?: WorkerLog): Promise<Timer
     casesClosed: 0,
     idempotencyKeysPurged: 0,
     casesFailed: 0,
+    subscriptionsChanged: 0,
   };
   const policies = new PolicyCache();
   const { db } = ctx;
@@ -221,6 +224,13 @@ export async function runTimers(ctx: AppContext, log?: WorkerLog): Promise<Timer
     );
     if (expired && done > 0) result.feedbackRequestsExpired++;
     if (done === (expired ? 2 : 1)) result.casesClosed++;
+  }
+
+  // Dates that change subscriptions in the system of record, when it leaves them to us.
+  try {
+    result.subscriptionsChanged = (await ctx.billing.applyDueChanges?.(db, ctx.now())) ?? 0;
+  } catch (error) {
+    log?.error({ err: error }, "subscription changes due by date failed; they are retried");
   }
 
   // Kept answers are forgotten after a day: a repeat after that runs again.

@@ -100,6 +100,43 @@ const cancelSubscription = compileOnce(
 );
 
 export const subscriptionLedger: BillingAdapter = {
+  async applyDueChanges(db, now) {
+    // Each change is recorded as an effect under a key of its date, so running twice (or on two
+    // workers at once) changes a subscription once.
+    return db.transaction().execute(async (trx) => {
+      const ended = await sql<{ id: string; cancel_at: Date }>`
+        update subscriptions
+        set status = 'cancelled', cancelled_at = cancel_at, version = version + 1, updated_at = now()
+        where status = 'cancellation_scheduled' and cancel_at <= ${now}
+        returning id, cancel_at`.execute(trx);
+      const resumed = await sql<{ id: string; paused_until: Date }>`
+        update subscriptions s
+        set status = 'active', paused_until = null, version = s.version + 1, updated_at = now()
+        from (select id, paused_until from subscriptions
+              where status = 'paused' and paused_until <= ${now} for update) due
+        where s.id = due.id
+        returning s.id, due.paused_until`.execute(trx);
+      for (const row of ended.rows) {
+        await recordEffect(trx, {
+          effectKey: `${row.id}:cancellation-took-effect:${new Date(row.cancel_at).toISOString()}`,
+          subscriptionId: row.id,
+          caseId: null,
+          kind: "cancellation_took_effect",
+          details: { at: new Date(row.cancel_at).toISOString() },
+        });
+      }
+      for (const row of resumed.rows) {
+        await recordEffect(trx, {
+          effectKey: `${row.id}:pause-ended:${new Date(row.paused_until).toISOString()}`,
+          subscriptionId: row.id,
+          caseId: null,
+          kind: "pause_ended",
+          details: { at: new Date(row.paused_until).toISOString() },
+        });
+      }
+      return ended.rows.length + resumed.rows.length;
+    });
+  },
   async cancel(trx, effect) {
     // The effect is recorded first: a doubled request waits on its key and changes nothing. The
     // update takes the subscription's row lock and answers the row, so no lock or reload is read.

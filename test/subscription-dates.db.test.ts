@@ -1,0 +1,85 @@
+// What a date does to a subscription in the built-in ledger: a scheduled cancellation takes
+// effect at its date (and can no longer be undone), a pause ends at its date. The timers apply
+// both, once however often they run.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runTimers } from "../src/jobs/timers.ts";
+import { type Client, clientFor, signInAs, startTestServer, type TestServer } from "./app.ts";
+import { makeWorld } from "./cases.ts";
+
+let server: TestServer;
+let admin: Client;
+beforeAll(async () => {
+  server = await startTestServer();
+  admin = await clientFor(server, "admin");
+});
+afterAll(() => server?.close());
+
+const DAY = 86_400_000;
+
+/** Signed in afresh: moving the clock by days ends the sessions signed in before. */
+const fresh = () => signInAs(server.app, admin.user!);
+
+async function subscription(id: string) {
+  return (await (await fresh()).request({ method: "GET", url: `/api/subscriptions/${id}` })).json();
+}
+
+describe("subscription dates", () => {
+  it("a scheduled cancellation takes effect at its date, once, and cannot be undone after", async () => {
+    const world = await makeWorld(server);
+    const cancelAt = new Date(server.clock.now.getTime() + 2 * DAY);
+    await server.handle.db
+      .updateTable("subscriptions")
+      .set({ status: "cancellation_scheduled", cancel_at: cancelAt })
+      .where("id", "=", world.subscriptionId)
+      .execute();
+    expect((await runTimers(server.ctx)).subscriptionsChanged).toBe(0);
+    const before = await subscription(world.subscriptionId);
+    expect(before.status).toBe("cancellation_scheduled");
+
+    server.clock.advance(3 * DAY);
+    try {
+      const late = await (await fresh()).request({
+        method: "POST",
+        url: `/api/subscriptions/${world.subscriptionId}/reactivate`,
+      });
+      expect(late.statusCode, late.body).toBe(409);
+      expect(late.json().code).toBe("CANCELLATION_IN_EFFECT");
+
+      expect((await runTimers(server.ctx)).subscriptionsChanged).toBeGreaterThanOrEqual(1);
+      const after = await subscription(world.subscriptionId);
+      expect(after).toMatchObject({
+        status: "cancelled",
+        cancelledAt: cancelAt.toISOString(),
+        version: before.version + 1,
+      });
+      await runTimers(server.ctx);
+      expect((await subscription(world.subscriptionId)).version).toBe(after.version);
+      const effects = await server.handle.db
+        .selectFrom("subscription_effects")
+        .select("kind")
+        .where("subscription_id", "=", world.subscriptionId)
+        .execute();
+      expect(effects).toEqual([{ kind: "cancellation_took_effect" }]);
+    } finally {
+      server.clock.advance(-3 * DAY);
+    }
+  });
+
+  it("a pause ends at its date and the subscription is active again", async () => {
+    const world = await makeWorld(server);
+    await server.handle.db
+      .updateTable("subscriptions")
+      .set({ status: "paused", paused_until: new Date(server.clock.now.getTime() + DAY) })
+      .where("id", "=", world.subscriptionId)
+      .execute();
+    await runTimers(server.ctx);
+    expect((await subscription(world.subscriptionId)).status).toBe("paused");
+    server.clock.advance(2 * DAY);
+    try {
+      await runTimers(server.ctx);
+      expect((await subscription(world.subscriptionId)).status).toBe("active");
+    } finally {
+      server.clock.advance(-2 * DAY);
+    }
+  });
+});
