@@ -119,6 +119,24 @@ describe("canceldesk", () => {
     );
   });
 
+  it.runIf(testDbKind === "pglite")(
+    "will not open an embedded database another process has open",
+    async () => {
+      const dataDir = path.join(dir, "busy");
+      const held = await openDatabase({ kind: "pglite", dataDir: path.join(dataDir, "pglite") });
+      try {
+        const result = await canceldesk(["migrate"], { DATA_DIR: dataDir });
+        expect(result.code).toBe(1);
+        expect(result.stderr).toMatch(
+          new RegExp(`^error: the embedded database in .* is in use by process ${process.pid} `),
+        );
+      } finally {
+        await held.close();
+      }
+      expect((await canceldesk(["migrate"], { DATA_DIR: dataDir })).code).toBe(0);
+    },
+  );
+
   it("migrates, creates a user, refuses demo data next to real users", async () => {
     const first = await canceldesk(["migrate"]);
     expect(first).toMatchObject({ code: 0, stderr: "" });

@@ -1,6 +1,6 @@
 // Opens the database CancelDesk runs on: embedded PGlite in a folder by default, PostgreSQL when
 // a connection string is given. Both speak the same SQL through Kysely's PostgreSQL compiler.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PGlite, types } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
@@ -36,6 +36,54 @@ export async function openPGlite(dataDir: string): Promise<PGlite> {
   return PGlite.create(dataDir, { parsers: pgliteParsers, extensions: pgliteExtensions });
 }
 
+/** Another process (or handle) already has the embedded database open. */
+export class DataFolderInUseError extends Error {
+  // A system error's shape, so the CLI prints the sentence alone (src/cli/run-cli.ts).
+  readonly code = "ELOCKED";
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * One process at a time on an embedded database: PGlite keeps no lock of its own, and a second
+ * process on the same folder neither sees the first one's writes nor leaves the folder readable.
+ * A lock file beside the folder holds the owner's pid; one left by a process that died is taken
+ * over. Answers the release.
+ */
+export function lockDataFolder(dataDir: string): () => void {
+  const lockFile = `${path.resolve(dataDir)}.lock`;
+  mkdirSync(path.dirname(lockFile), { recursive: true });
+  for (let tries = 0; tries < 2; tries++) {
+    try {
+      writeFileSync(lockFile, `${process.pid}\n`, { flag: "wx" });
+      return () => {
+        try {
+          unlinkSync(lockFile);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const owner = Number(readFileSync(lockFile, "utf8").trim());
+      if (Number.isInteger(owner) && owner > 0 && isRunning(owner)) {
+        throw new DataFolderInUseError(
+          `the embedded database in ${path.dirname(lockFile)} is in use by process ${owner} (a running server or command): stop it first, or run several processes against PostgreSQL (DATABASE_URL)`,
+        );
+      }
+      unlinkSync(lockFile); // left by a process that is gone
+    }
+  }
+  throw new DataFolderInUseError(`could not lock ${lockFile}`);
+}
+
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
   if (target.kind === "postgres") {
     const pool = new pg.Pool({
@@ -48,7 +96,14 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: "postgres", close: () => db.destroy() };
   }
-  const instance = "instance" in target ? target.instance : await openPGlite(target.dataDir);
+  const release = "instance" in target ? () => {} : lockDataFolder(target.dataDir);
+  let instance: PGlite;
+  try {
+    instance = "instance" in target ? target.instance : await openPGlite(target.dataDir);
+  } catch (error) {
+    release();
+    throw error;
+  }
   const db = new Kysely<Database>({ dialect: new PGliteDialect(instance) });
   return {
     db,
@@ -56,6 +111,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     close: async () => {
       await db.destroy();
       if (!instance.closed) await instance.close();
+      release();
     },
   };
 }
