@@ -23,4 +23,12 @@ describe("the embedded database's lock", () => {
     const release = lockDataFolder(dataDir);
     release();
   });
+
+  it("takes over a lock an earlier process with this pid left (a container's pid 1 after a restart)", () => {
+    const dataDir = path.join(mkdtempSync(path.join(tmpdir(), "cd-lock-")), "pglite");
+    writeFileSync(`${dataDir}.lock`, `${process.pid}\n`);
+    const release = lockDataFolder(dataDir);
+    expect(() => lockDataFolder(dataDir)).toThrow(DataFolderInUseError);
+    release();
+  });
 });

@@ -57,13 +57,17 @@ function isRunning(pid: number): boolean {
  * A lock file beside the folder holds the owner's pid; one left by a process that died is taken
  * over. Answers the release.
  */
+const heldLocks = new Set<string>();
+
 export function lockDataFolder(dataDir: string): () => void {
   const lockFile = `${path.resolve(dataDir)}.lock`;
   mkdirSync(path.dirname(lockFile), { recursive: true });
   for (let tries = 0; tries < 2; tries++) {
     try {
       writeFileSync(lockFile, `${process.pid}\n`, { flag: "wx" });
+      heldLocks.add(lockFile);
       return () => {
+        heldLocks.delete(lockFile);
         try {
           unlinkSync(lockFile);
         } catch {
@@ -73,7 +77,13 @@ export function lockDataFolder(dataDir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const owner = Number(readFileSync(lockFile, "utf8").trim());
-      if (Number.isInteger(owner) && owner > 0 && isRunning(owner)) {
+      // Our own pid on a lock this process does not hold is a lock left by an earlier process
+      // that had the same pid (a container's pid 1 after a restart).
+      const alive =
+        owner === process.pid
+          ? heldLocks.has(lockFile)
+          : Number.isInteger(owner) && owner > 0 && isRunning(owner);
+      if (alive) {
         throw new DataFolderInUseError(
           `the embedded database in ${path.dirname(lockFile)} is in use by process ${owner} (a running server or command): stop it first, or run several processes against PostgreSQL (DATABASE_URL)`,
         );
