@@ -1,7 +1,7 @@
 // The canceldesk command run for real, as a child process, on a database of its own: embedded
 // PGlite in a temporary DATA_DIR, or a fresh schema on the PostgreSQL server under test.
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "kysely";
@@ -134,6 +134,19 @@ describe("canceldesk", () => {
         await held.close();
       }
       expect((await canceldesk(["migrate"], { DATA_DIR: dataDir })).code).toBe(0);
+    },
+  );
+
+  it.runIf(testDbKind === "pglite")(
+    "will not make a new database for a command pointed at a folder without one",
+    async () => {
+      const nowhere = path.join(dir, "mistyped");
+      const result = await canceldeskInProcess(["audit", "verify"], { DATA_DIR: nowhere });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        `config error: DATA_DIR: there is no CancelDesk database in ${nowhere}: point DATA_DIR at the server's, or run "canceldesk migrate" to create one there\n`,
+      );
+      expect(existsSync(path.join(nowhere, "pglite"))).toBe(false);
     },
   );
 

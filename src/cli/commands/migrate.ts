@@ -21,7 +21,9 @@ export const migrateCommand: CliCommand = {
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`, help);
     const config = loadConfig(io.env);
-    const applied = await withDatabase(config, (handle) => migrateToLatest(handle.db));
+    const applied = await withDatabase(config, (handle) => migrateToLatest(handle.db), {
+      create: true,
+    });
     if (applied.length === 0) io.stdout("The database is up to date: no migrations to apply.\n");
     else for (const name of applied) io.stdout(`applied ${name}\n`);
     return 0;

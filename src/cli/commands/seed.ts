@@ -50,52 +50,56 @@ export const seedCommand: CliCommand = {
       throw new UsageError(`--volume: must be a whole number of cases, got ${values.volume}`, help);
     }
     const config = loadConfig(io.env);
-    return withDatabase(config, async ({ db, kind }) => {
-      await migrateToLatest(db);
-      const users = await countUsers(db);
-      if (users > 0) {
-        io.stderr(
-          `Refusing to seed ${volume ? "volume" : "demo"} data: the database already has ${users} user${users === 1 ? "" : "s"}. ` +
-            `${volume ? "Volume" : "Demo"} data goes into an empty database only.\n`,
-        );
-        return 1;
-      }
-      if (volume !== undefined) {
-        const result = await seedVolume(db, {
-          cases: volume,
-          // The CLI's pool has two connections: write one round while the next is generated.
-          parallelWrites: kind === "postgres" ? 2 : 1,
-          onProgress: ({ cases, events, elapsedMs }) => {
-            const seconds = elapsedMs / 1000;
-            io.stdout(
-              `  ${cases.toLocaleString("en-US")} cases, ${events.toLocaleString("en-US")} events, ${Math.round(cases / seconds).toLocaleString("en-US")} cases/s, ${Math.round(events / seconds).toLocaleString("en-US")} events/s\n`,
-            );
-          },
-        });
-        io.stdout(
-          `Seeded ${result.cases.toLocaleString("en-US")} cases and ${result.events.toLocaleString("en-US")} events in ${(result.elapsedMs / 1000).toFixed(1)} s ` +
-            `(${result.accounts.toLocaleString("en-US")} accounts, ${result.contacts.toLocaleString("en-US")} contacts, ${result.subscriptions.toLocaleString("en-US")} subscriptions, ` +
-            `${result.staff.accountManagers} AMs, ${result.staff.csms} CSMs, ${result.staff.admins} admins).\n`,
-        );
-        io.stdout(
-          `Closed: ${JSON.stringify(result.byOutcome)}\nOpen: ${JSON.stringify(result.openByState)}\n`,
-        );
-        const metricsStarted = Date.now();
-        const metrics = await backfillCaseMetrics(db);
-        io.stdout(
-          `Analytics rows for ${metrics.toLocaleString("en-US")} closed cases in ${((Date.now() - metricsStarted) / 1000).toFixed(1)} s.\n`,
-        );
-        io.stdout(
-          `Sign in as ${result.signIns.accountManager} (AM), ${result.signIns.csm} (CSM) or ${result.signIns.admin} (admin) with ${result.signIns.password}\n`,
-        );
+    return withDatabase(
+      config,
+      async ({ db, kind }) => {
+        await migrateToLatest(db);
+        const users = await countUsers(db);
+        if (users > 0) {
+          io.stderr(
+            `Refusing to seed ${volume ? "volume" : "demo"} data: the database already has ${users} user${users === 1 ? "" : "s"}. ` +
+              `${volume ? "Volume" : "Demo"} data goes into an empty database only.\n`,
+          );
+          return 1;
+        }
+        if (volume !== undefined) {
+          const result = await seedVolume(db, {
+            cases: volume,
+            // The CLI's pool has two connections: write one round while the next is generated.
+            parallelWrites: kind === "postgres" ? 2 : 1,
+            onProgress: ({ cases, events, elapsedMs }) => {
+              const seconds = elapsedMs / 1000;
+              io.stdout(
+                `  ${cases.toLocaleString("en-US")} cases, ${events.toLocaleString("en-US")} events, ${Math.round(cases / seconds).toLocaleString("en-US")} cases/s, ${Math.round(events / seconds).toLocaleString("en-US")} events/s\n`,
+              );
+            },
+          });
+          io.stdout(
+            `Seeded ${result.cases.toLocaleString("en-US")} cases and ${result.events.toLocaleString("en-US")} events in ${(result.elapsedMs / 1000).toFixed(1)} s ` +
+              `(${result.accounts.toLocaleString("en-US")} accounts, ${result.contacts.toLocaleString("en-US")} contacts, ${result.subscriptions.toLocaleString("en-US")} subscriptions, ` +
+              `${result.staff.accountManagers} AMs, ${result.staff.csms} CSMs, ${result.staff.admins} admins).\n`,
+          );
+          io.stdout(
+            `Closed: ${JSON.stringify(result.byOutcome)}\nOpen: ${JSON.stringify(result.openByState)}\n`,
+          );
+          const metricsStarted = Date.now();
+          const metrics = await backfillCaseMetrics(db);
+          io.stdout(
+            `Analytics rows for ${metrics.toLocaleString("en-US")} closed cases in ${((Date.now() - metricsStarted) / 1000).toFixed(1)} s.\n`,
+          );
+          io.stdout(
+            `Sign in as ${result.signIns.accountManager} (AM), ${result.signIns.csm} (CSM) or ${result.signIns.admin} (admin) with ${result.signIns.password}\n`,
+          );
+          return 0;
+        }
+        const { signIns } = await seedDemo(db);
+        io.stdout("Demo data created. Sign in with one of these:\n");
+        for (const s of signIns) {
+          io.stdout(`  ${s.role.padEnd(16)} ${s.email.padEnd(36)} ${s.password}\n`);
+        }
         return 0;
-      }
-      const { signIns } = await seedDemo(db);
-      io.stdout("Demo data created. Sign in with one of these:\n");
-      for (const s of signIns) {
-        io.stdout(`  ${s.role.padEnd(16)} ${s.email.padEnd(36)} ${s.password}\n`);
-      }
-      return 0;
-    });
+      },
+      { create: true },
+    );
   },
 };
