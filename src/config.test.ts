@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -63,6 +63,13 @@ describe("loadConfig", () => {
       publicUrl: "https://cancel.example.com",
       port: 8080,
     });
+  });
+
+  it("refuses a kept session secret that is empty or cut short", () => {
+    const dir = dataDir();
+    loadConfig({ DATA_DIR: dir });
+    writeFileSync(path.join(dir, "session-secret"), "\n");
+    expect(() => loadConfig({ DATA_DIR: dir })).toThrow(/^SESSION_SECRET: the secret kept in /);
   });
 
   it("seeds demo data on the embedded database only, unless asked to", () => {

@@ -118,7 +118,17 @@ function readSessionSecret(env: Env, dataDir: string, usesEmbeddedDb: boolean): 
     );
   }
   const file = path.join(dataDir, "session-secret");
-  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  if (existsSync(file)) {
+    const kept = readFileSync(file, "utf8").trim();
+    // An empty or cut file would sign every session and customer link with next to nothing.
+    if (kept.length < 32) {
+      throw new ConfigError(
+        "SESSION_SECRET",
+        `the secret kept in ${file} is shorter than 32 characters: delete the file to have a new one generated (signed-in sessions and sent links then stop working)`,
+      );
+    }
+    return kept;
+  }
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(32).toString("base64url");
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });

@@ -119,36 +119,34 @@ describe("canceldesk", () => {
     );
   });
 
-  it.runIf(testDbKind === "pglite")(
-    "will not open an embedded database another process has open",
-    async () => {
-      const dataDir = path.join(dir, "busy");
-      const held = await openDatabase({ kind: "pglite", dataDir: path.join(dataDir, "pglite") });
-      try {
-        const result = await canceldesk(["migrate"], { DATA_DIR: dataDir });
-        expect(result.code).toBe(1);
-        expect(result.stderr).toMatch(
-          new RegExp(`^error: the embedded database in .* is in use by process ${process.pid} `),
-        );
-      } finally {
-        await held.close();
-      }
-      expect((await canceldesk(["migrate"], { DATA_DIR: dataDir })).code).toBe(0);
-    },
-  );
-
-  it.runIf(testDbKind === "pglite")(
-    "will not make a new database for a command pointed at a folder without one",
-    async () => {
-      const nowhere = path.join(dir, "mistyped");
-      const result = await canceldeskInProcess(["audit", "verify"], { DATA_DIR: nowhere });
+  // Both about the embedded database, so on PGlite whichever database the other tests use.
+  it("will not open an embedded database another process has open", async () => {
+    const dataDir = path.join(dir, "busy");
+    const held = await openDatabase({ kind: "pglite", dataDir: path.join(dataDir, "pglite") });
+    try {
+      const result = await canceldesk(["migrate"], { DATA_DIR: dataDir, DATABASE_URL: "" });
       expect(result.code).toBe(1);
-      expect(result.stderr).toBe(
-        `config error: DATA_DIR: there is no CancelDesk database in ${nowhere}: point DATA_DIR at the server's, or run "canceldesk migrate" to create one there\n`,
+      expect(result.stderr).toMatch(
+        new RegExp(`^error: the embedded database in .* is in use by process ${process.pid} `),
       );
-      expect(existsSync(path.join(nowhere, "pglite"))).toBe(false);
-    },
-  );
+    } finally {
+      await held.close();
+    }
+    expect((await canceldesk(["migrate"], { DATA_DIR: dataDir, DATABASE_URL: "" })).code).toBe(0);
+  });
+
+  it("will not make a new database for a command pointed at a folder without one", async () => {
+    const nowhere = path.join(dir, "mistyped");
+    const result = await canceldeskInProcess(["audit", "verify"], {
+      DATA_DIR: nowhere,
+      DATABASE_URL: "",
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `config error: DATA_DIR: there is no CancelDesk database in ${nowhere}: point DATA_DIR at the server's, or run "canceldesk migrate" to create one there\n`,
+    );
+    expect(existsSync(path.join(nowhere, "pglite"))).toBe(false);
+  });
 
   it("migrates, creates a user, refuses demo data next to real users", async () => {
     const first = await canceldesk(["migrate"]);
@@ -204,6 +202,11 @@ describe("canceldesk", () => {
     const seed = await canceldeskInProcess(["seed", "--demo"]);
     expect(seed.code).toBe(1);
     expect(seed.stderr).toMatch(/^Refusing to seed demo data: the database already has 1 user\./);
+  });
+
+  it("tells a case it cannot find from a broken chain by the exit code", async () => {
+    const result = await canceldeskInProcess(["audit", "verify", "--case", "CD-1999-99999"]);
+    expect(result).toMatchObject({ code: 2, stderr: "case CD-1999-99999 was not found\n" });
   });
 
   it("refuses a CSV file with bad rows, reporting each by line", async () => {

@@ -13,7 +13,7 @@ Checks the hash chain of every case's audit log (or of one case, by id or refere
 CD-2026-00042) and reports each case whose chain is broken: an entry edited, removed or
 reordered, with the case's reference and the entry's number. Cases are read in batches, so it
 runs in flat memory at any size. Entries whose personal data was erased on request are counted,
-not reported as breaks. Exits 1 when a break is found.
+not reported as breaks. Exits 1 when a break is found, 2 when the --case is not found.
 `;
 
 /** The command's work on an open database (tests call it with their own). */
@@ -59,9 +59,10 @@ export const auditCommand: CliCommand = {
       let caseId: string | undefined;
       if (typeof values.case === "string") {
         const found = await findCase(handle.db, values.case);
+        // Not 1, which means a broken chain: a cron job must not report tampering for a typo.
         if (!found) {
           io.stderr(`case ${values.case} was not found\n`);
-          return 1;
+          return 2;
         }
         caseId = found.id;
       }
