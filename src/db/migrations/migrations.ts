@@ -14,6 +14,7 @@ import * as m0010 from "./0010-idempotency-expiry.ts";
 import * as m0011 from "./0011-idempotency-claim-token.ts";
 import * as m0012 from "./0012-sla-due-until-engaged.ts";
 import * as m0013 from "./0013-failed-at-always-set.ts";
+import * as m0014 from "./0014-subscription-dates.ts";
 
 const migrations: Record<string, Migration> = {
   "0001-foundation": m0001,
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   "0011-idempotency-claim-token": m0011,
   "0012-sla-due-until-engaged": m0012,
   "0013-failed-at-always-set": m0013,
+  "0014-subscription-dates": m0014,
 };
 
 export const migrationProvider: MigrationProvider = {
