@@ -15,7 +15,7 @@ import type { Case } from "../domain/case.ts";
 import type { FormSubmissionInput } from "../domain/commands.ts";
 import { mayRequestCancellation } from "../domain/customer.ts";
 import { AppError } from "../domain/errors.ts";
-import type { PolicyDefinition } from "../domain/policy-definition.ts";
+import { allowsIdentityMethod, type PolicyDefinition } from "../domain/policy-definition.ts";
 import { formLinkExpiresAt, identityCodeExpiresAt } from "../domain/sla.ts";
 import { getCurrentPolicy, getPolicy } from "./case-facts.ts";
 import type { Db, Trx } from "./context.ts";
@@ -300,7 +300,7 @@ export async function startSelfService(services: CaseServices, email: string): P
   await services.db.transaction().execute(async (trx) => {
     const policy = (await getCurrentPolicy(trx)).definition;
     // Asked before the address is looked up: the answer is the same for everyone.
-    if (!policy.identity.methods.includes("self_service")) {
+    if (!allowsIdentityMethod(policy, "self_service")) {
       throw new AppError(
         "POLICY_RULE",
         "Cancelling on this page is not offered at the moment: please contact your account manager, who will help you.",

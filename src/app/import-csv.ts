@@ -142,13 +142,12 @@ function text(value: string | undefined): string | undefined {
 
 /**
  * A time cell as billing exports and spreadsheets write it: `2026-01-01 09:30:00` without a zone
- * is read as UTC (the API, which has no such habit, wants the zone).
+ * is read as UTC (the API, which has no such habit, wants the zone; `instant` reads the rest).
  */
 function instantCell(value: string | undefined): string | undefined {
   const t = text(value)?.trim();
   if (t === undefined) return undefined;
-  const zoneless = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/.exec(t);
-  return zoneless ? `${zoneless[1]}T${zoneless[2]}Z` : t;
+  return /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/.test(t) ? `${t}Z` : t;
 }
 
 function wholeNumber(value: string | undefined): number | undefined {

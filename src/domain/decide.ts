@@ -65,6 +65,7 @@ import {
   type OfferSubject,
 } from "./offers.ts";
 import {
+  allowsIdentityMethod,
   DEFAULT_MAX_CODES_SENT,
   findOffer,
   findReason,
@@ -322,7 +323,7 @@ function identityStepRefusal(
   ctx: DecisionContext,
 ): Refusal | null {
   if (c.state !== "intake") return refusal("IDENTITY_ALREADY_VERIFIED");
-  if (!ctx.policy.identity.methods.includes(method)) {
+  if (!allowsIdentityMethod(ctx.policy, method)) {
     return refusal(
       "IDENTITY_METHOD_NOT_ALLOWED",
       `The policy does not allow verification by ${method}; use ${ctx.policy.identity.methods.join(" or ")}.`,

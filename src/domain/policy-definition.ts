@@ -181,6 +181,11 @@ export interface MessageTemplate {
   sms?: string;
 }
 
+/** Whether the policy lets a requester be verified this way (the engine's rule, and the page's). */
+export function allowsIdentityMethod(policy: PolicyDefinition, method: IdentityMethod): boolean {
+  return policy.identity.methods.includes(method);
+}
+
 export function findReason(
   policy: PolicyDefinition,
   code: string | null | undefined,

@@ -3,7 +3,14 @@
 import { type Kysely, type OrderByItemBuilder, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { Case } from "../../domain/case.ts";
 import type { Database } from "../tables/tables.ts";
-import { afterCursor, likePattern, type Page, type PageRequest, toPage } from "./pagination.ts";
+import {
+  afterCursor,
+  instantKey,
+  likePattern,
+  type Page,
+  type PageRequest,
+  toPage,
+} from "./pagination.ts";
 
 type Db = Kysely<Database>;
 
@@ -383,7 +390,7 @@ export async function listCases(
       "cases.id",
       // A time key is written as ISO 8601 whatever the server's DateStyle, so the cursor reads back.
       (castAs === "timestamptz"
-        ? sql<string>`case when isfinite(page.sort_value) then to_char(page.sort_value at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') else page.sort_value::text end`
+        ? sql<string>`case when isfinite(page.sort_value) then ${instantKey(sql.ref("page.sort_value"))} else page.sort_value::text end`
         : sql<string>`(page.sort_value)::text`
       ).as("sort_key"),
       "accounts.name as account_name",

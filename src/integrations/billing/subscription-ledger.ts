@@ -116,25 +116,21 @@ export const subscriptionLedger: BillingAdapter = {
               where status = 'paused' and paused_until <= ${now} for update) due
         where s.id = due.id
         returning s.id, due.paused_until`.execute(trx);
-      for (const row of ended.rows) {
+      const changes = [
+        ...ended.rows.map((r) => ({ id: r.id, kind: "cancellation_took_effect", at: r.cancel_at })),
+        ...resumed.rows.map((r) => ({ id: r.id, kind: "pause_ended", at: r.paused_until })),
+      ];
+      for (const change of changes) {
+        const at = new Date(change.at).toISOString();
         await recordEffect(trx, {
-          effectKey: `${row.id}:cancellation-took-effect:${new Date(row.cancel_at).toISOString()}`,
-          subscriptionId: row.id,
+          effectKey: `${change.id}:${change.kind}:${at}`,
+          subscriptionId: change.id,
           caseId: null,
-          kind: "cancellation_took_effect",
-          details: { at: new Date(row.cancel_at).toISOString() },
+          kind: change.kind,
+          details: { at },
         });
       }
-      for (const row of resumed.rows) {
-        await recordEffect(trx, {
-          effectKey: `${row.id}:pause-ended:${new Date(row.paused_until).toISOString()}`,
-          subscriptionId: row.id,
-          caseId: null,
-          kind: "pause_ended",
-          details: { at: new Date(row.paused_until).toISOString() },
-        });
-      }
-      return ended.rows.length + resumed.rows.length;
+      return changes.length;
     });
   },
   async cancel(trx, effect) {
