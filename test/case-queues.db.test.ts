@@ -2,7 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { wootrecruitPolicy } from "../src/policy/wootrecruit.ts";
 import { clientFor, signInAs, startTestServer, type TestServer } from "./app.ts";
-import { act, ensureWootRecruitPlans, makeWorld, openCaseFor, openWithFormSent } from "./cases.ts";
+import {
+  act,
+  ensureWootRecruitPlans,
+  makeWorld,
+  openCaseFor,
+  openWithFormSent,
+  publishPolicy,
+} from "./cases.ts";
 import { makeAccount, makeContact, makePlan, makeSubscription, makeUser } from "./factories.ts";
 
 let server: TestServer;
@@ -306,14 +313,10 @@ describe("the SLA queues and each case's own policy version", () => {
     const admin = await clientFor(server, "admin");
     await ensureWootRecruitPlans(server);
     const publish = async (atRiskHours: number) => {
-      const published = await admin.request({
-        method: "POST",
-        url: "/api/policy/versions",
-        payload: {
-          definition: {
-            ...wootrecruitPolicy,
-            slas: { ...wootrecruitPolicy.slas, csmEngagementAtRiskHours: atRiskHours },
-          },
+      const published = await publishPolicy(admin, {
+        definition: {
+          ...wootrecruitPolicy,
+          slas: { ...wootrecruitPolicy.slas, csmEngagementAtRiskHours: atRiskHours },
         },
       });
       expect(published.statusCode, published.body).toBe(201);

@@ -25,6 +25,11 @@ export async function ensurePlan(server: TestServer, code: string, price: number
   ).id;
 }
 
+/** An admin publishes a policy version (`{ definition, notes?, basedOnVersion? }`). */
+export function publishPolicy(admin: Client, payload: Record<string, unknown>) {
+  return admin.request({ method: "POST", url: "/api/policy/versions", payload });
+}
+
 /** The four plans WootRecruit's default policy's offers name, so it can be published again. */
 export async function ensureWootRecruitPlans(server: TestServer) {
   for (const [code, price] of [

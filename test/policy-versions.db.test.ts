@@ -10,6 +10,7 @@ import {
   makeWorld,
   openCaseFor,
   openWithFormSent,
+  publishPolicy,
   submitFormAsCustomer,
 } from "./cases.ts";
 
@@ -40,11 +41,7 @@ describe("policy versions", () => {
       ...wootrecruitPolicy,
       slas: { ...wootrecruitPolicy.slas, csmEngagementDueHours: 8 },
     };
-    const published = await admin.request({
-      method: "POST",
-      url: "/api/policy/versions",
-      payload: { definition, notes: "CSM SLA down to 8 hours" },
-    });
+    const published = await publishPolicy(admin, { definition, notes: "CSM SLA down to 8 hours" });
     expect(published.statusCode, published.body).toBe(201);
     expect(published.json()).toMatchObject({ version: 2, notes: "CSM SLA down to 8 hours" });
 
@@ -65,11 +62,7 @@ describe("policy versions", () => {
       ...wootrecruitPolicy,
       identity: { ...wootrecruitPolicy.identity, attemptLimit: 0 },
     };
-    const response = await admin.request({
-      method: "POST",
-      url: "/api/policy/versions",
-      payload: { definition },
-    });
+    const response = await publishPolicy(admin, { definition });
     expect(response.statusCode).toBe(400);
     expect(invalidFields(response)).toContain("definition.identity.attemptLimit");
     const versions = await admin.request({ method: "GET", url: "/api/policy/versions" });
@@ -115,8 +108,7 @@ describe("policy versions", () => {
 });
 
 describe("publishing safely", () => {
-  const publish = (payload: Record<string, unknown>) =>
-    admin.request({ method: "POST", url: "/api/policy/versions", payload });
+  const publish = (payload: Record<string, unknown>) => publishPolicy(admin, payload);
   const currentVersion = async () =>
     (await admin.request({ method: "GET", url: "/api/policy" })).json().version as number;
 
@@ -224,10 +216,9 @@ describe("a policy's own limits", () => {
       ...wootrecruitPolicy,
       form: { ...wootrecruitPolicy.form, detailsMaxLength: 10_000 },
     };
-    const published = await admin.request({
-      method: "POST",
-      url: "/api/policy/versions",
-      payload: { definition, notes: "Room for long explanations" },
+    const published = await publishPolicy(admin, {
+      definition,
+      notes: "Room for long explanations",
     });
     expect(published.statusCode, published.body).toBe(201);
     const world = await makeWorld(server);
@@ -241,17 +232,13 @@ describe("a policy's own limits", () => {
   it("take a reason code as long as the policy allows, on the form and from staff", async () => {
     const longCode = `budget_${"x".repeat(57)}`;
     expect(longCode).toHaveLength(64);
-    const published = await admin.request({
-      method: "POST",
-      url: "/api/policy/versions",
-      payload: {
-        definition: {
-          ...wootrecruitPolicy,
-          reasons: [
-            ...wootrecruitPolicy.reasons,
-            { code: longCode, label: "Budget moved", requiresDetails: false },
-          ],
-        },
+    const published = await publishPolicy(admin, {
+      definition: {
+        ...wootrecruitPolicy,
+        reasons: [
+          ...wootrecruitPolicy.reasons,
+          { code: longCode, label: "Budget moved", requiresDetails: false },
+        ],
       },
     });
     expect(published.statusCode, published.body).toBe(201);
@@ -283,24 +270,12 @@ describe("reports across versions", () => {
         },
       })),
     };
-    const published = await admin.request({
-      method: "POST",
-      url: "/api/policy/versions",
-      payload: { definition: without },
-    });
+    const published = await publishPolicy(admin, { definition: without });
     expect(published.statusCode, published.body).toBe(201);
     const labels = await listPolicyLabels(server.handle.db);
     expect(labels.reasons.get("hiring_freeze")).toBe("We've paused hiring");
     expect(labels.reasons.get("unused")).toBe("We no longer use it");
     expect(labels.offers.get("discount_20_3m")).toBe("20% off for 3 months");
-    expect(
-      (
-        await admin.request({
-          method: "POST",
-          url: "/api/policy/versions",
-          payload: { definition: wootrecruitPolicy },
-        })
-      ).statusCode,
-    ).toBe(201);
+    expect((await publishPolicy(admin, { definition: wootrecruitPolicy })).statusCode).toBe(201);
   });
 });

@@ -9,7 +9,7 @@ import {
 } from "../../src/db/repositories/users.repository.ts";
 import { wootrecruitPolicy } from "../../src/policy/wootrecruit.ts";
 import { signInAs } from "../app.ts";
-import { act, submitFormAsCustomer, verifyByCode } from "../cases.ts";
+import { act, publishPolicy, submitFormAsCustomer, verifyByCode } from "../cases.ts";
 import {
   blockedMessage,
   type Customer,
@@ -194,10 +194,9 @@ describe.skipIf(!hasChromium)("refusals, roles and problems", () => {
       ),
       DEMO_PASSWORD,
     );
-    const meanwhile = await otherAdmin.request({
-      method: "POST",
-      url: "/api/policy/versions",
-      payload: { definition: wootrecruitPolicy, notes: "Published from the API meanwhile" },
+    const meanwhile = await publishPolicy(otherAdmin, {
+      definition: wootrecruitPolicy,
+      notes: "Published from the API meanwhile",
     });
     expect(meanwhile.statusCode, meanwhile.body).toBe(201);
     await admin.getByLabel("Feedback expiry (days)").fill("20");
@@ -244,11 +243,7 @@ describe.skipIf(!hasChromium)("refusals, roles and problems", () => {
       );
     const admin = await signedIn("alex.morgan@wootrecruit.example");
     const publish = async (definition: typeof wootrecruitPolicy, notes: string) => {
-      const published = await admin.request({
-        method: "POST",
-        url: "/api/policy/versions",
-        payload: { definition, notes },
-      });
+      const published = await publishPolicy(admin, { definition, notes });
       expect(published.statusCode, published.body).toBe(201);
     };
     await publish(
