@@ -8,6 +8,7 @@ import { startTestServer, type TestServer } from "./app.ts";
 import {
   act,
   makeWorld,
+  openCaseFor,
   openWithFormSent,
   sentLink,
   staffClient,
@@ -34,7 +35,7 @@ async function caseView(id: string) {
 async function outboxOf(caseId: string) {
   return server.handle.db
     .selectFrom("outbox")
-    .select(["topic", "recipient", "payload", "status"])
+    .select(["topic", "recipient", "payload", "status", "skipped_reason"])
     .where("case_id", "=", caseId)
     .execute();
 }
@@ -79,6 +80,65 @@ describe("timers", () => {
     const timeline = await reader.request({ method: "GET", url: `/api/cases/${c.id}/timeline` });
     const expiry = timeline.json().items.find((e: { type: string }) => e.type === "form_expired");
     expect(expiry.actor).toEqual({ kind: "system" });
+  });
+
+  it("do not send a reminder that was queued just before the customer submitted the form", async () => {
+    const world = await makeWorld(server);
+    const c = await openWithFormSent(server, world);
+    const worker = testWorker(server);
+    await worker.drain();
+    server.clock.advance(25 * HOUR);
+    expect((await runTimers(server.ctx)).formRemindersQueued).toBeGreaterThanOrEqual(1);
+    await submitFormAsCustomer(server, c.id);
+    await worker.drain();
+    const reminder = (await outboxOf(c.id)).find((m) => m.topic === "form_reminder");
+    expect(reminder).toMatchObject({
+      status: "skipped",
+      skipped_reason: "the customer has already submitted the form",
+    });
+    const reminders = await server.handle.db
+      .selectFrom("dev_mailbox")
+      .select("id")
+      .where("subject", "like", `A reminder%${c.reference}%`)
+      .execute();
+    expect(reminders).toHaveLength(0);
+    const admin = await staffClient(server, "admin");
+    const listed = await admin.request({ method: "GET", url: `/api/cases/${c.id}/messages` });
+    expect(
+      listed.json().items.find((m: { topic: string }) => m.topic === "form_reminder"),
+    ).toMatchObject({
+      status: "skipped",
+      skippedReason: "the customer has already submitted the form",
+    });
+  });
+
+  it("do not send a code that ran out before it could go, nor the form link of a withdrawn case", async () => {
+    const world = await makeWorld(server);
+    const first = await openCaseFor(world);
+    await act(world.am, first.id, "identity/send-code");
+    server.clock.advance(20 * 60_000);
+    await testWorker(server).drain();
+    expect((await outboxOf(first.id)).find((m) => m.topic === "identity_code")).toMatchObject({
+      status: "skipped",
+      skipped_reason: "the code it carries has expired",
+    });
+
+    const other = await makeWorld(server);
+    const second = await openWithFormSent(server, other);
+    await act(other.am, second.id, "withdraw", { reason: "Found the budget after all." });
+    await testWorker(server).drain();
+    expect((await outboxOf(second.id)).find((m) => m.topic === "form_link")).toMatchObject({
+      status: "skipped",
+      skipped_reason: "the case is closed",
+    });
+    expect(
+      await server.handle.db
+        .selectFrom("dev_mailbox")
+        .select("id")
+        .where("text_body", "like", `%${second.reference}%`)
+        .where("subject", "like", "%form%")
+        .execute(),
+    ).toHaveLength(0);
   });
 
   it("tell the CSM the case was reassigned to, not the one it was escalated to, when the SLA is at risk", async () => {

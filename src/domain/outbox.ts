@@ -5,7 +5,7 @@
 
 import type { Case, LinkChannel } from "./case.ts";
 import type { CaseEvent } from "./events.ts";
-import type { Instant } from "./time.ts";
+import { hasPassed, type Instant } from "./time.ts";
 
 /** What other systems can subscribe to with a webhook endpoint. */
 export const WEBHOOK_TOPICS = [
@@ -195,4 +195,46 @@ export function outboxFor(event: CaseEvent, after: Case): OutboxMessage[] {
 /** All outgoing messages of one accepted decision, in event order. */
 export function outboxForDecision(events: readonly CaseEvent[], after: Case): OutboxMessage[] {
   return events.flatMap((event) => outboxFor(event, after));
+}
+
+/** The messages that ask the customer to do something with the code or link they carry. */
+const ASKS_THE_CUSTOMER = new Set([
+  "identity_code",
+  "form_link",
+  "form_reminder",
+  "offer_link",
+  "feedback_request",
+]);
+
+/** The code or link a message hands over, as it stands when the message is about to go. */
+export interface HandedSecret {
+  kind: "code" | "link";
+  /** Undefined when no such code or link is stored (erased with the contact's data). */
+  state?: { usedAt: Date | null; supersededAt: Date | null; expiresAt: Date } | undefined;
+}
+
+/**
+ * Why a message that asks the customer to act should not go out any more, or null when it should.
+ * Messages wait in the outbox for a worker, and meanwhile the customer may have done what it asks
+ * (a reminder to fill in a form they just submitted) or the case may have moved past it; such a
+ * message would only confuse them with a dead link. Confirmations always go.
+ */
+export function reasonNotToSend(
+  topic: string,
+  c: Pick<Case, "state" | "form"> | undefined,
+  handed: HandedSecret | undefined,
+  now: Date,
+): string | null {
+  if (!ASKS_THE_CUSTOMER.has(topic)) return null;
+  if (c?.state === "closed") return "the case is closed";
+  if (topic === "form_reminder" && c?.form?.submission) {
+    return "the customer has already submitted the form";
+  }
+  if (!handed) return null;
+  const what = handed.kind === "code" ? "code" : "link";
+  if (!handed.state) return `the ${what} it carries no longer exists`;
+  if (handed.state.usedAt) return `the ${what} it carries was already used`;
+  if (handed.state.supersededAt) return `a newer ${what} replaced the one it carries`;
+  if (hasPassed(handed.state.expiresAt, now)) return `the ${what} it carries has expired`;
+  return null;
 }

@@ -2,11 +2,15 @@
 // case, account, plan, account manager, the policy version the case follows), derives the code
 // or link from the nonce in the payload with the server's secret, and renders the template.
 import type { AppContext } from "../app/context.ts";
-import { identityCode, linkToken } from "../app/customer-secrets.ts";
+import { identityCode, linkToken, linkTokenHash } from "../app/customer-secrets.ts";
 import { getSettings } from "../app/settings.ts";
 import { findAccountById } from "../db/repositories/accounts.repository.ts";
 import { findCase } from "../db/repositories/cases.repository.ts";
 import { findContactById } from "../db/repositories/contacts.repository.ts";
+import {
+  findCustomerLink,
+  findIdentityCodeState,
+} from "../db/repositories/customer-links.repository.ts";
 import type { ClaimedMessage } from "../db/repositories/outbox-delivery.repository.ts";
 import { findPlanById } from "../db/repositories/plans.repository.ts";
 import {
@@ -16,6 +20,7 @@ import {
 import { findSubscriptionById } from "../db/repositories/subscriptions.repository.ts";
 import { findUserById } from "../db/repositories/users.repository.ts";
 import type { Case } from "../domain/case.ts";
+import { type HandedSecret, reasonNotToSend } from "../domain/outbox.ts";
 import {
   findOffer,
   findStep,
@@ -44,6 +49,11 @@ export interface ComposedMessage {
   to: string;
   toName: string | null;
   rendered: RenderedMessage;
+}
+
+/** A message that is not to go out any more, and why (see reasonNotToSend). */
+export interface SkippedMessage {
+  skipped: string;
 }
 
 const CUSTOMER_TEMPLATES: Record<string, MessageTemplateKey> = {
@@ -149,10 +159,17 @@ export async function composeMessage(
   services: ComposeServices,
   policies: PolicyCache,
   message: ClaimedMessage,
-): Promise<ComposedMessage> {
+): Promise<ComposedMessage | SkippedMessage> {
   const payload = message.payload as Record<string, string | undefined>;
   const recipient = message.recipient as Record<string, string | null | undefined>;
   const c = message.caseId ? await findCase(services.db, message.caseId) : undefined;
+  const skipped = reasonNotToSend(
+    message.topic,
+    c,
+    await handedSecret(services, payload),
+    services.now(),
+  );
+  if (skipped) return { skipped };
   const policy = await policies.get(services, c?.policyVersion ?? null);
   const vars: TemplateVars = {
     company: services.companyName ?? (await getSettings(services.db)).companyName,
@@ -239,6 +256,21 @@ export async function composeMessage(
   }
   const rendered = renderTemplate(templateFor(key, policy), vars);
   return { channel, to, toName: recipient.name ?? null, rendered };
+}
+
+/** The state of the code or link the message hands over, read when it is about to go. */
+async function handedSecret(
+  services: ComposeServices,
+  payload: Record<string, string | undefined>,
+): Promise<HandedSecret | undefined> {
+  if (payload.codeId) {
+    return { kind: "code", state: await findIdentityCodeState(services.db, payload.codeId) };
+  }
+  if (payload.linkNonce) {
+    const tokenHash = linkTokenHash(linkToken(services.sessionSecret, payload.linkNonce));
+    return { kind: "link", state: await findCustomerLink(services.db, tokenHash) };
+  }
+  return undefined;
 }
 
 function findRequester(services: ComposeServices, c: Case) {

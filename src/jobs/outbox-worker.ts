@@ -10,6 +10,7 @@ import {
   type ClaimedMessage,
   claimDueMessages,
   markMessageAttemptFailed,
+  markMessageSkipped,
   markMessagesSent,
   releaseMessages,
 } from "../db/repositories/outbox-delivery.repository.ts";
@@ -134,15 +135,19 @@ export function createOutboxWorker(
   const policies = new PolicyCache();
   const { db } = services;
 
-  async function deliver(message: ClaimedMessage): Promise<string | null> {
+  /** Sends the message; answers the provider's id, or what it was skipped for. */
+  async function deliver(
+    message: ClaimedMessage,
+  ): Promise<{ providerMessageId: string | null } | { skipped: string }> {
     const composed = await composeMessage(services, policies, message);
+    if ("skipped" in composed) return composed;
     if (composed.channel === "sms") {
       const { providerMessageId } = await services.sms.send({
         outboxId: message.id,
         to: composed.to,
         body: composed.rendered.sms,
       });
-      return providerMessageId;
+      return { providerMessageId };
     }
     const { providerMessageId } = await services.email.send({
       outboxId: message.id,
@@ -152,7 +157,7 @@ export function createOutboxWorker(
       text: composed.rendered.text,
       html: composed.rendered.html,
     });
-    return providerMessageId;
+    return { providerMessageId };
   }
 
   /**
@@ -280,9 +285,9 @@ export function createOutboxWorker(
         released.push(message.id);
         return;
       }
-      let providerMessageId: string | null;
+      let delivered: Awaited<ReturnType<typeof deliver>>;
       try {
-        providerMessageId = await deliver(message);
+        delivered = await deliver(message);
       } catch (error) {
         const at = services.now();
         const retryAt = isPermanent(error)
@@ -302,7 +307,15 @@ export function createOutboxWorker(
         );
         return;
       }
-      const record = recordSent({ id: message.id, providerMessageId });
+      if ("skipped" in delivered) {
+        services.log?.info(
+          { outboxId: message.id, topic: message.topic, reason: delivered.skipped },
+          "message not sent: what it asks of the customer can no longer be done",
+        );
+        await markMessageSkipped(db, message.claimToken, message.id, delivered.skipped);
+        return;
+      }
+      const record = recordSent({ id: message.id, providerMessageId: delivered.providerMessageId });
       // Handled now, so a failed record is not an unhandled rejection; awaited below.
       record.catch(() => {});
       recorded.push(record);

@@ -88,6 +88,15 @@ export async function findLiveIdentityCode(
     .executeTakeFirst();
 }
 
+/** Where an identity code stands (used, replaced, expiry), by its id; undefined when gone. */
+export async function findIdentityCodeState(db: Db, id: string) {
+  return db
+    .selectFrom("identity_codes")
+    .select(["used_at as usedAt", "superseded_at as supersededAt", "expires_at as expiresAt"])
+    .where("id", "=", id)
+    .executeTakeFirst();
+}
+
 export async function recordIdentityCodeAttempt(
   db: Db,
   id: string,

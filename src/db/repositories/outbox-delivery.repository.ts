@@ -134,6 +134,22 @@ export async function markMessageAttemptFailed(
     .execute();
 }
 
+/** A message not sent because what it asked of the customer can no longer be done. */
+export async function markMessageSkipped(
+  db: Db,
+  claimToken: string,
+  id: string,
+  reason: string,
+): Promise<void> {
+  await db
+    .updateTable("outbox")
+    .set({ status: "skipped", skipped_reason: reason, claim_token: null })
+    .where("id", "=", id)
+    .where("claim_token", "=", claimToken)
+    .where("status", "=", "sending")
+    .execute();
+}
+
 export interface FailedMessage {
   id: string;
   caseId: string | null;

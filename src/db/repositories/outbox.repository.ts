@@ -55,6 +55,8 @@ export interface OutboxEntry {
   status: OutboxStatus;
   attempts: number;
   lastError: string | null;
+  /** Why it was not sent (status `skipped`). */
+  skippedReason: string | null;
   createdAt: Date;
   sentAt: Date | null;
 }
@@ -77,6 +79,7 @@ export async function listCaseMessages(db: Db, caseId: string): Promise<OutboxEn
     status: r.status,
     attempts: r.attempts,
     lastError: r.last_error,
+    skippedReason: r.skipped_reason,
     createdAt: r.created_at,
     sentAt: r.sent_at,
   }));

@@ -178,7 +178,7 @@ export interface CaseEventsTable {
   erased_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
-export type OutboxStatus = "pending" | "sending" | "sent" | "delivered" | "failed";
+export type OutboxStatus = "pending" | "sending" | "sent" | "delivered" | "failed" | "skipped";
 
 export interface OutboxTable {
   id: Generated<string>;
@@ -198,6 +198,8 @@ export interface OutboxTable {
   provider_message_id: string | null;
   delivered_at: NullableTimestamp;
   failed_at: NullableTimestamp;
+  /** Why a message was not sent (status `skipped`, migration 0015). */
+  skipped_reason: string | null;
 }
 
 export interface WebhookEndpointsTable {

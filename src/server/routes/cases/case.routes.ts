@@ -273,9 +273,14 @@ export function caseRoutes(ctx: AppContext) {
                 channel: z.string(),
                 recipient: z.unknown(),
                 payload: z.unknown(),
-                status: z.string(),
+                status: z
+                  .enum(["pending", "sending", "sent", "delivered", "failed", "skipped"])
+                  .describe(
+                    "`skipped`: not sent because what it asked of the customer could no longer be done (see `skippedReason`)",
+                  ),
                 attempts: z.number(),
                 lastError: z.string().nullable(),
+                skippedReason: z.string().nullable(),
                 createdAt: z.string(),
                 sentAt: z.string().nullable(),
               }),
@@ -297,6 +302,7 @@ export function caseRoutes(ctx: AppContext) {
             status: m.status,
             attempts: m.attempts,
             lastError: m.lastError,
+            skippedReason: m.skippedReason,
             createdAt: m.createdAt.toISOString(),
             sentAt: m.sentAt?.toISOString() ?? null,
           })),
