@@ -67,3 +67,13 @@ describe("the web app", () => {
     expect(response.json().code).toBe("NOT_FOUND");
   });
 });
+
+describe("the API's OpenAPI document beside the web app", () => {
+  it("is served, and leaves the web app's pages out", async () => {
+    const response = await app.inject({ method: "GET", url: "/api/openapi.json" });
+    expect(response.statusCode, response.body).toBe(200);
+    const paths = Object.keys(response.json().paths);
+    expect(paths).toContain("/api/cases");
+    expect(paths.filter((p) => !p.startsWith("/api/"))).toEqual([]);
+  });
+});

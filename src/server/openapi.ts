@@ -30,13 +30,16 @@ function withDescription(schema: unknown, description: string): JsonSchema {
 
 export function openApiTransform(input: TransformInput): ReturnType<typeof jsonSchemaTransform> {
   const out = jsonSchemaTransform(input);
-  const transformed = out.schema as JsonSchema & {
-    hide?: boolean;
-    headers?: JsonSchema & { properties?: Record<string, JsonSchema> };
-    response?: Record<string, unknown>;
-    tags?: string[];
-  };
-  if (transformed.hide) return out;
+  const transformed = out.schema as
+    | (JsonSchema & {
+        hide?: boolean;
+        headers?: JsonSchema & { properties?: Record<string, JsonSchema> };
+        response?: Record<string, unknown>;
+        tags?: string[];
+      })
+    | undefined;
+  // A route without a schema (a plugin's) is documented as it is.
+  if (!transformed || transformed.hide) return out;
   const route = (input as unknown as { route: { method: string | string[]; config?: RouteConfig } })
     .route;
   const config = route.config ?? {};

@@ -45,7 +45,8 @@ export function webAppRoutes(root: string) {
       if (!built) return reply.type("text/html").send(NOT_BUILT);
       return reply.type("text/html").sendFile("index.html");
     };
-    app.get("/", fallback);
-    app.get("/*", fallback);
+    // The web app's pages are not part of the API: kept out of the OpenAPI document.
+    app.get("/", { schema: { hide: true } }, fallback);
+    app.get("/*", { schema: { hide: true } }, fallback);
   };
 }
