@@ -28,7 +28,11 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  options: { signInMax?: number; logger?: FastifyServerOptions["logger"] } = {},
+  options: {
+    signInMax?: number;
+    logger?: FastifyServerOptions["logger"];
+    csvPageSize?: number;
+  } = {},
 ): Promise<TestServer> {
   const handle = await createTestDatabase();
   const clock = {
@@ -49,6 +53,7 @@ export async function startTestServer(
     smsCallbackSecret: TEST_SMS_CALLBACK_SECRET,
     signInLimit: { max: options.signInMax ?? 1000, timeWindow: "1 minute" },
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.csvPageSize ? { csvPageSize: options.csvPageSize } : {}),
   });
   await app.ready();
   return {

@@ -2,6 +2,7 @@
 // SLA compliance, form completion, feedback, policy adherence, and the cases behind each figure.
 // Every report takes a period (from, to, week|month buckets; the last 12 months by default) and
 // answers JSON, or its table as CSV with `format=csv`.
+import { Readable } from "node:stream";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -25,7 +26,7 @@ import { SAVE_STATUSES } from "../../../domain/case-metrics.ts";
 import { STEP_KEYS } from "../../../domain/policy-definition.ts";
 import { STAFF } from "../../plugins/auth.ts";
 import { booleanQuery, errorResponses, iso, pageQuery } from "../common.ts";
-import { type CsvColumn, toCsv } from "./csv.ts";
+import { type CsvColumn, csvHeader, csvRows, toCsv } from "./csv.ts";
 
 const TAGS = ["analytics"];
 const access = { roles: STAFF };
@@ -71,7 +72,39 @@ function sendCsv<Row>(
     );
 }
 
-export function analyticsRoutes(ctx: AppContext) {
+type CaseBehind = Omit<
+  Awaited<ReturnType<typeof listCasesBehind>>["items"][number],
+  "openedAt" | "closedAt"
+> & { openedAt: string; closedAt: string };
+
+/** The drill-down's CSV columns. */
+function caseCsvColumns(): CsvColumn<CaseBehind>[] {
+  return (
+    [
+      ["reference", (r) => r.reference],
+      ["account", (r) => r.accountName],
+      ["outcome", (r) => r.outcome],
+      ["save_status", (r) => r.saveStatus],
+      ["channel", (r) => r.channel],
+      ["am", (r) => r.amName],
+      ["csm", (r) => r.csmName],
+      ["reason", (r) => r.reasonCode],
+      ["saved_offer", (r) => r.savedOfferCode],
+      ["plan", (r) => r.planCode],
+      ["segment", (r) => r.segment],
+      ["currency", (r) => r.currency],
+      ["monthly_value_minor", (r) => r.monthlyValueMinor],
+      ["opened_at", (r) => r.openedAt],
+      ["closed_at", (r) => r.closedAt],
+      ["sla_met", (r) => r.slaMet],
+      ["adherent", (r) => r.adherent],
+      ["missed", (r) => r.misses.map((m) => `${m.step}: ${m.rule}`).join("; ")],
+    ] as [string, (row: CaseBehind) => Cell][]
+  ).map(([header, value]) => ({ header, value }));
+}
+
+/** `csvPageSize`: cases read per page while a drill-down streams as CSV. */
+export function analyticsRoutes(ctx: AppContext, csvPageSize = 2_000) {
   return async (fastify: FastifyInstance) => {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
 
@@ -594,41 +627,42 @@ export function analyticsRoutes(ctx: AppContext) {
       handler: async (request, reply) => {
         const { format, from, to, bucket, limit, cursor, ...filter } = request.query;
         const period = resolvePeriod({ from, to, bucket }, ctx.now());
-        const page = await listCasesBehind(ctx, period, filter, {
-          limit: format === "csv" ? 10_000 : limit,
+        const rowsOf = (page: Awaited<ReturnType<typeof listCasesBehind>>) =>
+          page.items.map((r) => ({
+            ...r,
+            saveStatus: r.saveStatus as (typeof SAVE_STATUSES)[number] | null,
+            openedAt: iso(r.openedAt)!,
+            closedAt: iso(r.closedAt)!,
+          }));
+        if (format === "json") {
+          const page = await listCasesBehind(ctx, period, filter, { limit, cursor });
+          return { items: rowsOf(page), nextCursor: page.nextCursor };
+        }
+        // The CSV holds every case behind the figure (from `cursor` on), read a page at a time
+        // and streamed, so a year of cases is neither cut short nor held in memory at once.
+        const columns = caseCsvColumns();
+        const first = await listCasesBehind(ctx, period, filter, {
+          limit: csvPageSize,
           cursor,
         });
-        const items = page.items.map((r) => ({
-          ...r,
-          saveStatus: r.saveStatus as (typeof SAVE_STATUSES)[number] | null,
-          openedAt: iso(r.openedAt)!,
-          closedAt: iso(r.closedAt)!,
-        }));
-        if (format === "json") return { items, nextCursor: page.nextCursor };
-        return sendCsv(
-          reply,
-          "cases",
-          [
-            ["reference", (r) => r.reference],
-            ["account", (r) => r.accountName],
-            ["outcome", (r) => r.outcome],
-            ["save_status", (r) => r.saveStatus],
-            ["channel", (r) => r.channel],
-            ["am", (r) => r.amName],
-            ["csm", (r) => r.csmName],
-            ["reason", (r) => r.reasonCode],
-            ["saved_offer", (r) => r.savedOfferCode],
-            ["plan", (r) => r.planCode],
-            ["segment", (r) => r.segment],
-            ["currency", (r) => r.currency],
-            ["monthly_value_minor", (r) => r.monthlyValueMinor],
-            ["opened_at", (r) => r.openedAt],
-            ["closed_at", (r) => r.closedAt],
-            ["sla_met", (r) => r.slaMet],
-            ["adherent", (r) => r.adherent],
-            ["missed", (r) => r.misses.map((m) => `${m.step}: ${m.rule}`).join("; ")],
-          ],
-          items,
+        async function* csv() {
+          yield csvHeader(columns);
+          let page = first;
+          for (;;) {
+            yield csvRows(columns, rowsOf(page));
+            if (!page.nextCursor) return;
+            page = await listCasesBehind(ctx, period, filter, {
+              limit: csvPageSize,
+              cursor: page.nextCursor,
+            });
+          }
+        }
+        return (
+          reply
+            .type("text/csv; charset=utf-8")
+            .header("content-disposition", 'attachment; filename="canceldesk-cases.csv"')
+            // A stream of text, not the JSON body the route's schema describes.
+            .send(Readable.from(csv()) as never)
         );
       },
     });

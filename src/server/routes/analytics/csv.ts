@@ -13,8 +13,16 @@ function field(value: string | number | boolean | null | undefined): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+export function csvHeader<Row>(columns: CsvColumn<Row>[]): string {
+  return `${columns.map((c) => field(c.header)).join(",")}\r\n`;
+}
+
+export function csvRows<Row>(columns: CsvColumn<Row>[], rows: readonly Row[]): string {
+  let text = "";
+  for (const row of rows) text += `${columns.map((c) => field(c.value(row))).join(",")}\r\n`;
+  return text;
+}
+
 export function toCsv<Row>(columns: CsvColumn<Row>[], rows: readonly Row[]): string {
-  const lines = [columns.map((c) => field(c.header)).join(",")];
-  for (const row of rows) lines.push(columns.map((c) => field(c.value(row))).join(","));
-  return `${lines.join("\r\n")}\r\n`;
+  return csvHeader(columns) + csvRows(columns, rows);
 }
