@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientFor, startTestServer, type TestServer } from "./app.ts";
 import {
   act,
+  FORM_ANSWERS,
   makeWorld,
   openCaseFor,
   openWithFormSent,
@@ -345,6 +346,32 @@ describe("customer links", () => {
       .select("token_hash")
       .execute();
     expect(stored.map((r) => r.token_hash)).not.toContain(token);
+  });
+
+  it("offer only the confirmation channels the contact can be reached on", async () => {
+    const world = await makeWorld(server);
+    // A contact with an email address and no phone number on file.
+    await server.handle.db
+      .updateTable("contacts")
+      .set({ phone: null })
+      .where("id", "=", world.contactId)
+      .execute();
+    const c = await openWithFormSent(server, world);
+    const token = await sentLink(server, c.id, "form_link");
+    const view = await server.app.inject({ method: "GET", url: `/api/public/links/${token}` });
+    expect(view.json().confirmationChannels).toEqual(["email"]);
+    const bySms = await customer(`${token}/form`, {
+      ...FORM_ANSWERS,
+      preferredConfirmationChannel: "sms",
+    });
+    expect(bySms.statusCode).toBe(400);
+    expect(bySms.json().fields).toEqual([
+      {
+        field: "preferredConfirmationChannel",
+        message: "cannot be sms: we have no phone number on file for you; choose email",
+      },
+    ]);
+    expect((await customer(`${token}/form`, FORM_ANSWERS)).statusCode).toBe(200);
   });
 
   it("expire, and a resend supersedes the earlier link", async () => {

@@ -112,6 +112,8 @@ export function assembleCaseFacts(records: {
         role: requester.role,
         authorisedToCancel: requester.authorisedToCancel,
         preferredChannel: requester.preferredChannel,
+        hasEmail: !!requester.email,
+        hasPhone: !!requester.phone,
       },
       subscription: {
         id: subscription.id,

@@ -2,6 +2,7 @@
 // single-use, expiring and reaches only its own case; the command runs as the requester.
 import { randomUUID } from "node:crypto";
 import { findCase } from "../db/repositories/cases.repository.ts";
+import { findContactById } from "../db/repositories/contacts.repository.ts";
 import {
   type CustomerLink,
   countRecentIdentityCodes,
@@ -11,8 +12,9 @@ import {
   recordIdentityCodeAttempt,
 } from "../db/repositories/customer-links.repository.ts";
 import { enqueueMessages } from "../db/repositories/outbox.repository.ts";
-import type { Case } from "../domain/case.ts";
+import type { Case, ConfirmationChannel } from "../domain/case.ts";
 import type { FormSubmissionInput } from "../domain/commands.ts";
+import { reachableConfirmationChannels } from "../domain/context.ts";
 import { mayRequestCancellation } from "../domain/customer.ts";
 import { AppError } from "../domain/errors.ts";
 import { allowsIdentityMethod, type PolicyDefinition } from "../domain/policy-definition.ts";
@@ -80,13 +82,18 @@ export interface LinkView {
   expiresAt: Date;
   case: Case;
   policy: PolicyDefinition;
+  /** The confirmation channels the form may offer: those the requester can be reached on. */
+  confirmationChannels: ConfirmationChannel[];
 }
 
 /** What a customer's page needs to show for a link, without using it up. */
 export async function viewLink(services: CaseServices, token: string): Promise<LinkView> {
   const link = await openLink(services, services.db, token);
   const c = (await findCase(services.db, link.caseId))!;
-  const policy = await getPolicy(services.db, c.policyVersion);
+  const [policy, requester] = await Promise.all([
+    getPolicy(services.db, c.policyVersion),
+    findContactById(services.db, c.requesterContactId),
+  ]);
   const [purpose, offerCode] = link.purpose.split(":") as [
     "form" | "offer" | "feedback",
     string | undefined,
@@ -97,6 +104,10 @@ export async function viewLink(services: CaseServices, token: string): Promise<L
     expiresAt: link.expiresAt,
     case: c,
     policy: policy.definition,
+    confirmationChannels: reachableConfirmationChannels({
+      hasEmail: !!requester?.email,
+      hasPhone: !!requester?.phone,
+    }),
   };
 }
 

@@ -474,6 +474,9 @@ function simulateCase(
       role: requester.role,
       authorisedToCancel: requester.authorisedToCancel,
       preferredChannel: requester.preferredChannel,
+      // Every seeded contact has both an email address and a phone number.
+      hasEmail: true,
+      hasPhone: true,
     },
     subscription: {
       id: sub.id,

@@ -2,6 +2,7 @@
 // the same transaction as the case: the policy version the case follows, the requester contact,
 // the subscription, the account, and every staff user the command names.
 
+import { CONFIRMATION_CHANNELS, type ConfirmationChannel } from "./case.ts";
 import {
   type ContactChannel,
   type ContactRole,
@@ -16,6 +17,22 @@ export interface RequesterFacts {
   role: ContactRole;
   authorisedToCancel: boolean;
   preferredChannel: ContactChannel;
+  /** What is on file to reach them: an email address, a phone number. */
+  hasEmail: boolean;
+  hasPhone: boolean;
+}
+
+/**
+ * The channels the requester can be confirmed on: email needs an address on file, a text message
+ * or a call a number. A confirmation asked for on any other channel could never be sent, and the
+ * policy allows no other channel once the form names one.
+ */
+export function reachableConfirmationChannels(
+  requester: Pick<RequesterFacts, "hasEmail" | "hasPhone">,
+): ConfirmationChannel[] {
+  return CONFIRMATION_CHANNELS.filter((channel) =>
+    channel === "email" ? requester.hasEmail : requester.hasPhone,
+  );
 }
 
 export interface SubscriptionFacts {

@@ -390,6 +390,37 @@ describe("step 2: the Cancellation Request Form", () => {
     ]);
   });
 
+  it("takes only a confirmation channel the requester can be reached on", () => {
+    const noPhone = makeContext({ requester: { hasPhone: false } });
+    const c = caseIn("retention", noPhone);
+    const now = nextMinute(c);
+    for (const channel of ["sms", "phone"] as const) {
+      const refused = decide(
+        c,
+        commands.submitForm(now, { preferredConfirmationChannel: channel }),
+        noPhone,
+      );
+      expect(refused.ok ? [] : refused.refusal.fields).toEqual([
+        {
+          field: "submission.preferredConfirmationChannel",
+          message: `cannot be ${channel}: we have no phone number on file for you; choose email`,
+        },
+      ]);
+    }
+    expect(
+      decide(c, commands.submitForm(now, { preferredConfirmationChannel: "email" }), noPhone).ok,
+    ).toBe(true);
+    const noEmail = makeContext({ requester: { hasEmail: false } });
+    const byText = decide(
+      caseIn("retention", noEmail),
+      commands.submitForm(now, { preferredConfirmationChannel: "email" }),
+      noEmail,
+    );
+    expect(byText.ok ? [] : byText.refusal.fields?.map((f) => f.message)).toEqual([
+      "cannot be email: we have no email address on file for you; choose sms or phone",
+    ]);
+  });
+
   it("lets an expired link go and waits for a resend; the case stays where it is", () => {
     const c = caseIn("retention");
     const expiresAt = new Date(c.form?.expiresAt ?? "");

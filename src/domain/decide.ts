@@ -52,7 +52,13 @@ import type {
   VerifySelfService,
   Withdraw,
 } from "./commands.ts";
-import { type DecisionContext, isAuthorisedRequester, isCancellable } from "./context.ts";
+import {
+  type DecisionContext,
+  isAuthorisedRequester,
+  isCancellable,
+  type RequesterFacts,
+  reachableConfirmationChannels,
+} from "./context.ts";
 import { buildDocumentation } from "./documentation.ts";
 import type { FieldProblem } from "./errors.ts";
 import type { CaseEvent, CaseEventBody } from "./events.ts";
@@ -100,6 +106,21 @@ export function decide(
     (body): CaseEvent => ({ caseId: next.id, version, at, actor: command.actor, ...body }),
   );
   return { ok: true, case: next, events };
+}
+
+/** The form's confirmation channel must be one the requester can be reached on. */
+function checkConfirmationChannel(value: unknown, requester: RequesterFacts): FieldProblem | null {
+  const field = "submission.preferredConfirmationChannel";
+  const reachable: readonly string[] = reachableConfirmationChannels(requester);
+  if (typeof value === "string" && reachable.includes(value)) return null;
+  if (typeof value === "string" && (CONFIRMATION_CHANNELS as readonly string[]).includes(value)) {
+    const missing = value === "email" ? "email address" : "phone number";
+    return {
+      field,
+      message: `cannot be ${value}: we have no ${missing} on file for you; choose ${reachable.join(" or ")}`,
+    };
+  }
+  return checkChoice(field, value, reachable);
 }
 
 function decideChange(current: Case | undefined, command: Command, ctx: DecisionContext): Change {
@@ -571,11 +592,7 @@ function submitForm(c: Case, cmd: SubmitForm, ctx: DecisionContext): Change {
       max: ctx.policy.form.detailsMaxLength,
     }),
     checkChoice("submission.requestedEffective", input?.requestedEffective, EFFECTIVE_CHOICES),
-    checkChoice(
-      "submission.preferredConfirmationChannel",
-      input?.preferredConfirmationChannel,
-      CONFIRMATION_CHANNELS,
-    ),
+    checkConfirmationChannel(input?.preferredConfirmationChannel, ctx.requester),
     input?.authorityConfirmed === true
       ? null
       : {

@@ -178,6 +178,8 @@ export function makeContext(overrides: ContextOverrides = {}): DecisionContext {
       role: "owner",
       authorisedToCancel: true,
       preferredChannel: "email",
+      hasEmail: true,
+      hasPhone: true,
       ...overrides.requester,
     },
     subscription: {

@@ -167,7 +167,7 @@ export function customerRoutes(ctx: AppContext) {
             requiresDetails: r.requiresDetails,
           })),
           effectiveChoices: [...EFFECTIVE_CHOICES],
-          confirmationChannels: [...CONFIRMATION_CHANNELS],
+          confirmationChannels: link.confirmationChannels,
           detailsMaxLength: link.policy.form.detailsMaxLength,
           offer: offer
             ? { code: offer.code, label: offer.label, description: offer.description }
