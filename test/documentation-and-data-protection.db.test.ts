@@ -26,6 +26,7 @@ import {
   submitFormAsCustomer,
   type World,
 } from "./cases.ts";
+import { testWorker } from "./messaging.ts";
 
 let server: TestServer;
 let admin: Client;
@@ -151,6 +152,47 @@ describe("a case's documentation", () => {
     const mdIo = captureIo();
     await exportCase(server.ctx, { reference: c.reference, format: "markdown" }, mdIo);
     expect(mdIo.out).toContain("## The seven steps");
+  });
+});
+
+describe("the notes handed over with an escalation", () => {
+  it("reach the CSM's email, the case's steps and the documentation", async () => {
+    const world = await makeWorld(server);
+    const c = await openWithFormSent(server, world);
+    await submitFormAsCustomer(server, c.id);
+    await act(world.am, c.id, "reason", { reasonCode: "too_expensive", notes: "Budget cut." });
+    await act(world.am, c.id, "no-suitable-offer", { reason: "Closing the team." });
+    await act(world.am, c.id, "escalate", { notes: "Call them after 3pm; the CFO decides." });
+    await act(world.csm, c.id, "csm/engage", { notes: "Left a voicemail for the CFO." });
+
+    await testWorker(server).drain();
+    const notice = await server.handle.db
+      .selectFrom("dev_mailbox")
+      .select("text_body")
+      .where("subject", "like", `Escalated to you%${c.reference}%`)
+      .executeTakeFirstOrThrow();
+    expect(notice.text_body).toContain("Call them after 3pm; the CFO decides.");
+
+    const view = (await world.csm.request({ method: "GET", url: `/api/cases/${c.id}` })).json();
+    const step = view.checklist.find((s: { key: string }) => s.key === "escalation_to_csm");
+    expect(step.evidence).toEqual(
+      expect.arrayContaining([
+        "Hand-over notes: Call them after 3pm; the CFO decides.",
+        "Engagement notes: Left a voicemail for the CFO.",
+      ]),
+    );
+    const doc = (
+      await world.am.request({ method: "GET", url: `/api/cases/${c.id}/documentation` })
+    ).json();
+    expect(doc.csm).toMatchObject({
+      handoverNotes: "Call them after 3pm; the CFO decides.",
+      engagementNotes: "Left a voicemail for the CFO.",
+    });
+    const md = await world.am.request({
+      method: "GET",
+      url: `/api/cases/${c.id}/documentation?format=markdown`,
+    });
+    expect(md.body).toContain("- Hand-over notes: Call them after 3pm; the CFO decides.");
   });
 });
 

@@ -91,6 +91,9 @@ export interface CaseDocumentationExport {
     engagedAt: string | null;
     outcome: string | null;
     retainedOfferCode: string | null;
+    /** The AM's notes when escalating, and the CSM's when engaging. */
+    handoverNotes: string | null;
+    engagementNotes: string | null;
     notes: string | null;
     decidedBy: string | null;
     decidedAt: string | null;
@@ -364,6 +367,8 @@ export function buildCaseDocumentation(input: DocumentationInput): CaseDocumenta
           engagedAt: escalation.engagedAt,
           outcome: escalation.outcome,
           retainedOfferCode: escalation.retainedOfferCode,
+          handoverNotes: escalation.notes,
+          engagementNotes: escalation.engagementNotes,
           notes: escalation.outcomeNotes,
           decidedBy: escalation.decidedBy ? staffName(escalation.decidedBy) : null,
           decidedAt: escalation.decidedAt,
@@ -526,6 +531,8 @@ export function renderCaseDocumentationMarkdown(doc: CaseDocumentationExport): s
   else
     p(
       `- CSM: ${doc.csm.csm}; escalated ${doc.csm.escalatedAt}, due ${doc.csm.slaDueAt}, engaged ${cell(doc.csm.engagedAt)}`,
+      `- Hand-over notes: ${cell(doc.csm.handoverNotes)}`,
+      `- Engagement notes: ${cell(doc.csm.engagementNotes)}`,
       `- Outcome: ${cell(doc.csm.outcome)}${doc.csm.retainedOfferCode ? ` with ${doc.csm.retainedOfferCode}` : ""}, by ${cell(doc.csm.decidedBy)} at ${cell(doc.csm.decidedAt)}`,
       `- Notes: ${cell(doc.csm.notes)}`,
     );

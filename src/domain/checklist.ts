@@ -365,8 +365,11 @@ function stepEvidence(
       lines.push(
         line`Escalated to CSM ${userPart(e.csmId)} at ${at(e.escalatedAt)} by ${by(e.escalatedBy)}; engagement due by ${at(e.slaDueAt)} (${sla?.status}).`,
       );
+      // What the AM handed over is what the CSM needs first: it goes with the escalation.
+      if (e.notes) lines.push(line`Hand-over notes: ${e.notes}`);
       if (e.engagedAt)
         lines.push(line`CSM ${userPart(e.engagedBy)} engaged at ${at(e.engagedAt)}.`);
+      if (e.engagementNotes) lines.push(line`Engagement notes: ${e.engagementNotes}`);
       if (e.outcome)
         lines.push(
           line`CSM outcome: ${e.outcome}${e.retainedOfferCode ? ` with ${e.retainedOfferCode}` : ""} — ${e.outcomeNotes}`,

@@ -189,6 +189,9 @@ export async function composeMessage(
       requesterPhone: requester?.phone ?? "the number on file",
       callScript: findStep(policy, "finalize_cancellation")?.script ?? "",
       offerLabel: offer?.label ?? payload.offerCode ?? "",
+      handoverNotes: c?.escalation?.notes
+        ? ` The notes handed over with it: "${c.escalation.notes}".`
+        : "",
       timeBoxNote: policy.slas.csmStepTimeBox
         ? " This policy time-boxes the CSM step: once the due time passes, the cancellation may be processed without a CSM outcome."
         : "",

@@ -101,7 +101,7 @@ ${SIGN_OFF}`,
 
 {{accountName}} has asked to cancel their {{planName}} subscription ({{monthlyValue}} a month). The case {{reference}} is escalated to you for the final retention conversation.
 
-Please engage by {{slaDueAt}}. The reason given, the conversation so far and the offers already made are on the case:
+Please engage by {{slaDueAt}}.{{handoverNotes}} The reason given, the conversation so far and the offers already made are on the case:
 
 {{caseUrl}}
 
@@ -271,6 +271,7 @@ export const TEMPLATE_PLACEHOLDERS: Record<MessageTemplateKey, ReadonlySet<strin
     "requesterPhone",
     "offerLabel",
     "timeBoxNote",
+    "handoverNotes",
   ]),
 };
 

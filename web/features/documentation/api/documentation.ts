@@ -61,6 +61,8 @@ export interface CaseDocumentation {
     engagedAt: string | null;
     outcome: string | null;
     retainedOfferCode: string | null;
+    handoverNotes: string | null;
+    engagementNotes: string | null;
     notes: string | null;
     decidedBy: string | null;
     decidedAt: string | null;

@@ -225,7 +225,9 @@ export function CaseDocumentationView({ d }: { d: CaseDocumentation }) {
                   ? `${d.csm.csm}, escalated ${formatDateTime(d.csm.escalatedAt)}`
                   : "Not escalated",
               ],
+              ["Hand-over notes", d.csm?.handoverNotes],
               ["Engagement due", d.csm ? formatDateTime(d.csm.slaDueAt) : null],
+              ["Engagement notes", d.csm?.engagementNotes],
               [
                 "CSM outcome",
                 d.csm?.outcome
