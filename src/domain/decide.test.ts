@@ -584,6 +584,24 @@ describe("step 4: escalation to the CSM", () => {
     );
   });
 
+  it("says so when the CSM the case would go to was deactivated", () => {
+    const c = caseIn("retention");
+    const later = new Date(c.offers[0]?.expiresAt ?? "");
+    // Active staff only: the account's CSM is missing once deactivated.
+    const withoutCsm = makeContext({
+      account: { assignedCsmId: CSM.userId },
+      staff: { [AM.userId]: { role: "account_manager" }, [CSM2.userId]: { role: "csm" } },
+    });
+    const bare = { ...c, assignedCsmId: null };
+    expect(refusalCode(decide(bare, commands.escalateToCsm(later), withoutCsm))).toBe(
+      "CSM_INACTIVE",
+    );
+    expect(
+      accepted(decide(bare, commands.escalateToCsm(later, { csmId: CSM2.userId }), withoutCsm)).case
+        .assignedCsmId,
+    ).toBe(CSM2.userId);
+  });
+
   it("lets only a CSM who is not the case's AM engage and decide", () => {
     const c = caseIn("escalated");
     const now = nextMinute(c);

@@ -951,7 +951,10 @@ function escalateToCsm(c: Case, cmd: EscalateToCsm, ctx: DecisionContext): Chang
       ),
     );
   }
-  if (ctx.staff[csmId]?.role !== "csm") {
+  // The facts hold active staff only: the case's or the account's CSM missing from them was
+  // deactivated (a CSM named by the request is checked before the engine runs).
+  if (!ctx.staff[csmId]) return refuse(refusal("CSM_INACTIVE"));
+  if (ctx.staff[csmId].role !== "csm") {
     return refuse(refusal("ASSIGNEE_ROLE_MISMATCH", "Escalate to a user who holds the CSM role."));
   }
   const fields = problems(checkText("notes", cmd.notes, { required: false }));

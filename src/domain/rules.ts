@@ -152,6 +152,11 @@ export const POLICY_RULES = [
     message: "Choose a CSM: neither the case nor the account has one assigned.",
   },
   {
+    code: "CSM_INACTIVE",
+    message:
+      "The CSM this case would go to is no longer an active user; choose another CSM to escalate to.",
+  },
+  {
     code: "ASSIGNEE_ROLE_MISMATCH",
     message: "Choose a user who holds the role this assignment needs.",
   },
