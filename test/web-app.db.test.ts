@@ -3,6 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { brotliCompressSync, brotliDecompressSync } from "node:zlib";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { subscriptionLedger } from "../src/integrations/billing/subscription-ledger.ts";
@@ -18,6 +19,11 @@ beforeAll(async () => {
   mkdirSync(path.join(root, "assets"));
   writeFileSync(path.join(root, "index.html"), "<!doctype html><title>CancelDesk</title>");
   writeFileSync(path.join(root, "assets", "app-abc123.js"), "console.log('hi');");
+  // The build writes compressed copies beside each file (web/vite.config.ts).
+  writeFileSync(
+    path.join(root, "assets", "app-abc123.js.br"),
+    brotliCompressSync("console.log('hi');"),
+  );
   const handle = await createTestDatabase();
   app = await buildApp({
     ctx: {
@@ -59,6 +65,21 @@ describe("the web app", () => {
     expect(asset.headers["cache-control"]).toContain("immutable");
     const missing = await app.inject({ method: "GET", url: "/assets/nothing.js" });
     expect(missing.statusCode).toBe(404);
+  });
+
+  it("sends the build's Brotli copy to a browser that takes it, and the file to one that does not", async () => {
+    const compressed = await app.inject({
+      method: "GET",
+      url: "/assets/app-abc123.js",
+      headers: { "accept-encoding": "gzip, deflate, br" },
+    });
+    expect(compressed.statusCode).toBe(200);
+    expect(compressed.headers["content-encoding"]).toBe("br");
+    expect(compressed.headers["content-type"]).toContain("javascript");
+    expect(brotliDecompressSync(compressed.rawPayload).toString()).toBe("console.log('hi');");
+    const plain = await app.inject({ method: "GET", url: "/assets/app-abc123.js" });
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.body).toBe("console.log('hi');");
   });
 
   it("keeps JSON 404s under /api", async () => {

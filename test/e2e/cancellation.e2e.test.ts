@@ -91,8 +91,18 @@ describe.skipIf(!hasChromium)("an AM and a CSM take a case to cancellation", () 
       /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-/,
     );
     const formToken = await linkSentFor(e2e, caseId, "form_link");
+    const scripts: { url: string; encoding: string | undefined }[] = [];
+    phone.on("response", (response) => {
+      if (response.request().resourceType() === "script") {
+        scripts.push({ url: response.url(), encoding: response.headers()["content-encoding"] });
+      }
+    });
     await phone.goto(`/c/${formToken}`);
     await phone.getByRole("heading", { name: "Cancellation Request Form" }).waitFor();
+    // The phone loads the customer pages alone, compressed: the staff desk is a chunk of its own.
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(scripts.filter((s) => s.url.includes("staff-area"))).toEqual([]);
+    for (const script of scripts) expect(["br", "gzip"]).toContain(script.encoding);
     await expectAccessible(phone, "the customer's form");
     // A missing answer is named next to its field.
     await phone.getByRole("button", { name: "Submit my request" }).click();

@@ -30,6 +30,8 @@ export function webAppRoutes(root: string) {
         prefix: "/",
         wildcard: false,
         index: false,
+        // The build writes .br and .gz copies (web/vite.config.ts): sent when the browser takes them.
+        preCompressed: true,
         setHeaders: (res, file) => {
           // Vite puts a content hash in every asset's name: those never change.
           if (file.includes(`${path.sep}assets${path.sep}`))

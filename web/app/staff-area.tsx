@@ -1,0 +1,60 @@
+// The staff desk behind sign-in: the queues, cases, accounts, analytics and admin screens (its own
+// chunk, see routes.tsx).
+import { Center, Loader } from "@mantine/core";
+import { Navigate, Route, Routes } from "react-router";
+import { ErrorPanel } from "../components/error-panel.tsx";
+import { NotAllowed, NotFoundPage } from "../components/not-found.tsx";
+import { AccountPage } from "../features/accounts/components/account-page.tsx";
+import { AccountsPage } from "../features/accounts/components/accounts-page.tsx";
+import { ApiKeysAdmin } from "../features/admin/components/api-keys-admin.tsx";
+import { DevMailbox } from "../features/admin/components/dev-mailbox.tsx";
+import { PolicyAdmin } from "../features/admin/components/policy-admin.tsx";
+import { SettingsAdmin } from "../features/admin/components/settings-admin.tsx";
+import { UsersAdmin } from "../features/admin/components/users-admin.tsx";
+import { AnalyticsCasesPage } from "../features/analytics/components/analytics-cases-page.tsx";
+import { AnalyticsPage } from "../features/analytics/components/analytics-page.tsx";
+import { useSession } from "../features/auth/api/session.ts";
+import { SignInPage } from "../features/auth/components/sign-in-page.tsx";
+import { CaseWorkspace } from "../features/cases/components/case-workspace.tsx";
+import { NewCasePage } from "../features/cases/components/new-case-page.tsx";
+import { QueuePage } from "../features/cases/components/queue-page.tsx";
+import { AuditVerifyPage } from "../features/documentation/components/audit-verify-page.tsx";
+import { CaseDocumentationPage } from "../features/documentation/components/case-documentation-page.tsx";
+import { PolicyArticle } from "../features/policy/components/policy-article.tsx";
+import { StaffLayout } from "./staff-layout.tsx";
+
+export default function StaffArea() {
+  const session = useSession();
+  if (session.isPending)
+    return (
+      <Center mih="100vh">
+        <Loader role="status" aria-label="Loading" />
+      </Center>
+    );
+  if (session.error) return <ErrorPanel error={session.error} />;
+  if (!session.data) return <SignInPage />;
+  const isAdmin = session.data.user.role === "admin";
+  return (
+    <StaffLayout user={session.data.user}>
+      <Routes>
+        <Route index element={<Navigate to="/queues" replace />} />
+        <Route path="queues" element={<QueuePage user={session.data.user} />} />
+        <Route path="cases/new" element={<NewCasePage />} />
+        <Route path="cases/:id" element={<CaseWorkspace user={session.data.user} />} />
+        <Route path="cases/:id/documentation" element={<CaseDocumentationPage />} />
+        <Route path="accounts" element={<AccountsPage />} />
+        <Route path="accounts/:id" element={<AccountPage />} />
+        <Route path="policy" element={<PolicyArticle />} />
+        <Route path="analytics" element={<AnalyticsPage />} />
+        <Route path="analytics/cases" element={<AnalyticsCasesPage />} />
+        <Route path="admin/users" element={isAdmin ? <UsersAdmin /> : <NotAllowed />} />
+        <Route path="admin/api-keys" element={isAdmin ? <ApiKeysAdmin /> : <NotAllowed />} />
+        <Route path="admin/policy" element={isAdmin ? <PolicyAdmin /> : <NotAllowed />} />
+        <Route path="admin/mailbox" element={isAdmin ? <DevMailbox /> : <NotAllowed />} />
+        <Route path="admin/audit" element={isAdmin ? <AuditVerifyPage /> : <NotAllowed />} />
+        <Route path="admin/settings" element={isAdmin ? <SettingsAdmin /> : <NotAllowed />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Routes>
+    </StaffLayout>
+  );
+}
