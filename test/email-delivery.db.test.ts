@@ -50,6 +50,10 @@ describe("email over SMTP", () => {
     expect(code).toMatch(/^\d{6,}$/);
     expect(codeMail!.html).toContain("WootRecruit");
     expect(codeMail!.html).toContain(code);
+    // The messages invite a reply: it goes to the case's account manager, not to no-reply.
+    expect(codeMail!.replyTo?.value).toEqual([
+      { name: world.am.user!.name, address: world.am.user!.email },
+    ]);
     await act(world.am, c.id, "identity/confirm-code", { code });
 
     await act(world.am, c.id, "form/send");

@@ -48,6 +48,8 @@ export interface ComposedMessage {
   channel: "email" | "sms";
   to: string;
   toName: string | null;
+  /** Customers' emails invite a reply ("reply to this message"): it reaches their AM. */
+  replyTo?: { name: string; address: string } | null;
   rendered: RenderedMessage;
 }
 
@@ -151,7 +153,10 @@ function effectiveVars(c: Case | undefined, effectiveAt: string | undefined): Te
     reactivateSentence: endOfTerm
       ? `Changed your mind? You can reactivate any time before ${date}: reply to this message or write to your account manager, and everything carries on as before.`
       : "If you would like to come back one day, reply to this message and we will gladly set you up again.",
-    reactivateShort: endOfTerm ? `Reply before ${date} to reactivate.` : "",
+    // Nothing receives text messages: the SMS names a person to write to, not "reply".
+    reactivateShort: endOfTerm
+      ? `To reactivate, write to your account manager before ${date}.`
+      : "",
   };
 }
 
@@ -258,7 +263,8 @@ export async function composeMessage(
     vars.url = `${services.publicUrl}/c/${linkToken(services.sessionSecret, payload.linkNonce)}`;
   }
   const rendered = renderTemplate(templateFor(key, policy), vars);
-  return { channel, to, toName: recipient.name ?? null, rendered };
+  const replyTo = vars.amEmail ? { name: vars.amName ?? "", address: vars.amEmail } : null;
+  return { channel, to, toName: recipient.name ?? null, replyTo, rendered };
 }
 
 /** The state of the code or link the message hands over, read when it is about to go. */

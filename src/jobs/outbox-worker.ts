@@ -153,6 +153,7 @@ export function createOutboxWorker(
       outboxId: message.id,
       to: composed.to,
       toName: composed.toName,
+      replyTo: composed.replyTo ?? null,
       subject: composed.rendered.subject,
       text: composed.rendered.text,
       html: composed.rendered.html,

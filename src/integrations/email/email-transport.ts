@@ -10,6 +10,8 @@ export interface EmailMessage {
   outboxId: string;
   to: string;
   toName?: string | null;
+  /** Where a reply goes: the case's account manager, since the messages invite one. */
+  replyTo?: { name: string; address: string } | null;
   subject: string;
   text: string;
   html: string;
@@ -48,6 +50,7 @@ export function smtpTransport(options: SmtpOptions): EmailTransport {
         const info = await transporter.sendMail({
           from: options.from,
           to: message.toName ? { name: message.toName, address: message.to } : message.to,
+          ...(message.replyTo ? { replyTo: message.replyTo } : {}),
           subject: message.subject,
           text: message.text,
           html: message.html,
