@@ -63,6 +63,14 @@ describe("identity code entry", () => {
     expect(again.json().fields[0].field).toBe("code");
   });
 
+  it("takes the phone number the way people type it at home, not only in international form", async () => {
+    // The contact's number on file is +1 415 555 0123.
+    const { c, code } = await caseWithCodeSent();
+    expect((await enter(c.reference, code, "(415) 555-0199")).statusCode).toBe(400);
+    const response = await enter(c.reference, code, "(415) 555-0123");
+    expect(response.statusCode, response.body).toBe(200);
+  });
+
   it("answers an unknown reference exactly as a wrong code", async () => {
     const { c, code } = await caseWithCodeSent();
     const unknown = await enter("CD-1999-99999", code);

@@ -289,15 +289,24 @@ export async function confirmIdentityCodeAsCustomer(
   return { reference: verified.reference };
 }
 
-/** The email address (any case) or phone number (digits only) on file for the contact. */
+/**
+ * The email address (any case) or phone number on file for the contact. Numbers are stored in
+ * international form (+61 491 570 158) and people type them the way they dial at home (0491 570
+ * 158), so a number matches on its digits without the country code and the trunk zero: at least
+ * eight of them, the end of the number on file.
+ */
 function isContactDetailOf(
   contact: { email: string | null; phone: string | null },
   given: string,
 ): boolean {
   const text = given.trim();
   if (contact.email && text.toLowerCase() === contact.email.toLowerCase()) return true;
+  if (!contact.phone || /[^\d\s()+.-]/.test(text)) return false;
+  const onFile = contact.phone.replace(/\D/g, "");
   const digits = text.replace(/\D/g, "");
-  return !!contact.phone && digits.length >= 6 && digits === contact.phone.replace(/\D/g, "");
+  if (digits === onFile && digits.length >= 6) return true;
+  const national = text.startsWith("+") ? "" : digits.replace(/^0+/, "");
+  return national.length >= 8 && onFile.endsWith(national);
 }
 
 /** Self-service codes a contact may ask for per hour: enough for mistakes, not for abuse. */
