@@ -440,7 +440,7 @@ describe("customer links", () => {
   it("self-service: a right code that cannot open a case is not used up; a wrong one still counts", async () => {
     const world = await makeWorld(server);
     // The AM already logged this customer's request: self-service cannot open a second case.
-    await openCaseFor(world);
+    const first = await openCaseFor(world);
     const email = (
       await world.am.request({ method: "GET", url: `/api/contacts/${world.contactId}` })
     ).json().email;
@@ -458,7 +458,16 @@ describe("customer links", () => {
       });
     const refused = await verify(code);
     expect(refused.statusCode, refused.body).toBe(409);
-    expect(refused.json().code).toBe("CASE_ALREADY_OPEN");
+    // Told in the customer's words where their request stands, not the desk's.
+    expect(refused.json()).toMatchObject({
+      code: "REQUEST_ALREADY_OPEN",
+      details: { reference: first.reference },
+    });
+    expect(refused.json().message).toMatch(
+      new RegExp(
+        `^You already have a cancellation request in progress \\(${first.reference}\\)\\. Your account manager, .+, is looking after it`,
+      ),
+    );
     const codeRow = () =>
       server.handle.db
         .selectFrom("identity_codes")

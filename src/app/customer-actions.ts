@@ -375,7 +375,7 @@ export async function startSelfService(services: CaseServices, email: string): P
   });
 }
 
-async function findAuthorisedContactByEmail(trx: Trx, email: string) {
+async function findAuthorisedContactByEmail(trx: Db, email: string) {
   // One address may be on several accounts: the oldest contact that may cancel is the one both
   // steps (the code, then its check) find, whatever order the rows come back in.
   const contacts = await trx
@@ -414,28 +414,59 @@ export async function verifySelfService(
   // One transaction: a wrong code's attempt commits (so failed attempts count), while the right
   // code is used up only together with the case it opens. A case that cannot be opened (no active
   // subscription, one already open) leaves the code as it was, for when that is sorted out.
-  const opened = await services.db.transaction().execute(async (trx) => {
-    const contact = await findAuthorisedContactByEmail(trx, input.email);
-    if (!contact) return undefined;
-    const live = await findLiveIdentityCode(trx, { caseId: null, contactId: contact.id });
-    const { attemptLimit } = (await getCurrentPolicy(trx)).definition.identity;
-    // A code that has been guessed at too often is dead: the customer asks for a new one.
-    if (!live || live.expires_at <= services.now() || live.attempts >= attemptLimit)
-      return undefined;
-    const matches = safeEqual(
-      live.code_hash,
-      identityCodeHash(services.sessionSecret, live.id, input.code),
-    );
-    if (!matches) {
-      await recordIdentityCodeAttempt(trx, live.id, false, services.now());
-      return undefined;
-    }
-    const result = await openSelfServiceCase(services, trx, contact, keepAnswer);
-    await recordIdentityCodeAttempt(trx, live.id, true, services.now());
-    return result;
-  });
+  const opened = await services.db
+    .transaction()
+    .execute(async (trx) => {
+      const contact = await findAuthorisedContactByEmail(trx, input.email);
+      if (!contact) return undefined;
+      const live = await findLiveIdentityCode(trx, { caseId: null, contactId: contact.id });
+      const { attemptLimit } = (await getCurrentPolicy(trx)).definition.identity;
+      // A code that has been guessed at too often is dead: the customer asks for a new one.
+      if (!live || live.expires_at <= services.now() || live.attempts >= attemptLimit)
+        return undefined;
+      const matches = safeEqual(
+        live.code_hash,
+        identityCodeHash(services.sessionSecret, live.id, input.code),
+      );
+      if (!matches) {
+        await recordIdentityCodeAttempt(trx, live.id, false, services.now());
+        return undefined;
+      }
+      const result = await openSelfServiceCase(services, trx, contact, keepAnswer);
+      await recordIdentityCodeAttempt(trx, live.id, true, services.now());
+      return result;
+    })
+    .catch(async (error: unknown) => {
+      // The customer has proven who they are: tell them where their request stands, in their words
+      // rather than the desk's ("work on that case instead").
+      if (error instanceof AppError && error.code === "CASE_ALREADY_OPEN") {
+        throw await requestAlreadyOpen(services.db, input.email);
+      }
+      throw error;
+    });
   if (!opened) throw wrong;
   return opened;
+}
+
+/** A customer's second request while their first is open: its reference, and who has it. */
+async function requestAlreadyOpen(db: Db, email: string): Promise<AppError> {
+  const contact = await findAuthorisedContactByEmail(db, email);
+  const open = contact
+    ? await db
+        .selectFrom("cases")
+        .leftJoin("users", "users.id", "cases.assigned_am_id")
+        .select(["cases.reference", "users.name as amName"])
+        .where("cases.account_id", "=", contact.accountId)
+        .where("cases.closed_at", "is", null)
+        .orderBy("cases.opened_at", "desc")
+        .executeTakeFirst()
+    : undefined;
+  const who = open?.amName ? `Your account manager, ${open.amName}, is` : "We are";
+  return new AppError(
+    "CONFLICT",
+    `You already have a cancellation request in progress${open ? ` (${open.reference})` : ""}. ${who} looking after it: use the links in the messages we sent you, or reply to one of them.`,
+    { code: "REQUEST_ALREADY_OPEN", ...(open ? { details: { reference: open.reference } } : {}) },
+  );
 }
 
 /** The verified customer's request as a case on the portal, with the form link issued at once. */
@@ -453,9 +484,11 @@ async function openSelfServiceCase(
     .orderBy("monthly_value_minor", "desc")
     .executeTakeFirst();
   if (!subscription) {
-    throw new AppError("CONFLICT", "There is no active subscription on this account to cancel.", {
-      code: "NO_ACTIVE_SUBSCRIPTION",
-    });
+    throw new AppError(
+      "CONFLICT",
+      "We found no active subscription on your account to cancel. If you think that is wrong, write to your account manager.",
+      { code: "NO_ACTIVE_SUBSCRIPTION" },
+    );
   }
   const customer = { kind: "customer" as const, contactId: contact.id };
   const opened = await openCase(
