@@ -50,6 +50,8 @@ export interface DocumentedStep {
   title: string;
   status: string;
   evidence: string[];
+  /** The same lines in parts: instants apart (for the reader's own time zone), staff by name. */
+  evidenceParts: ({ text: string } | { at: string })[][];
   records: StepRecord[];
 }
 
@@ -334,6 +336,11 @@ export function buildCaseDocumentation(input: DocumentationInput): CaseDocumenta
       title: item.title,
       status: item.status,
       evidence: item.evidence.map(withNames),
+      evidenceParts: item.evidenceParts.map((parts) =>
+        parts.map((part) =>
+          "userId" in part ? { text: input.staffNames[part.userId] ?? "a staff member" } : part,
+        ),
+      ),
       records: records(item.key),
     })),
     reason: {

@@ -348,3 +348,15 @@ describe("next actions", () => {
     ]);
   });
 });
+
+describe("the steps' evidence", () => {
+  it("is in words: reasons by the policy's label, the effective date and channel spelled out", () => {
+    const c = caseIn("escalated");
+    const checklist = buildChecklist(c, context, nextMinute(c));
+    const text = checklist.flatMap((item) => item.evidence).join("\n");
+    const label = testPolicy.reasons.find((r) => r.code === "too_expensive")!.label;
+    expect(text).toContain(`reason ${label}, effective at the end of the term`);
+    expect(text).toContain(`Reason: ${label}.`);
+    expect(text).not.toMatch(/too_expensive|end_of_term|on_track/);
+  });
+});

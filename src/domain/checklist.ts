@@ -4,6 +4,7 @@
 import { type Actor, isApiKey } from "./actor.ts";
 import {
   type Case,
+  type ConfirmationChannel,
   caseReasonCode,
   confirmationChannelFor,
   describeOfferAnswer,
@@ -12,7 +13,7 @@ import {
 import type { Command, CommandKind } from "./commands.ts";
 import type { DecisionContext } from "./context.ts";
 import { decide } from "./decide.ts";
-import { type PolicyStep, STEP_KEYS, type StepKey } from "./policy-definition.ts";
+import { findReason, type PolicyStep, STEP_KEYS, type StepKey } from "./policy-definition.ts";
 import type { Refusal, RuleCode } from "./rules.ts";
 import {
   escalationSla,
@@ -293,6 +294,12 @@ export function evidenceText(parts: EvidencePart[]): string {
   return parts.map((p) => ("text" in p ? p.text : "at" in p ? p.at : p.userId)).join("");
 }
 
+const CHANNEL_WORDS: Record<ConfirmationChannel, string> = {
+  email: "email",
+  sms: "text message",
+  phone: "phone call",
+};
+
 function stepEvidence(
   c: Case,
   key: StepKey,
@@ -300,6 +307,8 @@ function stepEvidence(
   now: Date,
 ): EvidencePart[][] {
   const lines: EvidencePart[][] = [];
+  // Evidence is read by people: reasons by the policy's label, not their code.
+  const reasonLabel = (code: string) => findReason(context.policy, code)?.label ?? code;
   switch (key) {
     case "initial_contact": {
       lines.push(line`Request received by ${c.channel} at ${at(c.openedAt)}.`);
@@ -335,14 +344,14 @@ function stepEvidence(
       const s = form.submission;
       lines.push(
         s
-          ? line`Submitted by the customer at ${at(s.submittedAt)}: reason ${s.reasonCode}, effective ${s.requestedEffective}, confirmation by ${s.preferredConfirmationChannel}.`
+          ? line`Submitted by the customer at ${at(s.submittedAt)}: reason ${reasonLabel(s.reasonCode)}, effective ${s.requestedEffective === "immediately" ? "immediately" : "at the end of the term"}, confirmation by ${CHANNEL_WORDS[s.preferredConfirmationChannel]}.`
           : line`Not submitted yet; the customer's submission is needed before processing.`,
       );
       break;
     }
     case "assistance_and_alternatives": {
       const reason = caseReasonCode(c);
-      if (reason) lines.push(line`Reason: ${reason}.`);
+      if (reason) lines.push(line`Reason: ${reasonLabel(reason)}.`);
       for (const conversation of c.reasonConversations) {
         lines.push(
           line`Conversation at ${at(conversation.recordedAt)} (${by(conversation.recordedBy)}): ${conversation.notes}`,
@@ -363,7 +372,7 @@ function stepEvidence(
       if (!e) break;
       const sla = escalationSla(c, context.policy, now);
       lines.push(
-        line`Escalated to CSM ${userPart(e.csmId)} at ${at(e.escalatedAt)} by ${by(e.escalatedBy)}; engagement due by ${at(e.slaDueAt)} (${sla?.status}).`,
+        line`Escalated to CSM ${userPart(e.csmId)} at ${at(e.escalatedAt)} by ${by(e.escalatedBy)}; engagement due by ${at(e.slaDueAt)} (${sla?.status.replaceAll("_", " ")}).`,
       );
       // What the AM handed over is what the CSM needs first: it goes with the escalation.
       if (e.notes) lines.push(line`Hand-over notes: ${e.notes}`);

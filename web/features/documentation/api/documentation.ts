@@ -10,6 +10,7 @@ export interface DocumentedStep {
   title: string;
   status: string;
   evidence: string[];
+  evidenceParts?: ({ text: string } | { at: string })[][];
   records: { what: string; by: string; at: string; how: string | null }[];
 }
 

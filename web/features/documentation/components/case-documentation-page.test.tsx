@@ -113,6 +113,30 @@ describe("the case documentation page", () => {
     expect(screen.getByText(/Entry 2: its content does not match/)).toBeTruthy();
   });
 
+  it("shows the steps' times in the reader's time zone, not as ISO instants", () => {
+    renderView({
+      ...doc,
+      steps: doc.steps.map((step, i) =>
+        i === 0
+          ? {
+              ...step,
+              evidence: ["Request received by phone at 2026-02-01T09:00:00.000Z."],
+              evidenceParts: [
+                [
+                  { text: "Request received by phone at " },
+                  { at: "2026-02-01T09:00:00.000Z" },
+                  { text: "." },
+                ],
+              ],
+            }
+          : step,
+      ),
+    });
+    const line = screen.getByText(/Request received by phone at/).closest("li");
+    expect(line?.textContent).not.toContain("2026-02-01T09:00");
+    expect(line?.querySelector("time")?.getAttribute("datetime")).toBe("2026-02-01T09:00:00.000Z");
+  });
+
   it("says how the cancellation was confirmed and why the request was withdrawn", () => {
     renderView({
       ...doc,

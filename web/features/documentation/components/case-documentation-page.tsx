@@ -18,11 +18,15 @@ import {
 import { Link, useParams } from "react-router";
 import { ErrorPanel } from "../../../components/error-panel.tsx";
 import { formatDateTime, formatMoney, humanize } from "../../../lib/format.ts";
+import { EvidenceLine } from "../../cases/components/progress-rail.tsx";
 import {
   type CaseDocumentation,
   documentationUrl,
   useCaseDocumentation,
 } from "../api/documentation.ts";
+
+/** Staff are named in the documentation's own evidence parts already. */
+const NO_NAMES: ReadonlyMap<string, string> = new Map();
 
 const STEP_COLORS: Record<string, string> = {
   done: "green",
@@ -136,9 +140,13 @@ export function CaseDocumentationView({ d }: { d: CaseDocumentation }) {
                 </Title>
                 {step.evidence.length > 0 ? (
                   <List size="sm">
-                    {step.evidence.map((e) => (
-                      <List.Item key={e}>{e}</List.Item>
-                    ))}
+                    {(step.evidenceParts ?? step.evidence.map((text) => [{ text }])).map(
+                      (parts, index) => (
+                        <List.Item key={step.evidence[index] ?? index}>
+                          <EvidenceLine parts={parts} names={NO_NAMES} />
+                        </List.Item>
+                      ),
+                    )}
                   </List>
                 ) : null}
                 {step.records.length > 0 ? (
