@@ -16,6 +16,7 @@ import * as m0012 from "./0012-sla-due-until-engaged.ts";
 import * as m0013 from "./0013-failed-at-always-set.ts";
 import * as m0014 from "./0014-subscription-dates.ts";
 import * as m0015 from "./0015-skipped-messages.ts";
+import * as m0016 from "./0016-save-value-by-currency.ts";
 
 const migrations: Record<string, Migration> = {
   "0001-foundation": m0001,
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   "0013-failed-at-always-set": m0013,
   "0014-subscription-dates": m0014,
   "0015-skipped-messages": m0015,
+  "0016-save-value-by-currency": m0016,
 };
 
 export const migrationProvider: MigrationProvider = {

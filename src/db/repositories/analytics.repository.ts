@@ -157,8 +157,8 @@ export interface SaveRateRow {
   validated: number;
   pending: number;
   lost: number;
-  valueKeptMinor: number;
-  valueLostMinor: number;
+  /** Monthly value kept by the saves and lost to the cancellations, one entry per currency. */
+  value: { currency: string; keptMinor: number; lostMinor: number }[];
 }
 
 /**
@@ -173,8 +173,9 @@ export async function saveRatesBy(
 ): Promise<SaveRateRow[]> {
   const saved =
     dimension === "offer" ? sql`d.k2 = 'retained' and d.k3 = 'saved'` : sql`d.k2 = 'retained'`;
+  // Counted per key and currency; the counts are then added up per key, the value never is.
   const result = await sql<Record<string, unknown>>`
-    select key,
+    select key, currency,
       coalesce(sum(n) filter (where outcome in ('retained', 'cancelled')), 0) as decided,
       coalesce(sum(n) filter (where saved), 0) as retained,
       coalesce(sum(n) filter (where outcome = 'cancelled'), 0) as cancelled,
@@ -184,24 +185,44 @@ export async function saveRatesBy(
       coalesce(sum(v1) filter (where saved), 0) as kept,
       coalesce(sum(v2), 0) as lost_value
     from (
-      select d.k1 as key, d.k2 as outcome, (${saved}) as saved, d.n, d.v1, d.v2,
+      select d.k1 as key, d.currency, d.k2 as outcome, (${saved}) as saved, d.n, d.v1, d.v2,
         ${rollupSaveStatus(sql`d.k2`, rule)} as save_status
       from analytics_daily d
       where d.metric = ${`save:${dimension}`} and ${inDays(period)}
     ) x
-    group by key
-    order by decided desc, key`.execute(db);
-  return result.rows.map((r) => ({
-    key: r.key === "" ? null : String(r.key),
-    decided: n(r.decided),
-    retained: n(r.retained),
-    cancelled: n(r.cancelled),
-    validated: n(r.validated),
-    pending: n(r.pending),
-    lost: n(r.lost),
-    valueKeptMinor: n(r.kept),
-    valueLostMinor: n(r.lost_value),
-  }));
+    group by key, currency
+    order by key, currency`.execute(db);
+  const rows = new Map<string, SaveRateRow>();
+  for (const r of result.rows) {
+    const key = r.key === "" ? null : String(r.key);
+    const row = rows.get(String(r.key)) ?? {
+      key,
+      decided: 0,
+      retained: 0,
+      cancelled: 0,
+      validated: 0,
+      pending: 0,
+      lost: 0,
+      value: [],
+    };
+    row.decided += n(r.decided);
+    row.retained += n(r.retained);
+    row.cancelled += n(r.cancelled);
+    row.validated += n(r.validated);
+    row.pending += n(r.pending);
+    row.lost += n(r.lost);
+    if (n(r.kept) !== 0 || n(r.lost_value) !== 0) {
+      row.value.push({
+        currency: String(r.currency),
+        keptMinor: n(r.kept),
+        lostMinor: n(r.lost_value),
+      });
+    }
+    rows.set(String(r.key), row);
+  }
+  return [...rows.values()].sort(
+    (a, b) => b.decided - a.decided || (a.key ?? "").localeCompare(b.key ?? ""),
+  );
 }
 
 /** Closed cases per bucket and reason (the latest reason conversation, else the form's). */

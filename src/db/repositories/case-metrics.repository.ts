@@ -291,21 +291,23 @@ export async function refreshDailyRollup(db: Db, maxDays = 400): Promise<number>
   const money = sql`count(*), coalesce(sum(m.value_kept_minor), 0), coalesce(sum(m.value_lost_minor), 0)`;
   const saveDims = Object.entries(SAVE_DIMENSIONS).map(
     ([name, key]) => sql`
-      select ${DAY}, ${`save:${name}`}, coalesce(${key}, ''), m.outcome, '', ${LOST_BIN}, ${money}
-      from case_metrics m where ${where} group by 1, 3, 4, 6`,
+      select ${DAY}, ${`save:${name}`}, coalesce(${key}, ''), m.outcome, '', ${LOST_BIN}, ${money},
+        m.currency
+      from case_metrics m where ${where} group by 1, 3, 4, 6, 10`,
   );
   const steps = STEP_KEYS.map((step) => {
     const column = sql.ref(`m.s_${step}`);
     return sql`
       select ${DAY}, 'step', ${step}, '', '',
-        round(ln(${column} + 1) * ${sql.lit(DURATION_BINS_PER_E)})::int, count(*), 0, 0
+        round(ln(${column} + 1) * ${sql.lit(DURATION_BINS_PER_E)})::int, count(*), 0, 0, ''
       from case_metrics m where ${where} and ${column} is not null group by 1, 6`;
   });
   await db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext('analytics_daily'))`.execute(trx);
     await sql`delete from analytics_daily where day in (${dayList})`.execute(trx);
-    await sql`insert into analytics_daily (day, metric, k1, k2, k3, bin, n, v1, v2)
-      select ${DAY}, 'outcome', m.currency, m.outcome, '', ${LOST_BIN}, ${money}
+    // Value (v1, v2) is summed per currency: the save rows carry theirs in `currency`.
+    await sql`insert into analytics_daily (day, metric, k1, k2, k3, bin, n, v1, v2, currency)
+      select ${DAY}, 'outcome', m.currency, m.outcome, '', ${LOST_BIN}, ${money}, ''
       from case_metrics m where ${where} group by 1, 3, 4, 6
       union all
       ${sql.join(saveDims, sql` union all `)}
@@ -313,29 +315,30 @@ export async function refreshDailyRollup(db: Db, maxDays = 400): Promise<number>
       select ${DAY}, 'save:offer', o.code, m.outcome,
         case when m.saved_offer_code = o.code then 'saved' else '' end, ${LOST_BIN},
         count(*), coalesce(sum(m.value_kept_minor) filter (where m.saved_offer_code = o.code), 0),
-        coalesce(sum(m.value_lost_minor), 0)
+        coalesce(sum(m.value_lost_minor), 0), m.currency
       from case_metrics m cross join lateral unnest(m.offers_presented) as o(code)
-      where ${where} group by 1, 3, 4, 5, 6
+      where ${where} group by 1, 3, 4, 5, 6, 10
       union all
       ${sql.join(steps, sql` union all `)}
       union all
       select ${DAY}, 'sla', coalesce(m.csm_id::text, ''),
         case when m.sla_met then 'met' when m.csm_engaged_at is null then 'never' else 'late' end,
-        '', -1, count(*), 0, 0
+        '', -1, count(*), 0, 0, ''
       from case_metrics m where ${where} and m.escalated group by 1, 3, 4
       union all
-      select ${DAY}, 'form', m.form_sent::text, m.form_submitted::text, '', -1, count(*), 0, 0
+      select ${DAY}, 'form', m.form_sent::text, m.form_submitted::text, '', -1, count(*), 0, 0, ''
       from case_metrics m where ${where} group by 1, 3, 4
       union all
       select ${DAY}, 'feedback', m.feedback_rating::text, coalesce(m.feedback_reason, ''), '', -1,
-        count(*), 0, 0
+        count(*), 0, 0, ''
       from case_metrics m where ${where} and m.feedback_rating is not null group by 1, 3, 4
       union all
       select ${DAY}, 'adherence', coalesce(m.am_id::text, ''), m.adherent::text, '', -1,
-        count(*), 0, 0
+        count(*), 0, 0, ''
       from case_metrics m where ${where} group by 1, 3, 4
       union all
-      select ${DAY}, 'miss', miss ->> 'step', miss ->> 'rule', '', -1, count(distinct m.case_id), 0, 0
+      select ${DAY}, 'miss', miss ->> 'step', miss ->> 'rule', '', -1, count(distinct m.case_id), 0, 0,
+        ''
       from case_metrics m cross join lateral jsonb_array_elements(m.misses) as miss
       where ${where} and not m.adherent
       group by 1, 3, 4`.execute(trx);

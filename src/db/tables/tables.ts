@@ -351,6 +351,8 @@ export interface AnalyticsDailyTable {
   n: Int8;
   v1: Int8;
   v2: Int8;
+  /** Save-rate rows: the currency of v1/v2 (value is never summed across currencies); else ''. */
+  currency: Generated<string>;
 }
 
 export interface AnalyticsDirtyDaysTable {

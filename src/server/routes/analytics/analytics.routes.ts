@@ -221,8 +221,17 @@ export function analyticsRoutes(ctx: AppContext, csvPageSize = 2_000) {
                 validated: z.number(),
                 pending: z.number(),
                 lost: z.number(),
-                valueKeptMinor: z.number(),
-                valueLostMinor: z.number(),
+                value: z
+                  .array(
+                    z.object({
+                      currency: z.string(),
+                      keptMinor: z.number(),
+                      lostMinor: z.number(),
+                    }),
+                  )
+                  .describe(
+                    "monthly value kept by the saves and lost to the cancellations, one entry per currency (never added across currencies)",
+                  ),
                 saveRate: rate,
                 validatedSaveRate: rate,
               }),
@@ -249,8 +258,17 @@ export function analyticsRoutes(ctx: AppContext, csvPageSize = 2_000) {
             ["cancelled", (r) => r.cancelled],
             ["save_rate", (r) => r.saveRate],
             ["validated_save_rate", (r) => r.validatedSaveRate],
-            ["value_kept_minor", (r) => r.valueKeptMinor],
-            ["value_lost_minor", (r) => r.valueLostMinor],
+            // Value in one pair of columns per currency, so no column adds two currencies.
+            ...[...new Set(report.rows.flatMap((r) => r.value.map((v) => v.currency)))]
+              .sort()
+              .flatMap((currency): [string, (r: (typeof report.rows)[number]) => Cell][] => {
+                const of = (r: (typeof report.rows)[number]) =>
+                  r.value.find((v) => v.currency === currency);
+                return [
+                  [`value_kept_minor_${currency}`, (r) => of(r)?.keptMinor ?? 0],
+                  [`value_lost_minor_${currency}`, (r) => of(r)?.lostMinor ?? 0],
+                ];
+              }),
           ],
           report.rows,
         );

@@ -66,8 +66,8 @@ export interface SaveRatesJson {
     validated: number;
     pending: number;
     lost: number;
-    valueKeptMinor: number;
-    valueLostMinor: number;
+    /** One entry per currency: value is never added across currencies. */
+    value: { currency: string; keptMinor: number; lostMinor: number }[];
     saveRate: Rate;
     validatedSaveRate: Rate;
   }[];

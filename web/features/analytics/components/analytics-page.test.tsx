@@ -3,8 +3,8 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render, screen, within } from "@testing-library/react";
 import { MemoryRouter } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { AdherenceJson } from "../api/analytics.ts";
-import { AdherenceReport } from "./analytics-page.tsx";
+import type { AdherenceJson, OverviewJson, SaveRatesJson } from "../api/analytics.ts";
+import { AdherenceReport, OverviewReport, SaveRatesReport } from "./analytics-page.tsx";
 
 const REPORT: AdherenceJson = {
   period: {
@@ -35,6 +35,116 @@ const REPORT: AdherenceJson = {
 };
 
 afterEach(() => vi.unstubAllGlobals());
+
+function renderWith(json: unknown, report: React.ReactNode) {
+  vi.stubGlobal(
+    "fetch",
+    vi.fn(async () => new Response(JSON.stringify(json), { status: 200 })),
+  );
+  render(
+    <MantineProvider>
+      <QueryClientProvider client={new QueryClient()}>
+        <MemoryRouter>{report}</MemoryRouter>
+      </QueryClientProvider>
+    </MantineProvider>,
+  );
+}
+
+const PERIOD = {
+  from: "2026-01-01T00:00:00.000Z",
+  to: "2026-02-01T00:00:00.000Z",
+  bucket: "month" as const,
+  buckets: ["2026-01-01"],
+};
+const COUNTS = {
+  requests: 2,
+  closed: 2,
+  retained: 1,
+  cancelled: 1,
+  withdrawn: 0,
+  unverified: 0,
+  validated: 0,
+  pending: 1,
+  lost: 0,
+  saveRate: 0.5,
+  validatedSaveRate: 0,
+};
+
+describe("value in several currencies", () => {
+  it("shows the overview's value kept and lost once per currency, never added together", async () => {
+    const overview: OverviewJson = {
+      period: PERIOD,
+      saveValidationDays: 30,
+      totals: {
+        ...COUNTS,
+        value: [
+          { currency: "EUR", keptMinor: 45_000, validatedKeptMinor: 0, lostMinor: 0 },
+          { currency: "USD", keptMinor: 0, validatedKeptMinor: 0, lostMinor: 49_900 },
+        ],
+      },
+      series: [{ bucket: "2026-01-01", ...COUNTS }],
+      value: [
+        {
+          bucket: "2026-01-01",
+          currency: "EUR",
+          keptMinor: 45_000,
+          validatedKeptMinor: 0,
+          lostMinor: 0,
+        },
+        {
+          bucket: "2026-01-01",
+          currency: "USD",
+          keptMinor: 0,
+          validatedKeptMinor: 0,
+          lostMinor: 49_900,
+        },
+      ],
+    };
+    renderWith(overview, <OverviewReport period={{ bucket: "month" }} />);
+    const value = await screen.findByRole("region", { name: "Monthly value kept and lost" });
+    const stat = (label: string) =>
+      within(value).getByText(label, { selector: "dt" }).nextElementSibling?.textContent;
+    expect(stat("Kept by saves")).toBe("€450.00$0.00");
+    expect(stat("Lost to cancellations")).toBe("€0.00$499.00");
+    expect(within(value).getByText(/Monthly value kept and lost \(EUR\)/)).toBeTruthy();
+    expect(within(value).getByText(/Monthly value kept and lost \(USD\)/)).toBeTruthy();
+  });
+
+  it("shows a save rate row's value kept and lost per currency", async () => {
+    const rates: SaveRatesJson = {
+      period: PERIOD,
+      dimension: "offer",
+      saveValidationDays: 30,
+      rows: [
+        {
+          key: "discount_20_3m",
+          label: "20% off for 3 months",
+          decided: 2,
+          retained: 1,
+          cancelled: 1,
+          validated: 0,
+          pending: 1,
+          lost: 0,
+          value: [
+            { currency: "EUR", keptMinor: 45_000, lostMinor: 0 },
+            { currency: "USD", keptMinor: 0, lostMinor: 49_900 },
+          ],
+          saveRate: 0.5,
+          validatedSaveRate: 0,
+        },
+      ],
+    };
+    renderWith(rates, <SaveRatesReport period={{ bucket: "month" }} />);
+    const table = await screen.findByRole("table", { name: "Saves and cancellations by offer" });
+    const row = within(table).getByRole("row", { name: /20% off/ });
+    const cells = within(row).getAllByRole("cell");
+    const headers = within(table)
+      .getAllByRole("columnheader")
+      .map((h) => h.textContent);
+    expect(cells[headers.indexOf("Value kept")]?.textContent).toBe("€450.00");
+    expect(cells[headers.indexOf("Value lost")]?.textContent).toBe("$499.00");
+  });
+});
 
 describe("AdherenceReport", () => {
   it("shows the share, the table by AM with drill-down links and CSV downloads", async () => {

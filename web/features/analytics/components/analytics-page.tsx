@@ -41,6 +41,7 @@ import {
   Drill,
   formatDuration,
   formatRate,
+  MoneyList,
   money,
   ReportTable,
   Section,
@@ -165,8 +166,8 @@ export function OverviewReport({ period }: { period: PeriodParams }) {
   if (!report.data) return <Pending error={report.error} />;
   const { totals, series, value, saveValidationDays } = report.data;
   const p = report.data.period;
-  const currency = totals.value[0]?.currency ?? "USD";
-  const kept = totals.value[0];
+  // Each currency is summed and drawn by itself: euros and dollars are never added together.
+  const currencies = totals.value.map((v) => v.currency);
   return (
     <Stack gap="xl">
       <Section title="Requests, saves and cancellations">
@@ -275,33 +276,41 @@ export function OverviewReport({ period }: { period: PeriodParams }) {
       <Section title="Monthly value kept and lost">
         <Stats
           items={[
-            { label: "Kept by saves", value: money(kept?.keptMinor ?? 0, currency) },
+            {
+              label: "Kept by saves",
+              value: <MoneyList values={totals.value} minor={(v) => v.keptMinor} />,
+            },
             {
               label: "Kept by validated saves",
-              value: money(kept?.validatedKeptMinor ?? 0, currency),
+              value: <MoneyList values={totals.value} minor={(v) => v.validatedKeptMinor} />,
             },
-            { label: "Lost to cancellations", value: money(kept?.lostMinor ?? 0, currency) },
+            {
+              label: "Lost to cancellations",
+              value: <MoneyList values={totals.value} minor={(v) => v.lostMinor} />,
+            },
           ]}
         />
-        <ChartFigure title={`Monthly value kept and lost (${currency})`}>
-          <BarChart
-            h={240}
-            data={p.buckets.map((bucket) => {
-              const row = value.find((v) => v.bucket === bucket && v.currency === currency);
-              return {
-                bucket,
-                kept: (row?.keptMinor ?? 0) / 100,
-                lost: (row?.lostMinor ?? 0) / 100,
-              };
-            })}
-            dataKey="bucket"
-            series={[
-              { name: "kept", label: "Kept", color: "teal.6" },
-              { name: "lost", label: "Lost", color: "red.6" },
-            ]}
-            withLegend
-          />
-        </ChartFigure>
+        {currencies.map((currency) => (
+          <ChartFigure key={currency} title={`Monthly value kept and lost (${currency})`}>
+            <BarChart
+              h={240}
+              data={p.buckets.map((bucket) => {
+                const row = value.find((v) => v.bucket === bucket && v.currency === currency);
+                return {
+                  bucket,
+                  kept: (row?.keptMinor ?? 0) / 100,
+                  lost: (row?.lostMinor ?? 0) / 100,
+                };
+              })}
+              dataKey="bucket"
+              series={[
+                { name: "kept", label: "Kept", color: "teal.6" },
+                { name: "lost", label: "Lost", color: "red.6" },
+              ]}
+              withLegend
+            />
+          </ChartFigure>
+        ))}
         <ReportTable
           caption="Monthly value kept and lost per period"
           csvHref={reportUrl("overview", period, { format: "csv", table: "value" })}
@@ -337,7 +346,7 @@ const DIMENSIONS: { value: SaveRateDimension; label: string; filter: string }[] 
   { value: "csm", label: "CSM", filter: "csmId" },
 ];
 
-function SaveRatesReport({ period }: { period: PeriodParams }) {
+export function SaveRatesReport({ period }: { period: PeriodParams }) {
   const [dimension, setDimension] = useState<SaveRateDimension>("offer");
   const report = useReport<SaveRatesJson>("save-rates", period, { dimension });
   const spec = DIMENSIONS.find((d) => d.value === dimension)!;
@@ -403,8 +412,26 @@ function SaveRatesReport({ period }: { period: PeriodParams }) {
                 numeric: true,
                 render: (r) => formatRate(r.validatedSaveRate),
               },
-              { header: "Value kept", numeric: true, render: (r) => money(r.valueKeptMinor) },
-              { header: "Value lost", numeric: true, render: (r) => money(r.valueLostMinor) },
+              {
+                header: "Value kept",
+                numeric: true,
+                render: (r) => (
+                  <MoneyList
+                    values={r.value.filter((v) => v.keptMinor)}
+                    minor={(v) => v.keptMinor}
+                  />
+                ),
+              },
+              {
+                header: "Value lost",
+                numeric: true,
+                render: (r) => (
+                  <MoneyList
+                    values={r.value.filter((v) => v.lostMinor)}
+                    minor={(v) => v.lostMinor}
+                  />
+                ),
+              },
             ]}
           />
         </>

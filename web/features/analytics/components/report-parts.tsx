@@ -20,8 +20,31 @@ export function formatDuration(seconds: number | null | undefined): string {
   return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
 
-export function money(minor: number, currency = "USD"): string {
+export function money(minor: number, currency: string): string {
   return formatMoney(minor, currency);
+}
+
+/**
+ * Sums of money in several currencies: one figure per currency, one per line, never added
+ * together ("—" when there is none).
+ */
+export function MoneyList<V extends { currency: string }>({
+  values,
+  minor,
+}: {
+  values: readonly V[];
+  minor: (value: V) => number;
+}) {
+  if (values.length === 0) return <>—</>;
+  return (
+    <>
+      {values.map((v) => (
+        <Text span display="block" inherit key={v.currency}>
+          {money(minor(v), v.currency)}
+        </Text>
+      ))}
+    </>
+  );
 }
 
 export interface Column<Row> {
