@@ -427,8 +427,12 @@ export interface AnalyticsCaseFilter {
   savedOfferCode?: string | undefined;
   planCode?: string | undefined;
   segment?: string | undefined;
-  amId?: string | undefined;
-  csmId?: string | undefined;
+  /** A user id, or null for the cases with none (the "Unassigned" rows). */
+  amId?: string | null | undefined;
+  csmId?: string | null | undefined;
+  /** Retained or cancelled (true), or neither (false): a save rate's "decided". */
+  decided?: boolean | undefined;
+  formSent?: boolean | undefined;
   adherent?: boolean | undefined;
   saveStatus?: "validated" | "pending" | "lost" | undefined;
   escalated?: boolean | undefined;
@@ -437,6 +441,8 @@ export interface AnalyticsCaseFilter {
   feedbackRating?: number | undefined;
   feedbackReason?: string | undefined;
   missedStep?: string | undefined;
+  /** With or without missedStep: a miss of this rule (of that step). */
+  missedRule?: string | undefined;
 }
 
 export interface AnalyticsCaseRow {
@@ -494,8 +500,16 @@ export async function listAnalyticsCases(
     )
     .$if(f.planCode !== undefined, (qb) => qb.where("m.plan_code", "=", f.planCode!))
     .$if(f.segment !== undefined, (qb) => qb.where("m.segment", "=", f.segment!))
-    .$if(f.amId !== undefined, (qb) => qb.where("m.am_id", "=", f.amId!))
-    .$if(f.csmId !== undefined, (qb) => qb.where("m.csm_id", "=", f.csmId!))
+    .$if(f.amId !== undefined, (qb) =>
+      f.amId === null ? qb.where("m.am_id", "is", null) : qb.where("m.am_id", "=", f.amId!),
+    )
+    .$if(f.csmId !== undefined, (qb) =>
+      f.csmId === null ? qb.where("m.csm_id", "is", null) : qb.where("m.csm_id", "=", f.csmId!),
+    )
+    .$if(f.decided !== undefined, (qb) =>
+      qb.where("m.outcome", f.decided ? "in" : "not in", ["retained", "cancelled"]),
+    )
+    .$if(f.formSent !== undefined, (qb) => qb.where("m.form_sent", "=", f.formSent!))
     .$if(f.adherent !== undefined, (qb) => qb.where("m.adherent", "=", f.adherent!))
     .$if(f.escalated !== undefined, (qb) => qb.where("m.escalated", "=", f.escalated!))
     .$if(f.slaMet !== undefined, (qb) => qb.where("m.sla_met", "=", f.slaMet!))
@@ -506,9 +520,14 @@ export async function listAnalyticsCases(
     .$if(f.feedbackReason !== undefined, (qb) =>
       qb.where("m.feedback_reason", "=", f.feedbackReason!),
     )
-    .$if(f.missedStep !== undefined, (qb) =>
-      qb.where(sql<boolean>`m.misses @> ${JSON.stringify([{ step: f.missedStep }])}::jsonb`),
-    )
+    .$if(f.missedStep !== undefined || f.missedRule !== undefined, (qb) => {
+      // One miss that is of this step and (or) of this rule, as the "Steps missed" rows count.
+      const miss = {
+        ...(f.missedStep !== undefined ? { step: f.missedStep } : {}),
+        ...(f.missedRule !== undefined ? { rule: f.missedRule } : {}),
+      };
+      return qb.where(sql<boolean>`m.misses @> ${JSON.stringify([miss])}::jsonb`);
+    })
     .$if(f.saveStatus !== undefined, (qb) =>
       qb
         .where("m.outcome", "=", "retained")

@@ -626,10 +626,25 @@ export function analyticsRoutes(ctx: AppContext, csvPageSize = 2_000) {
             .describe("the offer retained the customer"),
           planCode: z.string().max(100).optional(),
           segment: z.enum(["smb", "mid_market", "enterprise"]).optional(),
-          amId: z.uuid().optional(),
-          csmId: z.uuid().optional(),
+          amId: z
+            .union([z.uuid(), z.literal("none")])
+            .optional()
+            .describe("the AM's user id, or `none` for cases without one"),
+          csmId: z
+            .union([z.uuid(), z.literal("none")])
+            .optional()
+            .describe("the CSM's user id, or `none` for cases without one"),
+          decided: booleanQuery
+            .optional()
+            .describe("true: retained or cancelled (a save rate's decided cases); false: neither"),
+          formSent: booleanQuery.optional().describe("the Cancellation Request Form was sent"),
           adherent: booleanQuery.optional(),
           missedStep: z.enum(STEP_KEYS).optional(),
+          missedRule: z
+            .string()
+            .max(100)
+            .optional()
+            .describe("a rule the case missed (with missedStep: missed at that step)"),
           saveStatus: z.enum(SAVE_STATUSES).optional(),
           escalated: booleanQuery.optional(),
           slaMet: booleanQuery.optional(),
@@ -643,7 +658,9 @@ export function analyticsRoutes(ctx: AppContext, csvPageSize = 2_000) {
         },
       },
       handler: async (request, reply) => {
-        const { format, from, to, bucket, limit, cursor, ...filter } = request.query;
+        const { format, from, to, bucket, limit, cursor, amId, csmId, ...rest } = request.query;
+        const person = (id: string | undefined) => (id === "none" ? null : id);
+        const filter = { ...rest, amId: person(amId), csmId: person(csmId) };
         const period = resolvePeriod({ from, to, bucket }, ctx.now());
         const rowsOf = (page: Awaited<ReturnType<typeof listCasesBehind>>) =>
           page.items.map((r) => ({

@@ -175,6 +175,14 @@ describe("AdherenceReport", () => {
 
     const misses = screen.getByRole("table", { name: "Steps missed" });
     expect(within(misses).getByText("Csm sla missed")).toBeTruthy();
+    // A row is one step and one rule: its cases are those that missed that rule at that step.
+    expect(
+      within(misses)
+        .getByRole("link", { name: /^1: show/ })
+        .getAttribute("href"),
+    ).toBe(
+      "/analytics/cases?from=2026-01-01T00%3A00%3A00.000Z&to=2026-02-01T00%3A00%3A00.000Z&adherent=false&missedStep=escalation_to_csm&missedRule=CSM_SLA_MISSED",
+    );
     const download = screen.getByRole("link", { name: "Download CSV of Steps missed" });
     expect(download.getAttribute("href")).toBe(
       "/api/analytics/adherence?bucket=month&from=2026-01-01&to=2026-02-01&format=csv&table=misses",

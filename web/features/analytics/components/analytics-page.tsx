@@ -35,9 +35,9 @@ import {
   type StepTimesJson,
   useReport,
 } from "../api/analytics.ts";
+import { casesHref, drillFilters } from "../api/drill-filters.ts";
 import {
   ChartFigure,
-  casesHref,
   Drill,
   formatDuration,
   formatRate,
@@ -216,7 +216,7 @@ export function OverviewReport({ period }: { period: PeriodParams }) {
                 <Drill
                   count={r.validated}
                   label="validated saves"
-                  href={casesHref(p, { saveStatus: "validated" }, r.bucket)}
+                  href={casesHref(p, drillFilters.saves("validated"), r.bucket)}
                 />
               ),
             },
@@ -227,7 +227,7 @@ export function OverviewReport({ period }: { period: PeriodParams }) {
                 <Drill
                   count={r.pending}
                   label="saves pending validation"
-                  href={casesHref(p, { saveStatus: "pending" }, r.bucket)}
+                  href={casesHref(p, drillFilters.saves("pending"), r.bucket)}
                 />
               ),
             },
@@ -238,7 +238,7 @@ export function OverviewReport({ period }: { period: PeriodParams }) {
                 <Drill
                   count={r.lost}
                   label="saves lost"
-                  href={casesHref(p, { saveStatus: "lost" }, r.bucket)}
+                  href={casesHref(p, drillFilters.saves("lost"), r.bucket)}
                 />
               ),
             },
@@ -249,7 +249,7 @@ export function OverviewReport({ period }: { period: PeriodParams }) {
                 <Drill
                   count={r.cancelled}
                   label="cancellations"
-                  href={casesHref(p, { outcome: "cancelled" }, r.bucket)}
+                  href={casesHref(p, drillFilters.outcome("cancelled"), r.bucket)}
                 />
               ),
             },
@@ -260,7 +260,7 @@ export function OverviewReport({ period }: { period: PeriodParams }) {
                 <Drill
                   count={r.withdrawn}
                   label="withdrawn cases"
-                  href={casesHref(p, { outcome: "withdrawn" }, r.bucket)}
+                  href={casesHref(p, drillFilters.outcome("withdrawn"), r.bucket)}
                 />
               ),
             },
@@ -336,14 +336,14 @@ export function OverviewReport({ period }: { period: PeriodParams }) {
   );
 }
 
-const DIMENSIONS: { value: SaveRateDimension; label: string; filter: string }[] = [
-  { value: "offer", label: "Offer", filter: "offerCode" },
-  { value: "reason", label: "Reason", filter: "reasonCode" },
-  { value: "plan", label: "Plan", filter: "planCode" },
-  { value: "segment", label: "Segment", filter: "segment" },
-  { value: "channel", label: "Channel", filter: "channel" },
-  { value: "am", label: "Account manager", filter: "amId" },
-  { value: "csm", label: "CSM", filter: "csmId" },
+const DIMENSIONS: { value: SaveRateDimension; label: string }[] = [
+  { value: "offer", label: "Offer" },
+  { value: "reason", label: "Reason" },
+  { value: "plan", label: "Plan" },
+  { value: "segment", label: "Segment" },
+  { value: "channel", label: "Channel" },
+  { value: "am", label: "Account manager" },
+  { value: "csm", label: "CSM" },
 ];
 
 export function SaveRatesReport({ period }: { period: PeriodParams }) {
@@ -390,16 +390,18 @@ export function SaveRatesReport({ period }: { period: PeriodParams }) {
               {
                 header: dimension === "offer" ? "Presented (decided)" : "Decided",
                 numeric: true,
-                render: (r) =>
-                  r.key ? (
+                render: (r) => {
+                  const filter = drillFilters.saveRateDecided(dimension, r.key);
+                  return filter ? (
                     <Drill
                       count={r.decided}
                       label={`cases for ${r.label}`}
-                      href={casesHref(report.data.period, { [spec.filter]: r.key })}
+                      href={casesHref(report.data.period, filter)}
                     />
                   ) : (
                     r.decided
-                  ),
+                  );
+                },
               },
               { header: "Saved", numeric: true, render: (r) => r.retained },
               { header: "Validated", numeric: true, render: (r) => r.validated },
@@ -492,13 +494,18 @@ function ReasonsReport({ period }: { period: PeriodParams }) {
           {
             header: "Cases",
             numeric: true,
-            render: (r) => (
-              <Drill
-                count={r.cases}
-                label={`cases for ${r.label}`}
-                href={casesHref(p, { reasonCode: r.reasonCode }, r.bucket)}
-              />
-            ),
+            render: (r) => {
+              const filter = drillFilters.reasonCases(r.reasonCode);
+              return filter ? (
+                <Drill
+                  count={r.cases}
+                  label={`cases for ${r.label}`}
+                  href={casesHref(p, filter, r.bucket)}
+                />
+              ) : (
+                r.cases
+              );
+            },
           },
           { header: "Cancelled", numeric: true, render: (r) => r.cancelled },
         ]}
@@ -560,7 +567,7 @@ function SlaReport({ period }: { period: PeriodParams }) {
               <Drill
                 count={totals.escalated}
                 label="escalated cases"
-                href={casesHref(p, { escalated: "true" })}
+                href={casesHref(p, drillFilters.slaEscalated())}
               />
             ),
           },
@@ -590,11 +597,7 @@ function SlaReport({ period }: { period: PeriodParams }) {
               <Drill
                 count={r.late + r.neverEngaged}
                 label={`late engagements of ${r.csmName}`}
-                href={casesHref(p, {
-                  escalated: "true",
-                  slaMet: "false",
-                  csmId: r.csmId ?? undefined,
-                })}
+                href={casesHref(p, drillFilters.slaLate(r.csmId))}
               />
             ),
           },
@@ -638,8 +641,28 @@ function FormsReport({ period }: { period: PeriodParams }) {
         rowKey={(r) => r.bucket}
         columns={[
           { header: "Period from", render: (r) => r.bucket },
-          { header: "Sent", numeric: true, render: (r) => r.sent },
-          { header: "Submitted", numeric: true, render: (r) => r.submitted },
+          {
+            header: "Sent",
+            numeric: true,
+            render: (r) => (
+              <Drill
+                count={r.sent}
+                label="cases the form was sent to"
+                href={casesHref(p, drillFilters.formsSent(), r.bucket)}
+              />
+            ),
+          },
+          {
+            header: "Submitted",
+            numeric: true,
+            render: (r) => (
+              <Drill
+                count={r.submitted}
+                label="cases with a submitted form"
+                href={casesHref(p, drillFilters.formsSubmitted(), r.bucket)}
+              />
+            ),
+          },
           {
             header: "Not submitted",
             numeric: true,
@@ -647,7 +670,7 @@ function FormsReport({ period }: { period: PeriodParams }) {
               <Drill
                 count={r.sent - r.submitted}
                 label="cases without a submitted form"
-                href={casesHref(p, { formSubmitted: "false" }, r.bucket)}
+                href={casesHref(p, drillFilters.formsNotSubmitted(), r.bucket)}
               />
             ),
           },
@@ -695,7 +718,7 @@ function FeedbackReport({ period }: { period: PeriodParams }) {
               <Drill
                 count={r.responses}
                 label={`cases rated ${r.rating}`}
-                href={casesHref(p, { feedbackRating: String(r.rating) })}
+                href={casesHref(p, drillFilters.feedbackRating(r.rating))}
               />
             ),
           },
@@ -715,7 +738,7 @@ function FeedbackReport({ period }: { period: PeriodParams }) {
               <Drill
                 count={r.responses}
                 label={`feedback naming ${r.label}`}
-                href={casesHref(p, { feedbackReason: r.reasonCode })}
+                href={casesHref(p, drillFilters.feedbackReason(r.reasonCode))}
               />
             ),
           },
@@ -747,7 +770,7 @@ export function AdherenceReport({ period }: { period: PeriodParams }) {
               <Drill
                 count={totals.notAdherent}
                 label="cases that fell short of the policy"
-                href={casesHref(p, { adherent: "false" })}
+                href={casesHref(p, drillFilters.notAdherent())}
               />
             ),
           },
@@ -776,16 +799,13 @@ export function AdherenceReport({ period }: { period: PeriodParams }) {
           {
             header: "Falling short",
             numeric: true,
-            render: (r) =>
-              r.amId ? (
-                <Drill
-                  count={r.notAdherent}
-                  label={`cases of ${r.amName} that fell short`}
-                  href={casesHref(p, { adherent: "false", amId: r.amId })}
-                />
-              ) : (
-                r.notAdherent
-              ),
+            render: (r) => (
+              <Drill
+                count={r.notAdherent}
+                label={`cases of ${r.amName} that fell short`}
+                href={casesHref(p, drillFilters.notAdherentOfAm(r.amId))}
+              />
+            ),
           },
           { header: "Adherence", numeric: true, render: (r) => formatRate(r.adherenceRate) },
         ]}
@@ -804,8 +824,8 @@ export function AdherenceReport({ period }: { period: PeriodParams }) {
             render: (r) => (
               <Drill
                 count={r.cases}
-                label={`cases that missed ${r.stepTitle}`}
-                href={casesHref(p, { adherent: "false", missedStep: r.step })}
+                label={`cases that missed ${r.stepTitle}: ${humanize(r.rule.toLowerCase())}`}
+                href={casesHref(p, drillFilters.missed(r.step, r.rule))}
               />
             ),
           },

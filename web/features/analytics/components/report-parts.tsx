@@ -4,7 +4,6 @@ import { Anchor, Button, Group, Paper, SimpleGrid, Stack, Table, Text, Title } f
 import type { ReactNode } from "react";
 import { Link } from "react-router";
 import { formatMoney } from "../../../lib/format.ts";
-import type { PeriodJson } from "../api/analytics.ts";
 
 export function formatRate(rate: number | null | undefined): string {
   return rate === null || rate === undefined ? "—" : `${(rate * 100).toFixed(1)}%`;
@@ -160,28 +159,6 @@ export function Section({ title, children }: { title: string; children: ReactNod
       {children}
     </Stack>
   );
-}
-
-function nextBucketStart(start: string, bucket: "week" | "month"): string {
-  const d = new Date(`${start}T00:00:00.000Z`);
-  if (bucket === "month") d.setUTCMonth(d.getUTCMonth() + 1);
-  else d.setUTCDate(d.getUTCDate() + 7);
-  return d.toISOString();
-}
-
-/** The drill-down to the cases behind a figure: the period (or one bucket of it) and filters. */
-export function casesHref(
-  period: PeriodJson,
-  filter: Record<string, string | undefined>,
-  bucket?: string,
-): string {
-  const from =
-    bucket && bucket > period.from.slice(0, 10) ? `${bucket}T00:00:00.000Z` : period.from;
-  const bucketEnd = bucket ? nextBucketStart(bucket, period.bucket) : period.to;
-  const to = [bucketEnd, period.to].sort()[0]!;
-  const params = new URLSearchParams({ from, to });
-  for (const [key, value] of Object.entries(filter)) if (value) params.set(key, value);
-  return `/analytics/cases?${params.toString()}`;
 }
 
 /** A number that opens the cases behind it (plain text when there are none). */
