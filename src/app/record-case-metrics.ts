@@ -37,6 +37,7 @@ export async function recordCaseMetrics(
       rows.push(
         computeCaseMetrics(source.case, source.events, policies.get(version)!, {
           planCode: source.planCode,
+          planCodeBeforeOffer: accepted?.planCodeBefore ?? null,
           segment: source.segment,
           monthlyValueMinor: source.monthlyValueMinor,
           currency: source.currency,

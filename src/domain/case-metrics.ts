@@ -54,7 +54,9 @@ export interface CaseMetrics {
   channel: string;
   outcome: string;
   amId: string | null;
+  /** The CSM the case was escalated to; null when it was not escalated. */
   csmId: string | null;
+  /** The plan the customer was on before any offer (a downgrade save counts under its old plan). */
   planCode: string | null;
   segment: string | null;
   reasonCode: string | null;
@@ -88,7 +90,10 @@ export interface CaseMetrics {
 }
 
 export interface SubscriptionAtClose {
+  /** The subscription's plan when the case closed. */
   planCode: string | null;
+  /** The plan when the offer was accepted (from its `offer_accepted` entry), if one was. */
+  planCodeBeforeOffer?: string | null;
   segment: string | null;
   monthlyValueMinor: number;
   currency: string;
@@ -129,8 +134,9 @@ export function computeCaseMetrics(
     channel: c.channel,
     outcome: c.outcome,
     amId: c.assignedAmId,
-    csmId: c.assignedCsmId,
-    planCode: subscription.planCode,
+    csmId: escalation?.csmId ?? null,
+    planCode:
+      (c.outcome === "retained" ? subscription.planCodeBeforeOffer : null) ?? subscription.planCode,
     segment: subscription.segment,
     reasonCode: caseReasonCode(c),
     offersPresented,

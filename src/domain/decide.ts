@@ -804,6 +804,7 @@ function offerAccepted(
     subscriptionId: c.subscriptionId,
     offer,
     customTerms,
+    planCodeBefore: ctx.subscription.planCode,
     effect: computeOfferEffect(offer, {
       monthlyValueMinor: ctx.subscription.monthlyValueMinor,
       currency: ctx.subscription.currency,

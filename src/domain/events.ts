@@ -88,6 +88,8 @@ export type CaseEventBody =
       offer: OfferDefinition;
       customTerms: string | null;
       effect: OfferEffect;
+      /** The plan the subscription was on when the offer was accepted (a downgrade changes it). */
+      planCodeBefore?: string;
     }
   /** The AM recorded, with a written reason, that no offer in the catalog suits. */
   | { type: "no_suitable_offer_recorded"; reason: string }

@@ -17,6 +17,7 @@ import * as m0013 from "./0013-failed-at-always-set.ts";
 import * as m0014 from "./0014-subscription-dates.ts";
 import * as m0015 from "./0015-skipped-messages.ts";
 import * as m0016 from "./0016-save-value-by-currency.ts";
+import * as m0017 from "./0017-csm-of-escalation.ts";
 
 const migrations: Record<string, Migration> = {
   "0001-foundation": m0001,
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   "0014-subscription-dates": m0014,
   "0015-skipped-messages": m0015,
   "0016-save-value-by-currency": m0016,
+  "0017-csm-of-escalation": m0017,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,6 +1,6 @@
 // The analytics rollup's rows: what the metrics use case reads to compute them (closed cases that
 // have none yet, their audit entries, subscription facts) and the upsert that stores them.
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { Case } from "../../domain/case.ts";
 import type { CaseMetrics } from "../../domain/case-metrics.ts";
 import type { Database } from "../tables/tables.ts";
@@ -56,7 +56,8 @@ export async function findAnyClosedCasesWithoutMetrics(
 
 export interface MetricsSource {
   case: Case;
-  events: { type: string; at: Date; effect: unknown }[];
+  /** `effect` and `planCodeBefore`: of `offer_accepted` entries only. */
+  events: { type: string; at: Date; effect: unknown; planCodeBefore: string | null }[];
   planCode: string | null;
   segment: string | null;
   monthlyValueMinor: number;
@@ -96,6 +97,9 @@ export async function loadMetricsSources(db: Db, caseIds: string[]): Promise<Met
         "type",
         "at",
         sql<unknown>`case when type = 'offer_accepted' then body -> 'effect' end`.as("effect"),
+        sql<string | null>`case when type = 'offer_accepted' then body ->> 'planCodeBefore' end`.as(
+          "plan_code_before",
+        ),
       ])
       .where("case_id", "in", caseIds)
       .orderBy("case_id")
@@ -105,7 +109,7 @@ export async function loadMetricsSources(db: Db, caseIds: string[]): Promise<Met
   const byCase = new Map<string, MetricsSource["events"]>();
   for (const e of events) {
     const list = byCase.get(e.case_id) ?? [];
-    list.push({ type: e.type, at: e.at, effect: e.effect });
+    list.push({ type: e.type, at: e.at, effect: e.effect, planCodeBefore: e.plan_code_before });
     byCase.set(e.case_id, list);
   }
   return cases.map((row) => {
@@ -272,6 +276,10 @@ const SAVE_DIMENSIONS = {
   am: sql`m.am_id::text`,
   csm: sql`m.csm_id::text`,
 };
+/** Only escalated cases count for a CSM: the others never reached one. */
+const SAVE_DIMENSION_ONLY: Partial<Record<keyof typeof SAVE_DIMENSIONS, RawBuilder<unknown>>> = {
+  csm: sql`and m.escalated`,
+};
 
 /**
  * Rebuilds the rollup of the queued days from case_metrics, a few hundred days at a time, under
@@ -293,7 +301,8 @@ export async function refreshDailyRollup(db: Db, maxDays = 400): Promise<number>
     ([name, key]) => sql`
       select ${DAY}, ${`save:${name}`}, coalesce(${key}, ''), m.outcome, '', ${LOST_BIN}, ${money},
         m.currency
-      from case_metrics m where ${where} group by 1, 3, 4, 6, 10`,
+      from case_metrics m where ${where} ${SAVE_DIMENSION_ONLY[name as keyof typeof SAVE_DIMENSIONS] ?? sql``}
+      group by 1, 3, 4, 6, 10`,
   );
   const steps = STEP_KEYS.map((step) => {
     const column = sql.ref(`m.s_${step}`);

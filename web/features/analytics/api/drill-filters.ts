@@ -29,7 +29,9 @@ export const drillFilters = {
    */
   saveRateDecided: (dimension: SaveRateDimension, key: string | null): DrillFilter | null => {
     if (key === null && dimension !== "am" && dimension !== "csm") return null;
-    return { [SAVE_RATE_FILTER[dimension]]: person(key), decided: "true" };
+    const filter = { [SAVE_RATE_FILTER[dimension]]: person(key), decided: "true" };
+    // A CSM's figures count only the cases escalated to them.
+    return dimension === "csm" ? { ...filter, escalated: "true" } : filter;
   },
   /** Reasons over time: retained and cancelled cases of the reason ("unknown": not recorded). */
   reasonCases: (reasonCode: string): DrillFilter | null =>
