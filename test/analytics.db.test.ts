@@ -120,7 +120,14 @@ describe("analytics", () => {
   });
 
   it("validates the save that held once the window has passed, and keeps the lost one lost", async () => {
+    // The saves were 3 months at 20% off: 31 days on, the discount still runs, so the save that
+    // held is still pending; its 30-day window starts when the discount ends.
     server.clock.advance(31 * DAY);
+    const whileDiscounted = (await get(viewer, "/api/analytics/overview")).json();
+    expect(whileDiscounted.totals).toMatchObject({ validated: 0, pending: 1, lost: 1 });
+    const pending = (await get(viewer, "/api/analytics/cases", { saveStatus: "pending" })).json();
+    expect(pending.items).toHaveLength(1);
+    server.clock.advance(92 * DAY);
     try {
       const overview = (await get(viewer, "/api/analytics/overview")).json();
       expect(overview.totals).toMatchObject({ validated: 1, pending: 0, lost: 1 });
@@ -141,7 +148,7 @@ describe("analytics", () => {
         }),
       ]);
     } finally {
-      server.clock.advance(-31 * DAY);
+      server.clock.advance(-123 * DAY);
     }
   });
 

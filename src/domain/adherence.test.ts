@@ -1,14 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { judgeAdherence } from "./adherence.ts";
 import type { Case } from "./case.ts";
-import { classifySave, computeCaseMetrics, stepDurations } from "./case-metrics.ts";
+import { classifySave, computeCaseMetrics, saveHoldsFrom, stepDurations } from "./case-metrics.ts";
 import type { Command } from "./commands.ts";
 import type { CaseEvent } from "./events.ts";
 import {
+  apply,
   CSM,
+  caseIn,
   commands as cmd,
   makeContext,
   minutesAfter,
+  nextMinute,
   run,
   testPolicy,
   withSlas,
@@ -194,6 +197,38 @@ describe("classifySave", () => {
         { ...facts, nextCaseOpenedAt: "2026-01-05T00:00:00.000Z" },
         30,
         at("2026-01-06T00:00:00.000Z"),
+      ),
+    ).toBe("lost");
+  });
+
+  it("starts the window when a discount or pause runs out, not at the save", () => {
+    const context = makeContext();
+    const before = caseIn("retention", context);
+    const c = apply(before, cmd.answerOffer(nextMinute(before), { answer: "accepted" }), context);
+    // 20% off for 3 months, accepted when the case closed.
+    const holdsFrom = saveHoldsFrom(c, testPolicy);
+    const acceptedAt = new Date(c.closedAt!);
+    const threeMonths = new Date(acceptedAt);
+    threeMonths.setUTCMonth(threeMonths.getUTCMonth() + 3);
+    expect(holdsFrom).toBe(threeMonths.toISOString());
+    const saved = {
+      savedAt: c.closedAt!,
+      holdsFrom,
+      subscriptionEndedAt: null,
+      nextCaseOpenedAt: null,
+    };
+    expect(classifySave(saved, 30, new Date(acceptedAt.getTime() + 40 * 86_400_000))).toBe(
+      "pending",
+    );
+    expect(classifySave(saved, 30, new Date(threeMonths.getTime() + 32 * 86_400_000))).toBe(
+      "validated",
+    );
+    // Cancelling when the discount ends is a lost save, whenever the window would have ended.
+    expect(
+      classifySave(
+        { ...saved, subscriptionEndedAt: threeMonths.toISOString() },
+        30,
+        new Date(threeMonths.getTime() + 100 * 86_400_000),
       ),
     ).toBe("lost");
   });

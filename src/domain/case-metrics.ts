@@ -4,8 +4,8 @@
 
 import { type AdherenceEvent, type AdherenceMiss, judgeAdherence } from "./adherence.ts";
 import { type Case, caseReasonCode } from "./case.ts";
-import type { PolicyDefinition, StepKey } from "./policy-definition.ts";
-import { addDays, type Instant, instantMs } from "./time.ts";
+import { findOffer, type PolicyDefinition, type StepKey } from "./policy-definition.ts";
+import { addDays, addMonths, type Instant, instantMs } from "./time.ts";
 
 /** Seconds spent in each of the policy's steps; null when the case never went through it. */
 export type StepDurations = Record<StepKey, number | null>;
@@ -87,6 +87,8 @@ export interface CaseMetrics {
   misses: AdherenceMiss[];
   /** Retained: when the save was first lost (see saveLostAt); null while it holds. */
   lostAt: Instant | null;
+  /** Retained: when the offer stops holding the customer by itself (see saveHoldsFrom). */
+  holdsFrom: Instant | null;
 }
 
 export interface SubscriptionAtClose {
@@ -160,6 +162,7 @@ export function computeCaseMetrics(
     durations: stepDurations(c),
     adherent: verdict.adherent,
     misses: verdict.misses,
+    holdsFrom: c.outcome === "retained" ? saveHoldsFrom(c, policy) : null,
     lostAt:
       c.outcome === "retained"
         ? saveLostAt({
@@ -171,12 +174,40 @@ export function computeCaseMetrics(
   };
 }
 
+/**
+ * When a save's offer stops keeping the customer by itself: a pause or a discount runs out, an
+ * extension's free days end. Until then the customer has not chosen to stay at full price, so the
+ * validation window starts there ("offers that only delay a cancellation do not flatter the
+ * numbers"). Lasting changes (a downgrade, training, support, custom terms) hold from the save.
+ */
+export function saveHoldsFrom(c: Case, policy: PolicyDefinition): Instant {
+  const savedAt = c.closedAt!;
+  const code =
+    c.escalation?.retainedOfferCode ?? c.offers.find((o) => o.answer === "accepted")?.offerCode;
+  const offer = code ? findOffer(policy, code) : undefined;
+  const acceptedAt =
+    c.offers.find((o) => o.offerCode === code && o.answer === "accepted")?.answeredAt ??
+    c.escalation?.decidedAt ??
+    savedAt;
+  const endsAt =
+    offer?.kind === "pause"
+      ? addMonths(acceptedAt, offer.parameters.pauseMonths)
+      : offer?.kind === "discount"
+        ? addMonths(acceptedAt, offer.parameters.months)
+        : offer?.kind === "extension"
+          ? addDays(acceptedAt, offer.parameters.extensionDays)
+          : null;
+  return endsAt && instantMs(endsAt) > instantMs(savedAt) ? endsAt : savedAt;
+}
+
 export const SAVE_STATUSES = ["validated", "pending", "lost"] as const;
 export type SaveStatus = (typeof SAVE_STATUSES)[number];
 
 export interface SaveFacts {
   /** When the case closed as retained. */
   savedAt: Instant;
+  /** When the offer stops holding the customer by itself (saveHoldsFrom); the save by default. */
+  holdsFrom?: Instant | null;
   /** When the subscription was cancelled or its cancellation scheduled, if it was; else null. */
   subscriptionEndedAt: Instant | null;
   /** When the next cancellation case for the same subscription was opened, if one was. */
@@ -194,15 +225,16 @@ export function saveLostAt(facts: SaveFacts): Instant | null {
 
 /**
  * A save counts (`validated`) only when the customer is still subscribed `validationDays` after
- * it: the subscription was not cancelled and no new cancellation case was opened within the
- * window, which runs in whole UTC days (the save's day and the N days after it, so a daily rollup
- * can apply the rule). Until the window is over it is `pending`; either event inside it makes it
- * `lost`.
+ * its offer stopped holding them by itself (a pause or discount ran out; for a lasting change,
+ * the save): the subscription was not cancelled and no new cancellation case was opened from the
+ * save to the window's end, which runs in whole UTC days (that day and the N days after it, so a
+ * daily rollup can apply the rule). Until the window is over it is `pending`; either event before
+ * its end makes it `lost`.
  * The analytics SQL (analytics.repository.ts) applies the same rule to the stored `lost_at`.
  */
 export function classifySave(facts: SaveFacts, validationDays: number, now: Date): SaveStatus {
-  const savedDay = new Date(facts.savedAt.slice(0, 10)).toISOString();
-  const windowEnd = instantMs(addDays(savedDay, validationDays + 1));
+  const startDay = new Date((facts.holdsFrom ?? facts.savedAt).slice(0, 10)).toISOString();
+  const windowEnd = instantMs(addDays(startDay, validationDays + 1));
   const lostAt = saveLostAt(facts);
   if (lostAt !== null && instantMs(lostAt) < windowEnd) return "lost";
   return now.getTime() < windowEnd ? "pending" : "validated";

@@ -27,6 +27,13 @@ export function addDays(at: Date | Instant, days: number): Instant {
   return new Date(instantMs(at) + days * DAY_MS).toISOString();
 }
 
+/** The same day of the month `months` later, in UTC (as a billing system counts months). */
+export function addMonths(at: Date | Instant, months: number): Instant {
+  const date = new Date(instantMs(at));
+  date.setUTCMonth(date.getUTCMonth() + months);
+  return date.toISOString();
+}
+
 /** True when `a` is strictly earlier than `b`. */
 export function isBefore(a: Date | Instant, b: Date | Instant): boolean {
   return instantMs(a) < instantMs(b);

@@ -38,26 +38,29 @@ const todaySql = (rule: SaveRule) => sql`(${rule.now}::timestamptz at time zone 
 /**
  * The save status of a rollup row `d` whose `outcome` is given (null unless retained): the rule
  * of classifySave in src/domain/case-metrics.ts in whole UTC days. `d.bin` is the number of days
- * from the save to its loss (100000 when it was not lost): lost when that is within the window;
- * pending while the window (the save's day and the N days after it) runs; validated after.
+ * from the save to its loss (100000 when it was not lost), `d.hold_days` those from the save to
+ * when its offer stopped holding the customer by itself (a pause or discount ran out), where the
+ * window starts: lost when the loss comes before the window's end; pending while the window (that
+ * day and the N days after it) runs; validated after.
  */
 function rollupSaveStatus(outcome: RawBuilder<unknown>, rule: SaveRule): RawBuilder<string | null> {
   return sql<string | null>`case
     when ${outcome} <> 'retained' then null
-    when d.bin <= ${rule.validationDays}::int then 'lost'
-    when d.day + ${rule.validationDays}::int >= ${todaySql(rule)} then 'pending'
+    when d.bin <= d.hold_days + ${rule.validationDays}::int then 'lost'
+    when d.day + d.hold_days + ${rule.validationDays}::int >= ${todaySql(rule)} then 'pending'
     else 'validated' end`;
 }
 
 /** The same rule over a case_metrics row `m` (the drill-down list). */
 export function saveStatusSql(rule: SaveRule): RawBuilder<string | null> {
   const savedDay = sql`(m.closed_at at time zone 'UTC')::date`;
+  const startDay = sql`greatest(${savedDay}, (coalesce(m.holds_from, m.closed_at) at time zone 'UTC')::date)`;
   return sql<string | null>`case
     when m.outcome <> 'retained' then null
     when m.lost_at is not null
-      and (m.lost_at at time zone 'UTC')::date - ${savedDay} <= ${rule.validationDays}::int
+      and (m.lost_at at time zone 'UTC')::date - ${startDay} <= ${rule.validationDays}::int
       then 'lost'
-    when ${savedDay} + ${rule.validationDays}::int >= ${todaySql(rule)} then 'pending'
+    when ${startDay} + ${rule.validationDays}::int >= ${todaySql(rule)} then 'pending'
     else 'validated' end`;
 }
 

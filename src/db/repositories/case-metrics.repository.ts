@@ -168,6 +168,7 @@ export async function upsertCaseMetrics(db: Db, rows: CaseMetrics[]): Promise<vo
     adherent: m.adherent,
     misses: JSON.stringify(m.misses),
     lost_at: m.lostAt,
+    holds_from: m.holdsFrom,
   }));
   await db
     .insertInto("case_metrics")
@@ -257,6 +258,12 @@ const DAY = sql`(m.closed_at at time zone 'UTC')::date`;
 const LOST_BIN = sql`case when m.outcome <> 'retained' then -1
   when m.lost_at is null then 100000
   else (m.lost_at at time zone 'UTC')::date - (m.closed_at at time zone 'UTC')::date end`;
+/**
+ * A retained row's days from the save to when its offer stops holding the customer by itself
+ * (holds_from: a pause or discount ran out), where its validation window starts; 0 otherwise.
+ */
+const HOLD_DAYS = sql`case when m.outcome <> 'retained' or m.holds_from is null then 0
+  else greatest(0, (m.holds_from at time zone 'UTC')::date - (m.closed_at at time zone 'UTC')::date) end`;
 /** Durations are binned on a log scale, 20 bins per e (about 5% wide). */
 export const DURATION_BINS_PER_E = 20;
 const STEP_KEYS = [
@@ -300,54 +307,55 @@ export async function refreshDailyRollup(db: Db, maxDays = 400): Promise<number>
   const saveDims = Object.entries(SAVE_DIMENSIONS).map(
     ([name, key]) => sql`
       select ${DAY}, ${`save:${name}`}, coalesce(${key}, ''), m.outcome, '', ${LOST_BIN}, ${money},
-        m.currency
+        m.currency, ${HOLD_DAYS}
       from case_metrics m where ${where} ${SAVE_DIMENSION_ONLY[name as keyof typeof SAVE_DIMENSIONS] ?? sql``}
-      group by 1, 3, 4, 6, 10`,
+      group by 1, 3, 4, 6, 10, 11`,
   );
   const steps = STEP_KEYS.map((step) => {
     const column = sql.ref(`m.s_${step}`);
     return sql`
       select ${DAY}, 'step', ${step}, '', '',
-        round(ln(${column} + 1) * ${sql.lit(DURATION_BINS_PER_E)})::int, count(*), 0, 0, ''
+        round(ln(${column} + 1) * ${sql.lit(DURATION_BINS_PER_E)})::int, count(*), 0, 0, '', 0
       from case_metrics m where ${where} and ${column} is not null group by 1, 6`;
   });
   await db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext('analytics_daily'))`.execute(trx);
     await sql`delete from analytics_daily where day in (${dayList})`.execute(trx);
     // Value (v1, v2) is summed per currency: the save rows carry theirs in `currency`.
-    await sql`insert into analytics_daily (day, metric, k1, k2, k3, bin, n, v1, v2, currency)
-      select ${DAY}, 'outcome', m.currency, m.outcome, '', ${LOST_BIN}, ${money}, ''
-      from case_metrics m where ${where} group by 1, 3, 4, 6
+    // A save's days until its validation starts (hold_days) go with its days until lost (bin).
+    await sql`insert into analytics_daily (day, metric, k1, k2, k3, bin, n, v1, v2, currency, hold_days)
+      select ${DAY}, 'outcome', m.currency, m.outcome, '', ${LOST_BIN}, ${money}, '', ${HOLD_DAYS}
+      from case_metrics m where ${where} group by 1, 3, 4, 6, 11
       union all
       ${sql.join(saveDims, sql` union all `)}
       union all
       select ${DAY}, 'save:offer', o.code, m.outcome,
         case when m.saved_offer_code = o.code then 'saved' else '' end, ${LOST_BIN},
         count(*), coalesce(sum(m.value_kept_minor) filter (where m.saved_offer_code = o.code), 0),
-        coalesce(sum(m.value_lost_minor), 0), m.currency
+        coalesce(sum(m.value_lost_minor), 0), m.currency, ${HOLD_DAYS}
       from case_metrics m cross join lateral unnest(m.offers_presented) as o(code)
-      where ${where} group by 1, 3, 4, 5, 6, 10
+      where ${where} group by 1, 3, 4, 5, 6, 10, 11
       union all
       ${sql.join(steps, sql` union all `)}
       union all
       select ${DAY}, 'sla', coalesce(m.csm_id::text, ''),
         case when m.sla_met then 'met' when m.csm_engaged_at is null then 'never' else 'late' end,
-        '', -1, count(*), 0, 0, ''
+        '', -1, count(*), 0, 0, '', 0
       from case_metrics m where ${where} and m.escalated group by 1, 3, 4
       union all
-      select ${DAY}, 'form', m.form_sent::text, m.form_submitted::text, '', -1, count(*), 0, 0, ''
+      select ${DAY}, 'form', m.form_sent::text, m.form_submitted::text, '', -1, count(*), 0, 0, '', 0
       from case_metrics m where ${where} group by 1, 3, 4
       union all
       select ${DAY}, 'feedback', m.feedback_rating::text, coalesce(m.feedback_reason, ''), '', -1,
-        count(*), 0, 0, ''
+        count(*), 0, 0, '', 0
       from case_metrics m where ${where} and m.feedback_rating is not null group by 1, 3, 4
       union all
       select ${DAY}, 'adherence', coalesce(m.am_id::text, ''), m.adherent::text, '', -1,
-        count(*), 0, 0, ''
+        count(*), 0, 0, '', 0
       from case_metrics m where ${where} group by 1, 3, 4
       union all
       select ${DAY}, 'miss', miss ->> 'step', miss ->> 'rule', '', -1, count(distinct m.case_id), 0, 0,
-        ''
+        '', 0
       from case_metrics m cross join lateral jsonb_array_elements(m.misses) as miss
       where ${where} and not m.adherent
       group by 1, 3, 4`.execute(trx);

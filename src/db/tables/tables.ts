@@ -338,6 +338,8 @@ export interface CaseMetricsTable {
   misses: Json;
   /** Retained: the earliest cancellation or new case after the save, if any. */
   lost_at: NullableTimestamp;
+  /** Retained: when the offer stops holding the customer by itself (migration 0018). */
+  holds_from: NullableTimestamp;
   computed_at: Generated<Date>;
 }
 
@@ -353,6 +355,8 @@ export interface AnalyticsDailyTable {
   v2: Int8;
   /** Save-rate rows: the currency of v1/v2 (value is never summed across currencies); else ''. */
   currency: Generated<string>;
+  /** Save rows: days from the save to the start of its validation window (migration 0018). */
+  hold_days: Generated<number>;
 }
 
 export interface AnalyticsDirtyDaysTable {
