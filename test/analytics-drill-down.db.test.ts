@@ -27,9 +27,9 @@ import {
   makeWorld,
   openCaseFor,
   openWithFormSent,
+  saveByDiscount,
   sentLink,
   staffClient,
-  submitFormAsCustomer,
   type World,
 } from "./cases.ts";
 import { makeAccount, makeContact, makeSubscription } from "./factories.ts";
@@ -93,16 +93,7 @@ beforeAll(async () => {
   // A save by the discount.
   {
     const w = await sameTeam(world);
-    const c = await openWithFormSent(server, w);
-    await submitFormAsCustomer(server, c.id);
-    await act(w.am, c.id, "reason", { reasonCode: "too_expensive", notes: "Budget cut." });
-    await act(w.am, c.id, "offers", { offerCode: "discount_20_3m" });
-    const answered = await server.app.inject({
-      method: "POST",
-      url: `/api/public/links/${await sentLink(server, c.id, "offer_link")}/offer`,
-      payload: { answer: "accepted" },
-    });
-    expect(answered.json()).toMatchObject({ outcome: "retained" });
+    await saveByDiscount(server, w);
   }
   // A withdrawal after the form was sent (never submitted), and one before it was sent.
   {

@@ -8,10 +8,9 @@ import {
   escalateWithoutOffer,
   makeWorld,
   openCaseFor,
-  openWithFormSent,
+  saveByDiscount,
   sentLink,
   staffClient,
-  submitFormAsCustomer,
 } from "./cases.ts";
 
 let server: TestServer;
@@ -36,16 +35,7 @@ beforeAll(async () => {
       .set({ currency: "EUR", monthly_value_minor: "45000" })
       .where("id", "=", world.subscriptionId)
       .execute();
-    const c = await openWithFormSent(server, world);
-    await submitFormAsCustomer(server, c.id);
-    await act(world.am, c.id, "reason", { reasonCode: "too_expensive", notes: "Budget cut." });
-    await act(world.am, c.id, "offers", { offerCode: "discount_20_3m" });
-    const answered = await server.app.inject({
-      method: "POST",
-      url: `/api/public/links/${await sentLink(server, c.id, "offer_link")}/offer`,
-      payload: { answer: "accepted" },
-    });
-    expect(answered.json()).toMatchObject({ outcome: "retained" });
+    await saveByDiscount(server, world);
   }
 
   // A cancellation of a subscription billed $499.00 a month, for the same reason.

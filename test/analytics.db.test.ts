@@ -8,6 +8,7 @@ import {
   makeWorld,
   openCaseFor,
   openWithFormSent,
+  saveByDiscount,
   sentLink,
   staffClient,
   submitFormAsCustomer,
@@ -69,14 +70,7 @@ beforeAll(async () => {
   const saved: { world: World; id: string }[] = [];
   for (let i = 0; i < 2; i++) {
     const world = await makeWorld(server);
-    const c = await openWithFormSent(server, world);
-    await submitFormAsCustomer(server, c.id);
-    await act(world.am, c.id, "reason", { reasonCode: "too_expensive", notes: "Budget cut." });
-    await act(world.am, c.id, "offers", { offerCode: "discount_20_3m" });
-    const answered = await customer(`${await sentLink(server, c.id, "offer_link")}/offer`, {
-      answer: "accepted",
-    });
-    expect(answered.json()).toMatchObject({ outcome: "retained" });
+    const c = await saveByDiscount(server, world);
     saved.push({ world, id: c.id });
   }
   comeBack = saved[1]!;

@@ -231,3 +231,21 @@ export async function escalateWithoutOffer(server: TestServer, world: World, cas
   await act(world.am, caseId, "no-suitable-offer", { reason: "The team is closing." });
   await act(world.am, caseId, "escalate");
 }
+
+/**
+ * Steps 1-3 ending in a save: the form submitted, the reason recorded, 20% off for 3 months
+ * presented by the AM and accepted by the customer through their link.
+ */
+export async function saveByDiscount(server: TestServer, world: World) {
+  const c = await openWithFormSent(server, world);
+  await submitFormAsCustomer(server, c.id);
+  await act(world.am, c.id, "reason", { reasonCode: "too_expensive", notes: "Budget cut." });
+  await act(world.am, c.id, "offers", { offerCode: "discount_20_3m" });
+  const answered = await server.app.inject({
+    method: "POST",
+    url: `/api/public/links/${await sentLink(server, c.id, "offer_link")}/offer`,
+    payload: { answer: "accepted" },
+  });
+  expect(answered.json()).toMatchObject({ outcome: "retained" });
+  return c;
+}
