@@ -87,6 +87,11 @@ describe.skipIf(!hasChromium)("an AM and a CSM take a case to cancellation", () 
     // Step 2: the form goes to the customer, who fills it on their phone.
     await am.getByRole("button", { name: "Send the Cancellation Request Form" }).click();
     await expect.poll(() => am.getByText("Status: Sent").isVisible()).toBe(true);
+    // What went to the customer, and whether it went, is on the case.
+    await am
+      .getByRole("table", { name: "Messages to the customer" })
+      .getByText("Cancellation Request Form")
+      .waitFor();
     expect((await am.getByTestId("step-2").textContent()) ?? "").not.toMatch(
       /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-/,
     );

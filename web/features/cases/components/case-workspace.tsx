@@ -26,6 +26,7 @@ import type { CaseView, UserJson } from "../../../lib/types.ts";
 import { useAccount, useContact, useStaff, useSubscription } from "../../accounts/api/accounts.ts";
 import { useCase, useCaseCommand, useOfferOptions, usePolicyVersion } from "../api/cases.ts";
 import { CaseActions, ReassignForm, WithdrawButton } from "./case-actions.tsx";
+import { CaseMessages } from "./case-messages.tsx";
 import { CaseNotes, CaseTimeline } from "./case-timeline.tsx";
 import type { RunCommand } from "./command-form.tsx";
 import { ProgressRail } from "./progress-rail.tsx";
@@ -220,6 +221,7 @@ function Workspace({
               </Paper>
             ) : null}
             <CaseNotes view={view} names={names} run={run} canAdd={has("addNote")} />
+            <CaseMessages id={c.id} version={c.version} isAdmin={user.role === "admin"} />
             <CaseTimeline id={id} version={c.version} names={names} />
           </Stack>
         </Grid.Col>
