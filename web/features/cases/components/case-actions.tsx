@@ -28,7 +28,8 @@ import type {
   SubscriptionJson,
   UserJson,
 } from "../../../lib/types.ts";
-import { CommandForm, type RunCommand } from "./command-form.tsx";
+import { CommandForm, type Confirmation, type RunCommand } from "./command-form.tsx";
+import { attemptsLeft } from "./identity-attempts.ts";
 import { OfferPicker } from "./offer-picker.tsx";
 
 export type { RunCommand };
@@ -121,6 +122,13 @@ export function CaseActions(props: CaseActionsProps) {
   const has = (kind: ActionOption["kind"]) => allowed.some((a) => a.kind === kind);
   const c = view.case;
   const cards: ReactNode[] = [];
+  // Before the last identity attempt the policy allows: a failure closes the case.
+  const lastAttempt = attemptsLeft(c, policy?.identity.attemptLimit) === 1;
+  const lastAttemptConfirmation = (what: string, confirmLabel: string): Confirmation => ({
+    title: "Last verification attempt",
+    message: `This is the last attempt the policy allows. If ${what}, the case closes as unverified and nothing more can be done on it.`,
+    confirmLabel,
+  });
 
   if (has("startIdentityVerification"))
     cards.push(
@@ -141,6 +149,9 @@ export function CaseActions(props: CaseActionsProps) {
         submitLabel="Confirm code"
         path="identity/confirm-code"
         run={run}
+        confirm={() =>
+          lastAttempt ? lastAttemptConfirmation("this code is wrong", "Confirm this code") : null
+        }
         fields={[
           {
             name: "code",
@@ -161,6 +172,11 @@ export function CaseActions(props: CaseActionsProps) {
         submitLabel="Record security check"
         path="identity/security-check"
         run={run}
+        confirm={(v) =>
+          lastAttempt && v.passed === "failed"
+            ? lastAttemptConfirmation("you record it as failed", "Record as failed")
+            : null
+        }
         help="Check account facts only the real contact would know. Record which facts, never the answers."
         fields={[
           { name: "factsChecked", label: "Facts checked", kind: "text", required: true },

@@ -28,7 +28,8 @@ import { useCase, useCaseCommand, useOfferOptions, usePolicyVersion } from "../a
 import { CaseActions, ReassignForm, WithdrawButton } from "./case-actions.tsx";
 import { CaseMessages } from "./case-messages.tsx";
 import { CaseNotes, CaseTimeline } from "./case-timeline.tsx";
-import type { RunCommand } from "./command-form.tsx";
+import { CommandProblem, type RunCommand } from "./command-form.tsx";
+import { type FailedAttempt, failedAttempt, failedAttemptMessage } from "./identity-attempts.ts";
 import { ProgressRail } from "./progress-rail.tsx";
 
 export function CaseWorkspace({ user }: { user: UserJson }) {
@@ -54,6 +55,8 @@ function Workspace({
   const command = useCaseCommand(id);
   const [error, setError] = useState<ApiError | Error | null>(null);
   const [changed, setChanged] = useState(false);
+  // Set when the last failed identity attempt the policy allows closed the case.
+  const [unverified, setUnverified] = useState<FailedAttempt | null>(null);
   const policy = usePolicyVersion(c.policyVersion);
   const subscription = useSubscription(c.subscriptionId);
   const requester = useContact(c.requesterContactId);
@@ -71,7 +74,28 @@ function Workspace({
     setError(null);
     setChanged(false);
     try {
-      await command.mutateAsync({ path, body: body ?? {}, expectedVersion: c.version });
+      const answer = await command.mutateAsync({
+        path,
+        body: body ?? {},
+        expectedVersion: c.version,
+      });
+      // A wrong code or a failed security check is an attempt the engine records (200): for the
+      // user it is not done, and the form keeps what was typed.
+      const failed = failedAttempt(
+        path,
+        c,
+        answer.case,
+        policy.data?.definition.identity.attemptLimit,
+      );
+      if (failed?.closed) {
+        setUnverified(failed);
+        return { ok: false, error: null };
+      }
+      if (failed) {
+        const message = failedAttemptMessage(failed);
+        const field = failed.method === "code" ? "code" : undefined;
+        return { ok: false, error: new CommandProblem("Not verified", message, field) };
+      }
       notifications.show({
         color: "green",
         message: "Saved to the case.",
@@ -142,6 +166,16 @@ function Workspace({
         <Info label="CSM">{c.assignedCsmId ? (names.get(c.assignedCsmId) ?? "—") : "—"}</Info>
       </SimpleGrid>
 
+      {unverified ? (
+        <Alert color="red" title="Closed as unverified" role="alert" data-testid="unverified">
+          {unverified.method === "code"
+            ? "That code is not right either"
+            : "The security check did not pass"}
+          , and that was the last of the {unverified.attempts} attempts the policy allows: the
+          requester's identity could not be verified, so the case is now closed as unverified.
+          Nothing more can be done on it; if the customer still wants to cancel, open a new case.
+        </Alert>
+      ) : null}
       {changed ? (
         <Alert
           color="yellow"
@@ -202,15 +236,21 @@ function Workspace({
             <Title order={2} size="h4">
               What you can do now
             </Title>
-            <CaseActions
-              view={view}
-              policy={policy.data?.definition}
-              offerOptions={offers.error ? [] : offers.data?.items}
-              subscription={subscription.data}
-              requester={requester.data}
-              staff={staff.data?.items ?? []}
-              run={run}
-            />
+            {/* The actions wait for the case's policy: its reasons, offers and attempt limit
+                (the last identity attempt is confirmed first) shape the forms. */}
+            {policy.isPending ? (
+              <Loader size="sm" role="status" aria-label="Loading the actions" />
+            ) : (
+              <CaseActions
+                view={view}
+                policy={policy.data?.definition}
+                offerOptions={offers.error ? [] : offers.data?.items}
+                subscription={subscription.data}
+                requester={requester.data}
+                staff={staff.data?.items ?? []}
+                run={run}
+              />
+            )}
             <CasePanels view={view} names={names} run={run} canResend={has("resendForm")} />
             {view.nextActions.allowed.some((a) => a.kind === "reassign") ? (
               <Paper withBorder p="sm">

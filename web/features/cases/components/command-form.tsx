@@ -1,10 +1,12 @@
 // One shape for a case command's form: a title, what the command does, labelled fields, one
 // submit button. The answer is shown where it belongs: a field's problem (the API's `fields`)
 // next to that field, a refusal (409, the policy rule's sentence) or any other error in the form.
+// A form whose command cannot be undone, or may end the case, asks first in a dialog.
 import {
   Alert,
   Button,
   Group,
+  Modal,
   Paper,
   Radio,
   Select,
@@ -16,6 +18,30 @@ import {
 } from "@mantine/core";
 import { type FormEvent, type ReactNode, useId, useState } from "react";
 import { ApiError } from "../../../lib/api-client.ts";
+
+/**
+ * A problem the web app tells about an answer the server accepted: a wrong identity code is
+ * recorded as a failed attempt (200), yet for the user it is not done. Shown under `field` when
+ * the form has it, else in the form's alert with `title`.
+ */
+export class CommandProblem extends Error {
+  readonly title: string;
+  readonly field: string | undefined;
+
+  constructor(title: string, message: string, field?: string) {
+    super(message);
+    this.name = "CommandProblem";
+    this.title = title;
+    this.field = field;
+  }
+}
+
+/** What the dialog asks before the command runs: what will happen, and the button that does it. */
+export interface Confirmation {
+  title: string;
+  message: ReactNode;
+  confirmLabel: string;
+}
 
 /** What running a command gave: done, or the error to show (null when already handled). */
 export type CommandOutcome = { ok: true } | { ok: false; error: Error | null };
@@ -56,6 +82,8 @@ export interface CommandFormProps {
   toBody?: (values: Values) => Record<string, unknown>;
   run: RunCommand;
   color?: string;
+  /** Asked in a dialog before the command runs, when it answers a confirmation for the values. */
+  confirm?: (values: Values) => Confirmation | null;
 }
 
 function initialValues(fields: FieldSpec[]): Values {
@@ -67,16 +95,27 @@ export function CommandForm(props: CommandFormProps) {
   const [values, setValues] = useState<Values>(() => initialValues(fields));
   const [error, setError] = useState<Error | null>(null);
   const [busy, setBusy] = useState(false);
+  const [asking, setAsking] = useState<Confirmation | null>(null);
   const headingId = useId();
   const apiError = error instanceof ApiError ? error : null;
-  const fieldMessage = (name: string) => apiError?.fieldMessage(name);
+  const problem = error instanceof CommandProblem ? error : null;
+  const fieldMessage = (name: string) =>
+    apiError?.fieldMessage(name) ?? (problem?.field === name ? problem.message : undefined);
   const shown = fields.filter((f) => !f.when || f.when(values));
   // A problem that no visible field can show goes at the bottom of the form.
-  const unplaced =
-    error && !apiError?.fields.some((f) => shown.some((s) => s.name === f.field)) ? error : null;
+  const placed =
+    apiError?.fields.some((f) => shown.some((s) => s.name === f.field)) ||
+    shown.some((s) => s.name === problem?.field);
+  const unplaced = error && !placed ? error : null;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const confirmation = props.confirm?.(values) ?? null;
+    if (confirmation) setAsking(confirmation);
+    else await send();
+  };
+  const send = async () => {
+    setAsking(null);
     setBusy(true);
     setError(null);
     try {
@@ -119,7 +158,7 @@ export function CommandForm(props: CommandFormProps) {
           {unplaced ? (
             <Alert
               color={apiError?.status === 409 ? "orange" : "red"}
-              title={apiError ? `Not done (${apiError.code})` : "Not done"}
+              title={apiError ? `Not done (${apiError.code})` : (problem?.title ?? "Not done")}
               role="alert"
               data-testid="command-error"
             >
@@ -133,6 +172,27 @@ export function CommandForm(props: CommandFormProps) {
           </Group>
         </Stack>
       </form>
+      <Modal
+        opened={asking !== null}
+        onClose={() => setAsking(null)}
+        title={asking?.title}
+        centered
+        closeButtonProps={{ "aria-label": "Close" }}
+      >
+        <Stack>
+          <Text size="sm" component="div">
+            {asking?.message}
+          </Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setAsking(null)}>
+              Go back
+            </Button>
+            <Button color={props.color} onClick={send}>
+              {asking?.confirmLabel}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
     </Paper>
   );
 }

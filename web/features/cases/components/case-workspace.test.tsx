@@ -1,0 +1,72 @@
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Command } from "../../../../src/domain/commands.ts";
+import { AM, apply, caseIn, commands, makeContext } from "../../../../src/domain/test-factories.ts";
+import { fakeCaseApi, renderWorkspace } from "./workspace-harness.tsx";
+
+afterEach(() => vi.unstubAllGlobals());
+
+/** The AM reads back the customer's code: "123456" is the right one. */
+function identityCommands(path: string, body: Record<string, unknown>, now: Date): Command {
+  if (path === "identity/confirm-code") {
+    return commands.confirmIdentityCode(now, { actor: AM, codeMatches: body.code === "123456" });
+  }
+  throw new Error(`not faked: ${path}`);
+}
+
+describe("CaseWorkspace: confirming the identity code", () => {
+  const context = makeContext();
+
+  const codeField = () => screen.getByLabelText(/Code the customer reads back/) as HTMLInputElement;
+  const confirmCode = async (code: string) => {
+    fireEvent.change(codeField(), { target: { value: code } });
+    fireEvent.click(screen.getByRole("button", { name: "Confirm code" }));
+  };
+
+  it("says a wrong code is not right with the attempts left, and keeps it", async () => {
+    const fake = fakeCaseApi({
+      start: caseIn("intake", context),
+      context,
+      toCommand: identityCommands,
+    });
+    renderWorkspace(fake.current.id);
+    await screen.findByRole("button", { name: "Confirm code" });
+    await confirmCode("111111");
+    await waitFor(() => expect(codeField().getAttribute("aria-invalid")).toBe("true"));
+    const describedBy = codeField().getAttribute("aria-describedby") ?? "";
+    const message = describedBy
+      .split(" ")
+      .map((id) => document.getElementById(id)?.textContent)
+      .join(" ");
+    expect(message).toContain("That code is not right — 2 attempts left.");
+    expect(codeField().value).toBe("111111");
+    expect(screen.queryByText("Saved to the case.")).toBeNull();
+  });
+
+  it("asks before the last attempt, and says plainly when the case closed as unverified", async () => {
+    const intake = caseIn("intake", context);
+    const start = [1, 2].reduce(
+      (c, i) =>
+        apply(
+          c,
+          commands.confirmIdentityCode(new Date(Date.parse(c.updatedAt) + i * 60_000), {
+            codeMatches: false,
+          }),
+          context,
+        ),
+      intake,
+    );
+    const fake = fakeCaseApi({ start, context, toCommand: identityCommands });
+    renderWorkspace(fake.current.id);
+    await screen.findByRole("button", { name: "Confirm code" });
+    await confirmCode("222222");
+    const dialog = await screen.findByRole("dialog", { name: "Last verification attempt" });
+    expect(dialog.textContent).toContain("If this code is wrong, the case closes as unverified");
+    expect(fake.calls.some((c) => c.method === "POST")).toBe(false);
+    fireEvent.click(within(dialog).getByRole("button", { name: "Confirm this code" }));
+    const closed = await screen.findByTestId("unverified");
+    expect(closed.textContent).toContain("Closed as unverified");
+    expect(closed.textContent).toContain("that was the last of the 3 attempts the policy allows");
+    expect(screen.queryByText("Saved to the case.")).toBeNull();
+  });
+});
