@@ -1,7 +1,15 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Command } from "../../../../src/domain/commands.ts";
-import { AM, apply, caseIn, commands, makeContext } from "../../../../src/domain/test-factories.ts";
+import {
+  AM,
+  apply,
+  CSM,
+  caseIn,
+  commands,
+  makeContext,
+  run,
+} from "../../../../src/domain/test-factories.ts";
 import { fakeCaseApi, renderWorkspace } from "./workspace-harness.tsx";
 
 afterEach(() => vi.unstubAllGlobals());
@@ -68,5 +76,36 @@ describe("CaseWorkspace: confirming the identity code", () => {
     expect(closed.textContent).toContain("Closed as unverified");
     expect(closed.textContent).toContain("that was the last of the 3 attempts the policy allows");
     expect(screen.queryByText("Saved to the case.")).toBeNull();
+  });
+});
+
+describe("CaseWorkspace: the CSM panel", () => {
+  it("shows the AM's hand-over notes and the CSM's engagement notes", async () => {
+    const context = makeContext();
+    const retention = caseIn("retention", context);
+    const { case: engaged } = run(
+      context,
+      [
+        (now) => commands.submitForm(now),
+        (now) => commands.answerOffer(now, { answer: "declined" }),
+        (now) =>
+          commands.escalateToCsm(now, {
+            notes: "Budget cut; declined the discount. Prefers calls after 3pm.",
+          }),
+        (now) => commands.csmEngage(now, { notes: "Left a voicemail, calling back Friday." }),
+      ],
+      retention,
+    );
+    const fake = fakeCaseApi({ start: engaged, context, actor: CSM, toCommand: identityCommands });
+    renderWorkspace(fake.current.id);
+    const panel = (await screen.findByRole("heading", { name: "CSM" })).parentElement!;
+    expect(within(panel).getByTestId("handover-notes").textContent).toBe(
+      "Hand-over notes: “Budget cut; declined the discount. Prefers calls after 3pm.”",
+    );
+    expect(within(panel).getByTestId("engagement-notes").textContent).toBe(
+      "Engagement notes: “Left a voicemail, calling back Friday.”",
+    );
+    await waitFor(() => expect(panel.textContent).toContain("Escalated to Sam Lee at "));
+    expect(panel.textContent).toMatch(/by Priya Shah\./);
   });
 });

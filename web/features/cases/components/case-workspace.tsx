@@ -273,6 +273,18 @@ function Workspace({
   );
 }
 
+/** A person's notes in their own words, or that there were none. */
+function Note({ label, text, testId }: { label: string; text: string | null; testId: string }) {
+  return (
+    <Text size="sm" data-testid={testId} style={{ whiteSpace: "pre-line" }}>
+      <Text span size="sm" fw={600}>
+        {label}:
+      </Text>{" "}
+      {text?.trim() ? `“${text.trim()}”` : "none written."}
+    </Text>
+  );
+}
+
 function Info({ label, children }: { label: string; children: React.ReactNode }) {
   return (
     <Paper withBorder p="xs">
@@ -334,12 +346,22 @@ function CasePanels({
         {e ? (
           <Stack gap={2}>
             <Text size="sm">
-              Escalated to {names.get(e.csmId) ?? e.csmId} at {formatDateTime(e.escalatedAt)}.
+              Escalated to {names.get(e.csmId) ?? e.csmId} at {formatDateTime(e.escalatedAt)}
+              {e.escalatedBy.kind === "staff"
+                ? ` by ${names.get(e.escalatedBy.userId) ?? "a staff member"}`
+                : ""}
+              .
             </Text>
+            <Note label="Hand-over notes" text={e.notes} testId="handover-notes" />
             <Text size="sm">Engagement due by {formatDateTime(e.slaDueAt)}.</Text>
             <Text size="sm">
-              {e.engagedAt ? `Engaged at ${formatDateTime(e.engagedAt)}.` : "Not engaged yet."}
+              {e.engagedAt
+                ? `Engaged at ${formatDateTime(e.engagedAt)}${e.engagedBy ? ` by ${names.get(e.engagedBy) ?? "the CSM"}` : ""}.`
+                : "Not engaged yet."}
             </Text>
+            {e.engagedAt ? (
+              <Note label="Engagement notes" text={e.engagementNotes} testId="engagement-notes" />
+            ) : null}
             {e.outcome ? (
               <Text size="sm">
                 Outcome: {humanize(e.outcome)} — {e.outcomeNotes}
