@@ -4,9 +4,9 @@ import "@mantine/notifications/styles.css";
 import "./print.css";
 import { type CSSVariablesResolver, createTheme, MantineProvider } from "@mantine/core";
 import { Notifications } from "@mantine/notifications";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { QueryClientProvider } from "@tanstack/react-query";
 import { BrowserRouter } from "react-router";
-import { ApiError } from "../lib/api-client.ts";
+import { createQueryClient } from "./query-client.ts";
 import { AppRoutes } from "./routes.tsx";
 
 const theme = createTheme({
@@ -44,14 +44,7 @@ const resolver: CSSVariablesResolver = () => ({
   dark: {},
 });
 
-const queryClient = new QueryClient({
-  defaultOptions: {
-    queries: {
-      retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
-      refetchOnWindowFocus: false,
-    },
-  },
-});
+const queryClient = createQueryClient();
 
 export function App() {
   return (

@@ -39,11 +39,19 @@ export interface QueueFilter {
   limit?: number;
 }
 
+/**
+ * How often the queues, their counts and the open case are reloaded while the page is visible,
+ * so other people's changes show without a reload. TanStack Query does not poll a background tab
+ * (refetchIntervalInBackground is false), and coming back to it reloads (refetchOnWindowFocus).
+ */
+export const LIVE_REFRESH_MS = 30_000;
+
 export function useCaseQueue(filter: QueueFilter) {
   return useQuery({
     queryKey: ["cases", filter],
     queryFn: () =>
       api.get<Page<QueueItem> & { total: number }>("/api/cases", { limit: 25, ...filter }),
+    refetchInterval: LIVE_REFRESH_MS,
   });
 }
 
@@ -52,6 +60,7 @@ export function useQueueCounts() {
   return useQuery({
     queryKey: ["cases", "counts"],
     queryFn: () => api.get<Record<QueueName, number>>("/api/cases/counts"),
+    refetchInterval: LIVE_REFRESH_MS,
   });
 }
 
@@ -61,6 +70,7 @@ export function useCase(id: string) {
   return useQuery({
     queryKey: caseKey(id),
     queryFn: () => api.get<CaseView>(`/api/cases/${encodeURIComponent(id)}`),
+    refetchInterval: LIVE_REFRESH_MS,
   });
 }
 

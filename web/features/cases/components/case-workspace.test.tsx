@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Command } from "../../../../src/domain/commands.ts";
 import {
@@ -107,5 +107,61 @@ describe("CaseWorkspace: the CSM panel", () => {
     );
     await waitFor(() => expect(panel.textContent).toContain("Escalated to Sam Lee at "));
     expect(panel.textContent).toMatch(/by Priya Shah\./);
+  });
+});
+
+describe("CaseWorkspace: another person's change", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    setVisibility("visible");
+  });
+
+  function setVisibility(state: "visible" | "hidden") {
+    Object.defineProperty(document, "visibilityState", { configurable: true, value: state });
+    document.dispatchEvent(new Event("visibilitychange", { bubbles: true }));
+  }
+
+  it("shows up within 30 seconds while the page is visible, and not in a background tab", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const context = makeContext();
+    const fake = fakeCaseApi({
+      start: caseIn("intake", context),
+      context,
+      toCommand: identityCommands,
+    });
+    renderWorkspace(fake.current.id);
+    await screen.findByRole("button", { name: "Confirm code" });
+    const caseReads = () =>
+      fake.calls.filter((c) => c.method === "GET" && c.path === `/api/cases/${fake.current.id}`)
+        .length;
+
+    // In a background tab nothing is fetched.
+    setVisibility("hidden");
+    const before = caseReads();
+    await act(() => vi.advanceTimersByTimeAsync(65_000));
+    expect(caseReads()).toBe(before);
+
+    // The customer enters the code on /verify meanwhile; coming back to the tab shows it.
+    fake.current = apply(
+      fake.current,
+      commands.confirmIdentityCode(new Date(Date.parse(fake.current.updatedAt) + 60_000)),
+      context,
+    );
+    setVisibility("visible");
+    await screen.findByRole("button", { name: "Send the Cancellation Request Form" });
+
+    // Another AM sends the form: the open page shows it on the next poll.
+    fake.current = apply(
+      fake.current,
+      commands.sendForm(new Date(Date.parse(fake.current.updatedAt) + 60_000)),
+      context,
+    );
+    await act(() => vi.advanceTimersByTimeAsync(30_000));
+    await waitFor(() =>
+      expect(
+        screen.queryByRole("button", { name: "Send the Cancellation Request Form" }),
+      ).toBeNull(),
+    );
+    expect(screen.getByText("Form: Sent")).toBeTruthy();
   });
 });

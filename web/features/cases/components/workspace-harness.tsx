@@ -3,8 +3,8 @@
 // would answer.
 import { MantineProvider } from "@mantine/core";
 import { Notifications } from "@mantine/notifications";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render } from "@testing-library/react";
+import { QueryClientProvider } from "@tanstack/react-query";
+import { configure, render } from "@testing-library/react";
 import { MemoryRouter, Route, Routes } from "react-router";
 import { vi } from "vitest";
 import type { Actor } from "../../../../src/domain/actor.ts";
@@ -14,8 +14,12 @@ import type { Command } from "../../../../src/domain/commands.ts";
 import type { DecisionContext } from "../../../../src/domain/context.ts";
 import { decide } from "../../../../src/domain/decide.ts";
 import { AM, nextMinute } from "../../../../src/domain/test-factories.ts";
+import { createQueryClient } from "../../../app/query-client.ts";
 import type { UserJson } from "../../../lib/types.ts";
 import { CaseWorkspace } from "./case-workspace.tsx";
+
+// The workspace's first render (Mantine, several queries) can take more than the default second.
+configure({ asyncUtilTimeout: 5_000 });
 
 export interface FakeCall {
   method: string;
@@ -120,7 +124,7 @@ export const SIGNED_IN_AM = STAFF[0] as UserJson;
 
 /** The workspace of `id` as the staff desk shows it. */
 export function renderWorkspace(id: string, user: UserJson = SIGNED_IN_AM) {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  const client = createQueryClient();
   return render(
     <MantineProvider>
       <Notifications />

@@ -1,0 +1,89 @@
+import { MantineProvider } from "@mantine/core";
+import { QueryClientProvider } from "@tanstack/react-query";
+import { act, configure, render, screen, waitFor, within } from "@testing-library/react";
+import { MemoryRouter } from "react-router";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Case } from "../../../../src/domain/case.ts";
+import { caseIn, makeContext } from "../../../../src/domain/test-factories.ts";
+import { createQueryClient } from "../../../app/query-client.ts";
+import type { UserJson } from "../../../lib/types.ts";
+import { QueuePage } from "./queue-page.tsx";
+
+configure({ asyncUtilTimeout: 5_000 });
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+const AM_USER = { id: "u-am", name: "Priya Shah", role: "account_manager" } as UserJson;
+
+/** A fake server for the queue page: `server.cases` are the AM's cases, `server.counts` the tabs'. */
+function fakeQueueApi(cases: Case[]) {
+  const server = {
+    cases,
+    counts: {
+      mine: cases.length,
+      unassigned: 0,
+      escalated_to_me: 0,
+      sla_at_risk: 0,
+      sla_breached: 0,
+      all: cases.length,
+    },
+    requests: [] as URL[],
+  };
+  vi.stubGlobal("fetch", async (input: string) => {
+    const url = new URL(input, "http://desk.test");
+    server.requests.push(url);
+    const body =
+      url.pathname === "/api/cases/counts"
+        ? server.counts
+        : url.pathname === "/api/cases"
+          ? {
+              items: server.cases.map((c) => ({
+                case: c,
+                accountName: "Acme",
+                requesterName: "Jo",
+              })),
+              nextCursor: null,
+              total: server.cases.length,
+            }
+          : { items: [], nextCursor: null };
+    return new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } });
+  });
+  return server;
+}
+
+function renderQueues() {
+  return render(
+    <MantineProvider>
+      <QueryClientProvider client={createQueryClient()}>
+        <MemoryRouter>
+          <QueuePage user={AM_USER} />
+        </MemoryRouter>
+      </QueryClientProvider>
+    </MantineProvider>,
+  );
+}
+
+describe("QueuePage: other people's changes", () => {
+  it("reloads the counts and the list every 30 seconds while the page is visible", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const context = makeContext();
+    const first = caseIn("intake", context);
+    const server = fakeQueueApi([first]);
+    renderQueues();
+    const mine = await screen.findByRole("tab", { name: /My cases/ });
+    await waitFor(() => expect(mine.textContent).toBe("My cases1"));
+    await screen.findByText(first.reference);
+
+    // A colleague assigns another case to this AM.
+    const second = { ...caseIn("form", context), id: "case-2", reference: "CX-2025-0002" };
+    server.cases = [first, second];
+    server.counts = { ...server.counts, mine: 2, all: 2 };
+    await act(() => vi.advanceTimersByTimeAsync(30_000));
+    await waitFor(() => expect(mine.textContent).toBe("My cases2"));
+    expect(
+      within(screen.getByRole("table", { name: "Cases" })).getByText("CX-2025-0002"),
+    ).toBeTruthy();
+  });
+});
