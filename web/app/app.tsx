@@ -6,6 +6,7 @@ import { type CSSVariablesResolver, createTheme, MantineProvider } from "@mantin
 import { Notifications } from "@mantine/notifications";
 import { QueryClientProvider } from "@tanstack/react-query";
 import { BrowserRouter } from "react-router";
+import { watchSession } from "../features/auth/api/session.ts";
 import { createQueryClient } from "./query-client.ts";
 import { AppRoutes } from "./routes.tsx";
 
@@ -45,6 +46,7 @@ const resolver: CSSVariablesResolver = () => ({
 });
 
 const queryClient = createQueryClient();
+watchSession(queryClient);
 
 export function App() {
   return (

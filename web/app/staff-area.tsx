@@ -13,18 +13,20 @@ import { SettingsAdmin } from "../features/admin/components/settings-admin.tsx";
 import { UsersAdmin } from "../features/admin/components/users-admin.tsx";
 import { AnalyticsCasesPage } from "../features/analytics/components/analytics-cases-page.tsx";
 import { AnalyticsPage } from "../features/analytics/components/analytics-page.tsx";
-import { useSession } from "../features/auth/api/session.ts";
-import { SignInPage } from "../features/auth/components/sign-in-page.tsx";
+import { useEndedSession, useSession } from "../features/auth/api/session.ts";
+import { SessionEndedDialog, SignInPage } from "../features/auth/components/sign-in-page.tsx";
 import { CaseWorkspace } from "../features/cases/components/case-workspace.tsx";
 import { NewCasePage } from "../features/cases/components/new-case-page.tsx";
 import { QueuePage } from "../features/cases/components/queue-page.tsx";
 import { AuditVerifyPage } from "../features/documentation/components/audit-verify-page.tsx";
 import { CaseDocumentationPage } from "../features/documentation/components/case-documentation-page.tsx";
 import { PolicyArticle } from "../features/policy/components/policy-article.tsx";
+import type { UserJson } from "../lib/types.ts";
 import { StaffLayout } from "./staff-layout.tsx";
 
 export default function StaffArea() {
   const session = useSession();
+  const ended = useEndedSession();
   if (session.isPending)
     return (
       <Center mih="100vh">
@@ -32,15 +34,27 @@ export default function StaffArea() {
       </Center>
     );
   if (session.error) return <ErrorPanel error={session.error} />;
-  if (!session.data) return <SignInPage />;
-  const isAdmin = session.data.user.role === "admin";
+  // A session that ended under the user keeps the desk (this URL, drafts) under a sign-in dialog.
+  const user = session.data?.user ?? ended;
+  if (!user) return <SignInPage />;
+  const isAdmin = user.role === "admin";
   return (
-    <StaffLayout user={session.data.user}>
+    <>
+      <StaffDesk user={user} isAdmin={isAdmin} />
+      {session.data ? null : <SessionEndedDialog user={user} />}
+    </>
+  );
+}
+
+/** The signed-in desk; another user gets a fresh one (the key), the same user keeps theirs. */
+function StaffDesk({ user, isAdmin }: { user: UserJson; isAdmin: boolean }) {
+  return (
+    <StaffLayout key={user.id} user={user}>
       <Routes>
         <Route index element={<Navigate to="/queues" replace />} />
-        <Route path="queues" element={<QueuePage user={session.data.user} />} />
+        <Route path="queues" element={<QueuePage user={user} />} />
         <Route path="cases/new" element={<NewCasePage />} />
-        <Route path="cases/:id" element={<CaseWorkspace user={session.data.user} />} />
+        <Route path="cases/:id" element={<CaseWorkspace user={user} />} />
         <Route path="cases/:id/documentation" element={<CaseDocumentationPage />} />
         <Route path="accounts" element={<AccountsPage />} />
         <Route path="accounts/:id" element={<AccountPage />} />

@@ -1,6 +1,7 @@
 // The one way the web app talks to the server: JSON over fetch with the session cookie, the
 // session's CSRF token on writes, and errors as ApiError carrying the server's { code, message,
-// fields }. The CSRF token comes from the sign-in and session answers (see features/auth).
+// fields }. The CSRF token comes from the sign-in and session answers (see features/auth), which
+// also tells the client what to do when the session ends (401) or its token is stale.
 
 export interface FieldProblem {
   field: string;
@@ -46,6 +47,24 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
+export interface SessionHandlers {
+  /** A staff call answered 401: the session ran out or was ended elsewhere. */
+  onUnauthenticated: () => void;
+  /** Reloads the session for a fresh CSRF token; false when there is no session any more. */
+  renewCsrfToken: () => Promise<boolean>;
+}
+
+let sessionHandlers: SessionHandlers | null = null;
+
+export function setSessionHandlers(handlers: SessionHandlers | null): void {
+  sessionHandlers = handlers;
+}
+
+/** Calls whose 401 means something else than "the session ended": signing in, the session. */
+function speaksForTheSession(path: string): boolean {
+  return !path.startsWith("/api/auth/") && !path.startsWith("/api/public/");
+}
+
 type Query = Record<string, string | number | boolean | null | undefined>;
 
 function withQuery(path: string, query?: Query): string {
@@ -58,7 +77,13 @@ function withQuery(path: string, query?: Query): string {
   return text ? `${path}?${text}` : path;
 }
 
-async function request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  query?: Query,
+  retried = false,
+): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json" };
   if (body !== undefined) headers["content-type"] = "application/json";
   if (method !== "GET" && csrfToken) headers["x-csrf-token"] = csrfToken;
@@ -85,7 +110,15 @@ async function request<T>(method: string, path: string, body?: unknown, query?: 
     parsed = null;
   }
   if (!response.ok) {
-    throw new ApiError(response.status, (parsed as Record<string, never>) ?? {});
+    const error = new ApiError(response.status, (parsed as Record<string, never>) ?? {});
+    if (error.status === 401 && speaksForTheSession(path)) sessionHandlers?.onUnauthenticated();
+    // A session signed in again elsewhere (another tab) has a new token: take it and retry once.
+    if (error.code === "CSRF_TOKEN_INVALID" && !retried && sessionHandlers) {
+      if (await sessionHandlers.renewCsrfToken()) {
+        return request<T>(method, path, body, query, true);
+      }
+    }
+    throw error;
   }
   return parsed as T;
 }

@@ -10,6 +10,7 @@ import type { UserJson } from "../../../lib/types.ts";
 import { QueuePage } from "./queue-page.tsx";
 
 configure({ asyncUtilTimeout: 5_000 });
+vi.setConfig({ testTimeout: 20_000 });
 afterEach(() => {
   vi.useRealTimers();
   vi.unstubAllGlobals();

@@ -20,11 +20,13 @@ import { CaseWorkspace } from "./case-workspace.tsx";
 
 // The workspace's first render (Mantine, several queries) can take more than the default second.
 configure({ asyncUtilTimeout: 5_000 });
+vi.setConfig({ testTimeout: 20_000 });
 
 export interface FakeCall {
   method: string;
   path: string;
   body: Record<string, unknown> | undefined;
+  headers: Record<string, string>;
 }
 
 type Json = { status: number; body: unknown };
@@ -104,6 +106,7 @@ export function fakeCaseApi(options: {
       method: init?.method ?? "GET",
       path: url.pathname,
       body: init?.body ? JSON.parse(String(init.body)) : undefined,
+      headers: (init?.headers ?? {}) as Record<string, string>,
     };
     fake.calls.push(call);
     const { status, body } = answer(call);
@@ -115,8 +118,14 @@ export function fakeCaseApi(options: {
   return fake;
 }
 
-const STAFF = [
-  { id: "u-am", name: "Priya Shah", role: "account_manager", active: true },
+export const STAFF = [
+  {
+    id: "u-am",
+    name: "Priya Shah",
+    email: "priya.shah@wootrecruit.example",
+    role: "account_manager",
+    active: true,
+  },
   { id: "u-csm", name: "Sam Lee", role: "csm", active: true },
 ] as unknown as UserJson[];
 
