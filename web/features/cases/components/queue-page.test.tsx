@@ -1,6 +1,6 @@
 import { MantineProvider } from "@mantine/core";
 import { QueryClientProvider } from "@tanstack/react-query";
-import { act, configure, render, screen, waitFor, within } from "@testing-library/react";
+import { act, configure, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { MemoryRouter } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Case } from "../../../../src/domain/case.ts";
@@ -86,5 +86,26 @@ describe("QueuePage: other people's changes", () => {
     expect(
       within(screen.getByRole("table", { name: "Cases" })).getByText("CX-2025-0002"),
     ).toBeTruthy();
+  });
+});
+
+describe("QueuePage: opened between", () => {
+  it("asks for the chosen days from the start of the first to the end of the last, in local time", async () => {
+    // An AM in California: their 3 March ends at 08:00 UTC on 4 March.
+    const zone = process.env.TZ;
+    process.env.TZ = "America/Los_Angeles";
+    try {
+      const server = fakeQueueApi([]);
+      renderQueues();
+      fireEvent.change(screen.getByLabelText("Opened from"), { target: { value: "2025-03-01" } });
+      fireEvent.change(screen.getByLabelText("Opened to"), { target: { value: "2025-03-03" } });
+      await waitFor(() => {
+        const last = server.requests.filter((u) => u.pathname === "/api/cases").at(-1);
+        expect(last?.searchParams.get("openedFrom")).toBe("2025-03-01T08:00:00.000Z");
+        expect(last?.searchParams.get("openedTo")).toBe("2025-03-04T08:00:00.000Z");
+      });
+    } finally {
+      process.env.TZ = zone;
+    }
   });
 });

@@ -95,6 +95,26 @@ function SortHeader({
   );
 }
 
+/**
+ * The "opened between" days as the instants the server compares (openedFrom <= opened_at <
+ * openedTo): the start of the first day and of the day after the last, in the user's own time
+ * zone. A date-only value would be read as UTC midnight and leave the last day out.
+ */
+export function openedBetween(
+  from: string | undefined,
+  to: string | undefined,
+): { openedFrom?: string; openedTo?: string } {
+  const startOf = (day: string, plusDays = 0) => {
+    const [y, m, d] = day.split("-").map(Number);
+    if (!y || !m || !d) return undefined;
+    return new Date(y, m - 1, d + plusDays).toISOString();
+  };
+  return {
+    openedFrom: from ? startOf(from) : undefined,
+    openedTo: to ? startOf(to, 1) : undefined,
+  };
+}
+
 export function QueuePage({ user }: { user: UserJson }) {
   const [queue, setQueue] = useState<QueueName>(user.role === "csm" ? "escalated_to_me" : "mine");
   const [search, setSearch] = useState("");
@@ -106,7 +126,14 @@ export function QueuePage({ user }: { user: UserJson }) {
   const staff = useStaff();
   const plans = usePlans();
   const counts = useQueueCounts();
-  const list = useCaseQueue({ queue, q, ...order, ...filters, ...(cursor ? { cursor } : {}) });
+  const list = useCaseQueue({
+    queue,
+    q,
+    ...order,
+    ...filters,
+    ...openedBetween(filters.openedFrom, filters.openedTo),
+    ...(cursor ? { cursor } : {}),
+  });
   const sortBy = (next: Order) => {
     setCursors([]);
     setOrder(next);
