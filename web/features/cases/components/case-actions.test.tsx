@@ -128,7 +128,7 @@ describe("WithdrawButton", () => {
     expect(run).toHaveBeenCalledWith(
       "withdraw",
       { reason: "They called back to keep it." },
-      { showErrorInline: true },
+      { showErrorInline: true, action: "withdraw" },
     );
   });
 });

@@ -34,6 +34,8 @@ import { OfferPicker } from "./offer-picker.tsx";
 
 export type { RunCommand };
 
+type ActionKind = ActionOption["kind"];
+
 const ACTION_LABELS: Record<string, string> = {
   startIdentityVerification: "Send verification code",
   confirmIdentityCode: "Confirm the code",
@@ -77,14 +79,18 @@ function ActionCard({ title, children }: { title: string; children: ReactNode })
  * Runs a command from a button. `inline`: the problem is kept here to show where the user is
  * (in a dialog, which would hide the page's alert behind it) instead of at the top of the page.
  */
-function useBusy(run: RunCommand, options: { inline?: boolean } = {}) {
+function useBusy(run: RunCommand, options: { inline?: boolean; action?: ActionKind } = {}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | null>(null);
   const go = async (path: string, body?: Record<string, unknown>) => {
     setBusy(true);
     setError(null);
     try {
-      const outcome = await run(path, body, options.inline ? { showErrorInline: true } : {});
+      const outcome = await run(
+        path,
+        body,
+        options.inline ? { showErrorInline: true, action: options.action } : {},
+      );
       if (!outcome.ok) setError(outcome.error);
       return outcome.ok;
     } finally {
@@ -134,6 +140,7 @@ export function CaseActions(props: CaseActionsProps) {
     cards.push(
       <CommandForm
         key="send-code"
+        action="startIdentityVerification"
         title="Send verification code"
         submitLabel="Send verification code"
         path="identity/send-code"
@@ -145,6 +152,7 @@ export function CaseActions(props: CaseActionsProps) {
     cards.push(
       <CommandForm
         key="confirm"
+        action="confirmIdentityCode"
         title="Confirm the code"
         submitLabel="Confirm code"
         path="identity/confirm-code"
@@ -168,6 +176,7 @@ export function CaseActions(props: CaseActionsProps) {
     cards.push(
       <CommandForm
         key="security"
+        action="verifyBySecurityCheck"
         title="Security check"
         submitLabel="Record security check"
         path="identity/security-check"
@@ -199,6 +208,7 @@ export function CaseActions(props: CaseActionsProps) {
     cards.push(
       <CommandForm
         key="send-form"
+        action="sendForm"
         title="Send the Cancellation Request Form"
         submitLabel="Send the Cancellation Request Form"
         path="form/send"
@@ -210,6 +220,7 @@ export function CaseActions(props: CaseActionsProps) {
     cards.push(
       <CommandForm
         key="reason"
+        action="recordReasonConversation"
         title="Record the reason conversation"
         submitLabel="Record reason"
         path="reason"
@@ -246,6 +257,7 @@ export function CaseActions(props: CaseActionsProps) {
     cards.push(
       <CommandForm
         key="no-offer"
+        action="recordNoSuitableOffer"
         title="No suitable offer"
         submitLabel="Record no suitable offer"
         path="no-suitable-offer"
@@ -258,6 +270,7 @@ export function CaseActions(props: CaseActionsProps) {
     cards.push(
       <CommandForm
         key="escalate"
+        action="escalateToCsm"
         title="Escalate to CSM"
         submitLabel="Escalate to CSM"
         path="escalate"
@@ -285,6 +298,7 @@ export function CaseActions(props: CaseActionsProps) {
     cards.push(
       <CommandForm
         key="engage"
+        action="csmEngage"
         title="Start the CSM engagement"
         submitLabel="Start engagement"
         path="csm/engage"
@@ -295,14 +309,24 @@ export function CaseActions(props: CaseActionsProps) {
       />,
     );
   if (has("recordCsmOutcome")) {
-    // The offers a CSM may agree; an offer still open is the likely save, with its terms.
-    const csmOffers = (policy?.offers ?? []).filter((o) => o.presentableBy.includes("csm"));
-    const open = c.offers.findLast((o) => o.answer === "pending");
+    // The offers the CSM may agree now: those the engine lets them present (offer-options), and
+    // an open one the customer may still accept, the likely save, with its terms.
+    const acceptable = new Set(
+      allowed
+        .filter((a) => a.kind === "answerOffer" && a.answers?.includes("accepted"))
+        .map((a) => a.offerCode),
+    );
+    const open = c.offers.findLast((o) => o.answer === "pending" && acceptable.has(o.offerCode));
+    const csmOffers = [
+      ...(open ? [{ code: open.offerCode, label: open.label }] : []),
+      ...(props.offerOptions ?? []).filter((o) => o.code !== open?.offerCode),
+    ];
     const isCustom = (code: string | undefined) =>
-      csmOffers.find((o) => o.code === code)?.kind === "custom";
+      policy?.offers.find((o) => o.code === code)?.kind === "custom";
     cards.push(
       <CommandForm
         key="outcome"
+        action="recordCsmOutcome"
         title="Record the CSM outcome"
         submitLabel="Record outcome"
         path="csm/outcome"
@@ -326,6 +350,10 @@ export function CaseActions(props: CaseActionsProps) {
             required: true,
             keep: true,
             ...(open ? { initial: open.offerCode } : {}),
+            description:
+              csmOffers.length === 0 && props.offerOptions !== undefined
+                ? "No offer in the catalog is open to this customer now."
+                : undefined,
             options: csmOffers.map((o) => ({ value: o.code, label: o.label })),
             when: (v) => v.outcome === "retained",
           },
@@ -364,6 +392,7 @@ export function CaseActions(props: CaseActionsProps) {
     cards.push(
       <CommandForm
         key="confirmation"
+        action="recordConfirmation"
         title="Confirm the cancellation"
         submitLabel={(v) => (v.channel === "phone" ? "Log confirmation call" : "Send confirmation")}
         path="confirmation"
@@ -404,6 +433,7 @@ export function CaseActions(props: CaseActionsProps) {
     cards.push(
       <CommandForm
         key="feedback"
+        action="requestFeedback"
         title="Send the feedback survey"
         submitLabel="Send the feedback survey"
         path="feedback/request"
@@ -415,6 +445,7 @@ export function CaseActions(props: CaseActionsProps) {
     cards.push(
       <CommandForm
         key="close"
+        action="closeCase"
         title="Close the case"
         submitLabel="Close case and write documentation"
         path="close"
@@ -540,7 +571,7 @@ function ProcessCancellation({
   run: RunCommand;
 }) {
   const [open, setOpen] = useState(false);
-  const { busy, go, error } = useBusy(run, { inline: true });
+  const { busy, go, error } = useBusy(run, { inline: true, action: "processCancellation" });
   const submission = view.case.form?.submission;
   const asked = submission?.requestedEffective ?? "end_of_term";
   // As the engine will process it: a term already over ends now.
@@ -614,7 +645,7 @@ function ProcessCancellation({
 export function WithdrawButton({ run }: { run: RunCommand }) {
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState("");
-  const { busy, go, error } = useBusy(run, { inline: true });
+  const { busy, go, error } = useBusy(run, { inline: true, action: "withdraw" });
   return (
     <>
       <Button variant="default" color="red" onClick={() => setOpen(true)}>

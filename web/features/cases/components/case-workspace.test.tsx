@@ -1,5 +1,6 @@
 import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { buildChecklist, nextActions } from "../../../../src/domain/checklist.ts";
 import type { Command } from "../../../../src/domain/commands.ts";
 import {
   AM,
@@ -10,7 +11,15 @@ import {
   makeContext,
   run,
 } from "../../../../src/domain/test-factories.ts";
-import { fakeCaseApi, renderWorkspace } from "./workspace-harness.tsx";
+import {
+  type FakeApi,
+  type FakeCall,
+  fakeCaseApi,
+  renderWorkspace,
+  STAFF,
+} from "./workspace-harness.tsx";
+
+const SAM_LEE = STAFF[1]!;
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -163,5 +172,110 @@ describe("CaseWorkspace: another person's change", () => {
       ).toBeNull(),
     );
     expect(screen.getByText("Form: Sent")).toBeTruthy();
+  });
+});
+
+describe("CaseWorkspace: the CSM's outcome", () => {
+  const context = makeContext();
+  /** An escalated case the CSM has engaged on; the customer gave "too expensive". */
+  const engagedCase = () => {
+    const escalated = caseIn("escalated", context);
+    return apply(
+      escalated,
+      commands.csmEngage(new Date(Date.parse(escalated.updatedAt) + 60_000)),
+      context,
+    );
+  };
+  /** GET offer-options as the server answers it: the offers the caller may present now. */
+  const offerOptions = (fake: FakeApi) => (call: FakeCall) => {
+    if (call.path !== `/api/cases/${fake.current.id}/offer-options`) return undefined;
+    const view = nextActions(
+      fake.current,
+      context,
+      CSM,
+      new Date(Date.parse(fake.current.updatedAt) + 60_000),
+    );
+    const items = view.allowed
+      .filter((a) => a.kind === "presentOffer")
+      .map((a) => context.policy.offers.find((o) => o.code === a.offerCode)!)
+      .map((o) => ({
+        ...o,
+        effect: {
+          currency: "USD",
+          monthlyValueBeforeMinor: 49_900,
+          monthlyValueDuringMinor: null,
+          durationMonths: null,
+          monthlyValueAfterMinor: null,
+          oneTimeCreditMinor: 0,
+        },
+      }));
+    return { status: 200, body: { items } };
+  };
+  const outcomeCommand = (_path: string, body: Record<string, unknown>, now: Date): Command =>
+    commands.recordCsmOutcome(now, {
+      actor: CSM,
+      outcome: body.outcome as "retained",
+      offerCode: body.offerCode as string,
+      notes: String(body.notes),
+    });
+
+  it("lists only the offers open to this customer", async () => {
+    const fake = fakeCaseApi({
+      start: engagedCase(),
+      context,
+      actor: CSM,
+      toCommand: outcomeCommand,
+    });
+    fake.extra = offerOptions(fake);
+    renderWorkspace(fake.current.id, SAM_LEE);
+    fireEvent.click(await screen.findByLabelText("Retained with an offer"));
+    const picker = (await screen.findAllByLabelText(/Offer the customer accepted/)).find(
+      (e) => e.tagName === "INPUT",
+    )!;
+    fireEvent.click(picker);
+    // The open list (its options are hidden while Mantine's opening transition runs in jsdom).
+    const list = () => document.getElementById(picker.getAttribute("aria-controls") ?? "")!;
+    await waitFor(() => expect(list()).toBeTruthy());
+    const offered = within(list())
+      .getAllByRole("option", { hidden: true })
+      .map((o) => o.textContent);
+    expect(offered).toEqual([
+      "20% off for 3 months",
+      "Move to Starter",
+      "Free training session",
+      "Custom offer",
+    ]);
+    // Pausing is for a hiring freeze or an unused account, not for "too expensive".
+    expect(offered).not.toContain("Pause for 3 months");
+  });
+
+  it("shows a refusal once, in the form", async () => {
+    const fake = fakeCaseApi({
+      start: engagedCase(),
+      context,
+      actor: CSM,
+      toCommand: outcomeCommand,
+    });
+    const options = offerOptions(fake);
+    fake.extra = (call) =>
+      call.method === "POST" && call.path.endsWith("/csm/outcome")
+        ? {
+            status: 409,
+            body: {
+              code: "OFFER_NOT_ELIGIBLE",
+              message: "This offer is not open to this customer's plan, value or reason.",
+            },
+          }
+        : options(call);
+    renderWorkspace(fake.current.id, SAM_LEE);
+    fireEvent.click(await screen.findByLabelText("Proceed with the cancellation"));
+    fireEvent.change(screen.getByLabelText(/Outcome notes/), { target: { value: "Tried." } });
+    fireEvent.click(screen.getByRole("button", { name: "Record outcome" }));
+    await screen.findByText(/not open to this customer's plan/);
+    await waitFor(() =>
+      expect(fake.calls.filter((c) => c.path === `/api/cases/${fake.current.id}`).length).toBe(2),
+    );
+    expect(screen.getAllByText(/not open to this customer's plan/)).toHaveLength(1);
+    expect(screen.queryByTestId("command-error")?.closest("form")).toBeTruthy();
   });
 });

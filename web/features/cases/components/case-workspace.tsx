@@ -37,7 +37,14 @@ export function CaseWorkspace({ user }: { user: UserJson }) {
   const query = useCase(id);
   if (query.isPending) return <Loader role="status" aria-label="Loading the case" />;
   if (query.error) return <ErrorPanel error={query.error} title="Could not open the case" />;
-  return <Workspace view={query.data} id={id} user={user} reload={() => query.refetch()} />;
+  return (
+    <Workspace
+      view={query.data}
+      id={id}
+      user={user}
+      reload={async () => (await query.refetch()).data}
+    />
+  );
 }
 
 function Workspace({
@@ -49,7 +56,7 @@ function Workspace({
   view: CaseView;
   id: string;
   user: UserJson;
-  reload: () => Promise<unknown>;
+  reload: () => Promise<CaseView | undefined>;
 }) {
   const c = view.case;
   const command = useCaseCommand(id);
@@ -62,10 +69,11 @@ function Workspace({
   const requester = useContact(c.requesterContactId);
   const account = useAccount(c.accountId);
   const staff = useStaff();
-  const canPresent = view.nextActions.allowed.some((a) => a.kind === "presentOffer");
-  const offers = useOfferOptions(id, c.version, canPresent);
-  const names = new Map((staff.data?.items ?? []).map((u) => [u.id, u.name]));
   const has = (kind: string) => view.nextActions.allowed.some((a) => a.kind === kind);
+  const canPresent = has("presentOffer");
+  // The offers the user may present, which are also those a CSM may record as the save.
+  const offers = useOfferOptions(id, c.version, canPresent || has("recordCsmOutcome"));
+  const names = new Map((staff.data?.items ?? []).map((u) => [u.id, u.name]));
 
   // A stale screen is reloaded with a notice here, and after a refusal; errors go back to the
   // form that asked (CommandForm shows them next to its fields) or, for the small buttons, in
@@ -112,10 +120,15 @@ function Workspace({
       // A refusal at the same version means time moved the case on (an offer or a link ran
       // out): the screen is brought up to date so it stops offering what was just refused.
       if (e instanceof ApiError && e.status === 409) {
-        await reload();
-        // The reload may take away the dialog that asked (its action no longer open): the page
-        // keeps the refusal too, so it never vanishes unexplained.
-        setError(failure);
+        const fresh = await reload();
+        // The refusal shows in one place: in the form that asked while the case still offers
+        // its action, else (the reload took the form or dialog away) on the page, so it never
+        // vanishes unexplained.
+        const stillOpen =
+          options?.showErrorInline &&
+          options.action !== undefined &&
+          fresh?.nextActions.allowed.some((a) => a.kind === options.action);
+        if (!stillOpen) setError(failure);
         return { ok: false, error: failure };
       }
       if (!options?.showErrorInline) setError(failure);

@@ -18,6 +18,7 @@ import {
 } from "@mantine/core";
 import { type FormEvent, type ReactNode, useId, useState } from "react";
 import { ApiError } from "../../../lib/api-client.ts";
+import type { ActionOption } from "../../../lib/types.ts";
 
 /**
  * A problem the web app tells about an answer the server accepted: a wrong identity code is
@@ -49,7 +50,11 @@ export type CommandOutcome = { ok: true } | { ok: false; error: Error | null };
 export type RunCommand = (
   path: string,
   body?: Record<string, unknown>,
-  options?: { showErrorInline?: boolean },
+  /**
+   * showErrorInline: the caller shows the problem where the user is. action: the action the
+   * caller belongs to; while the case still offers it, a refusal is shown by the caller alone.
+   */
+  options?: { showErrorInline?: boolean; action?: ActionOption["kind"] },
 ) => Promise<CommandOutcome>;
 
 export type Values = Record<string, string>;
@@ -76,6 +81,8 @@ export interface CommandFormProps {
   title: string;
   help?: ReactNode;
   path: string;
+  /** The action in nextActions this form runs (see RunCommand's options). */
+  action?: ActionOption["kind"];
   submitLabel: string | ((values: Values) => string);
   fields?: FieldSpec[];
   /** The request body from the form's values; by default the values as they are. */
@@ -120,7 +127,11 @@ export function CommandForm(props: CommandFormProps) {
     setError(null);
     try {
       const body = props.toBody ? props.toBody(values) : { ...values };
-      const outcome = await props.run(props.path, body, { showErrorInline: true });
+      const outcome = await props.run(
+        props.path,
+        body,
+        props.action ? { showErrorInline: true, action: props.action } : { showErrorInline: true },
+      );
       if (outcome.ok) {
         setValues((current) => {
           const next = { ...current };
