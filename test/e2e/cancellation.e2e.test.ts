@@ -208,6 +208,10 @@ describe.skipIf(!hasChromium)("an AM and a CSM take a case to cancellation", () 
       .getByLabel("Closing summary")
       .fill("Cancelled at term end: budget cut, moving in-house. Feedback 4/5.");
     await am.getByRole("button", { name: "Close case and write documentation" }).click();
+    await am
+      .getByRole("dialog", { name: "Close the case?" })
+      .getByRole("button", { name: "Close the case" })
+      .click();
     await am.getByText("Outcome: Cancelled").first().waitFor();
     await expect.poll(() => am.getByTestId("step-7").getAttribute("data-status")).toBe("done");
     await screenshot(am, "case-closed");

@@ -1,6 +1,8 @@
 // Journeys 3 and 4: the AM cannot process before escalation and is told why, in the engine's
 // words; a stale screen is reloaded with a message; sign-in problems are explained; admin screens
 // are for admins only; link problems get a kind page.
+
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD } from "../../src/app/seed-demo.ts";
 import {
@@ -183,7 +185,7 @@ describe.skipIf(!hasChromium)("refusals, roles and problems", () => {
     await admin
       .getByLabel("What changed (shown in the versions list)")
       .fill("Feedback open for three weeks");
-    await admin.getByRole("button", { name: "Publish new version" }).click();
+    await publishNewVersion(admin);
     await admin.getByText("Version 2 is published.").waitFor();
     // Another admin publishes while this page still holds a copy of version 2: publishing over
     // it is refused, and the page offers to start again from the current version.
@@ -200,12 +202,12 @@ describe.skipIf(!hasChromium)("refusals, roles and problems", () => {
     });
     expect(meanwhile.statusCode, meanwhile.body).toBe(201);
     await admin.getByLabel("Feedback expiry (days)").fill("20");
-    await admin.getByRole("button", { name: "Publish new version" }).click();
+    await publishNewVersion(admin);
     await admin.getByText("Version 3 was published after the version 2").waitFor();
     await admin.getByRole("button", { name: "Load the current version" }).click();
     await expect.poll(() => admin.getByLabel("Feedback expiry (days)").inputValue()).toBe("14");
     await admin.getByLabel("Feedback expiry (days)").fill("21");
-    await admin.getByRole("button", { name: "Publish new version" }).click();
+    await publishNewVersion(admin);
     await admin.getByText("Version 4 is published.").waitFor();
     await admin.getByRole("link", { name: "Policy article" }).click();
     await admin
@@ -290,3 +292,12 @@ describe.skipIf(!hasChromium)("refusals, roles and problems", () => {
     }
   });
 });
+
+/** Publishes the policy draft on the page, through the dialog that asks first. */
+async function publishNewVersion(admin: Page) {
+  await admin.getByRole("button", { name: "Publish new version" }).click();
+  await admin
+    .getByRole("dialog", { name: "Publish a new policy version?" })
+    .getByRole("button", { name: "Publish", exact: true })
+    .click();
+}

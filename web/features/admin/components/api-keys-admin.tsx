@@ -1,4 +1,5 @@
 // API keys for other systems: created with a role, shown once, revocable.
+
 import {
   Alert,
   Button,
@@ -13,6 +14,7 @@ import {
   Title,
 } from "@mantine/core";
 import { useState } from "react";
+import { ConfirmButton } from "../../../components/confirm-button.tsx";
 import { formatDateTime, ROLE_LABELS } from "../../../lib/format.ts";
 import { useApiKeys, useCreateApiKey, useRevokeApiKey } from "../api/admin.ts";
 
@@ -60,14 +62,18 @@ export function ApiKeysAdmin() {
                 {k.revokedAt ? (
                   `Revoked ${formatDateTime(k.revokedAt)}`
                 ) : (
-                  <Button
+                  <ConfirmButton
                     size="xs"
                     variant="default"
                     color="red"
-                    onClick={() => revoke.mutate(k.id)}
+                    aria-label={`Revoke ${k.name}`}
+                    title={`Revoke the API key “${k.name}”?`}
+                    message="Every system that uses this key is refused from now on. A revoked key cannot be used again: a system that still needs access gets a new key."
+                    confirmLabel="Revoke the key"
+                    onConfirm={() => revoke.mutate(k.id)}
                   >
                     Revoke
-                  </Button>
+                  </ConfirmButton>
                 )}
               </Table.Td>
             </Table.Tr>

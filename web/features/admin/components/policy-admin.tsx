@@ -1,6 +1,7 @@
 // The policy settings as the current version defines them (offer catalog, reasons, SLAs,
 // identity), its versions, and publishing a new version: a simple form for the numbers, or the
 // whole definition as JSON. The server validates; open cases keep the version they started under.
+
 import {
   Alert,
   Badge,
@@ -20,6 +21,7 @@ import {
 } from "@mantine/core";
 import { useEffect, useState } from "react";
 import { DEFAULT_MAX_CODES_SENT } from "../../../../src/domain/policy-definition.ts";
+import { ConfirmButton } from "../../../components/confirm-button.tsx";
 import { ApiError } from "../../../lib/api-client.ts";
 import { formatDateTime, formatMoney, humanize } from "../../../lib/format.ts";
 import type { PolicyDefinition } from "../../../lib/types.ts";
@@ -309,10 +311,13 @@ export function PolicyAdmin() {
               <Alert color="green">Version {publish.data.version} is published.</Alert>
             ) : null}
             <Group>
-              <Button
+              <ConfirmButton
                 disabled={!parsed}
                 loading={publish.isPending}
-                onClick={() =>
+                title="Publish a new policy version?"
+                message="New cases follow it from the moment it is published; cases already open keep the version they started under. A published version cannot be changed or withdrawn: a correction is another new version."
+                confirmLabel="Publish"
+                onConfirm={() =>
                   parsed &&
                   publish.mutate(
                     {
@@ -332,7 +337,7 @@ export function PolicyAdmin() {
                 }
               >
                 Publish new version
-              </Button>
+              </ConfirmButton>
             </Group>
           </Stack>
         </Tabs.Panel>

@@ -1,4 +1,5 @@
 // Users and roles: create staff users, change a role, deactivate (their sessions end).
+
 import {
   Alert,
   Button,
@@ -12,6 +13,7 @@ import {
   Title,
 } from "@mantine/core";
 import { useState } from "react";
+import { ConfirmButton } from "../../../components/confirm-button.tsx";
 import { ApiError } from "../../../lib/api-client.ts";
 import { ROLE_LABELS } from "../../../lib/format.ts";
 import { useSaveUser, useUsers } from "../api/admin.ts";
@@ -67,13 +69,28 @@ export function UsersAdmin() {
                     : "Deactivated"}
                 </Table.Td>
                 <Table.Td>
-                  <Button
-                    size="xs"
-                    variant="default"
-                    onClick={() => save.mutate({ id: u.id, body: { active: !u.active } })}
-                  >
-                    {u.active ? "Deactivate" : "Reactivate"}
-                  </Button>
+                  {u.active ? (
+                    <ConfirmButton
+                      size="xs"
+                      variant="default"
+                      aria-label={`Deactivate ${u.name}`}
+                      title={`Deactivate ${u.name}?`}
+                      message={`${u.name} is signed out everywhere at once and cannot sign in until an admin reactivates them.`}
+                      confirmLabel="Deactivate the user"
+                      onConfirm={() => save.mutate({ id: u.id, body: { active: false } })}
+                    >
+                      Deactivate
+                    </ConfirmButton>
+                  ) : (
+                    <Button
+                      size="xs"
+                      variant="default"
+                      aria-label={`Reactivate ${u.name}`}
+                      onClick={() => save.mutate({ id: u.id, body: { active: true } })}
+                    >
+                      Reactivate
+                    </Button>
+                  )}
                 </Table.Td>
               </Table.Tr>
             ))}

@@ -1,5 +1,5 @@
 import { MantineProvider } from "@mantine/core";
-import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import type { Actor } from "../../../../src/domain/actor.ts";
 import type { Case } from "../../../../src/domain/case.ts";
@@ -179,5 +179,25 @@ describe("ReassignForm", () => {
     const names = (await screen.findAllByRole("option")).map((o) => o.textContent);
     // The AM slot: not the AM it has, not its CSM; admins may hold it.
     expect(names.sort()).toEqual(["Ada Admin", "Ana AM"]);
+  });
+});
+
+describe("CaseActions: closing the case", () => {
+  it("asks before closing and writing the documentation", async () => {
+    const context = makeContext();
+    const feedback = caseIn("feedback", context);
+    const c = apply(feedback, commands.submitFeedback(nextMinute(feedback)), context);
+    const view = viewAs(c, context, AM, nextMinute(c));
+    const run = vi.fn<RunCommand>(async () => ({ ok: true }));
+    renderActions(view, context.policy, run);
+    fireEvent.click(screen.getByRole("button", { name: "Close case and write documentation" }));
+    const dialog = await screen.findByRole("dialog", { name: "Close the case?" });
+    expect(dialog.textContent).toContain(
+      "its documentation record is written to the customer's account",
+    );
+    expect(run).not.toHaveBeenCalled();
+    fireEvent.click(within(dialog).getByRole("button", { name: "Close the case" }));
+    await waitFor(() => expect(run).toHaveBeenCalledTimes(1));
+    expect(run.mock.calls[0]?.[0]).toBe("close");
   });
 });

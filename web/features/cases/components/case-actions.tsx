@@ -450,6 +450,12 @@ export function CaseActions(props: CaseActionsProps) {
         submitLabel="Close case and write documentation"
         path="close"
         run={run}
+        confirm={() => ({
+          title: "Close the case?",
+          message:
+            "The case closes and its documentation record is written to the customer's account. Nothing more can be recorded on this case afterwards.",
+          confirmLabel: "Close the case",
+        })}
         help="Writes the documentation record to the customer's account. Summarise in plain, respectful language."
         fields={[{ name: "summary", label: "Closing summary", kind: "textarea" }]}
         toBody={(v) => ({ summary: v.summary?.trim() ? v.summary : null })}
