@@ -1,6 +1,6 @@
 import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { buildChecklist, nextActions } from "../../../../src/domain/checklist.ts";
+import { nextActions } from "../../../../src/domain/checklist.ts";
 import type { Command } from "../../../../src/domain/commands.ts";
 import {
   AM,
