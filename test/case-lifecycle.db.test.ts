@@ -374,6 +374,46 @@ describe("customer links", () => {
     expect((await customer(`${token}/form`, FORM_ANSWERS)).statusCode).toBe(200);
   });
 
+  it("show an offer as it was presented, with its effect on the monthly price", async () => {
+    const world = await makeWorld(server);
+    const c = await verifiedWithForm(world);
+    await act(world.am, c.id, "reason", { reasonCode: "too_expensive", notes: "Budget." });
+    await act(world.am, c.id, "offers", { offerCode: "discount_20_3m" });
+    const discount = await server.app.inject({
+      method: "GET",
+      url: `/api/public/links/${await sentLink(server, c.id, "offer_link")}`,
+    });
+    expect(discount.json().offer).toMatchObject({
+      code: "discount_20_3m",
+      effect: {
+        currency: "USD",
+        monthlyValueBeforeMinor: 49_900,
+        monthlyValueDuringMinor: 39_920,
+        durationMonths: 3,
+        monthlyValueAfterMinor: 49_900,
+      },
+    });
+    await customer(`${await sentLink(server, c.id, "offer_link")}/offer`, { answer: "declined" });
+    await act(world.am, c.id, "escalate");
+    const terms = "40% off for 12 months if you sign a 1-year renewal by the end of the month.";
+    await act(world.csm, c.id, "offers", {
+      offerCode: "custom_csm",
+      customTerms: terms,
+    });
+    const custom = await server.app.inject({
+      method: "GET",
+      url: `/api/public/links/${await sentLink(server, c.id, "offer_link")}`,
+    });
+    expect(custom.statusCode, custom.body).toBe(200);
+    // The customer reads the CSM's terms, as the email quoted them, not the catalog's blurb.
+    expect(custom.json().offer).toMatchObject({
+      code: "custom_csm",
+      label: "Custom offer",
+      description: terms,
+      effect: { monthlyValueBeforeMinor: 49_900, monthlyValueDuringMinor: 49_900 },
+    });
+  });
+
   it("expire, and a resend supersedes the earlier link", async () => {
     const world = await makeWorld(server);
     const c = await openWithFormSent(server, world);

@@ -1,8 +1,7 @@
 // What customers do through their links and the self-service start page. Every link is signed,
 // single-use, expiring and reaches only its own case; the command runs as the requester.
 import { randomUUID } from "node:crypto";
-import { findCase } from "../db/repositories/cases.repository.ts";
-import { findContactById } from "../db/repositories/contacts.repository.ts";
+import { readCaseSnapshot } from "../db/repositories/case-snapshot.repository.ts";
 import {
   type CustomerLink,
   countRecentIdentityCodes,
@@ -17,9 +16,14 @@ import type { FormSubmissionInput } from "../domain/commands.ts";
 import { reachableConfirmationChannels } from "../domain/context.ts";
 import { mayRequestCancellation } from "../domain/customer.ts";
 import { AppError } from "../domain/errors.ts";
-import { allowsIdentityMethod, type PolicyDefinition } from "../domain/policy-definition.ts";
+import { computeOfferEffectOn, type OfferEffect } from "../domain/offers.ts";
+import {
+  allowsIdentityMethod,
+  findOffer,
+  type PolicyDefinition,
+} from "../domain/policy-definition.ts";
 import { formLinkExpiresAt, identityCodeExpiresAt } from "../domain/sla.ts";
-import { getCurrentPolicy, getPolicy } from "./case-facts.ts";
+import { factsOfSnapshot, getCurrentPolicy } from "./case-facts.ts";
 import type { Db, Trx } from "./context.ts";
 import {
   identityCode,
@@ -76,9 +80,18 @@ async function openLink(services: CaseServices, db: Trx | CaseServices["db"], to
   return link as CustomerLink & { caseId: string };
 }
 
+/** An offer as it was presented to the customer, and what it does to their monthly price. */
+export interface LinkOffer {
+  code: string;
+  label: string;
+  /** The custom offer's written terms, else the catalog's description. */
+  terms: string;
+  effect: OfferEffect;
+}
+
 export interface LinkView {
   purpose: "form" | "offer" | "feedback";
-  offerCode: string | null;
+  offer: LinkOffer | null;
   expiresAt: Date;
   case: Case;
   policy: PolicyDefinition;
@@ -89,25 +102,30 @@ export interface LinkView {
 /** What a customer's page needs to show for a link, without using it up. */
 export async function viewLink(services: CaseServices, token: string): Promise<LinkView> {
   const link = await openLink(services, services.db, token);
-  const c = (await findCase(services.db, link.caseId))!;
-  const [policy, requester] = await Promise.all([
-    getPolicy(services.db, c.policyVersion),
-    findContactById(services.db, c.requesterContactId),
-  ]);
+  const snapshot = (await readCaseSnapshot(services.db, link.caseId))!;
+  const { context } = await factsOfSnapshot(services.db, snapshot);
+  const c = snapshot.case;
   const [purpose, offerCode] = link.purpose.split(":") as [
     "form" | "offer" | "feedback",
     string | undefined,
   ];
+  const offer = offerCode ? findOffer(context.policy, offerCode) : undefined;
+  // The latest presentation is the one this link was sent for (a new one replaces the link).
+  const presented = c.offers.findLast((o) => o.offerCode === offerCode);
   return {
     purpose,
-    offerCode: offerCode ?? null,
+    offer: offer
+      ? {
+          code: offer.code,
+          label: presented?.label ?? offer.label,
+          terms: presented?.customTerms ?? offer.description,
+          effect: computeOfferEffectOn(offer, context.subscription),
+        }
+      : null,
     expiresAt: link.expiresAt,
     case: c,
-    policy: policy.definition,
-    confirmationChannels: reachableConfirmationChannels({
-      hasEmail: !!requester?.email,
-      hasPhone: !!requester?.phone,
-    }),
+    policy: context.policy,
+    confirmationChannels: reachableConfirmationChannels(context.requester),
   };
 }
 

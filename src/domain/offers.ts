@@ -3,6 +3,7 @@
 // BigInt so no floating-point rounding can creep in however large the value.
 
 import type { Actor } from "./actor.ts";
+import type { SubscriptionFacts } from "./context.ts";
 import type { OfferDefinition, PolicyDefinition } from "./policy-definition.ts";
 
 /** What an offer's eligibility is judged against. */
@@ -189,4 +190,27 @@ export function computeOfferEffect(offer: OfferDefinition, input: OfferEffectInp
     case "custom":
       return unchanged;
   }
+}
+
+/**
+ * The offer's effect on this subscription: a downgrade is valued at the target plan's price for
+ * the subscription (unknown when the plan has no price for it). The staff's offer picker and the
+ * customer's offer page both show this, so they cannot disagree.
+ */
+export function computeOfferEffectOn(
+  offer: OfferDefinition,
+  subscription: Pick<
+    SubscriptionFacts,
+    "monthlyValueMinor" | "currency" | "planMonthlyValuesMinor"
+  >,
+): OfferEffect {
+  const target =
+    offer.kind === "downgrade"
+      ? subscription.planMonthlyValuesMinor?.[offer.parameters.toPlanCode]
+      : undefined;
+  return computeOfferEffect(offer, {
+    monthlyValueMinor: subscription.monthlyValueMinor,
+    currency: subscription.currency,
+    targetPlanMonthlyValueMinor: target ?? null,
+  });
 }

@@ -64,14 +64,17 @@ export interface OfferOption {
   label: string;
   description: string;
   parameters: Record<string, unknown>;
-  effect: {
-    currency: string;
-    monthlyValueBeforeMinor: number;
-    monthlyValueDuringMinor: number | null;
-    durationMonths: number | null;
-    monthlyValueAfterMinor: number | null;
-    oneTimeCreditMinor: number;
-  };
+  effect: OfferEffect;
+}
+
+/** An offer's effect on the monthly value, as the server computes it. */
+export interface OfferEffect {
+  currency: string;
+  monthlyValueBeforeMinor: number;
+  monthlyValueDuringMinor: number | null;
+  durationMonths: number | null;
+  monthlyValueAfterMinor: number | null;
+  oneTimeCreditMinor: number;
 }
 
 export interface PolicyVersion {
@@ -105,5 +108,6 @@ export interface CustomerLinkView {
   effectiveChoices: string[];
   confirmationChannels: string[];
   detailsMaxLength: number;
-  offer: { code: string; label: string; description: string } | null;
+  /** The offer as presented: a custom offer's own terms in `description`. */
+  offer: { code: string; label: string; description: string; effect: OfferEffect } | null;
 }

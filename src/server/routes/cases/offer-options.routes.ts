@@ -7,10 +7,22 @@ import { z } from "zod";
 import type { AppContext } from "../../../app/context.ts";
 import { actorOf } from "../../../app/run-case-command.ts";
 import { viewCaseWithFacts } from "../../../app/view-case.ts";
-import { computeOfferEffect } from "../../../domain/offers.ts";
+import { computeOfferEffectOn } from "../../../domain/offers.ts";
 import { findOffer } from "../../../domain/policy-definition.ts";
 import { principalOf, STAFF } from "../../plugins/auth.ts";
 import { errorResponses } from "../common.ts";
+
+/** An offer's effect on the subscription's monthly value (the customer's offer page shows it too). */
+export const offerEffectJson = z
+  .object({
+    currency: z.string(),
+    monthlyValueBeforeMinor: z.number(),
+    monthlyValueDuringMinor: z.number().nullable(),
+    durationMonths: z.number().nullable(),
+    monthlyValueAfterMinor: z.number().nullable(),
+    oneTimeCreditMinor: z.number(),
+  })
+  .meta({ id: "OfferEffect" });
 
 const offerOptionJson = z
   .object({
@@ -19,14 +31,7 @@ const offerOptionJson = z
     label: z.string(),
     description: z.string(),
     parameters: z.record(z.string(), z.unknown()),
-    effect: z.object({
-      currency: z.string(),
-      monthlyValueBeforeMinor: z.number(),
-      monthlyValueDuringMinor: z.number().nullable(),
-      durationMonths: z.number().nullable(),
-      monthlyValueAfterMinor: z.number().nullable(),
-      oneTimeCreditMinor: z.number(),
-    }),
+    effect: offerEffectJson,
   })
   .meta({ id: "OfferOption" });
 
@@ -52,15 +57,7 @@ export function offerOptionRoutes(ctx: AppContext) {
         const items = codes.flatMap((code) => {
           const offer = findOffer(policy, code);
           if (!offer) return [];
-          const target =
-            offer.kind === "downgrade"
-              ? subscription.planMonthlyValuesMinor?.[offer.parameters.toPlanCode]
-              : undefined;
-          const effect = computeOfferEffect(offer, {
-            monthlyValueMinor: subscription.monthlyValueMinor,
-            currency: subscription.currency,
-            targetPlanMonthlyValueMinor: target ?? null,
-          });
+          const effect = computeOfferEffectOn(offer, subscription);
           return [
             {
               code: offer.code,

@@ -17,9 +17,10 @@ import type { AnswerKeeper, CommandResult } from "../../../app/run-case-command.
 import { getSettings } from "../../../app/settings.ts";
 import { CONFIRMATION_CHANNELS, EFFECTIVE_CHOICES } from "../../../domain/case.ts";
 import { AppError } from "../../../domain/errors.ts";
-import { findOffer, POLICY_CODE_MAX_LENGTH } from "../../../domain/policy-definition.ts";
+import { POLICY_CODE_MAX_LENGTH } from "../../../domain/policy-definition.ts";
 import { PUBLIC } from "../../plugins/auth.ts";
 import { runKeepingAnswer } from "../../plugins/idempotency.ts";
+import { offerEffectJson } from "../cases/offer-options.routes.ts";
 import { errorResponses } from "../common.ts";
 
 const tokenParams = z.object({ token: z.string().min(10).max(200) });
@@ -45,7 +46,16 @@ const linkViewJson = z
     effectiveChoices: z.array(z.string()),
     confirmationChannels: z.array(z.string()),
     detailsMaxLength: z.number(),
-    offer: z.object({ code: z.string(), label: z.string(), description: z.string() }).nullable(),
+    offer: z
+      .object({
+        code: z.string(),
+        label: z.string(),
+        description: z
+          .string()
+          .describe("the offer's terms as presented: a custom offer's own, else the catalog's"),
+        effect: offerEffectJson,
+      })
+      .nullable(),
   })
   .meta({ id: "CustomerLink" });
 
@@ -155,7 +165,6 @@ export function customerRoutes(ctx: AppContext) {
       },
       handler: async (request) => {
         const link = await viewLink(ctx, request.params.token);
-        const offer = link.offerCode ? findOffer(link.policy, link.offerCode) : undefined;
         return {
           purpose: link.purpose,
           reference: link.case.reference,
@@ -169,8 +178,13 @@ export function customerRoutes(ctx: AppContext) {
           effectiveChoices: [...EFFECTIVE_CHOICES],
           confirmationChannels: link.confirmationChannels,
           detailsMaxLength: link.policy.form.detailsMaxLength,
-          offer: offer
-            ? { code: offer.code, label: offer.label, description: offer.description }
+          offer: link.offer
+            ? {
+                code: link.offer.code,
+                label: link.offer.label,
+                description: link.offer.terms,
+                effect: link.offer.effect,
+              }
             : null,
         };
       },

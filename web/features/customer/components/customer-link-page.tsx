@@ -16,8 +16,8 @@ import {
 import { type FormEvent, useState } from "react";
 import { useParams } from "react-router";
 import { ApiError } from "../../../lib/api-client.ts";
-import { formatDateTime } from "../../../lib/format.ts";
-import type { CustomerLinkView } from "../../../lib/types.ts";
+import { formatDateTime, formatMoney } from "../../../lib/format.ts";
+import type { CustomerLinkView, OfferEffect } from "../../../lib/types.ts";
 import { type Done, useCustomerLink, useLinkAction } from "../api/customer.ts";
 import { CustomerFrame, PageTitle, ProblemAlert } from "./customer-frame.tsx";
 
@@ -226,6 +226,26 @@ function CancellationForm({
   );
 }
 
+/**
+ * What the offer does to the customer's monthly price, in the customer's words, from the effect
+ * the server computed; nothing when the price stays as it is (a custom offer's terms say it all).
+ */
+export function priceSentence(e: OfferEffect): string | null {
+  const money = (minor: number | null) => formatMoney(minor, e.currency);
+  const before = money(e.monthlyValueBeforeMinor);
+  if (e.oneTimeCreditMinor > 0)
+    return `Worth ${money(e.oneTimeCreditMinor)} at your current price of ${before} a month.`;
+  const during = e.monthlyValueDuringMinor;
+  if (during === null || during === e.monthlyValueBeforeMinor) return null;
+  const months = e.durationMonths;
+  const forHowLong = months ? `, for ${months} month${months === 1 ? "" : "s"}` : "";
+  const then =
+    months && e.monthlyValueAfterMinor !== null
+      ? ` Then ${money(e.monthlyValueAfterMinor)} a month.`
+      : "";
+  return `${money(during)} a month instead of ${before}${forHowLong}.${then}`;
+}
+
 function OfferAnswer({
   token,
   view,
@@ -244,7 +264,14 @@ function OfferAnswer({
       </Text>
       {view.offer ? (
         <Alert color="indigo" title={view.offer.label}>
-          {view.offer.description}
+          <Stack gap="xs">
+            <Text size="sm">{view.offer.description}</Text>
+            {priceSentence(view.offer.effect) ? (
+              <Text size="sm" fw={600}>
+                {priceSentence(view.offer.effect)}
+              </Text>
+            ) : null}
+          </Stack>
         </Alert>
       ) : null}
       <LinkProblem error={answer.error} />
