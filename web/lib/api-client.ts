@@ -77,14 +77,21 @@ function withQuery(path: string, query?: Query): string {
   return text ? `${path}?${text}` : path;
 }
 
+/** Per request: an Idempotency-Key makes a retry of a write get the first answer again. */
+export interface WriteOptions {
+  idempotencyKey?: string;
+}
+
 async function request<T>(
   method: string,
   path: string,
   body?: unknown,
   query?: Query,
+  options: WriteOptions = {},
   retried = false,
 ): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json" };
+  if (options.idempotencyKey) headers["idempotency-key"] = options.idempotencyKey;
   if (body !== undefined) headers["content-type"] = "application/json";
   if (method !== "GET" && csrfToken) headers["x-csrf-token"] = csrfToken;
   let response: Response;
@@ -115,7 +122,7 @@ async function request<T>(
     // A session signed in again elsewhere (another tab) has a new token: take it and retry once.
     if (error.code === "CSRF_TOKEN_INVALID" && !retried && sessionHandlers) {
       if (await sessionHandlers.renewCsrfToken()) {
-        return request<T>(method, path, body, query, true);
+        return request<T>(method, path, body, query, options, true);
       }
     }
     throw error;
@@ -125,7 +132,8 @@ async function request<T>(
 
 export const api = {
   get: <T>(path: string, query?: Query) => request<T>("GET", path, undefined, query),
-  post: <T>(path: string, body: unknown = {}) => request<T>("POST", path, body),
+  post: <T>(path: string, body: unknown = {}, options?: WriteOptions) =>
+    request<T>("POST", path, body, undefined, options),
   patch: <T>(path: string, body: unknown) => request<T>("PATCH", path, body),
 };
 

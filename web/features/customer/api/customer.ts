@@ -1,12 +1,18 @@
 // The customer's calls: no sign-in, only the signed link in the URL or the self-service start.
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { api } from "../../../lib/api-client.ts";
+import { useRef } from "react";
+import { ApiError, api } from "../../../lib/api-client.ts";
 import type { CustomerLinkView } from "../../../lib/types.ts";
 
 export interface Done {
   reference: string;
   state: string;
   outcome: string | null;
+  /**
+   * The link was already used when this page's answer arrived: an earlier send from this page
+   * whose reply was lost (or another tab) got there first, so what was recorded is not known here.
+   */
+  answeredBefore?: boolean;
 }
 
 export function useCustomerLink(token: string) {
@@ -17,10 +23,65 @@ export function useCustomerLink(token: string) {
   });
 }
 
-export function useLinkAction<T>(token: string, action: "form" | "offer" | "feedback") {
+/** 128 random bits as hex: `crypto.randomUUID` exists only on https pages and localhost. */
+function newIdempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Answers after which the server has kept nothing for the key, or will replay it: keep it. */
+function keyStillOpen(error: unknown): boolean {
+  if (!(error instanceof ApiError)) return true;
+  return (
+    error.status === 0 ||
+    error.status >= 500 ||
+    // Another send with this key is still running, or lost its claim to a retry.
+    (error.status === 409 && (error.code === "CONFLICT" || error.code === "IDEMPOTENCY_CLAIM_LOST"))
+  );
+}
+
+/**
+ * Sends a link's answer (the form, an offer answer, the survey) with an Idempotency-Key, so a
+ * send whose reply was lost (a connection cut after the server got it) and is sent again gets
+ * the first answer instead of "link already used". The key lives as long as the page and is kept
+ * for the same answer until the server replies; an answer the server refused (a field to fix)
+ * or a different answer is a new request with a new key. A "link already used" reply to a send
+ * means the answer is in: the page shows it as done.
+ */
+export function useLinkAction<T>(
+  token: string,
+  action: "form" | "offer" | "feedback",
+  reference: string,
+) {
+  const unanswered = useRef<{ body: string; key: string } | null>(null);
+  const sending = useRef<Promise<Done> | null>(null);
+  const send = async (body: T): Promise<Done> => {
+    const text = JSON.stringify(body);
+    if (unanswered.current?.body !== text)
+      unanswered.current = { body: text, key: newIdempotencyKey() };
+    try {
+      const done = await api.post<Done>(
+        `/api/public/links/${encodeURIComponent(token)}/${action}`,
+        body,
+        { idempotencyKey: unanswered.current.key },
+      );
+      unanswered.current = null;
+      return done;
+    } catch (error) {
+      if (!keyStillOpen(error)) unanswered.current = null;
+      if (error instanceof ApiError && error.code === "LINK_USED")
+        return { reference, state: "", outcome: null, answeredBefore: true };
+      throw error;
+    }
+  };
   return useMutation({
-    mutationFn: (body: T) =>
-      api.post<Done>(`/api/public/links/${encodeURIComponent(token)}/${action}`, body),
+    // A second tap before the page has redrawn joins the send under way instead of racing it.
+    mutationFn: (body: T): Promise<Done> => {
+      sending.current ??= send(body).finally(() => {
+        sending.current = null;
+      });
+      return sending.current;
+    },
   });
 }
 

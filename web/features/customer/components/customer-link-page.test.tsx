@@ -1,7 +1,7 @@
 // The link pages as the customer sees them, against a stubbed server answering as the API does.
 import { MantineProvider } from "@mantine/core";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { MemoryRouter, Route, Routes } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { CustomerLinkView } from "../../../lib/types.ts";
@@ -112,5 +112,123 @@ describe("the offer page", () => {
         "$14,658.38 a month instead of $18,322.98, for 3 months. Then $18,322.98 a month.",
       ),
     ).toBeTruthy();
+  });
+});
+
+const DONE = { reference: "CD-2026-00042", state: "retention", outcome: null };
+
+/** Fills the form's required answers the way a customer does. */
+async function fillForm() {
+  const reason = (await screen.findAllByLabelText(/Why do you want to cancel/)).find(
+    (e) => e.tagName === "INPUT",
+  )!;
+  fireEvent.click(reason);
+  fireEvent.focus(reason);
+  const options = await screen.findAllByRole("option", { hidden: true });
+  fireEvent.click(options.find((o) => o.textContent === "Too expensive")!);
+  fireEvent.click(screen.getByRole("checkbox", { name: /I confirm I am authorised/ }));
+}
+
+const keyOf = (init: RequestInit) => (init.headers as Record<string, string>)["idempotency-key"];
+
+describe("sending the form", () => {
+  it("sends again with the same Idempotency-Key when the answer was lost, and shows what happens next", async () => {
+    const keys: string[] = [];
+    serve(linkView(), (init) => {
+      keys.push(keyOf(init)!);
+      // The server got the first send, but the connection broke before its answer came back.
+      if (keys.length === 1) throw new TypeError("Failed to fetch");
+      return json(DONE);
+    });
+    showPage();
+    await fillForm();
+    fireEvent.click(screen.getByRole("button", { name: "Submit my request" }));
+    expect(await screen.findByText(/could not be reached/)).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Submit my request" }));
+    expect(
+      await screen.findByRole("heading", { name: "Thank you, we have your request" }),
+    ).toBeTruthy();
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^[0-9a-f]{32}$/);
+    expect(keys[1]).toBe(keys[0]);
+  });
+
+  it("shows what happens next when the link turns out used by this page's earlier send", async () => {
+    serve(linkView(), () =>
+      json({ code: "LINK_USED", message: "This link has already been used." }, 409),
+    );
+    showPage();
+    await fillForm();
+    fireEvent.click(screen.getByRole("button", { name: "Submit my request" }));
+    expect(
+      await screen.findByRole("heading", { name: "Thank you, we have your request" }),
+    ).toBeTruthy();
+    expect(screen.getByText("What happens next")).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Submit my request" })).toBeNull();
+    expect(screen.queryByText(/We have your answer/)).toBeNull();
+  });
+
+  it("sends once however often the button is tapped while sending", async () => {
+    let answer: (r: Response) => void = () => {};
+    const fetch = serve(
+      linkView(),
+      () =>
+        new Promise<Response>((resolve) => {
+          answer = resolve;
+        }),
+    );
+    showPage();
+    await fillForm();
+    const button = screen.getByRole("button", { name: "Submit my request" });
+    fireEvent.click(button);
+    fireEvent.click(button);
+    await waitFor(() => expect((button as HTMLButtonElement).disabled).toBe(true));
+    fireEvent.click(button);
+    answer(json(DONE));
+    expect(
+      await screen.findByRole("heading", { name: "Thank you, we have your request" }),
+    ).toBeTruthy();
+    expect(fetch.mock.calls.filter(([, init]) => init?.method === "POST")).toHaveLength(1);
+  });
+
+  it("sends a corrected form as a new request after the server named a field to fix", async () => {
+    const keys: string[] = [];
+    serve(linkView(), (init) => {
+      keys.push(keyOf(init)!);
+      if (keys.length === 1)
+        return json(
+          {
+            code: "VALIDATION_FAILED",
+            message: "details: tell us a little more",
+            fields: [{ field: "details", message: "tell us a little more" }],
+          },
+          400,
+        );
+      return json(DONE);
+    });
+    showPage();
+    await fillForm();
+    fireEvent.click(screen.getByRole("button", { name: "Submit my request" }));
+    expect(await screen.findByText("tell us a little more")).toBeTruthy();
+    fireEvent.change(screen.getByLabelText(/Tell us more/), {
+      target: { value: "Our hiring stopped." },
+    });
+    fireEvent.click(screen.getByRole("button", { name: "Submit my request" }));
+    expect(
+      await screen.findByRole("heading", { name: "Thank you, we have your request" }),
+    ).toBeTruthy();
+    expect(keys[1]).not.toBe(keys[0]);
+  });
+});
+
+describe("answering an offer", () => {
+  it("says the answer is in when the link was used by this page's earlier send", async () => {
+    serve(linkView({ purpose: "offer", offer: null }), () =>
+      json({ code: "LINK_USED", message: "This link has already been used." }, 409),
+    );
+    showPage();
+    fireEvent.click(await screen.findByRole("button", { name: "Yes, I accept this offer" }));
+    expect(await screen.findByRole("heading", { name: "We have your answer" })).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Yes, I accept this offer" })).toBeNull();
   });
 });

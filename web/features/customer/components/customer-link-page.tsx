@@ -136,7 +136,7 @@ function CancellationForm({
   view: CustomerLinkView;
   onDone: (d: Done) => void;
 }) {
-  const submit = useLinkAction<Record<string, unknown>>(token, "form");
+  const submit = useLinkAction<Record<string, unknown>>(token, "form", view.reference);
   const [reasonCode, setReason] = useState<string | null>(null);
   const [details, setDetails] = useState("");
   const [effective, setEffective] = useState("end_of_term");
@@ -218,7 +218,7 @@ function CancellationForm({
           onChange={(e) => setAuthority(e.currentTarget.checked)}
           error={error?.fieldMessage("authorityConfirmed")}
         />
-        <Button type="submit" loading={submit.isPending}>
+        <Button type="submit" loading={submit.isPending} disabled={submit.isPending}>
           Submit my request
         </Button>
       </Stack>
@@ -255,7 +255,7 @@ function OfferAnswer({
   view: CustomerLinkView;
   onDone: (d: Done) => void;
 }) {
-  const answer = useLinkAction<{ answer: string }>(token, "offer");
+  const answer = useLinkAction<{ answer: string }>(token, "offer", view.reference);
   return (
     <Stack>
       <PageTitle>An offer for you</PageTitle>
@@ -277,14 +277,16 @@ function OfferAnswer({
       <LinkProblem error={answer.error} />
       <Group>
         <Button
-          loading={answer.isPending}
+          loading={answer.isPending && answer.variables?.answer === "accepted"}
+          disabled={answer.isPending}
           onClick={() => answer.mutate({ answer: "accepted" }, { onSuccess: onDone })}
         >
           Yes, I accept this offer
         </Button>
         <Button
           variant="default"
-          loading={answer.isPending}
+          loading={answer.isPending && answer.variables?.answer === "declined"}
+          disabled={answer.isPending}
           onClick={() => answer.mutate({ answer: "declined" }, { onSuccess: onDone })}
         >
           No thanks
@@ -303,7 +305,7 @@ function FeedbackSurvey({
   view: CustomerLinkView;
   onDone: (d: Done) => void;
 }) {
-  const send = useLinkAction<Record<string, unknown>>(token, "feedback");
+  const send = useLinkAction<Record<string, unknown>>(token, "feedback", view.reference);
   const [rating, setRating] = useState<string>("");
   const [reason, setReason] = useState<string | null>(null);
   const [comments, setComments] = useState("");
@@ -358,7 +360,7 @@ function FeedbackSurvey({
           onChange={(e) => setComments(e.currentTarget.value)}
           error={error?.fieldMessage("comments")}
         />
-        <Button type="submit" loading={send.isPending}>
+        <Button type="submit" loading={send.isPending} disabled={send.isPending}>
           Send feedback
         </Button>
       </Stack>
@@ -372,7 +374,7 @@ function DonePage({ view, done }: { view: CustomerLinkView; done: Done }) {
       <Stack>
         <PageTitle>Thank you, we have your request</PageTitle>
         <Text>
-          Your reference is <strong>{done.reference}</strong>.
+          Your reference is <strong>{view.reference}</strong>.
         </Text>
         <Text fw={600}>What happens next</Text>
         <Text>
@@ -386,6 +388,17 @@ function DonePage({ view, done }: { view: CustomerLinkView; done: Done }) {
         </Text>
       </Stack>
     );
+  if (view.purpose === "offer" && done.answeredBefore)
+    return (
+      <Stack>
+        <PageTitle>We have your answer</PageTitle>
+        <Text>
+          Your answer to this offer is recorded. We will confirm what it means for your subscription
+          by message, and your account manager will be in touch about the next step.
+        </Text>
+        <Text size="sm">Reference {view.reference}.</Text>
+      </Stack>
+    );
   if (view.purpose === "offer")
     return (
       <Stack>
@@ -397,7 +410,7 @@ function DonePage({ view, done }: { view: CustomerLinkView; done: Done }) {
             ? `We have applied “${view.offer?.label ?? "the offer"}” to your subscription, and your request to cancel is closed. We will confirm the details by message.`
             : "We have noted that this offer does not suit you. Your account manager will be in touch about the next step of your request."}
         </Text>
-        <Text size="sm">Reference {done.reference}.</Text>
+        <Text size="sm">Reference {view.reference}.</Text>
       </Stack>
     );
   return (
@@ -407,7 +420,7 @@ function DonePage({ view, done }: { view: CustomerLinkView; done: Done }) {
         It goes straight to the team, and it helps us improve. We'd be glad to welcome you back any
         time.
       </Text>
-      <Text size="sm">Reference {done.reference}.</Text>
+      <Text size="sm">Reference {view.reference}.</Text>
     </Stack>
   );
 }
