@@ -232,3 +232,22 @@ describe("answering an offer", () => {
     expect(screen.queryByRole("button", { name: "Yes, I accept this offer" })).toBeNull();
   });
 });
+
+describe("the survey", () => {
+  it("says which questions need an answer, as the server asks for them", async () => {
+    serve(linkView({ purpose: "feedback" }), () => json(DONE));
+    showPage();
+    await screen.findByRole("heading", { name: "How did we do?" });
+    // The rating and what led to the decision are required (the engine refuses a survey without
+    // them); only the comments are optional.
+    expect(screen.queryByText(/all optional/)).toBeNull();
+    expect(screen.getByText(/Two short questions and room for anything else/)).toBeTruthy();
+    expect(screen.getByRole("radiogroup", { name: /How was your experience/ })).toBeTruthy();
+    expect(
+      screen.getAllByLabelText(/What led to your decision/).some((e) => e.hasAttribute("required")),
+    ).toBe(true);
+    expect(
+      screen.getByLabelText(/Anything else you'd like to tell us\? \(optional\)/),
+    ).toBeTruthy();
+  });
+});

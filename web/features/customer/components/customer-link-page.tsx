@@ -322,8 +322,8 @@ function FeedbackSurvey({
       <Stack>
         <PageTitle>How did we do?</PageTitle>
         <Text size="sm">
-          Three short questions, all optional to think about, and your honest answer helps us
-          improve. Thank you.
+          Two short questions and room for anything else you'd like to tell us. Your honest answer
+          helps us improve. Thank you.
         </Text>
         <LinkProblem error={error} fields={SURVEY_FIELDS} />
         <Radio.Group
