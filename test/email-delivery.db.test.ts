@@ -4,7 +4,7 @@
 import { createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientFor, startTestServer, type TestServer } from "./app.ts";
-import { act, makeWorld, openCaseFor, submitFormAsCustomer } from "./cases.ts";
+import { act, makeWorld, openCaseFor, sentCode, submitFormAsCustomer } from "./cases.ts";
 import { smtpTo, startSmtpServer, type TestSmtpServer, testWorker } from "./messaging.ts";
 
 let server: TestServer;
@@ -62,6 +62,8 @@ describe("email over SMTP", () => {
       m.subject?.startsWith("Your cancellation request form"),
     );
     expect(formMail).toBeDefined();
+    // The AM sent it after speaking with the customer.
+    expect(formMail!.text).toContain("As we discussed, here is the Cancellation Request Form");
     const url = /http:\/\/localhost:3000\/c\/(\S+)/.exec(formMail!.text ?? "");
     expect(url, formMail!.text).not.toBeNull();
     expect(formMail!.html).toContain(`/c/${url![1]}`);
@@ -72,6 +74,42 @@ describe("email over SMTP", () => {
     const messages = await messagesOf(c.id);
     const sent = messages.filter((m) => ["identity_code", "form_link"].includes(m.topic));
     expect(sent.map((m) => m.status)).toEqual(["sent", "sent"]);
+    await email.close();
+  });
+
+  it("words the form email of a self-service start without a conversation that never took place", async () => {
+    const world = await makeWorld(server);
+    const email = smtpTo(smtp);
+    const worker = testWorker(server, { email });
+    const address = (
+      await server.handle.db
+        .selectFrom("contacts")
+        .select("email")
+        .where("id", "=", world.contactId)
+        .executeTakeFirstOrThrow()
+    ).email!;
+    const start = await server.app.inject({
+      method: "POST",
+      url: "/api/public/self-service/start",
+      payload: { email: address },
+    });
+    expect(start.statusCode, start.body).toBe(202);
+    const verified = await server.app.inject({
+      method: "POST",
+      url: "/api/public/self-service/verify",
+      payload: { email: address, code: await sentCode(server, { contactId: world.contactId }) },
+    });
+    expect(verified.statusCode, verified.body).toBe(201);
+    const { reference } = verified.json();
+    const before = smtp.received.length;
+    await worker.drain();
+    const formMail = smtp.received
+      .slice(before)
+      .find((m) => m.subject === `Your cancellation request form (${reference})`);
+    expect(formMail, "the form email arrived").toBeDefined();
+    expect(formMail!.text).not.toContain("As we discussed");
+    expect(formMail!.text).toContain("Thank you for confirming your email address");
+    expect(formMail!.text).toMatch(/http:\/\/localhost:3000\/c\/\S+/);
     await email.close();
   });
 

@@ -163,6 +163,8 @@ export const POLICY_CODE_MAX_LENGTH = 64;
 export const MESSAGE_TEMPLATE_KEYS = [
   "identity_code",
   "form_link",
+  /** The form link for a request the customer started on the self-service page: no conversation yet. */
+  "self_service_form_link",
   "form_reminder",
   "offer_link",
   "offer_confirmation",

@@ -212,8 +212,13 @@ export async function composeMessage(
     return { channel: "email", to: user.email, toName: user.name, rendered };
   }
 
-  const key = CUSTOMER_TEMPLATES[message.topic];
-  if (!key) throw permanentFailure(`no template for messages of topic ${message.topic}`);
+  const topicKey = CUSTOMER_TEMPLATES[message.topic];
+  if (!topicKey) throw permanentFailure(`no template for messages of topic ${message.topic}`);
+  // A request the customer started on the self-service page had no conversation before its form.
+  const key =
+    topicKey === "form_link" && c?.identity.method === "self_service"
+      ? "self_service_form_link"
+      : topicKey;
   const channel = message.channel === "sms" ? "sms" : "email";
   const to = channel === "sms" ? recipient.phone : recipient.email;
   if (!to) {

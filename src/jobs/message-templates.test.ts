@@ -78,6 +78,21 @@ describe("message templates", () => {
     expect(template.text).toBe(DEFAULT_TEMPLATES.form_link.text);
   });
 
+  it("a policy version may word the self-service start's form email, and must keep its link", () => {
+    const planCodes = ["starter", "growth", "scale", "enterprise"];
+    const worded = {
+      ...wootrecruitPolicy,
+      templates: { self_service_form_link: { text: "Your form, {{name}}: {{url}}" } },
+    };
+    expect(validatePolicyDefinition(worded, { planCodes }).ok).toBe(true);
+    expect(templateFor("self_service_form_link", worded).text).toBe("Your form, {{name}}: {{url}}");
+    const linkless = {
+      ...wootrecruitPolicy,
+      templates: { self_service_form_link: { text: "Your form is on its way." } },
+    };
+    expect(validatePolicyDefinition(linkless, { planCodes }).ok).toBe(false);
+  });
+
   it("the default wordings meet the rules a policy's own wordings are held to", () => {
     for (const [key, template] of Object.entries(DEFAULT_TEMPLATES)) {
       expect(templatePlaceholderProblems(key as MessageTemplateKey, template), key).toEqual([]);

@@ -52,6 +52,23 @@ If there is anything we can help with in the meantime, reply to this message: we
 ${SIGN_OFF}`,
     sms: "{{company}}: here is your cancellation request form: {{url}} (open until {{expiresAt}}). Ref {{reference}}.",
   },
+  self_service_form_link: {
+    subject: "Your cancellation request form ({{reference}})",
+    text: `Hello {{name}},
+
+Thank you for confirming your email address. Your request to cancel is open under reference {{reference}}. The next step is the Cancellation Request Form: it takes a couple of minutes and makes sure your request is handled exactly as you want it.
+
+If the form is not already open in your browser, you can fill it in here:
+
+{{url}}
+
+The link works once, until {{expiresAt}}. If it runs out, just ask and we will send a new one.
+
+If there is anything we can help with in the meantime, reply to this message: we are listening.
+
+${SIGN_OFF}`,
+    sms: "{{company}}: your cancellation request {{reference}} is open. Its form: {{url}} (open until {{expiresAt}}).",
+  },
   form_reminder: {
     subject: "A reminder: your cancellation request form ({{reference}})",
     text: `Hello {{name}},
@@ -217,6 +234,7 @@ function placeholdersIn(text: string): string[] {
 const REQUIRED: Partial<Record<MessageTemplateKey, Partial<Record<"text" | "sms", string>>>> = {
   identity_code: { text: "code", sms: "code" },
   form_link: { text: "url", sms: "url" },
+  self_service_form_link: { text: "url", sms: "url" },
   form_reminder: { text: "url", sms: "url" },
   offer_link: { text: "url", sms: "url" },
   feedback_request: { text: "url", sms: "url" },
@@ -250,6 +268,7 @@ export const TEMPLATE_PLACEHOLDERS: Record<MessageTemplateKey, ReadonlySet<strin
     "expiresAt",
   ]),
   form_link: new Set([...CUSTOMER_FACTS, ...LINK]),
+  self_service_form_link: new Set([...CUSTOMER_FACTS, ...LINK]),
   form_reminder: new Set([...CUSTOMER_FACTS, ...LINK]),
   offer_link: new Set([...CUSTOMER_FACTS, ...LINK, ...OFFER]),
   offer_confirmation: new Set([...CUSTOMER_FACTS, ...OFFER]),
