@@ -3,7 +3,7 @@
 // silently or answered 500.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Client, clientFor, startTestServer, type TestServer } from "./app.ts";
+import { type Client, clientFor, invalidFields, startTestServer, type TestServer } from "./app.ts";
 import {
   FORM_ANSWERS,
   makeWorld,
@@ -243,5 +243,27 @@ describe("the customer's form", () => {
     });
     const body = expectFieldError(response, "reasonCode");
     expect(body.message).toMatch(/^reasonCode: must be one of: /);
+  });
+
+  it("names every field an empty form leaves to fix in one answer, in the customer's words", async () => {
+    const other = await makeWorld(server);
+    const opened = await openWithFormSent(server, other);
+    const token = await sentLink(server, opened.id, "form_link");
+    // What the page sends when Submit is pressed before anything is filled in.
+    const response = await server.app.inject({
+      method: "POST",
+      url: `/api/public/links/${token}/form`,
+      payload: {
+        reasonCode: "",
+        details: "",
+        requestedEffective: "end_of_term",
+        preferredConfirmationChannel: "email",
+        authorityConfirmed: false,
+      },
+    });
+    expect(response.statusCode, response.body).toBe(400);
+    expect(invalidFields(response)).toEqual(["authorityConfirmed", "reasonCode"]);
+    const fields = response.json().fields as { field: string; message: string }[];
+    expect(fields.find((f) => f.field === "reasonCode")?.message).toBe("choose a reason");
   });
 });

@@ -585,7 +585,9 @@ function submitForm(c: Case, cmd: SubmitForm, ctx: DecisionContext): Change {
       ? null
       : {
           field: "submission.reasonCode",
-          message: `must be one of: ${ctx.policy.reasons.map((r) => r.code).join(", ")}`,
+          message: input?.reasonCode
+            ? `must be one of: ${ctx.policy.reasons.map((r) => r.code).join(", ")}`
+            : "choose a reason",
         },
     checkText("submission.details", input?.details, {
       required: reason?.requiresDetails ?? false,

@@ -109,9 +109,11 @@ describe.skipIf(!hasChromium)("an AM and a CSM take a case to cancellation", () 
     expect(scripts.filter((s) => s.url.includes("staff-area"))).toEqual([]);
     for (const script of scripts) expect(["br", "gzip"]).toContain(script.encoding);
     await expectAccessible(phone, "the customer's form");
-    // A missing answer is named next to its field.
+    // Every missing answer is named next to its field, all in one round: the reason and the
+    // engine's own check (authority not confirmed).
     await phone.getByRole("button", { name: "Submit my request" }).click();
     await phone.getByText("choose a reason").waitFor();
+    await phone.getByText("must confirm you are authorised to cancel this subscription").waitFor();
     await screenshot(phone, "customer-form", true);
     await choose(phone, "Why do you want to cancel?", "It's too expensive");
     await phone
@@ -119,9 +121,6 @@ describe.skipIf(!hasChromium)("an AM and a CSM take a case to cancellation", () 
       .fill("Our hiring budget for next year was halved.");
     await phone.getByRole("radio", { name: "At the end of my current billing period" }).check();
     await phone.getByRole("radio", { name: "Email" }).check();
-    // The engine's own check (authority not confirmed) is named next to the checkbox too.
-    await phone.getByRole("button", { name: "Submit my request" }).click();
-    await phone.getByText("must confirm you are authorised to cancel this subscription").waitFor();
     await phone.getByLabel(/I confirm I am authorised/).check();
     await phone.getByRole("button", { name: "Submit my request" }).click();
     await phone.getByRole("heading", { name: "Thank you, we have your request" }).waitFor();

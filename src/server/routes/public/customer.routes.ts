@@ -211,7 +211,9 @@ export function customerRoutes(ctx: AppContext) {
         summary: "Submit the Cancellation Request Form",
         params: tokenParams,
         body: z.object({
-          reasonCode: z.string().trim().min(1, "choose a reason").max(POLICY_CODE_MAX_LENGTH),
+          // An empty reason is the engine's to refuse, with the form's other problems in one answer
+          // (a refusal here would hide them until the next submit).
+          reasonCode: z.string().trim().max(POLICY_CODE_MAX_LENGTH),
           // The policy sets the limit (up to 20,000 characters) and the engine checks it.
           details: z.string().trim().max(20_000, "must be at most 20000 characters").default(""),
           requestedEffective: z.enum(EFFECTIVE_CHOICES),
