@@ -1,7 +1,7 @@
 // The customer pages' frame: the company's name and logo (from the workspace settings), one
 // narrow column that works on a phone; and the pieces every customer page shares.
 import { Alert, Box, Container, Group, Image, Paper, Stack, Text, Title } from "@mantine/core";
-import type { ReactNode } from "react";
+import { type ReactNode, useEffect, useRef } from "react";
 import { ApiError, namesField } from "../../../lib/api-client.ts";
 import { useBranding } from "../api/customer.ts";
 
@@ -41,12 +41,71 @@ export function CustomerFrame({ children }: { children: ReactNode }) {
   );
 }
 
-export function PageTitle({ children }: { children: ReactNode }) {
+/**
+ * The page's heading, and the browser tab's title with the company's name ("Cancellation Request
+ * Form — WootRecruit"). Each step of a customer page has its own heading, and focus moves to it
+ * when it appears or changes, so a screen reader or keyboard user starts on the new step instead
+ * of at the top of the document with the button they pressed gone.
+ */
+export function PageTitle({
+  children,
+  documentTitle,
+}: {
+  children: ReactNode;
+  /** The tab's title when it is not the heading's own words. */
+  documentTitle?: string;
+}) {
+  const company = useCompanyName();
+  const title = documentTitle ?? (typeof children === "string" ? children : undefined);
+  useEffect(() => {
+    if (title) document.title = `${title} — ${company}`;
+  }, [title, company]);
   return (
-    <Title order={1} size="h2" mb="sm">
+    <StepTitle order={1} focusKey={title}>
+      {children}
+    </StepTitle>
+  );
+}
+
+/** A step's heading that takes focus when it appears, or when `focusKey` changes. */
+export function StepTitle({
+  children,
+  order = 2,
+  focusKey,
+}: {
+  children: ReactNode;
+  order?: 1 | 2;
+  focusKey?: string;
+}) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new key is a new step to focus.
+  useEffect(() => {
+    ref.current?.focus();
+  }, [focusKey]);
+  return (
+    <Title ref={ref} tabIndex={-1} order={order} size={order === 1 ? "h2" : "h4"} mb="sm">
       {children}
     </Title>
   );
+}
+
+/**
+ * After a send the server refused, focus moves to the first field it named (in the form's order),
+ * else to the problem above the form, so the customer is taken to what to fix. Give the returned
+ * ref to the form.
+ */
+export function useFocusOnProblem<T extends HTMLElement = HTMLFormElement>(error: unknown) {
+  const form = useRef<T>(null);
+  useEffect(() => {
+    if (!error || !form.current) return;
+    // Mantine marks a field in error with data-error: the input itself, or the group around it.
+    const marked = form.current.querySelector<HTMLElement>('[data-error="true"]');
+    const field = marked?.matches("input, textarea")
+      ? marked
+      : marked?.querySelector<HTMLElement>('input:checked, input:not([type="hidden"]), textarea');
+    (field ?? form.current.querySelector<HTMLElement>('[role="alert"]'))?.focus();
+  }, [error]);
+  return form;
 }
 
 /**
@@ -75,7 +134,7 @@ export function ProblemAlert({
       ? (known[error.code] ?? error.message)
       : "Sending did not work. Please try again.";
   return (
-    <Alert color="red" role="alert">
+    <Alert color="red" role="alert" tabIndex={-1}>
       {text}
     </Alert>
   );

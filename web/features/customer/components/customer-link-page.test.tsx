@@ -251,3 +251,74 @@ describe("the survey", () => {
     ).toBeTruthy();
   });
 });
+
+describe("focus and the page's title", () => {
+  it("starts on the form's heading, names the page, and goes to the first field to fix", async () => {
+    serve(linkView(), () =>
+      json(
+        {
+          code: "VALIDATION_FAILED",
+          message: "reasonCode: choose a reason",
+          fields: [
+            { field: "reasonCode", message: "choose a reason" },
+            { field: "authorityConfirmed", message: "must confirm you are authorised" },
+          ],
+        },
+        400,
+      ),
+    );
+    showPage();
+    const heading = await screen.findByRole("heading", { name: "Cancellation Request Form" });
+    await waitFor(() => expect(document.activeElement).toBe(heading));
+    await waitFor(() => expect(document.title).toBe("Cancellation Request Form — WootRecruit"));
+    fireEvent.click(screen.getByRole("button", { name: "Submit my request" }));
+    expect(await screen.findByText("must confirm you are authorised")).toBeTruthy();
+    const reason = screen
+      .getAllByLabelText(/Why do you want to cancel/)
+      .find((e) => e.tagName === "INPUT");
+    await waitFor(() => expect(document.activeElement).toBe(reason));
+  });
+
+  it("moves to the confirmation's heading once the form is in", async () => {
+    serve(linkView(), () => json(DONE));
+    showPage();
+    await fillForm();
+    fireEvent.click(screen.getByRole("button", { name: "Submit my request" }));
+    const heading = await screen.findByRole("heading", { name: "Thank you, we have your request" });
+    await waitFor(() => expect(document.activeElement).toBe(heading));
+    expect(document.title).toBe("Thank you, we have your request — WootRecruit");
+  });
+
+  it("goes to the survey's rating when it was left out", async () => {
+    serve(linkView({ purpose: "feedback" }), () =>
+      json(
+        {
+          code: "VALIDATION_FAILED",
+          message: "rating: must be from 1 to 5",
+          fields: [
+            { field: "rating", message: "must be from 1 to 5" },
+            { field: "decisionReason", message: "choose what led to the decision" },
+          ],
+        },
+        400,
+      ),
+    );
+    showPage();
+    fireEvent.click(await screen.findByRole("button", { name: "Send feedback" }));
+    expect(await screen.findByText("must be from 1 to 5")).toBeTruthy();
+    await waitFor(() =>
+      expect(document.activeElement).toBe(screen.getByRole("radio", { name: "1 (poor)" })),
+    );
+  });
+
+  it("goes to the problem when no field is to blame", async () => {
+    serve(linkView({ purpose: "offer", offer: null }), () =>
+      json({ code: "OFFER_EXPIRED", message: "The offer expired." }, 409),
+    );
+    showPage();
+    fireEvent.click(await screen.findByRole("button", { name: "No thanks" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("This offer has expired");
+    await waitFor(() => expect(document.activeElement).toBe(alert));
+  });
+});

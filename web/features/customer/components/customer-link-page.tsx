@@ -19,7 +19,7 @@ import { ApiError } from "../../../lib/api-client.ts";
 import { formatDateTime, formatMoney } from "../../../lib/format.ts";
 import type { CustomerLinkView, OfferEffect } from "../../../lib/types.ts";
 import { type Done, useCustomerLink, useLinkAction } from "../api/customer.ts";
-import { CustomerFrame, PageTitle, ProblemAlert } from "./customer-frame.tsx";
+import { CustomerFrame, PageTitle, ProblemAlert, useFocusOnProblem } from "./customer-frame.tsx";
 
 const LINK_PROBLEMS: Record<string, { title: string; text: string }> = {
   LINK_EXPIRED: {
@@ -144,6 +144,7 @@ function CancellationForm({
   const [authority, setAuthority] = useState(false);
   const error = submit.error instanceof ApiError ? submit.error : null;
   const reason = view.reasons.find((r) => r.code === reasonCode);
+  const formRef = useFocusOnProblem(submit.error);
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     submit.mutate(
@@ -158,7 +159,7 @@ function CancellationForm({
     );
   };
   return (
-    <form onSubmit={onSubmit} noValidate>
+    <form ref={formRef} onSubmit={onSubmit} noValidate>
       <Stack>
         <PageTitle>Cancellation Request Form</PageTitle>
         <Text size="sm">
@@ -256,8 +257,9 @@ function OfferAnswer({
   onDone: (d: Done) => void;
 }) {
   const answer = useLinkAction<{ answer: string }>(token, "offer", view.reference);
+  const problemRef = useFocusOnProblem<HTMLDivElement>(answer.error);
   return (
-    <Stack>
+    <Stack ref={problemRef}>
       <PageTitle>An offer for you</PageTitle>
       <Text size="sm">
         Request {view.reference}. You can answer until {formatDateTime(view.expiresAt)}.
@@ -310,6 +312,7 @@ function FeedbackSurvey({
   const [reason, setReason] = useState<string | null>(null);
   const [comments, setComments] = useState("");
   const error = send.error instanceof ApiError ? send.error : null;
+  const formRef = useFocusOnProblem(send.error);
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     send.mutate(
@@ -318,7 +321,7 @@ function FeedbackSurvey({
     );
   };
   return (
-    <form onSubmit={onSubmit} noValidate>
+    <form ref={formRef} onSubmit={onSubmit} noValidate>
       <Stack>
         <PageTitle>How did we do?</PageTitle>
         <Text size="sm">

@@ -11,6 +11,7 @@ import {
   PageTitle,
   ProblemAlert,
   useCompanyName,
+  useFocusOnProblem,
 } from "./customer-frame.tsx";
 
 export function IdentityCodeEntry() {
@@ -20,6 +21,7 @@ export function IdentityCodeEntry() {
   const [reference, setReference] = useState(params.get("ref") ?? "");
   const [contact, setContact] = useState("");
   const [code, setCode] = useState("");
+  const form = useFocusOnProblem(confirm.error);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -47,7 +49,7 @@ export function IdentityCodeEntry() {
   return (
     <CustomerFrame>
       <PageTitle>Confirm it's you</PageTitle>
-      <form onSubmit={submit} noValidate>
+      <form ref={form} onSubmit={submit} noValidate>
         <Stack>
           <Text>
             To protect your account, {company} sent a code to the contact details we have on file

@@ -1,10 +1,16 @@
 // "I want to cancel": the customer's work email, the code we send to it, then the form.
 import { Alert, Button, Stack, Text, TextInput } from "@mantine/core";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useNavigate } from "react-router";
 import { ApiError } from "../../../lib/api-client.ts";
 import { useStartSelfService, useVerifySelfService } from "../api/customer.ts";
-import { CustomerFrame, PageTitle, useCompanyName } from "./customer-frame.tsx";
+import {
+  CustomerFrame,
+  PageTitle,
+  StepTitle,
+  useCompanyName,
+  useFocusOnProblem,
+} from "./customer-frame.tsx";
 
 export function SelfServiceStart() {
   const navigate = useNavigate();
@@ -15,6 +21,14 @@ export function SelfServiceStart() {
   const [code, setCode] = useState("");
   const startError = start.error instanceof ApiError ? start.error : null;
   const verifyError = verify.error instanceof ApiError ? verify.error : null;
+  const emailForm = useFocusOnProblem(start.error);
+  const codeForm = useFocusOnProblem(verify.error);
+  const emailInput = useRef<HTMLInputElement>(null);
+  const [anotherEmail, setAnotherEmail] = useState(false);
+  // Back from the code step, the customer lands on the field they came back to change.
+  useEffect(() => {
+    if (anotherEmail && !start.isSuccess) emailInput.current?.focus();
+  }, [anotherEmail, start.isSuccess]);
 
   const sendCode = (event: FormEvent) => {
     event.preventDefault();
@@ -30,15 +44,18 @@ export function SelfServiceStart() {
 
   return (
     <CustomerFrame>
-      <PageTitle>I want to cancel my {company} subscription</PageTitle>
+      <PageTitle documentTitle="Cancel your subscription">
+        I want to cancel my {company} subscription
+      </PageTitle>
       {!start.isSuccess ? (
-        <form onSubmit={sendCode} noValidate>
+        <form ref={emailForm} onSubmit={sendCode} noValidate>
           <Stack>
             <Text>
               We're sorry to see you go. To protect your account, we first check it's you: enter the
               work email we have on file for you, and we'll send a code to it.
             </Text>
             <TextInput
+              ref={emailInput}
               label="Work email"
               type="email"
               autoComplete="email"
@@ -56,8 +73,9 @@ export function SelfServiceStart() {
           </Stack>
         </form>
       ) : (
-        <form onSubmit={confirm} noValidate>
+        <form ref={codeForm} onSubmit={confirm} noValidate>
           <Stack>
+            <StepTitle>Enter the code we sent you</StepTitle>
             <Alert color="blue" role="status">
               {start.data.message}
             </Alert>
@@ -82,6 +100,7 @@ export function SelfServiceStart() {
                 start.reset();
                 verify.reset();
                 setCode("");
+                setAnotherEmail(true);
               }}
             >
               Use another email
