@@ -1,5 +1,6 @@
 // Journey 2: the customer starts on the self-service page, submits the form, and accepts an offer
 // the AM presents from the offer picker: the case closes as retained.
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Customer,
@@ -17,6 +18,29 @@ import {
   staffContext,
   startE2e,
 } from "./harness.ts";
+
+const PHONE = { width: 390, height: 844 };
+const ZOOMED_PHONE = { width: PHONE.width / 2, height: PHONE.height / 2 };
+
+/**
+ * The page's buttons whose label is cut off (wider or taller than the button shows). A string,
+ * since the tests are type-checked without the DOM's types.
+ */
+function clippedButtons(page: Page): Promise<string[]> {
+  return page.evaluate(`[...document.querySelectorAll("main button")]
+    .filter((button) => {
+      const label = button.querySelector(".mantine-Button-label") ?? button;
+      const outer = button.getBoundingClientRect();
+      const inner = label.getBoundingClientRect();
+      return (
+        label.scrollWidth > label.clientWidth + 1 ||
+        label.scrollHeight > label.clientHeight + 1 ||
+        inner.right > outer.right + 1 ||
+        inner.bottom > outer.bottom + 1
+      );
+    })
+    .map((button) => button.textContent ?? "")`);
+}
 
 describe.skipIf(!hasChromium)("a customer retained by an offer", () => {
   let e2e: E2e;
@@ -39,6 +63,14 @@ describe.skipIf(!hasChromium)("a customer retained by an offer", () => {
     const codeField = phone.getByLabel("The code from the email");
     await codeField.waitFor();
     await screenshot(phone, "self-service-code", true);
+    // At 200% zoom the 390px phone is 195 CSS pixels wide: every label still reads in full.
+    await phone.setViewportSize(ZOOMED_PHONE);
+    expect(await clippedButtons(phone)).toEqual([]);
+    await phone.getByRole("button", { name: "Use another email" }).click();
+    expect(await clippedButtons(phone)).toEqual([]);
+    await phone.getByRole("button", { name: "Send me a code" }).click();
+    await codeField.waitFor();
+    await phone.setViewportSize(PHONE);
     await codeField.fill(await codeSentFor(e2e, { contactId: customer.contactId }));
     // Keyboard only: Enter submits the form.
     await codeField.press("Enter");
@@ -76,6 +108,9 @@ describe.skipIf(!hasChromium)("a customer retained by an offer", () => {
     await phone.getByRole("heading", { name: "An offer for you" }).waitFor();
     await expectAccessible(phone, "the offer page");
     await screenshot(phone, "customer-offer", true);
+    await phone.setViewportSize(ZOOMED_PHONE);
+    expect(await clippedButtons(phone)).toEqual([]);
+    await phone.setViewportSize(PHONE);
     await phone.getByRole("button", { name: "Yes, I accept this offer" }).click();
     await phone.getByRole("heading", { name: "The offer is yours" }).waitFor();
 

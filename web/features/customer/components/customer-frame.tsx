@@ -4,6 +4,7 @@ import { Alert, Box, Container, Group, Image, Paper, Stack, Text, Title } from "
 import { type ReactNode, useEffect, useRef } from "react";
 import { ApiError, namesField } from "../../../lib/api-client.ts";
 import { useBranding } from "../api/customer.ts";
+import "./customer-pages.css";
 
 /** Shown until the settings arrive, and if they cannot be read. */
 const FALLBACK_COMPANY = "WootRecruit";
@@ -17,7 +18,7 @@ export function CustomerFrame({ children }: { children: ReactNode }) {
   const branding = useBranding().data;
   const company = branding?.companyName ?? FALLBACK_COMPANY;
   return (
-    <Box bg="gray.0" mih="100vh" py={{ base: "sm", sm: "xl" }}>
+    <Box className="customer-pages" bg="gray.0" mih="100vh" py={{ base: "sm", sm: "xl" }}>
       <Container size={560} px="sm">
         <Stack gap="md">
           <Group component="header" gap="sm" wrap="nowrap">
