@@ -106,6 +106,12 @@ describe.skipIf(!hasChromium)("a customer retained by an offer", () => {
 
     await phone.goto(`/c/${await linkSentFor(e2e, caseId, "offer_link")}`);
     await phone.getByRole("heading", { name: "An offer for you" }).waitFor();
+    // Reading starts at the step's heading, which takes focus without a ring round it.
+    expect(
+      await phone.evaluate(
+        `[document.activeElement?.textContent, getComputedStyle(document.activeElement).outlineStyle]`,
+      ),
+    ).toEqual(["An offer for you", "none"]);
     await expectAccessible(phone, "the offer page");
     await screenshot(phone, "customer-offer", true);
     await phone.setViewportSize(ZOOMED_PHONE);
