@@ -14,6 +14,17 @@ export function formatDateTime(iso: string | null | undefined): string {
   }).format(new Date(iso));
 }
 
+const ISO_INSTANT = /\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z\b/g;
+
+/**
+ * The engine's sentences name instants as ISO-8601 UTC ("expire at 2026-12-09T12:22:36.449Z"),
+ * the same for every reader and every client of the API; people read them in their own locale
+ * and time zone, like every other time on screen.
+ */
+export function localTimesIn(sentence: string): string {
+  return sentence.replace(ISO_INSTANT, (iso) => formatDateTime(iso));
+}
+
 export function formatDate(iso: string | null | undefined): string {
   if (!iso) return "—";
   return new Intl.DateTimeFormat(undefined, { dateStyle: "medium" }).format(new Date(iso));

@@ -24,6 +24,7 @@ import {
   formatDateTime,
   formatMoney,
   humanize,
+  localTimesIn,
   STATE_COLORS,
 } from "../../../lib/format.ts";
 import type { Case, Page, QueueItem } from "../../../lib/types.ts";
@@ -264,7 +265,7 @@ export function DocumentationRecord({ c, names }: { c: Case; names: Map<string, 
         {d.trail.map((entry, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: the trail is fixed once written
           <List.Item key={i}>
-            {formatDateTime(entry.at)}: {actorName(entry.by, names)}: {entry.what}
+            {formatDateTime(entry.at)}: {actorName(entry.by, names)}: {localTimesIn(entry.what)}
           </List.Item>
         ))}
       </List>

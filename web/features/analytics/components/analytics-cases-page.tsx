@@ -6,7 +6,7 @@ import { useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { ErrorPanel } from "../../../components/error-panel.tsx";
 import { PageButtons } from "../../../components/page-buttons.tsx";
-import { formatDateTime, formatMoney, humanize } from "../../../lib/format.ts";
+import { formatDateTime, formatMoney, humanize, localTimesIn } from "../../../lib/format.ts";
 import { useAnalyticsCases } from "../api/analytics.ts";
 
 const SAVE_COLORS: Record<string, string> = {
@@ -90,7 +90,7 @@ export function AnalyticsCasesPage() {
                     <Stack gap={2}>
                       {c.misses.map((m) => (
                         <Text key={`${m.step}-${m.rule}`} size="sm">
-                          <strong>{humanize(m.step)}</strong>: {m.detail}
+                          <strong>{humanize(m.step)}</strong>: {localTimesIn(m.detail)}
                         </Text>
                       ))}
                     </Stack>

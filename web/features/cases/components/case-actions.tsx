@@ -18,7 +18,7 @@ import {
 import { type ReactNode, useState } from "react";
 import { processingModeAt } from "../../../../src/domain/case.ts";
 import { ApiError } from "../../../lib/api-client.ts";
-import { formatDate, formatMoney, humanize } from "../../../lib/format.ts";
+import { formatDate, formatMoney, humanize, localTimesIn } from "../../../lib/format.ts";
 import type {
   ActionOption,
   CaseView,
@@ -106,7 +106,9 @@ function DialogProblem({ error }: { error: Error | null }) {
   const fields = error instanceof ApiError ? error.fields : [];
   return (
     <Alert color="red" role="alert">
-      {fields.length > 0 ? fields.map((f) => `${f.field}: ${f.message}`).join(" ") : error.message}
+      {fields.length > 0
+        ? fields.map((f) => `${f.field}: ${f.message}`).join(" ")
+        : localTimesIn(error.message)}
     </Alert>
   );
 }
@@ -471,7 +473,7 @@ export function CaseActions(props: CaseActionsProps) {
           title={`${actionLabel(b.kind)}: not yet`}
           data-testid={`blocked-${b.kind}`}
         >
-          {b.refusal.message}
+          {localTimesIn(b.refusal.message)}
         </Alert>
       ))}
       {cards.length === 0 && view.nextActions.blocked.length === 0 ? (
@@ -501,7 +503,7 @@ export function LaterSteps({ ahead }: { ahead: CaseView["nextActions"]["ahead"] 
             <Text span size="sm" fw={600}>
               Step {a.step}: {actionLabel(a.kind)}
             </Text>{" "}
-            — {a.refusal.message}
+            — {localTimesIn(a.refusal.message)}
           </List.Item>
         ))}
       </List>

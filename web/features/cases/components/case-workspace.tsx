@@ -21,7 +21,7 @@ import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { ErrorPanel } from "../../../components/error-panel.tsx";
 import { ApiError } from "../../../lib/api-client.ts";
-import { formatDateTime, humanize, STATE_COLORS } from "../../../lib/format.ts";
+import { formatDateTime, humanize, localTimesIn, STATE_COLORS } from "../../../lib/format.ts";
 import type { CaseView, UserJson } from "../../../lib/types.ts";
 import { useAccount, useContact, useStaff, useSubscription } from "../../accounts/api/accounts.ts";
 import { useCase, useCaseCommand, useOfferOptions, usePolicyVersion } from "../api/cases.ts";
@@ -212,7 +212,7 @@ function Workspace({
           onClose={() => setError(null)}
           data-testid="command-error"
         >
-          {error.message}
+          {localTimesIn(error.message)}
         </Alert>
       ) : null}
 

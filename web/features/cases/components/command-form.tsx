@@ -18,6 +18,7 @@ import {
 } from "@mantine/core";
 import { type FormEvent, type ReactNode, useId, useState } from "react";
 import { ApiError } from "../../../lib/api-client.ts";
+import { localTimesIn } from "../../../lib/format.ts";
 import type { ActionOption } from "../../../lib/types.ts";
 
 /**
@@ -173,7 +174,7 @@ export function CommandForm(props: CommandFormProps) {
               role="alert"
               data-testid="command-error"
             >
-              {unplaced.message}
+              {localTimesIn(unplaced.message)}
             </Alert>
           ) : null}
           <Group>

@@ -1,6 +1,7 @@
 import { MantineProvider } from "@mantine/core";
 import { render, screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
+import { formatDateTime } from "../../../lib/format.ts";
 import type { ChecklistItem } from "../../../lib/types.ts";
 import { ProgressRail } from "./progress-rail.tsx";
 
@@ -103,6 +104,27 @@ describe("ProgressRail", () => {
       "Waiting: Record the customer's answer to the offers still open first.",
     );
     expect(screen.getByTestId("step-7").textContent).toContain("Skipped");
+  });
+
+  it("puts a time the engine names in what a step waits for into the reader's locale", () => {
+    const expiresAt = "2026-12-09T12:22:36.449Z";
+    renderRail([
+      step(1, "done"),
+      step(2, "done"),
+      step(3, "done"),
+      step(4, "done"),
+      step(5, "done"),
+      step(6, "done"),
+      step(7, "blocked", {
+        blockedBy: {
+          code: "FEEDBACK_PENDING",
+          message: `Wait for the customer's feedback, or for the request to expire at ${expiresAt}, before closing.`,
+        } as ChecklistItem["blockedBy"],
+      }),
+    ]);
+    const text = screen.getByTestId("step-7").textContent ?? "";
+    expect(text).not.toContain(expiresAt);
+    expect(text).toContain(`to expire at ${formatDateTime(expiresAt)}, before closing.`);
   });
 
   it("shows who by name and when in the reader's locale and time zone, not ids and ISO times", () => {

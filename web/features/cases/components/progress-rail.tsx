@@ -2,7 +2,7 @@
 // waits for), pending or skipped, each with its recorded evidence (who, when, how): staff by
 // name and instants in the reader's locale and time zone.
 import { Badge, Group, List, Paper, Stack, Text, ThemeIcon } from "@mantine/core";
-import { formatDateTime } from "../../../lib/format.ts";
+import { formatDateTime, localTimesIn } from "../../../lib/format.ts";
 import type { ChecklistItem, EvidencePart } from "../../../lib/types.ts";
 
 const STATUS: Record<ChecklistItem["status"], { label: string; color: string; mark: string }> = {
@@ -83,7 +83,7 @@ export function ProgressRail({
                   </Group>
                   {step.blockedBy ? (
                     <Text size="sm" c="#8a3200">
-                      Waiting: {step.blockedBy.message}
+                      Waiting: {localTimesIn(step.blockedBy.message)}
                     </Text>
                   ) : null}
                   {step.evidence.length > 0 ? (

@@ -17,7 +17,7 @@ import {
 } from "@mantine/core";
 import { Link, useParams } from "react-router";
 import { ErrorPanel } from "../../../components/error-panel.tsx";
-import { formatDateTime, formatMoney, humanize } from "../../../lib/format.ts";
+import { formatDateTime, formatMoney, humanize, localTimesIn } from "../../../lib/format.ts";
 import { EvidenceLine } from "../../cases/components/progress-rail.tsx";
 import {
   type CaseDocumentation,
@@ -162,7 +162,7 @@ export function CaseDocumentationView({ d }: { d: CaseDocumentation }) {
                     <Table.Tbody>
                       {step.records.map((x) => (
                         <Table.Tr key={`${x.what}-${x.at}`}>
-                          <Table.Td>{x.what}</Table.Td>
+                          <Table.Td>{localTimesIn(x.what)}</Table.Td>
                           <Table.Td>{x.by}</Table.Td>
                           <Table.Td>{formatDateTime(x.at)}</Table.Td>
                           <Table.Td>{x.how ? humanize(x.how) : "—"}</Table.Td>
