@@ -325,7 +325,10 @@ describe("customer links", () => {
       purpose: "form",
       reference: c.reference,
       companyName: "WootRecruit",
+      // What the customer is cancelling, and when the term ends.
+      subscription: { planName: "growth", monthlyValueMinor: 49_900, currency: "USD" },
     });
+    expect(Date.parse(view.json().subscription.currentPeriodEnd)).toBeGreaterThan(Date.now());
     const form = {
       reasonCode: "unused",
       details: "",

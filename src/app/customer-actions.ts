@@ -11,6 +11,7 @@ import {
   recordIdentityCodeAttempt,
 } from "../db/repositories/customer-links.repository.ts";
 import { enqueueMessages } from "../db/repositories/outbox.repository.ts";
+import { findPlanById } from "../db/repositories/plans.repository.ts";
 import type { Case, ConfirmationChannel } from "../domain/case.ts";
 import type { FormSubmissionInput } from "../domain/commands.ts";
 import { reachableConfirmationChannels } from "../domain/context.ts";
@@ -97,13 +98,25 @@ export interface LinkView {
   policy: PolicyDefinition;
   /** The confirmation channels the form may offer: those the requester can be reached on. */
   confirmationChannels: ConfirmationChannel[];
+  /** What the request is about, so the customer sees what they are cancelling and when. */
+  subscription: {
+    accountName: string;
+    planName: string | null;
+    seats: number;
+    monthlyValueMinor: number;
+    currency: string;
+    currentPeriodEnd: Date;
+  };
 }
 
 /** What a customer's page needs to show for a link, without using it up. */
 export async function viewLink(services: CaseServices, token: string): Promise<LinkView> {
   const link = await openLink(services, services.db, token);
   const snapshot = (await readCaseSnapshot(services.db, link.caseId))!;
-  const { context } = await factsOfSnapshot(services.db, snapshot);
+  const [{ context }, plan] = await Promise.all([
+    factsOfSnapshot(services.db, snapshot),
+    findPlanById(services.db, snapshot.subscription.planId),
+  ]);
   const c = snapshot.case;
   const [purpose, offerCode] = link.purpose.split(":") as [
     "form" | "offer" | "feedback",
@@ -126,6 +139,14 @@ export async function viewLink(services: CaseServices, token: string): Promise<L
     case: c,
     policy: context.policy,
     confirmationChannels: reachableConfirmationChannels(context.requester),
+    subscription: {
+      accountName: snapshot.account.name,
+      planName: plan?.name ?? null,
+      seats: snapshot.subscription.seats,
+      monthlyValueMinor: snapshot.subscription.monthlyValueMinor,
+      currency: snapshot.subscription.currency,
+      currentPeriodEnd: snapshot.subscription.currentPeriodEnd,
+    },
   };
 }
 

@@ -108,6 +108,15 @@ export interface CustomerLinkView {
   effectiveChoices: string[];
   confirmationChannels: string[];
   detailsMaxLength: number;
+  /** The subscription the request is about. */
+  subscription: {
+    accountName: string;
+    planName: string | null;
+    seats: number;
+    monthlyValueMinor: number;
+    currency: string;
+    currentPeriodEnd: string;
+  };
   /** The offer as presented: a custom offer's own terms in `description`. */
   offer: { code: string; label: string; description: string; effect: OfferEffect } | null;
 }

@@ -46,6 +46,16 @@ const linkViewJson = z
     effectiveChoices: z.array(z.string()),
     confirmationChannels: z.array(z.string()),
     detailsMaxLength: z.number(),
+    subscription: z
+      .object({
+        accountName: z.string(),
+        planName: z.string().nullable(),
+        seats: z.number(),
+        monthlyValueMinor: z.number(),
+        currency: z.string(),
+        currentPeriodEnd: z.string().describe("when the current billing period ends (end of term)"),
+      })
+      .describe("what the request is about: the subscription the customer is cancelling"),
     offer: z
       .object({
         code: z.string(),
@@ -178,6 +188,10 @@ export function customerRoutes(ctx: AppContext) {
           effectiveChoices: [...EFFECTIVE_CHOICES],
           confirmationChannels: link.confirmationChannels,
           detailsMaxLength: link.policy.form.detailsMaxLength,
+          subscription: {
+            ...link.subscription,
+            currentPeriodEnd: link.subscription.currentPeriodEnd.toISOString(),
+          },
           offer: link.offer
             ? {
                 code: link.offer.code,

@@ -4,6 +4,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { MemoryRouter, Route, Routes } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { formatDate } from "../../../lib/format.ts";
 import type { CustomerLinkView } from "../../../lib/types.ts";
 import { CustomerLinkPage } from "./customer-link-page.tsx";
 
@@ -22,6 +23,14 @@ function linkView(overrides: Partial<CustomerLinkView> = {}): CustomerLinkView {
     effectiveChoices: ["end_of_term", "immediately"],
     confirmationChannels: ["email", "sms", "phone"],
     detailsMaxLength: 2000,
+    subscription: {
+      accountName: "Acme Hiring",
+      planName: "Growth",
+      seats: 5,
+      monthlyValueMinor: 49_900,
+      currency: "USD",
+      currentPeriodEnd: "2026-03-31T00:00:00.000Z",
+    },
     offer: null,
     ...overrides,
   };
@@ -130,6 +139,24 @@ async function fillForm() {
 }
 
 const keyOf = (init: RequestInit) => (init.headers as Record<string, string>)["idempotency-key"];
+
+describe("the form", () => {
+  it("says what is being cancelled, and when the end of the term is", async () => {
+    serve(linkView(), () => json({}));
+    showPage();
+    const what = await screen.findByTestId("cancelling-what");
+    expect(what.textContent).toBe(
+      "You are asking to cancel Growth for Acme Hiring (5 seats, $499.00 a month).",
+    );
+    expect(
+      screen.getByRole("radio", {
+        name: new RegExp(
+          `At the end of my current billing period, on ${formatDate("2026-03-31T00:00:00.000Z")}`,
+        ),
+      }),
+    ).toBeTruthy();
+  });
+});
 
 describe("sending the form", () => {
   it("sends again with the same Idempotency-Key when the answer was lost, and shows what happens next", async () => {

@@ -16,7 +16,7 @@ import {
 import { type FormEvent, useState } from "react";
 import { useParams } from "react-router";
 import { ApiError } from "../../../lib/api-client.ts";
-import { formatDateTime, formatMoney } from "../../../lib/format.ts";
+import { formatDate, formatDateTime, formatMoney } from "../../../lib/format.ts";
 import type { CustomerLinkView, OfferEffect } from "../../../lib/types.ts";
 import { type Done, useCustomerLink, useLinkAction } from "../api/customer.ts";
 import { CustomerFrame, PageTitle, ProblemAlert, useFocusOnProblem } from "./customer-frame.tsx";
@@ -166,6 +166,12 @@ function CancellationForm({
           Request {view.reference}. This form records your request in your own words. It takes about
           two minutes. This link works once, until {formatDateTime(view.expiresAt)}.
         </Text>
+        <Text size="sm" data-testid="cancelling-what">
+          You are asking to cancel {view.subscription.planName ?? "your subscription"} for{" "}
+          {view.subscription.accountName} ({view.subscription.seats}{" "}
+          {view.subscription.seats === 1 ? "seat" : "seats"},{" "}
+          {formatMoney(view.subscription.monthlyValueMinor, view.subscription.currency)} a month).
+        </Text>
         <LinkProblem error={error} fields={FORM_FIELDS} />
         <Select
           label="Why do you want to cancel?"
@@ -195,7 +201,17 @@ function CancellationForm({
         >
           <Stack gap={6} mt={6}>
             {view.effectiveChoices.map((c) => (
-              <Radio key={c} value={c} label={EFFECTIVE_LABELS[c] ?? c} />
+              <Radio
+                key={c}
+                value={c}
+                label={
+                  c === "end_of_term"
+                    ? `${EFFECTIVE_LABELS[c]}, on ${formatDate(view.subscription.currentPeriodEnd)}: you keep full access until then`
+                    : c === "immediately"
+                      ? `${EFFECTIVE_LABELS[c]}: access ends as soon as it is processed`
+                      : (EFFECTIVE_LABELS[c] ?? c)
+                }
+              />
             ))}
           </Stack>
         </Radio.Group>
