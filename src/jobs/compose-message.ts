@@ -254,7 +254,7 @@ export async function composeMessage(
               reference: c.reference,
               verifyUrl: `${services.publicUrl}/verify?ref=${encodeURIComponent(c.reference)}`,
             }
-          : { kind: "self_service" },
+          : { kind: "self_service", startUrl: `${services.publicUrl}/cancel?code` },
         vars.company ?? "",
       ),
     );

@@ -58,9 +58,13 @@ describe("message templates", () => {
     );
     const selfService = renderTemplate(DEFAULT_TEMPLATES.identity_code, {
       company: "WootRecruit",
-      ...codeEntryVars({ kind: "self_service" }, "WootRecruit"),
+      ...codeEntryVars(
+        { kind: "self_service", startUrl: "https://cancel.example.com/cancel?code" },
+        "WootRecruit",
+      ),
     });
-    expect(selfService.text).toContain("on the page where you asked for it");
+    expect(selfService.text).toContain("on the page where you asked for it, or here");
+    expect(selfService.text).toContain("https://cancel.example.com/cancel?code");
     expect(selfService.text).not.toContain("/verify");
   });
 

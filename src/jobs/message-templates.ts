@@ -210,11 +210,17 @@ const STAFF_TEMPLATES: Record<string, { subject: string; text: string }> = {
  * (or is read back to the AM); a self-service code on the page where it was asked for.
  */
 export function codeEntryVars(
-  entry: { kind: "case"; reference: string; verifyUrl: string } | { kind: "self_service" },
+  entry:
+    | { kind: "case"; reference: string; verifyUrl: string }
+    | { kind: "self_service"; startUrl: string },
   company: string,
 ): TemplateVars {
   if (entry.kind === "self_service") {
-    return { codeEntry: "Enter it on the page where you asked for it.", codeEntrySms: "" };
+    // Read on another device, or after the page was closed: the link opens the code step.
+    return {
+      codeEntry: `Enter it on the page where you asked for it, or here:\n\n${entry.startUrl}`,
+      codeEntrySms: "",
+    };
   }
   return {
     codeEntry: `To confirm it yourself, enter your case reference ${entry.reference} and this code here:\n\n${entry.verifyUrl}\n\nOr read the code to the person you are speaking with at ${company}.`,

@@ -63,6 +63,9 @@ describe.skipIf(!hasChromium)("a customer retained by an offer", () => {
     const codeField = phone.getByLabel("The code from the email");
     await codeField.waitFor();
     await screenshot(phone, "self-service-code", true);
+    // A reload (or coming back from the mail app) keeps the code step.
+    await phone.reload();
+    await codeField.waitFor();
     // At 200% zoom the 390px phone is 195 CSS pixels wide: every label still reads in full.
     await phone.setViewportSize(ZOOMED_PHONE);
     expect(await clippedButtons(phone)).toEqual([]);

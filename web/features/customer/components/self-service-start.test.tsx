@@ -21,16 +21,19 @@ function serve(answers: Record<string, () => Response>) {
   );
 }
 
-const show = (page: ReactNode) =>
+const show = (page: ReactNode, at = "/cancel") =>
   render(
     <MantineProvider>
       <QueryClientProvider client={new QueryClient()}>
-        <MemoryRouter>{page}</MemoryRouter>
+        <MemoryRouter initialEntries={[at]}>{page}</MemoryRouter>
       </QueryClientProvider>
     </MantineProvider>,
   );
 
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.unstubAllGlobals();
+  sessionStorage.clear();
+});
 
 describe("the self-service start", () => {
   it("names the tab with the company, moves to the code step, and to the code when it is wrong", async () => {
@@ -66,6 +69,36 @@ describe("the self-service start", () => {
 
     fireEvent.click(screen.getByRole("button", { name: "Use another email" }));
     await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText(/Work email/)));
+  });
+});
+
+describe("the self-service code step", () => {
+  it("is still there after a reload, with the email the code went to", async () => {
+    serve({
+      "/api/public/self-service/start": () => json({ message: "A code is on its way." }, 202),
+    });
+    const first = show(<SelfServiceStart />);
+    fireEvent.change(screen.getByLabelText(/Work email/), {
+      target: { value: "dana@acme.test" },
+    });
+    fireEvent.click(screen.getByRole("button", { name: "Send me a code" }));
+    await screen.findByRole("heading", { name: "Enter the code we sent you" });
+    first.unmount();
+
+    show(<SelfServiceStart />);
+    expect(screen.getByRole("heading", { name: "Enter the code we sent you" })).toBeTruthy();
+    expect((screen.getByLabelText(/Work email/) as HTMLInputElement).value).toBe("dana@acme.test");
+    expect(screen.getByLabelText(/The code from the email/)).toBeTruthy();
+  });
+
+  it("opens from the code's email link, and from 'I already have a code'", async () => {
+    serve({});
+    const fromLink = show(<SelfServiceStart />, "/cancel?code");
+    expect(screen.getByRole("heading", { name: "Enter the code we sent you" })).toBeTruthy();
+    fromLink.unmount();
+    show(<SelfServiceStart />);
+    fireEvent.click(screen.getByRole("button", { name: "I already have a code" }));
+    expect(await screen.findByLabelText(/The code from the email/)).toBeTruthy();
   });
 });
 

@@ -1,7 +1,7 @@
 // "I want to cancel": the customer's work email, the code we send to it, then the form.
 import { Alert, Button, Stack, Text, TextInput } from "@mantine/core";
 import { type FormEvent, useEffect, useRef, useState } from "react";
-import { useNavigate } from "react-router";
+import { useNavigate, useSearchParams } from "react-router";
 import { ApiError } from "../../../lib/api-client.ts";
 import { useStartSelfService, useVerifySelfService } from "../api/customer.ts";
 import {
@@ -12,13 +12,44 @@ import {
   useFocusOnProblem,
 } from "./customer-frame.tsx";
 
+/**
+ * Where the customer is (the email they gave, and whether a code went to it) is kept for the tab,
+ * so a reload, or coming back from the email app, lands on the code step again; and the code's
+ * email links here with `?code` to open that step on another device.
+ */
+const STEP_KEY = "canceldesk.self-service";
+
+function savedStep(): { email: string; codeSent: boolean } {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(STEP_KEY) ?? "null");
+    if (saved && typeof saved.email === "string") {
+      return { email: saved.email, codeSent: saved.codeSent === true };
+    }
+  } catch {
+    // Storage off or unreadable: start from the beginning.
+  }
+  return { email: "", codeSent: false };
+}
+
+function saveStep(step: { email: string; codeSent: boolean }) {
+  try {
+    sessionStorage.setItem(STEP_KEY, JSON.stringify(step));
+  } catch {
+    // Storage off: the page still works, it just forgets on reload.
+  }
+}
+
 export function SelfServiceStart() {
   const navigate = useNavigate();
+  const [params] = useSearchParams();
   const company = useCompanyName();
   const start = useStartSelfService();
   const verify = useVerifySelfService();
-  const [email, setEmail] = useState("");
+  const [initial] = useState(savedStep);
+  const [email, setEmail] = useState(initial.email);
   const [code, setCode] = useState("");
+  // The code step: after a code was sent, or when the customer says they already have one.
+  const [codeStep, setCodeStep] = useState(initial.codeSent || params.has("code"));
   const startError = start.error instanceof ApiError ? start.error : null;
   const verifyError = verify.error instanceof ApiError ? verify.error : null;
   const emailForm = useFocusOnProblem(start.error);
@@ -27,18 +58,28 @@ export function SelfServiceStart() {
   const [anotherEmail, setAnotherEmail] = useState(false);
   // Back from the code step, the customer lands on the field they came back to change.
   useEffect(() => {
-    if (anotherEmail && !start.isSuccess) emailInput.current?.focus();
-  }, [anotherEmail, start.isSuccess]);
+    if (anotherEmail && !codeStep) emailInput.current?.focus();
+  }, [anotherEmail, codeStep]);
 
   const sendCode = (event: FormEvent) => {
     event.preventDefault();
-    start.mutate(email.trim());
+    start.mutate(email.trim(), {
+      onSuccess: () => {
+        saveStep({ email: email.trim(), codeSent: true });
+        setCodeStep(true);
+      },
+    });
   };
   const confirm = (event: FormEvent) => {
     event.preventDefault();
     verify.mutate(
       { email: email.trim(), code: code.trim() },
-      { onSuccess: (r) => navigate(`/c/${r.formToken}`) },
+      {
+        onSuccess: (r) => {
+          saveStep({ email: "", codeSent: false });
+          navigate(`/c/${r.formToken}`);
+        },
+      },
     );
   };
 
@@ -47,7 +88,7 @@ export function SelfServiceStart() {
       <PageTitle documentTitle="Cancel your subscription">
         I want to cancel my {company} subscription
       </PageTitle>
-      {!start.isSuccess ? (
+      {!codeStep ? (
         <form ref={emailForm} onSubmit={sendCode} noValidate>
           <Stack>
             <Text>
@@ -70,6 +111,15 @@ export function SelfServiceStart() {
             <Button type="submit" loading={start.isPending}>
               Send me a code
             </Button>
+            <Button
+              variant="subtle"
+              onClick={() => {
+                start.reset();
+                setCodeStep(true);
+              }}
+            >
+              I already have a code
+            </Button>
           </Stack>
         </form>
       ) : (
@@ -77,8 +127,20 @@ export function SelfServiceStart() {
           <Stack>
             <StepTitle>Enter the code we sent you</StepTitle>
             <Alert color="blue" role="status">
-              {start.data.message}
+              {start.data?.message ??
+                "Enter the code from the email we sent you, with the address it went to."}
             </Alert>
+            {start.isSuccess ? null : (
+              <TextInput
+                label="Work email"
+                type="email"
+                autoComplete="email"
+                required
+                value={email}
+                onChange={(e) => setEmail(e.currentTarget.value)}
+                error={verifyError?.fieldMessage("email")}
+              />
+            )}
             <TextInput
               label="The code from the email"
               inputMode="numeric"
@@ -100,6 +162,8 @@ export function SelfServiceStart() {
                 start.reset();
                 verify.reset();
                 setCode("");
+                saveStep({ email: "", codeSent: false });
+                setCodeStep(false);
                 setAnotherEmail(true);
               }}
             >
