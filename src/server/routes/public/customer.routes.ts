@@ -93,7 +93,7 @@ export function customerRoutes(ctx: AppContext) {
         await startSelfService(ctx, request.body.email);
         return reply.status(202).send({
           message:
-            "If this email belongs to someone who can cancel the subscription, a code is on its way to it.",
+            "If this email belongs to someone who can cancel the subscription, a code is on its way to it. Asked more than once? Only the newest code works.",
         });
       },
     });
