@@ -4,7 +4,14 @@
 import { createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientFor, startTestServer, type TestServer } from "./app.ts";
-import { act, makeWorld, openCaseFor, sentCode, submitFormAsCustomer } from "./cases.ts";
+import {
+  act,
+  makeWorld,
+  openCaseFor,
+  openWithFormSent,
+  sentCode,
+  submitFormAsCustomer,
+} from "./cases.ts";
 import { smtpTo, startSmtpServer, type TestSmtpServer, testWorker } from "./messaging.ts";
 
 let server: TestServer;
@@ -232,6 +239,55 @@ describe("email over SMTP", () => {
       status: "failed",
       attempts: 1,
     });
+    await email.close();
+  });
+});
+
+describe("times in customers' messages", () => {
+  it("are in the account's time zone when it has one, named, and UTC otherwise", async () => {
+    const world = await makeWorld(server);
+    const admin = await clientFor(server, "admin");
+    const bad = await admin.request({
+      method: "PATCH",
+      url: `/api/accounts/${world.accountId}`,
+      payload: { timeZone: "Mars/Olympus_Mons" },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().fields).toEqual([
+      {
+        field: "timeZone",
+        message: "must be an IANA time zone such as Europe/London or America/New_York",
+      },
+    ]);
+    const set = await admin.request({
+      method: "PATCH",
+      url: `/api/accounts/${world.accountId}`,
+      payload: { timeZone: "Australia/Sydney" },
+    });
+    expect(set.json()).toMatchObject({ timeZone: "Australia/Sydney" });
+
+    const email = smtpTo(smtp);
+    const c = await openWithFormSent(server, world);
+    await testWorker(server, { email }).drain();
+    const form = smtp.received.find(
+      (m) => m.subject?.includes(c.reference) && m.text?.includes("/c/"),
+    );
+    expect(form, "the form email arrived").toBeDefined();
+    const expiresAt = (
+      await server.handle.db
+        .selectFrom("customer_links")
+        .select("expires_at")
+        .where("case_id", "=", c.id)
+        .executeTakeFirstOrThrow()
+    ).expires_at;
+    const local = new Intl.DateTimeFormat("en-US", {
+      dateStyle: "long",
+      timeStyle: "short",
+      timeZone: "Australia/Sydney",
+    }).format(expiresAt);
+    expect(form!.text).toContain(local);
+    expect(form!.text).toMatch(/GMT\+1[01]/);
+    expect(form!.text).not.toContain(" UTC");
     await email.close();
   });
 });

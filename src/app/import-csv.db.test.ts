@@ -96,6 +96,34 @@ describe("a file with bad rows", () => {
   });
 });
 
+describe("an account's time zone", () => {
+  it("is imported from time_zone, and a zone that does not exist is named", async () => {
+    const report = await run(
+      "accounts",
+      [
+        "external_ref,name,country,time_zone",
+        "TZ-1,Koala Recruiting,AU,Australia/Sydney",
+        "TZ-2,Nowhere Hiring,AU,Australia/Atlantis",
+      ],
+      { skipInvalid: true },
+    );
+    expect(report).toMatchObject({ imported: 1, invalidRows: 1 });
+    expect(report.invalid).toEqual([
+      {
+        line: 3,
+        field: "time_zone",
+        message: "must be an IANA time zone such as Europe/London or America/New_York",
+      },
+    ]);
+    const imported = await db
+      .selectFrom("accounts")
+      .select("time_zone")
+      .where("external_ref", "=", "TZ-1")
+      .executeTakeFirstOrThrow();
+    expect(imported.time_zone).toBe("Australia/Sydney");
+  });
+});
+
 describe("line numbers", () => {
   it("count the lines inside quoted fields, with LF or CRLF line ends", async () => {
     for (const [prefix, eol] of [

@@ -83,7 +83,7 @@ export class ImportFailedError extends Error {
 export const IMPORT_COLUMNS = {
   accounts: {
     required: ["external_ref", "name"],
-    optional: ["account_manager_email", "csm_email", "country", "segment"],
+    optional: ["account_manager_email", "csm_email", "country", "time_zone", "segment"],
   },
   contacts: {
     required: ["account_external_ref", "external_ref", "name", "role"],
@@ -241,6 +241,7 @@ const accountsSpec: EntitySpec<AccountCreateInput> = {
     accountManagerId: "account_manager_email",
     csmId: "csm_email",
     country: "country",
+    timeZone: "time_zone",
     segment: "segment",
   },
   schema: accountCreateInput,
@@ -250,6 +251,7 @@ const accountsSpec: EntitySpec<AccountCreateInput> = {
     accountManagerId: text(cells.account_manager_email) && STAND_IN_ID,
     csmId: text(cells.csm_email) && STAND_IN_ID,
     country: text(cells.country),
+    timeZone: text(cells.time_zone),
     segment: text(cells.segment)?.trim().toLowerCase(),
   }),
   resolve: (trx, batch) =>

@@ -48,6 +48,19 @@ const country = z
   .trim()
   .toUpperCase()
   .regex(/^[A-Z]{2}$/, "must be a two-letter ISO 3166 country code, e.g. US");
+/** An IANA time zone name the runtime knows (Europe/London, America/Los_Angeles). */
+const timeZone = z
+  .string()
+  .trim()
+  .max(64)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: zone });
+      return zone.length > 0;
+    } catch {
+      return false;
+    }
+  }, "must be an IANA time zone such as Europe/London or America/New_York");
 const ISO_DATE_TIME = z.iso.datetime({ offset: true });
 const ISO_DATE = z.iso.date();
 const INSTANT_MESSAGE =
@@ -97,6 +110,7 @@ export const accountCreateInput = z.object({
   accountManagerId: uuid.nullish(),
   csmId: uuid.nullish(),
   country: country.nullish(),
+  timeZone: timeZone.nullish(),
   segment: z.enum(SEGMENTS).default("smb"),
 });
 export type AccountCreateInput = z.infer<typeof accountCreateInput>;

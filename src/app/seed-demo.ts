@@ -114,19 +114,42 @@ const INDUSTRIES: { suffixes: string[]; weight: number; segments: Segment[] }[] 
 // Phone numbers from ranges kept for fiction and tests where a country has one, so the demo never
 // dials a real person: 555-01xx in North America, Ofcom's drama range in the UK, ACMA's in
 // Australia.
-const COUNTRIES: { code: string; weight: number; phone: (r: () => number) => string }[] = [
-  { code: "US", weight: 55, phone: (r) => `+1${pick(r, US_AREAS)}55501${digits(r, 2)}` },
+const COUNTRIES: {
+  code: string;
+  /** The time zone of the account's head office, for the times in its customers' messages. */
+  timeZone: string;
+  weight: number;
+  phone: (r: () => number) => string;
+}[] = [
+  {
+    code: "US",
+    timeZone: "America/New_York",
+    weight: 55,
+    phone: (r) => `+1${pick(r, US_AREAS)}55501${digits(r, 2)}`,
+  },
   {
     code: "CA",
+    timeZone: "America/Toronto",
     weight: 8,
     phone: (r) => `+1${pick(r, ["416", "604", "514"])}55501${digits(r, 2)}`,
   },
-  { code: "GB", weight: 14, phone: (r) => `+442079460${digits(r, 3)}` },
-  { code: "IE", weight: 3, phone: (r) => `+35315550${digits(r, 3)}` },
-  { code: "DE", weight: 6, phone: (r) => `+49305550${digits(r, 4)}` },
-  { code: "NL", weight: 5, phone: (r) => `+31205550${digits(r, 3)}` },
+  {
+    code: "GB",
+    timeZone: "Europe/London",
+    weight: 14,
+    phone: (r) => `+442079460${digits(r, 3)}`,
+  },
+  { code: "IE", timeZone: "Europe/Dublin", weight: 3, phone: (r) => `+35315550${digits(r, 3)}` },
+  { code: "DE", timeZone: "Europe/Berlin", weight: 6, phone: (r) => `+49305550${digits(r, 4)}` },
+  {
+    code: "NL",
+    timeZone: "Europe/Amsterdam",
+    weight: 5,
+    phone: (r) => `+31205550${digits(r, 3)}`,
+  },
   {
     code: "AU",
+    timeZone: "Australia/Sydney",
     weight: 9,
     phone: (r) => `+61491570${pick(r, ["006", "156", "157", "158", "159", "110"])}`,
   },
@@ -292,6 +315,7 @@ export async function seedDemo(
         accountManagerId: accountManagers[i % accountManagers.length]!.id,
         csmId: pick(r, csms).id,
         country: c.country.code,
+        timeZone: c.country.timeZone,
         segment: c.segment,
       })),
     );

@@ -28,6 +28,8 @@ export interface Account {
   accountManagerId: string | null;
   csmId: string | null;
   country: string | null;
+  /** IANA time zone in which customers' messages state times; null: UTC. */
+  timeZone: string | null;
   segment: Segment;
   createdAt: Date;
   updatedAt: Date;

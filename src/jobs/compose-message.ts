@@ -69,19 +69,33 @@ const CUSTOMER_TEMPLATES: Record<string, MessageTemplateKey> = {
   reactivation_confirmation: "reactivation_confirmation",
 };
 
-const dateTime = new Intl.DateTimeFormat("en-US", {
-  dateStyle: "long",
-  timeStyle: "short",
-  timeZone: "UTC",
-});
-const dateOnly = new Intl.DateTimeFormat("en-US", { dateStyle: "long", timeZone: "UTC" });
-
-export function formatDateTime(at: string | Date): string {
-  return `${dateTime.format(new Date(at))} UTC`;
+/**
+ * Times in the account's own time zone (Admin: the account's `timeZone`), named so nobody has to
+ * guess ("November 28, 2026 at 11:15 PM GMT+11"); UTC when the account has none.
+ */
+export function formatDateTime(at: string | Date, timeZone?: string | null): string {
+  return new Intl.DateTimeFormat("en-US", {
+    dateStyle: "long",
+    timeStyle: "short",
+    timeZone: timeZone ?? "UTC",
+  })
+    .format(new Date(at))
+    .concat(
+      ` ${
+        timeZone
+          ? (new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "short" })
+              .formatToParts(new Date(at))
+              .find((p) => p.type === "timeZoneName")?.value ?? timeZone)
+          : "UTC"
+      }`,
+    );
 }
 
-export function formatDate(at: string | Date): string {
-  return dateOnly.format(new Date(at));
+export function formatDate(at: string | Date, timeZone?: string | null): string {
+  return new Intl.DateTimeFormat("en-US", {
+    dateStyle: "long",
+    timeZone: timeZone ?? "UTC",
+  }).format(new Date(at));
 }
 
 function formatMoney(minor: number, currency: string): string {
@@ -117,7 +131,10 @@ export class PolicyCache {
   }
 }
 
-async function caseVars(services: ComposeServices, c: Case): Promise<TemplateVars> {
+async function caseVars(
+  services: ComposeServices,
+  c: Case,
+): Promise<{ vars: TemplateVars; timeZone: string | null }> {
   const [account, subscription, am, csm] = await Promise.all([
     findAccountById(services.db, c.accountId),
     findSubscriptionById(services.db, c.subscriptionId),
@@ -125,7 +142,7 @@ async function caseVars(services: ComposeServices, c: Case): Promise<TemplateVar
     c.assignedCsmId ? findUserById(services.db, c.assignedCsmId) : undefined,
   ]);
   const plan = subscription ? await findPlanById(services.db, subscription.planId) : undefined;
-  return {
+  const vars: TemplateVars = {
     reference: c.reference,
     accountName: account?.name ?? "your account",
     planName: plan?.name ?? "WootRecruit",
@@ -139,11 +156,16 @@ async function caseVars(services: ComposeServices, c: Case): Promise<TemplateVar
     slaDueAt: c.escalation ? formatDateTime(c.escalation.slaDueAt) : "",
     csmOutcome: c.escalation?.outcome ?? "",
   };
+  return { vars, timeZone: account?.timeZone ?? null };
 }
 
-function effectiveVars(c: Case | undefined, effectiveAt: string | undefined): TemplateVars {
+function effectiveVars(
+  c: Case | undefined,
+  effectiveAt: string | undefined,
+  timeZone: string | null,
+): TemplateVars {
   if (!effectiveAt) return {};
-  const date = formatDate(effectiveAt);
+  const date = formatDate(effectiveAt, timeZone);
   const endOfTerm = c?.processing?.mode !== "immediately";
   return {
     effectiveDate: date,
@@ -176,10 +198,13 @@ export async function composeMessage(
   );
   if (skipped) return { skipped };
   const policy = await policies.get(services, c?.policyVersion ?? null);
+  const about = c ? await caseVars(services, c) : { vars: {}, timeZone: null };
+  // Customers read times in their account's time zone; staff notices keep UTC.
+  const timeZone = about.timeZone;
   const vars: TemplateVars = {
     company: services.companyName ?? (await getSettings(services.db)).companyName,
     reference: payload.reference ?? "",
-    ...(c ? await caseVars(services, c) : {}),
+    ...about.vars,
   };
 
   if (message.channel === "staff") {
@@ -231,10 +256,10 @@ export async function composeMessage(
   Object.assign(vars, {
     name: recipient.name ?? "there",
     minutes: String(policy.identity.codeLifetimeMinutes),
-    expiresAt: payload.expiresAt ? formatDateTime(payload.expiresAt) : "",
+    expiresAt: payload.expiresAt ? formatDateTime(payload.expiresAt, timeZone) : "",
     offerLabel: presented?.label ?? offer?.label ?? "",
     offerDescription: presented?.customTerms ?? offer?.description ?? "",
-    ...effectiveVars(c, payload.effectiveAt),
+    ...effectiveVars(c, payload.effectiveAt, timeZone),
     actionLabel:
       key === "feedback_request"
         ? "Share your feedback"

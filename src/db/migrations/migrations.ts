@@ -19,6 +19,7 @@ import * as m0015 from "./0015-skipped-messages.ts";
 import * as m0016 from "./0016-save-value-by-currency.ts";
 import * as m0017 from "./0017-csm-of-escalation.ts";
 import * as m0018 from "./0018-save-validation-after-offer.ts";
+import * as m0019 from "./0019-account-time-zone.ts";
 
 const migrations: Record<string, Migration> = {
   "0001-foundation": m0001,
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   "0016-save-value-by-currency": m0016,
   "0017-csm-of-escalation": m0017,
   "0018-save-validation-after-offer": m0018,
+  "0019-account-time-zone": m0019,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -12,6 +12,7 @@ export interface AccountRow {
   account_manager_id: string | null;
   csm_id: string | null;
   country: string | null;
+  time_zone: string | null;
   segment: Segment;
   created_at: Date;
   updated_at: Date;
@@ -25,6 +26,7 @@ export function toAccount(row: AccountRow): Account {
     accountManagerId: row.account_manager_id,
     csmId: row.csm_id,
     country: row.country,
+    timeZone: row.time_zone,
     segment: row.segment,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -37,6 +39,7 @@ export interface AccountValues {
   accountManagerId?: string | null | undefined;
   csmId?: string | null | undefined;
   country?: string | null | undefined;
+  timeZone?: string | null | undefined;
   segment?: Segment | undefined;
 }
 
@@ -49,6 +52,7 @@ function toColumns(values: Partial<AccountValues>) {
       : {}),
     ...(values.csmId !== undefined ? { csm_id: values.csmId } : {}),
     ...(values.country !== undefined ? { country: values.country } : {}),
+    ...(values.timeZone !== undefined ? { time_zone: values.timeZone } : {}),
     ...(values.segment !== undefined ? { segment: values.segment } : {}),
   };
 }

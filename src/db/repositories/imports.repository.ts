@@ -96,13 +96,15 @@ function instant(value: Date | null | undefined): string | null {
 export async function insertAccountsInBulk(db: Db, accounts: AccountValues[]): Promise<void> {
   if (accounts.length === 0) return;
   await sql`
-    insert into accounts (external_ref, name, account_manager_id, csm_id, country, segment)
+    insert into accounts (external_ref, name, account_manager_id, csm_id, country, time_zone,
+      segment)
     select * from unnest(
       ${column(accounts, (a) => a.externalRef)}::text[],
       ${column(accounts, (a) => a.name)}::text[],
       ${column(accounts, (a) => a.accountManagerId)}::uuid[],
       ${column(accounts, (a) => a.csmId)}::uuid[],
       ${column(accounts, (a) => a.country)}::text[],
+      ${column(accounts, (a) => a.timeZone)}::text[],
       ${column(accounts, (a) => a.segment ?? "smb")}::text[]
     )`.execute(db);
 }

@@ -65,6 +65,8 @@ export interface AccountsTable {
   account_manager_id: string | null;
   csm_id: string | null;
   country: string | null;
+  /** IANA time zone for customers' messages (migration 0019); null: UTC. */
+  time_zone: Generated<string | null>;
   segment: Generated<Segment>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;

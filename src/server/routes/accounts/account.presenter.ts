@@ -9,6 +9,10 @@ export const accountJson = z
     accountManagerId: z.string().nullable(),
     csmId: z.string().nullable(),
     country: z.string().nullable(),
+    timeZone: z
+      .string()
+      .nullable()
+      .describe("IANA time zone in which customers' messages state times; null: UTC"),
     segment: z.enum(SEGMENTS),
     createdAt: z.string(),
     updatedAt: z.string(),
