@@ -54,7 +54,8 @@ export function AccountPage() {
       <Title order={1}>{a?.name ?? "Account"}</Title>
       {a ? (
         <Text size="sm">
-          {a.externalRef ?? ""} · {humanize(a.segment)} · {a.country ?? ""} · AM{" "}
+          {a.externalRef ?? ""} · {humanize(a.segment)} · {a.country ?? ""}
+          {a.timeZone ? ` (${a.timeZone})` : ""} · AM{" "}
           {a.accountManagerId ? names.get(a.accountManagerId) : "—"} · CSM{" "}
           {a.csmId ? names.get(a.csmId) : "—"}
         </Text>
