@@ -75,6 +75,7 @@ const ACCOUNT_COLUMNS = [
   "account_manager_id",
   "csm_id",
   "country",
+  "time_zone",
   "segment",
   "created_at",
   "updated_at",
