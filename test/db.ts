@@ -42,3 +42,28 @@ export async function createTestDatabase(): Promise<DatabaseHandle> {
   });
   return openDatabase({ kind: "pglite", instance: pg });
 }
+
+/** A database with no migrations applied (for upgrade tests): PGlite in memory, or a new schema. */
+export async function createEmptyTestDatabase(): Promise<DatabaseHandle & { schema?: string }> {
+  if (testDbKind === "postgres") {
+    const url = process.env.TEST_DATABASE_URL;
+    if (!url) throw new Error("TEST_DATABASE_URL is not set");
+    const schema = `t_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+    const admin = await openDatabase({ kind: "postgres", url, poolSize: 1 });
+    await sql`create schema ${sql.id(schema)}`.execute(admin.db);
+    await admin.close();
+    const handle = await openDatabase({ kind: "postgres", url, schema, poolSize: 2 });
+    return {
+      ...handle,
+      schema,
+      close: async () => {
+        await handle.close();
+        const cleanup = await openDatabase({ kind: "postgres", url, poolSize: 1 });
+        await sql`drop schema ${sql.id(schema)} cascade`.execute(cleanup.db);
+        await cleanup.close();
+      },
+    };
+  }
+  const pg = await PGlite.create({ parsers: pgliteParsers, extensions: pgliteExtensions });
+  return openDatabase({ kind: "pglite", instance: pg });
+}

@@ -9,6 +9,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     drop constraint analytics_daily_pkey,
     add primary key (metric, day, k1, k2, k3, bin, currency)`.execute(db);
   await sql`insert into analytics_dirty_days (day, marked_at)
-    select distinct day, clock_timestamp() from analytics_daily
+    select day, clock_timestamp() from (select distinct day from analytics_daily) as rolled_up
     on conflict (day) do update set marked_at = excluded.marked_at`.execute(db);
 }

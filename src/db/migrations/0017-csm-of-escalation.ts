@@ -11,6 +11,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     where c.id = m.case_id
       and m.csm_id is distinct from (c.data -> 'escalation' ->> 'csmId')::uuid`.execute(db);
   await sql`insert into analytics_dirty_days (day, marked_at)
-    select distinct day, clock_timestamp() from analytics_daily
+    select day, clock_timestamp() from (select distinct day from analytics_daily) as rolled_up
     on conflict (day) do update set marked_at = excluded.marked_at`.execute(db);
 }
