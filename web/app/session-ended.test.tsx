@@ -33,12 +33,12 @@ function Where() {
 /** The staff desk against a fake server whose session can end, and whose CSRF token can change. */
 function deskWithSession() {
   const context = makeContext();
-  const server = { signedIn: true, token: "token-1" };
+  const server = { signedIn: true, token: "token-1", user: SIGNED_IN_AM };
   const json = (status: number, body: unknown) => ({ status, body });
   const auth = (call: FakeCall) => {
     if (call.path === "/api/auth/session") {
       return server.signedIn
-        ? json(200, { user: SIGNED_IN_AM, csrfToken: server.token })
+        ? json(200, { user: server.user, csrfToken: server.token })
         : json(401, { code: "UNAUTHENTICATED", message: "Sign in first." });
     }
     if (call.path === "/api/auth/sign-in") {
@@ -111,5 +111,21 @@ describe("a session that ends under the user", () => {
     await screen.findByText(/Sent from the first tab\./, { selector: "p" });
     expect(await screen.findByText("Saved to the case.")).toBeTruthy();
     expect(screen.queryByText(/CSRF_TOKEN_INVALID/)).toBeNull();
+  });
+
+  it("never sends the write again as someone else who signed in on this browser", async () => {
+    const { server, fake } = deskWithSession();
+    await screen.findByLabelText("New note");
+    server.user = {
+      ...SIGNED_IN_AM,
+      id: "u-someone-else",
+      email: "alex.morgan@wootrecruit.example",
+    };
+    server.token = "token-of-someone-else";
+    addNote("Written by Priya.");
+    await screen.findByRole("dialog", { name: "Your session has ended" });
+    const notesSent = fake.calls.filter((c) => c.method === "POST" && c.path.endsWith("/notes"));
+    expect(notesSent.map((c) => c.headers["x-csrf-token"])).not.toContain("token-of-someone-else");
+    expect(noteField().value).toBe("Written by Priya.");
   });
 });

@@ -63,8 +63,13 @@ export function watchSession(client: QueryClient): void {
     renewCsrfToken: async () => {
       const before = client.getQueryData<Session | null>(sessionKey)?.user;
       const session = await client.fetchQuery({ queryKey: sessionKey, queryFn: fetchSession });
-      if (!session) endSession(client, before);
-      return session !== null;
+      // Only the same person's write goes again: someone else signed in on this browser (another
+      // tab) must not have it sent under their name. The desk asks who is there instead.
+      if (!session || (before !== undefined && session.user.id !== before.id)) {
+        endSession(client, before);
+        return false;
+      }
+      return true;
     },
   });
 }
