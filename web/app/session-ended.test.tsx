@@ -1,7 +1,7 @@
 import { MantineProvider } from "@mantine/core";
 import { Notifications } from "@mantine/notifications";
-import { QueryClientProvider } from "@tanstack/react-query";
-import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { focusManager, QueryClientProvider } from "@tanstack/react-query";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { MemoryRouter, useLocation } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Command } from "../../src/domain/commands.ts";
@@ -101,6 +101,21 @@ describe("a session that ends under the user", () => {
     fireEvent.click(screen.getByRole("button", { name: "Add note" }));
     await screen.findByText(/Customer asked for a call back on Monday\./, { selector: "p" });
     expect(await screen.findByText("Saved to the case.")).toBeTruthy();
+  });
+
+  it("keeps the case and what was typed when a background reload is the first to hear the session ended", async () => {
+    const { server } = deskWithSession();
+    await screen.findByLabelText("New note");
+    fireEvent.change(noteField(), { target: { value: "Half-written note." } });
+    server.signedIn = false;
+    // The user comes back to the tab: everything on screen reloads.
+    act(() => {
+      focusManager.setFocused(false);
+      focusManager.setFocused(true);
+    });
+    await screen.findByRole("dialog", { name: "Your session has ended" });
+    expect(noteField().value).toBe("Half-written note.");
+    expect(screen.queryByText("Could not open the case")).toBeNull();
   });
 
   it("after signing in again in another tab, a write takes the new token and goes through", async () => {

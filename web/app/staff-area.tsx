@@ -33,7 +33,7 @@ export default function StaffArea() {
         <Loader role="status" aria-label="Loading" />
       </Center>
     );
-  if (session.error) return <ErrorPanel error={session.error} />;
+  if (session.error && !session.data) return <ErrorPanel error={session.error} />;
   // A session that ended under the user keeps the desk (this URL, drafts) under a sign-in dialog.
   const user = session.data?.user ?? ended;
   if (!user) return <SignInPage />;

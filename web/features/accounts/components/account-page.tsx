@@ -47,7 +47,7 @@ export function AccountPage() {
   });
   const names = new Map((staff.data?.items ?? []).map((u) => [u.id, u.name]));
   const isAdmin = useSession().data?.user.role === "admin";
-  if (account.error) return <ErrorPanel error={account.error} />;
+  if (account.error && !account.data) return <ErrorPanel error={account.error} />;
   const a = account.data;
   return (
     <Stack>

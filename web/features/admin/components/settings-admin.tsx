@@ -21,7 +21,7 @@ import { useSaveSettings, useSettings, type WorkspaceSettings } from "../api/set
 export function SettingsAdmin() {
   const settings = useSettings();
   if (settings.isPending) return <Loader role="status" aria-label="Loading the settings" />;
-  if (settings.error) return <ErrorPanel error={settings.error} />;
+  if (settings.error && !settings.data) return <ErrorPanel error={settings.error} />;
   return <SettingsForm stored={settings.data} />;
 }
 

@@ -36,7 +36,8 @@ export function CaseWorkspace({ user }: { user: UserJson }) {
   const { id = "" } = useParams();
   const query = useCase(id);
   if (query.isPending) return <Loader role="status" aria-label="Loading the case" />;
-  if (query.error) return <ErrorPanel error={query.error} title="Could not open the case" />;
+  if (query.error && !query.data)
+    return <ErrorPanel error={query.error} title="Could not open the case" />;
   return (
     <Workspace
       view={query.data}

@@ -57,7 +57,7 @@ export function CaseDocumentationPage() {
   const { id = "" } = useParams();
   const doc = useCaseDocumentation(id);
   if (doc.isPending) return <Loader role="status" aria-label="Loading the documentation" />;
-  if (doc.error) return <ErrorPanel error={doc.error} />;
+  if (doc.error && !doc.data) return <ErrorPanel error={doc.error} />;
   return <CaseDocumentationView d={doc.data} />;
 }
 

@@ -8,7 +8,7 @@ import { useCurrentPolicy } from "../../admin/api/admin.ts";
 export function PolicyArticle() {
   const policy = useCurrentPolicy();
   if (policy.isPending) return <Loader role="status" aria-label="Loading the policy" />;
-  if (policy.error) return <ErrorPanel error={policy.error} />;
+  if (policy.error && !policy.data) return <ErrorPanel error={policy.error} />;
   const p = policy.data.definition;
   return (
     <article className="policy-article" style={{ maxWidth: 820 }}>
