@@ -20,6 +20,11 @@ export function useCustomerLink(token: string) {
     queryKey: ["link", token],
     queryFn: () => api.get<CustomerLinkView>(`/api/public/links/${encodeURIComponent(token)}`),
     retry: false,
+    // Read once: once answered, the link is used, and reading it again (coming back to the tab)
+    // would swap the confirmation for "this link has already been used".
+    staleTime: Number.POSITIVE_INFINITY,
+    refetchOnWindowFocus: false,
+    refetchOnReconnect: false,
   });
 }
 

@@ -1,9 +1,10 @@
 // The link pages as the customer sees them, against a stubbed server answering as the API does.
 import { MantineProvider } from "@mantine/core";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { focusManager, QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { MemoryRouter, Route, Routes } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { createQueryClient } from "../../../app/query-client.ts";
 import { formatDate } from "../../../lib/format.ts";
 import type { CustomerLinkView } from "../../../lib/types.ts";
 import { CustomerLinkPage } from "./customer-link-page.tsx";
@@ -51,10 +52,10 @@ function serve(view: CustomerLinkView, post: (init: RequestInit) => Promise<Resp
   return fetch;
 }
 
-function showPage() {
+function showPage(client = new QueryClient()) {
   return render(
     <MantineProvider>
-      <QueryClientProvider client={new QueryClient()}>
+      <QueryClientProvider client={client}>
         <MemoryRouter initialEntries={[`/c/${TOKEN}`]}>
           <Routes>
             <Route path="/c/:token" element={<CustomerLinkPage />} />
@@ -193,6 +194,37 @@ describe("sending the form", () => {
     expect(screen.getByText("What happens next")).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Submit my request" })).toBeNull();
     expect(screen.queryByText(/We have your answer/)).toBeNull();
+  });
+
+  it("keeps showing what happens next when the customer comes back to the tab", async () => {
+    let used = false;
+    const fetch = vi.fn(async (url: string, init: RequestInit = {}) => {
+      if (url === "/api/public/branding")
+        return json({ companyName: "WootRecruit", logoUrl: null });
+      if (init.method === "POST") {
+        used = true;
+        return json(DONE);
+      }
+      if (url === `/api/public/links/${TOKEN}`) {
+        return used
+          ? json({ code: "LINK_USED", message: "This link has already been used." }, 409)
+          : json(linkView());
+      }
+      return json({ code: "NOT_FOUND", message: "No such page." }, 404);
+    });
+    vi.stubGlobal("fetch", fetch);
+    showPage(createQueryClient());
+    await fillForm();
+    fireEvent.click(screen.getByRole("button", { name: "Submit my request" }));
+    await screen.findByRole("heading", { name: "Thank you, we have your request" });
+    // Back from the mail app: the app's queries reload on focus.
+    act(() => {
+      focusManager.setFocused(false);
+      focusManager.setFocused(true);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(screen.getByRole("heading", { name: "Thank you, we have your request" })).toBeTruthy();
+    expect(screen.queryByText(/already been used/)).toBeNull();
   });
 
   it("sends once however often the button is tapped while sending", async () => {

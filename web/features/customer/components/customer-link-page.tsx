@@ -60,7 +60,15 @@ export function CustomerLinkPage() {
         <Loader role="status" aria-label="Loading" />
       </CustomerFrame>
     );
-  if (link.error) {
+  // What happens next stays on screen whatever the link says now: this page's answer used it.
+  if (done && link.data) {
+    return (
+      <CustomerFrame>
+        <DonePage view={link.data} done={done} />
+      </CustomerFrame>
+    );
+  }
+  if (link.error && !link.data) {
     const code = link.error instanceof ApiError ? link.error.code : "";
     const problem = LINK_PROBLEMS[code] ?? {
       title: "We could not open this link",
