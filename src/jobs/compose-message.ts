@@ -31,6 +31,7 @@ import { permanentFailure } from "../integrations/delivery-errors.ts";
 import { wootrecruitPolicy } from "../policy/wootrecruit.ts";
 import {
   codeEntryVars,
+  formLinkTemplate,
   type RenderedMessage,
   renderStaffNotice,
   renderTemplate,
@@ -239,10 +240,9 @@ export async function composeMessage(
 
   const topicKey = CUSTOMER_TEMPLATES[message.topic];
   if (!topicKey) throw permanentFailure(`no template for messages of topic ${message.topic}`);
-  // A request the customer started on the self-service page had no conversation before its form.
   const key =
-    topicKey === "form_link" && c?.identity.method === "self_service"
-      ? "self_service_form_link"
+    topicKey === "form_link"
+      ? formLinkTemplate(policy, c?.identity.method === "self_service")
       : topicKey;
   const channel = message.channel === "sms" ? "sms" : "email";
   const to = channel === "sms" ? recipient.phone : recipient.email;

@@ -6,6 +6,7 @@ import {
   codeEntryVars,
   DEFAULT_TEMPLATES,
   fill,
+  formLinkTemplate,
   renderTemplate,
   templateFor,
   templatePlaceholderProblems,
@@ -126,5 +127,20 @@ describe("retry backoff", () => {
         now.getTime(),
     ).toBe(MESSAGE_RETRIES.maxDelayMs);
     expect(nextAttemptAt(MESSAGE_RETRIES, MESSAGE_RETRIES.maxAttempts, now)).toBeNull();
+  });
+
+  it("sends a self-service form link in an admin's own form-link wording rather than the default", () => {
+    expect(formLinkTemplate(wootrecruitPolicy, true)).toBe("self_service_form_link");
+    expect(formLinkTemplate(wootrecruitPolicy, false)).toBe("form_link");
+    const ownForm = {
+      ...wootrecruitPolicy,
+      templates: { form_link: { text: "Votre formulaire : {{url}}" } },
+    };
+    expect(formLinkTemplate(ownForm, true)).toBe("form_link");
+    const both = {
+      ...wootrecruitPolicy,
+      templates: { ...ownForm.templates, self_service_form_link: { text: "Le vôtre : {{url}}" } },
+    };
+    expect(formLinkTemplate(both, true)).toBe("self_service_form_link");
   });
 });

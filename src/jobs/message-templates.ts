@@ -380,6 +380,23 @@ ${blocks}
 }
 
 /** The template for `key`: the policy version's wording where it has one, the default otherwise. */
+/**
+ * Which wording a form link goes out in. A request the customer started on the self-service page
+ * had no conversation before its form, so it has its own; unless the case's policy version words
+ * the form link itself and not the self-service one: an admin's wording is kept, not swapped for
+ * the default.
+ */
+export function formLinkTemplate(
+  policy: Pick<PolicyDefinition, "templates">,
+  selfService: boolean,
+): "form_link" | "self_service_form_link" {
+  if (!selfService) return "form_link";
+  const ownFormWording =
+    policy.templates?.form_link !== undefined &&
+    policy.templates?.self_service_form_link === undefined;
+  return ownFormWording ? "form_link" : "self_service_form_link";
+}
+
 export function templateFor(
   key: MessageTemplateKey,
   policy: Pick<PolicyDefinition, "templates"> | undefined,
