@@ -292,6 +292,30 @@ describe("times in customers' messages", () => {
   });
 });
 
+describe("who a customer's reply goes to", () => {
+  it("is never a deactivated account manager", async () => {
+    const world = await makeWorld(server);
+    const email = smtpTo(smtp);
+    const c = await openCaseFor(world);
+    await act(world.am, c.id, "identity/send-code");
+    // The AM leaves before the message goes out.
+    await server.handle.db
+      .updateTable("users")
+      .set({ active: false })
+      .where("id", "=", world.am.user!.id)
+      .execute();
+    const before = smtp.received.length;
+    await testWorker(server, { email }).drain();
+    const code = smtp.received
+      .slice(before)
+      .find((m) => m.subject?.includes("verification code") && m.text?.includes(c.reference));
+    expect(code, "the code email arrived").toBeDefined();
+    expect(code!.replyTo).toBeUndefined();
+    expect(code!.text).not.toContain(world.am.user!.email);
+    await email.close();
+  });
+});
+
 describe("dev mailbox", () => {
   it("keeps email when no SMTP server is configured; admins read it", async () => {
     const world = await makeWorld(server);

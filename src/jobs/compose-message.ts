@@ -143,6 +143,13 @@ async function caseVars(
     c.assignedCsmId ? findUserById(services.db, c.assignedCsmId) : undefined,
   ]);
   const plan = subscription ? await findPlanById(services.db, subscription.planId) : undefined;
+  // The customer is told to write to their AM, and replies go there: a deactivated AM's mailbox
+  // is nobody's, so the account's own AM stands in, else no one is named.
+  const accountAm =
+    !am?.active && account?.accountManagerId && account.accountManagerId !== am?.id
+      ? await findUserById(services.db, account.accountManagerId)
+      : undefined;
+  const named = am?.active ? am : accountAm?.active ? accountAm : undefined;
   const vars: TemplateVars = {
     reference: c.reference,
     accountName: account?.name ?? "your account",
@@ -150,8 +157,8 @@ async function caseVars(
     monthlyValue: subscription
       ? formatMoney(subscription.monthlyValueMinor, subscription.currency)
       : "",
-    amName: am?.name ?? "your account manager",
-    amEmail: am?.email ?? "",
+    amName: named?.name ?? "your account manager",
+    amEmail: named?.email ?? "",
     csmName: csm?.name ?? "",
     caseUrl: `${services.publicUrl}/cases/${c.id}`,
     slaDueAt: c.escalation ? formatDateTime(c.escalation.slaDueAt) : "",
