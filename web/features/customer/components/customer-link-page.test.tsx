@@ -159,6 +159,16 @@ describe("the form", () => {
   });
 });
 
+describe("the confirmation channel", () => {
+  it("starts on one the contact can be reached on", async () => {
+    serve(linkView({ confirmationChannels: ["sms", "phone"] }), () => json({}));
+    showPage();
+    const sms = await screen.findByRole("radio", { name: "Text message (SMS)" });
+    expect((sms as HTMLInputElement).checked).toBe(true);
+    expect(screen.queryByRole("radio", { name: "Email" })).toBeNull();
+  });
+});
+
 describe("sending the form", () => {
   it("sends again with the same Idempotency-Key when the answer was lost, and shows what happens next", async () => {
     const keys: string[] = [];

@@ -148,7 +148,8 @@ function CancellationForm({
   const [reasonCode, setReason] = useState<string | null>(null);
   const [details, setDetails] = useState("");
   const [effective, setEffective] = useState("end_of_term");
-  const [channel, setChannel] = useState("email");
+  // Only channels the contact can be reached on are offered: the first of them is chosen.
+  const [channel, setChannel] = useState(view.confirmationChannels[0] ?? "");
   const [authority, setAuthority] = useState(false);
   const error = submit.error instanceof ApiError ? submit.error : null;
   const reason = view.reasons.find((r) => r.code === reasonCode);
