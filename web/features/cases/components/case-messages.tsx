@@ -160,9 +160,16 @@ export function CaseMessages({
     );
   }
   return (
-    <CaseMessagesList
-      messages={messages.data?.items ?? []}
-      onRetry={isAdmin ? (messageId) => retry.mutate(messageId) : undefined}
-    />
+    <Stack gap={4}>
+      <CaseMessagesList
+        messages={messages.data?.items ?? []}
+        onRetry={isAdmin ? (messageId) => retry.mutate(messageId) : undefined}
+      />
+      {retry.error ? (
+        <Text size="sm" c="red.8" role="alert">
+          Not sent again: {errorMessage(retry.error)}
+        </Text>
+      ) : null}
+    </Stack>
   );
 }
