@@ -1,7 +1,10 @@
 import { MantineProvider } from "@mantine/core";
-import { render, screen, within } from "@testing-library/react";
-import { describe, expect, it, vi } from "vitest";
-import { type CaseMessage, CaseMessagesList } from "./case-messages.tsx";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { fireEvent, render, screen, within } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { type CaseMessage, CaseMessages, CaseMessagesList } from "./case-messages.tsx";
+
+afterEach(() => vi.unstubAllGlobals());
 
 const message = (extra: Partial<CaseMessage>): CaseMessage => ({
   id: "m1",
@@ -68,5 +71,37 @@ describe("the case's messages to the customer", () => {
       screen.getByText(/Not needed any more: the customer has already submitted the form/),
     ).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Send again" })).toBeNull();
+  });
+});
+
+describe("sending a failed message again", () => {
+  it("says so when the server refuses it", async () => {
+    const json = (status: number, body: unknown) =>
+      new Response(JSON.stringify(body), {
+        status,
+        headers: { "content-type": "application/json" },
+      });
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (_url: string, init: RequestInit = {}) =>
+        init.method === "POST"
+          ? json(409, {
+              code: "MESSAGE_NOT_FAILED",
+              message: "This message is not failed: it is pending.",
+            })
+          : json(200, { items: [message({ status: "failed", lastError: "SMTP: 421" })] }),
+      ),
+    );
+    render(
+      <MantineProvider>
+        <QueryClientProvider client={new QueryClient()}>
+          <CaseMessages id="case-1" version={3} isAdmin />
+        </QueryClientProvider>
+      </MantineProvider>,
+    );
+    fireEvent.click(await screen.findByRole("button", { name: "Send again" }));
+    expect((await screen.findByRole("alert")).textContent).toBe(
+      "Not sent again: This message is not failed: it is pending.",
+    );
   });
 });
