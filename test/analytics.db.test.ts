@@ -223,7 +223,7 @@ describe("analytics", () => {
     expect(csv.headers["content-disposition"]).toContain("canceldesk-overview.csv");
     const lines = csv.body.trim().split("\r\n");
     expect(lines[0]).toBe(
-      "bucket,requests,closed,retained,saves_validated,saves_pending,saves_lost,cancelled,withdrawn,unverified,save_rate,validated_save_rate",
+      "bucket,requests,closed,retained,saves_validated,saves_pending,saves_lost,cancelled,withdrawn,unverified,reactivated,save_rate,validated_save_rate",
     );
     expect(lines).toHaveLength(13);
 

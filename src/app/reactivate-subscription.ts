@@ -8,6 +8,7 @@ import { AppError, notFound } from "../domain/errors.ts";
 import type { CaseEvent } from "../domain/events.ts";
 import type { Principal } from "../domain/staff.ts";
 import type { AppContext } from "./context.ts";
+import { recordCaseMetrics } from "./record-case-metrics.ts";
 import { actorOf, recordCaseEvents } from "./run-case-command.ts";
 
 export async function reactivateSubscription(
@@ -56,6 +57,8 @@ export async function reactivateSubscription(
         actor: actorOf(principal),
       };
       await recordCaseEvents(services, trx, c, [event], now);
+      // The figures stop counting the customer as lost, with the reactivation itself.
+      await recordCaseMetrics(trx, [c.id]);
     }
     return { subscription: (await findSubscriptionById(trx, subscriptionId))!, caseId };
   });

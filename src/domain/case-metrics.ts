@@ -89,6 +89,11 @@ export interface CaseMetrics {
   lostAt: Instant | null;
   /** Retained: when the offer stops holding the customer by itself (see saveHoldsFrom). */
   holdsFrom: Instant | null;
+  /**
+   * Cancelled at the end of the term and reactivated before it took effect: no customer lost,
+   * so no value lost, and counted apart from cancellations.
+   */
+  reactivatedAt: Instant | null;
 }
 
 export interface SubscriptionAtClose {
@@ -126,6 +131,9 @@ export function computeCaseMetrics(
   const after = effect?.monthlyValueAfterMinor ?? before;
   const escalation = c.escalation;
   const engagedAt = escalation?.engagedAt ?? escalation?.decidedAt ?? null;
+  const reactivated =
+    c.outcome === "cancelled" ? events.find((e) => e.type === "subscription_reactivated") : null;
+  const reactivatedAt = reactivated ? new Date(reactivated.at).toISOString() : null;
   const verdict = judgeAdherence(c, events, policy);
   return {
     caseId: c.id,
@@ -146,7 +154,7 @@ export function computeCaseMetrics(
     currency: subscription.currency,
     monthlyValueMinor: before,
     valueKeptMinor: c.outcome === "retained" ? after : 0,
-    valueLostMinor: c.outcome === "cancelled" ? before : 0,
+    valueLostMinor: c.outcome === "cancelled" && !reactivatedAt ? before : 0,
     openedAt: c.openedAt,
     closedAt: c.closedAt,
     escalated: escalation !== null,
@@ -163,6 +171,7 @@ export function computeCaseMetrics(
     adherent: verdict.adherent,
     misses: verdict.misses,
     holdsFrom: c.outcome === "retained" ? saveHoldsFrom(c, policy) : null,
+    reactivatedAt,
     lostAt:
       c.outcome === "retained"
         ? saveLostAt({

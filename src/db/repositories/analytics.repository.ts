@@ -72,6 +72,8 @@ export interface OutcomeBucketRow {
   cancelled: number;
   withdrawn: number;
   unverified: number;
+  /** Cancelled at the end of the term, then reactivated before it took effect. */
+  reactivated: number;
   validated: number;
   pending: number;
   lost: number;
@@ -93,6 +95,7 @@ export async function outcomesByBucket(
       sum(n) filter (where outcome = 'cancelled') as cancelled,
       sum(n) filter (where outcome = 'withdrawn') as withdrawn,
       sum(n) filter (where outcome = 'unverified') as unverified,
+      sum(n) filter (where outcome = 'reactivated') as reactivated,
       sum(n) filter (where save_status = 'validated') as validated,
       sum(n) filter (where save_status = 'pending') as pending,
       sum(n) filter (where save_status = 'lost') as lost,
@@ -115,6 +118,7 @@ export async function outcomesByBucket(
     cancelled: n(r.cancelled),
     withdrawn: n(r.withdrawn),
     unverified: n(r.unverified),
+    reactivated: n(r.reactivated),
     validated: n(r.validated),
     pending: n(r.pending),
     lost: n(r.lost),
@@ -472,6 +476,9 @@ export interface AnalyticsCaseRow {
   misses: { step: string; rule: string; detail: string }[];
 }
 
+/** The outcome a figure counts a case under (case_metrics.repository.ts's OUTCOME_KEY). */
+const outcomeKey = sql<string>`case when m.reactivated_at is not null then 'reactivated' else m.outcome end`;
+
 /** The closed cases behind a figure, newest first, in pages. */
 export async function listAnalyticsCases(
   db: Db,
@@ -490,9 +497,10 @@ export async function listAnalyticsCases(
     .select(["a.name as account_name", "am.name as am_name", "csm.name as csm_name"])
     .select(saveStatusSql(rule).as("save_status"))
     .select(sql<string>`m.closed_at::text`.as("sort_key"))
+    .select(outcomeKey.as("outcome_key"))
     .where("m.closed_at", ">=", period.from)
     .where("m.closed_at", "<", period.to)
-    .$if(f.outcome !== undefined, (qb) => qb.where("m.outcome", "=", f.outcome!))
+    .$if(f.outcome !== undefined, (qb) => qb.where(outcomeKey, "=", f.outcome!))
     .$if(f.channel !== undefined, (qb) => qb.where("m.channel", "=", f.channel!))
     .$if(f.reasonCode !== undefined, (qb) => qb.where("m.reason_code", "=", f.reasonCode!))
     .$if(f.offerCode !== undefined, (qb) =>
@@ -510,7 +518,7 @@ export async function listAnalyticsCases(
       f.csmId === null ? qb.where("m.csm_id", "is", null) : qb.where("m.csm_id", "=", f.csmId!),
     )
     .$if(f.decided !== undefined, (qb) =>
-      qb.where("m.outcome", f.decided ? "in" : "not in", ["retained", "cancelled"]),
+      qb.where(outcomeKey, f.decided ? "in" : "not in", ["retained", "cancelled"]),
     )
     .$if(f.formSent !== undefined, (qb) => qb.where("m.form_sent", "=", f.formSent!))
     .$if(f.adherent !== undefined, (qb) => qb.where("m.adherent", "=", f.adherent!))
@@ -550,7 +558,7 @@ export async function listAnalyticsCases(
       caseId: r.case_id,
       reference: r.reference,
       accountName: r.account_name,
-      outcome: r.outcome,
+      outcome: r.outcome_key,
       channel: r.channel,
       amId: r.am_id,
       amName: r.am_name,

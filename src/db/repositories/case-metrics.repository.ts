@@ -169,6 +169,7 @@ export async function upsertCaseMetrics(db: Db, rows: CaseMetrics[]): Promise<vo
     misses: JSON.stringify(m.misses),
     lost_at: m.lostAt,
     holds_from: m.holdsFrom,
+    reactivated_at: m.reactivatedAt,
   }));
   await db
     .insertInto("case_metrics")
@@ -264,6 +265,8 @@ const LOST_BIN = sql`case when m.outcome <> 'retained' then -1
  */
 const HOLD_DAYS = sql`case when m.outcome <> 'retained' or m.holds_from is null then 0
   else greatest(0, (m.holds_from at time zone 'UTC')::date - (m.closed_at at time zone 'UTC')::date) end`;
+/** The outcome the figures count: a cancellation reactivated before it took effect apart. */
+const OUTCOME_KEY = sql`case when m.reactivated_at is not null then 'reactivated' else m.outcome end`;
 /** Durations are binned on a log scale, 20 bins per e (about 5% wide). */
 export const DURATION_BINS_PER_E = 20;
 const STEP_KEYS = [
@@ -306,7 +309,7 @@ export async function refreshDailyRollup(db: Db, maxDays = 400): Promise<number>
   const money = sql`count(*), coalesce(sum(m.value_kept_minor), 0), coalesce(sum(m.value_lost_minor), 0)`;
   const saveDims = Object.entries(SAVE_DIMENSIONS).map(
     ([name, key]) => sql`
-      select ${DAY}, ${`save:${name}`}, coalesce(${key}, ''), m.outcome, '', ${LOST_BIN}, ${money},
+      select ${DAY}, ${`save:${name}`}, coalesce(${key}, ''), ${OUTCOME_KEY}, '', ${LOST_BIN}, ${money},
         m.currency, ${HOLD_DAYS}
       from case_metrics m where ${where} ${SAVE_DIMENSION_ONLY[name as keyof typeof SAVE_DIMENSIONS] ?? sql``}
       group by 1, 3, 4, 6, 10, 11`,
@@ -324,12 +327,12 @@ export async function refreshDailyRollup(db: Db, maxDays = 400): Promise<number>
     // Value (v1, v2) is summed per currency: the save rows carry theirs in `currency`.
     // A save's days until its validation starts (hold_days) go with its days until lost (bin).
     await sql`insert into analytics_daily (day, metric, k1, k2, k3, bin, n, v1, v2, currency, hold_days)
-      select ${DAY}, 'outcome', m.currency, m.outcome, '', ${LOST_BIN}, ${money}, '', ${HOLD_DAYS}
+      select ${DAY}, 'outcome', m.currency, ${OUTCOME_KEY}, '', ${LOST_BIN}, ${money}, '', ${HOLD_DAYS}
       from case_metrics m where ${where} group by 1, 3, 4, 6, 11
       union all
       ${sql.join(saveDims, sql` union all `)}
       union all
-      select ${DAY}, 'save:offer', o.code, m.outcome,
+      select ${DAY}, 'save:offer', o.code, ${OUTCOME_KEY},
         case when m.saved_offer_code = o.code then 'saved' else '' end, ${LOST_BIN},
         count(*), coalesce(sum(m.value_kept_minor) filter (where m.saved_offer_code = o.code), 0),
         coalesce(sum(m.value_lost_minor), 0), m.currency, ${HOLD_DAYS}

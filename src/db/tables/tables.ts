@@ -342,6 +342,8 @@ export interface CaseMetricsTable {
   lost_at: NullableTimestamp;
   /** Retained: when the offer stops holding the customer by itself (migration 0018). */
   holds_from: NullableTimestamp;
+  /** Cancelled: when the customer reactivated before it took effect (migration 0020). */
+  reactivated_at: NullableTimestamp;
   computed_at: Generated<Date>;
 }
 

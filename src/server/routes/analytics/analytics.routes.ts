@@ -113,9 +113,14 @@ export function analyticsRoutes(ctx: AppContext, csvPageSize = 2_000) {
       requests: z.number().describe("cases opened in the bucket"),
       closed: z.number(),
       retained: z.number().describe("cases closed as retained (saves, validated or not)"),
-      cancelled: z.number(),
+      cancelled: z
+        .number()
+        .describe("cases closed as cancelled, less those reactivated before they took effect"),
       withdrawn: z.number(),
       unverified: z.number(),
+      reactivated: z
+        .number()
+        .describe("cancellations at the end of the term reactivated before they took effect"),
       validated: z.number().describe("saves still subscribed after the validation window"),
       pending: z.number().describe("saves whose validation window is still running"),
       lost: z.number().describe("saves lost inside the window (cancelled, or a new case)"),
@@ -184,6 +189,7 @@ export function analyticsRoutes(ctx: AppContext, csvPageSize = 2_000) {
             ["cancelled", (r) => r.cancelled],
             ["withdrawn", (r) => r.withdrawn],
             ["unverified", (r) => r.unverified],
+            ["reactivated", (r) => r.reactivated],
             ["save_rate", (r) => r.saveRate],
             ["validated_save_rate", (r) => r.validatedSaveRate],
           ],
@@ -615,7 +621,10 @@ export function analyticsRoutes(ctx: AppContext, csvPageSize = 2_000) {
           ...periodQuery,
           limit: pageQuery.limit.describe("1-200 (csv: up to 10,000 rows in one file)"),
           cursor: pageQuery.cursor,
-          outcome: z.enum(CASE_OUTCOMES).optional(),
+          outcome: z
+            .enum([...CASE_OUTCOMES, "reactivated"])
+            .optional()
+            .describe("`cancelled` leaves out those reactivated before they took effect"),
           channel: z.enum(REQUEST_CHANNELS).optional(),
           reasonCode: z.string().max(100).optional(),
           offerCode: z.string().max(100).optional().describe("the offer was presented"),

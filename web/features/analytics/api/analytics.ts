@@ -27,6 +27,8 @@ export interface OverviewRow {
   retained: number;
   cancelled: number;
   withdrawn: number;
+  /** Cancellations at the end of the term that the customer reactivated before they took effect. */
+  reactivated: number;
   unverified: number;
   validated: number;
   pending: number;

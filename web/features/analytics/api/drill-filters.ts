@@ -22,7 +22,7 @@ const SAVE_RATE_FILTER: Record<SaveRateDimension, string> = {
 export const drillFilters = {
   /** Overview: saves by status, and cases by outcome. */
   saves: (saveStatus: "validated" | "pending" | "lost"): DrillFilter => ({ saveStatus }),
-  outcome: (outcome: "cancelled" | "withdrawn"): DrillFilter => ({ outcome }),
+  outcome: (outcome: "cancelled" | "withdrawn" | "reactivated"): DrillFilter => ({ outcome }),
   /**
    * Save rate's "Decided": retained or cancelled cases with this key (offers: presented to them).
    * Null for a missing reason, plan or segment, which the list cannot ask for.

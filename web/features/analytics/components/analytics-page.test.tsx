@@ -63,6 +63,7 @@ const COUNTS = {
   cancelled: 1,
   withdrawn: 0,
   unverified: 0,
+  reactivated: 0,
   validated: 0,
   pending: 1,
   lost: 0,

@@ -254,6 +254,17 @@ export function OverviewReport({ period }: { period: PeriodParams }) {
               ),
             },
             {
+              header: "Reactivated",
+              numeric: true,
+              render: (r) => (
+                <Drill
+                  count={r.reactivated}
+                  label="cancellations reactivated before they took effect"
+                  href={casesHref(p, drillFilters.outcome("reactivated"), r.bucket)}
+                />
+              ),
+            },
+            {
               header: "Withdrawn",
               numeric: true,
               render: (r) => (
