@@ -20,7 +20,14 @@ export interface DatabaseHandle {
 }
 
 export type DatabaseTarget =
-  | { kind: "postgres"; url: string; schema?: string; poolSize?: number }
+  | {
+      kind: "postgres";
+      url: string;
+      schema?: string;
+      poolSize?: number;
+      /** An idle connection the server dropped (a restart, a failover, an idle timeout). */
+      onConnectionLost?: (error: Error) => void;
+    }
   | { kind: "pglite"; dataDir: string }
   | { kind: "pglite"; instance: PGlite };
 
@@ -102,6 +109,17 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
       // Hot statements are prepared once per connection (src/db/prepared-statements.ts).
       Client: PreparingClient,
       ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
+      // A server that does not answer is an error after 10 s, not a request that waits for ever;
+      // keep-alive notices a connection a network partition has silently cut.
+      connectionTimeoutMillis: 10_000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
+    // pg drops an idle client whose connection the server ended; unheard, the pool's 'error'
+    // event would end the process.
+    pool.on("error", (error) => {
+      if (target.onConnectionLost) target.onConnectionLost(error);
+      else process.emitWarning(`PostgreSQL dropped an idle connection: ${error.message}`);
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: "postgres", close: () => db.destroy() };
@@ -156,11 +174,22 @@ export async function migrateToLatest(db: Kysely<Database>, schema?: string): Pr
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }
 
-export async function isDatabaseReachable(db: Kysely<Database>): Promise<boolean> {
+/** Whether the database answers within `withinMs` (a readiness probe must not wait on it). */
+export async function isDatabaseReachable(
+  db: Kysely<Database>,
+  withinMs = 2_000,
+): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await sql`select 1`.execute(db);
-    return true;
+    return await Promise.race([
+      sql`select 1`.execute(db).then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), withinMs);
+      }),
+    ]);
   } catch {
     return false;
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -18,3 +18,25 @@ export function isSerializationFailure(error: unknown): boolean {
   const code = (error as PgError)?.code;
   return code === "40001" || code === "40P01";
 }
+
+/**
+ * The database cannot be reached or went away (refused, reset, timed out, shutting down): the
+ * request may succeed in a moment, so it is a 503, not a 500.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | undefined;
+  const code = e?.code ?? "";
+  if (
+    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH"].includes(code)
+  )
+    return true;
+  // SQLSTATE class 08 (connection exception), and the server shutting down or starting up.
+  if (code.startsWith("08") || code === "57P01" || code === "57P02" || code === "57P03")
+    return true;
+  const message = e?.message ?? "";
+  return (
+    message.includes("timeout exceeded when trying to connect") ||
+    message.includes("Connection terminated unexpectedly") ||
+    message.includes("Client has encountered a connection error")
+  );
+}

@@ -2,6 +2,7 @@
 // `{ code, message, fields? }`. A 500 never shows its internals: it is logged with the request id.
 import type { FastifyError, FastifyInstance } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { isDatabaseUnavailable } from "../../db/db-errors.ts";
 import { AppError, type ErrorCode } from "../../domain/errors.ts";
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -83,6 +84,13 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.status(error.statusCode).send({ code: "BAD_REQUEST", message: error.message });
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, "the database is unavailable");
+      return reply.status(503).header("retry-after", "5").send({
+        code: "DATABASE_UNAVAILABLE",
+        message: "The service cannot reach its database just now. Try again in a few seconds.",
+      });
     }
     request.log.error({ err: error }, "unhandled error");
     return reply.status(500).send({
