@@ -18,3 +18,14 @@ export function permanentFailure(message: string): DeliveryError {
 export function isPermanent(error: unknown): boolean {
   return error instanceof DeliveryError && error.permanent;
 }
+
+const ADDRESS = /[^\s<>"'(),;:]+@[^\s<>"'(),;:]+\.[^\s<>"'(),;:]+/g;
+
+/**
+ * A provider's refusal quotes the recipient ("550 <dana@acme.example>: Recipient address
+ * rejected"): a log line is no place for a customer's address, and erasing their data cannot
+ * reach it there.
+ */
+export function withoutAddresses(text: string): string {
+  return text.replace(ADDRESS, "[address]");
+}

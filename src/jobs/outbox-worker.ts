@@ -21,7 +21,7 @@ import {
   insertWebhookDeliveries,
   recordDeliveryAttempt,
 } from "../db/repositories/webhooks.repository.ts";
-import { isPermanent } from "../integrations/delivery-errors.ts";
+import { isPermanent, withoutAddresses } from "../integrations/delivery-errors.ts";
 import type { EmailTransport } from "../integrations/email/email-transport.ts";
 import type { SmsProvider } from "../integrations/sms/sms-provider.ts";
 import { decryptSecret } from "../integrations/webhooks/webhook-secret.ts";
@@ -296,7 +296,7 @@ export function createOutboxWorker(
           : nextAttemptAt(messageRetries, message.attempts, at, random);
         services.log?.warn(
           { outboxId: message.id, topic: message.topic, attempt: message.attempts, retryAt },
-          `message delivery failed: ${errorText(error)}`,
+          `message delivery failed: ${withoutAddresses(errorText(error))}`,
         );
         await markMessageAttemptFailed(
           db,

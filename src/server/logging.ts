@@ -3,6 +3,7 @@
 // customer's case for whoever reads the log: paths are logged with it masked. Sessions and API
 // keys travel in headers, which are never logged whole.
 import type { FastifyRequest, FastifyServerOptions } from "fastify";
+import { withoutAddresses } from "../integrations/delivery-errors.ts";
 
 // A database error carries the statement and the values sent with it (PGlite: query, params;
 // PostgreSQL: detail, where), and its message quotes the value it choked on: the case document,
@@ -33,7 +34,8 @@ export function logSafeError(error: unknown, depth = 0): LoggedError {
   if (!(error instanceof Error)) return { type: typeof error, message: String(error), stack: "" };
   const fields = error as unknown as Record<string, unknown>;
   const fromDatabase = typeof fields.severity === "string";
-  const mask = (text: string) => (fromDatabase ? text.replace(QUOTED, '"[value]"') : text);
+  const mask = (text: string) =>
+    withoutAddresses(fromDatabase ? text.replace(QUOTED, '"[value]"') : text);
   const logged: LoggedError = {
     type: error.constructor?.name ?? error.name,
     message: mask(error.message),
