@@ -204,6 +204,30 @@ describe("canceldesk", () => {
     expect(seed.stderr).toMatch(/^Refusing to seed demo data: the database already has 1 user\./);
   });
 
+  it("records a new session secret on purpose, and a worker with another one will not start", async () => {
+    const secrets = {
+      PUBLIC_URL: "https://cancel.example.com",
+      DEV_MAILBOX: "true",
+      SMS_PROVIDER_URL: "",
+    };
+    const recorded = await canceldeskInProcess(["migrate", "--new-session-secret"], {
+      ...secrets,
+      SESSION_SECRET: "the-deployment-session-secret-0123456789",
+    });
+    expect(recorded.code).toBe(0);
+    expect(recorded.stdout).toMatch(/^Recorded the new SESSION_SECRET/m);
+    const worker = await canceldeskInProcess(["worker"], {
+      ...secrets,
+      SESSION_SECRET: "a-worker-with-another-secret-0123456789",
+    });
+    expect(worker.code).toBe(1);
+    expect(worker.stderr).toMatch(
+      /^config error: SESSION_SECRET: is not the secret this database was set up with/,
+    );
+    // Back to this file's own secret for the commands after this one.
+    expect((await canceldeskInProcess(["migrate", "--new-session-secret"], secrets)).code).toBe(0);
+  });
+
   it("tells a case it cannot find from a broken chain by the exit code", async () => {
     const result = await canceldeskInProcess(["audit", "verify", "--case", "CD-1999-99999"]);
     expect(result).toMatchObject({ code: 2, stderr: "case CD-1999-99999 was not found\n" });

@@ -4,6 +4,7 @@
 
 import type { AppContext } from "../app/context.ts";
 import { seedDemo } from "../app/seed-demo.ts";
+import { assertSessionSecretMatches } from "../app/session-secret.ts";
 import { assertDeliveryConfigured, assertPublicUrlConfigured, type Config } from "../config.ts";
 import { migrateToLatest, openConfiguredDatabase } from "../db/database.ts";
 import { countUsers } from "../db/repositories/users.repository.ts";
@@ -20,6 +21,7 @@ export async function startServer(
   if (config.worker) assertDeliveryConfigured(config);
   const handle = await openConfiguredDatabase(config);
   await migrateToLatest(handle.db);
+  await assertSessionSecretMatches(handle.db, config.sessionSecret);
 
   const firstStart = (await countUsers(handle.db)) === 0;
   const signIns =

@@ -36,6 +36,8 @@ export const workerCommand: CliCommand = {
     const handle = await openConfiguredDatabase(config, { poolSize: 4 });
     try {
       await migrateToLatest(handle.db);
+      const { assertSessionSecretMatches } = await import("../../app/session-secret.ts");
+      await assertSessionSecretMatches(handle.db, config.sessionSecret);
       const ctx = {
         db: handle.db,
         now: () => new Date(),

@@ -363,6 +363,12 @@ export interface AnalyticsDailyTable {
   hold_days: Generated<number>;
 }
 
+export interface DeploymentFactsTable {
+  name: string;
+  value: string;
+  recorded_at: Generated<Date>;
+}
+
 export interface AnalyticsDirtyDaysTable {
   day: ColumnType<string, string, string>;
   marked_at: Timestamp;
@@ -378,6 +384,7 @@ export interface Database {
   analytics_watermarks: AnalyticsWatermarksTable;
   analytics_daily: AnalyticsDailyTable;
   analytics_dirty_days: AnalyticsDirtyDaysTable;
+  deployment_facts: DeploymentFactsTable;
   settings: SettingsTable;
   policy_versions: PolicyVersionsTable;
   cases: CasesTable;
