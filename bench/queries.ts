@@ -21,7 +21,6 @@
 // - --only KIND times one kind of query (e.g. `--only search` while working on search); the
 //   default times them all.
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { loadavg } from "node:os";
 import path from "node:path";
@@ -183,13 +182,17 @@ async function freePort(): Promise<number> {
   });
 }
 
+const BENCH_SESSION_SECRET = "canceldesk-bench-session-secret-not-for-production";
+
 async function startServerChild(port: number): Promise<{ child: ChildProcess; base: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve"], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",
       DATABASE_URL: databaseUrl.toString(),
-      SESSION_SECRET: randomBytes(32).toString("hex"),
+      // One secret for the bench database every run: a server refuses a secret other than the
+      // one its database was set up with (src/app/session-secret.ts).
+      SESSION_SECRET: BENCH_SESSION_SECRET,
       PORT: String(port),
       HOST: "127.0.0.1",
       PUBLIC_URL: `http://127.0.0.1:${port}`,
