@@ -175,3 +175,22 @@ describe("seedDemo", () => {
     }
   });
 });
+
+describe("the first start's demo data", () => {
+  it("is seeded once when servers start together on an empty database", async () => {
+    const empty = await createTestDatabase();
+    try {
+      const [a, b] = await Promise.all([
+        seedDemo(empty.db, { now: NOW, onlyIfEmpty: true }),
+        seedDemo(empty.db, { now: NOW, onlyIfEmpty: true }),
+      ]);
+      expect([a.signIns.length, b.signIns.length].sort()).toEqual([0, 7]);
+      const users = await empty.db.selectFrom("users").select("email").execute();
+      expect(users).toHaveLength(7);
+      // A database with users is not seeded on a later start.
+      expect((await seedDemo(empty.db, { now: NOW, onlyIfEmpty: true })).signIns).toEqual([]);
+    } finally {
+      await empty.close();
+    }
+  });
+});

@@ -1,13 +1,14 @@
 // Demo data for trying CancelDesk out: WootRecruit's staff, its plans, and about 200 customer
 // accounts (staffing agencies, hospitals, retailers, tech companies) with their contacts and
 // subscriptions. Generated from a seeded random sequence, so every demo database is the same.
+import { sql } from "kysely";
 import { insertAccounts } from "../db/repositories/accounts.repository.ts";
 import type { ContactValues } from "../db/repositories/contacts.repository.ts";
 import { insertContacts } from "../db/repositories/contacts.repository.ts";
 import { insertPlan } from "../db/repositories/plans.repository.ts";
 import type { SubscriptionValues } from "../db/repositories/subscriptions.repository.ts";
 import { insertSubscriptions } from "../db/repositories/subscriptions.repository.ts";
-import { insertUser } from "../db/repositories/users.repository.ts";
+import { countUsers, insertUser } from "../db/repositories/users.repository.ts";
 import type { ContactChannel, Plan, Segment, SubscriptionStatus } from "../domain/customer.ts";
 import type { StaffRole } from "../domain/staff.ts";
 import type { Db } from "./context.ts";
@@ -29,6 +30,11 @@ export interface SeedDemoOptions {
   random?: () => number;
   /** The moment subscription periods are laid around; defaults to the current time. */
   now?: Date;
+  /**
+   * Seed only a database without users (a first start), deciding that under a lock: servers
+   * starting together on one empty database seed it once, and the others find it seeded.
+   */
+  onlyIfEmpty?: boolean;
 }
 
 const DAY = 86_400_000;
@@ -282,7 +288,11 @@ export async function seedDemo(
   // scrypt is slow on purpose; the seven hashes run side by side on libuv's thread pool.
   const hashes = await Promise.all(staff.map((s) => hashPassword(s.password)));
 
-  await db.transaction().execute(async (trx) => {
+  const seeded = await db.transaction().execute(async (trx) => {
+    if (options.onlyIfEmpty) {
+      await sql`select pg_advisory_xact_lock(hashtext('canceldesk:seed-demo'))`.execute(trx);
+      if ((await countUsers(trx)) > 0) return false;
+    }
     const users = [];
     for (const [i, s] of staff.entries()) {
       users.push(await insertUser(trx, { ...s, passwordHash: hashes[i]! }));
@@ -363,14 +373,17 @@ export async function seedDemo(
     });
     await insertContacts(trx, contacts);
     await insertSubscriptions(trx, subscriptions);
+    return true;
   });
 
   return {
-    signIns: staff.map((s) => ({
-      role: s.role,
-      email: s.email,
-      password: DEMO_PASSWORD,
-      name: s.name,
-    })),
+    signIns: !seeded
+      ? []
+      : staff.map((s) => ({
+          role: s.role,
+          email: s.email,
+          password: DEMO_PASSWORD,
+          name: s.name,
+        })),
   };
 }

@@ -23,9 +23,11 @@ export async function startServer(
   await migrateToLatest(handle.db);
   await assertSessionSecretMatches(handle.db, config.sessionSecret);
 
-  const firstStart = (await countUsers(handle.db)) === 0;
+  // Decided under a lock inside the seed: servers starting together seed an empty database once.
   const signIns =
-    firstStart && config.seedDemoOnFirstStart ? (await seedDemo(handle.db)).signIns : [];
+    config.seedDemoOnFirstStart && (await countUsers(handle.db)) === 0
+      ? (await seedDemo(handle.db, { onlyIfEmpty: true })).signIns
+      : [];
 
   const ctx: AppContext = {
     db: handle.db,
