@@ -107,6 +107,29 @@ describe("canceldesk", () => {
     );
   });
 
+  it("names DATABASE_URL when the database it names is not there", async () => {
+    if (testDbKind === "postgres") {
+      const missing = new URL(postgresUrl!);
+      missing.pathname = "/canceldesk_no_such_database";
+      const result = await canceldeskInProcess(["migrate"], {
+        DATABASE_URL: missing.toString(),
+        SESSION_SECRET: "cli-test-session-secret-0123456789abcdef",
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        'config error: DATABASE_URL: could not use the database: database "canceldesk_no_such_database" does not exist\n',
+      );
+    } else {
+      // Nothing listens there: the system's own words, without a stack trace.
+      const result = await canceldeskInProcess(["migrate"], {
+        DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
+        SESSION_SECRET: "cli-test-session-secret-0123456789abcdef",
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^error: connect ECONNREFUSED 127\.0\.0\.1:1\n$/);
+    }
+  });
+
   it("will not run a worker on PostgreSQL without its public address, which customers' links need", async () => {
     const result = await canceldeskInProcess(["worker"], {
       DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",

@@ -102,6 +102,13 @@ function reportError(error: unknown, io: CliIo): number {
     io.stderr(`${error.message}\n`);
     return 1;
   }
+  if (isDatabaseSetupError(error)) {
+    // The database the configuration names is not there, refuses the user, or cannot be reached.
+    io.stderr(
+      `config error: DATABASE_URL: could not use the database: ${(error as Error).message}\n`,
+    );
+    return 1;
+  }
   if (isSystemError(error)) {
     // Cannot reach PostgreSQL, a full disk, a locked data folder: the message says it all.
     io.stderr(`error: ${error.message}\n`);
@@ -116,4 +123,17 @@ function reportError(error: unknown, io: CliIo): number {
 function isSystemError(error: unknown): error is Error & { code: string } {
   const code = (error as { code?: unknown } | undefined)?.code;
   return error instanceof Error && typeof code === "string" && /^E[A-Z]+$/.test(code);
+}
+
+/**
+ * PostgreSQL's answers about the connection itself: no such database (3D000), a role or password
+ * it refuses (28xxx), a connection it cannot make (08xxx).
+ */
+function isDatabaseSetupError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return (
+    error instanceof Error &&
+    typeof code === "string" &&
+    (code === "3D000" || code.startsWith("28") || code.startsWith("08"))
+  );
 }
