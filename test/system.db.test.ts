@@ -1,5 +1,6 @@
 // Health, readiness, the OpenAPI document and the shape of errors.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "../src/server/app.ts";
 import { anonymous, startTestServer, type TestServer } from "./app.ts";
 
 let server: TestServer;
@@ -20,6 +21,24 @@ describe("system routes", () => {
     const ready = await server.app.inject({ method: "GET", url: "/readyz" });
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toEqual({ status: "ready" });
+  });
+
+  it("says 'stopping' on /readyz once the process is stopping, so the balancer sends no more", async () => {
+    let stopping = false;
+    const app = await buildApp({
+      ctx: server.ctx,
+      publicUrl: "http://localhost:3000",
+      isStopping: () => stopping,
+    });
+    try {
+      expect((await app.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
+      stopping = true;
+      const ready = await app.inject({ method: "GET", url: "/readyz" });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toEqual({ status: "stopping" });
+    } finally {
+      await app.close();
+    }
   });
 
   it("sets the security headers on every answer, errors and unknown routes included", async () => {

@@ -47,6 +47,8 @@ export interface AppOptions {
   trustProxy?: boolean | number | string;
   /** Cases read per page while a drill-down streams as CSV (2,000; tests cross pages sooner). */
   csvPageSize?: number;
+  /** True once the process is stopping: /readyz says so, so the balancer sends no more. */
+  isStopping?: () => boolean;
 }
 
 /** Believes the nearest `hops` proxies' X-Forwarded-For entries (proxy-addr's hop count). */
@@ -143,7 +145,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
 
   const secureCookies = options.publicUrl.startsWith("https:");
-  await app.register(systemRoutes(ctx));
+  await app.register(systemRoutes(ctx, options.isStopping));
   await app.register(
     authRoutes(ctx, {
       secureCookies,

@@ -35,6 +35,7 @@ export async function startServer(
     sessionSecret: config.sessionSecret,
     billing: subscriptionLedger,
   };
+  let stopping: Promise<void> | undefined;
   const app = await buildApp({
     ctx,
     publicUrl: config.publicUrl,
@@ -42,6 +43,7 @@ export async function startServer(
     smsCallbackSecret: config.smsCallbackSecret,
     trustProxy: config.trustProxy,
     logger: loggerOptions(config.logLevel),
+    isStopping: () => stopping !== undefined,
   });
   const address = await app.listen({ port: config.port, host: config.host });
   // Delivery and timers start once the server listens, and stop before the database closes.
@@ -61,11 +63,11 @@ export async function startServer(
   }
   process.stdout.write(`${lines.join("\n")}\n`);
 
-  let stopping: Promise<void> | undefined;
   const stop = () => {
+    // /readyz says "stopping" at once; requests in flight and deliveries in flight finish side
+    // by side (a slow mail server no longer holds up the HTTP side), then the database closes.
     stopping ??= (async () => {
-      await background?.stop();
-      await app.close();
+      await Promise.all([background?.stop(), app.close()]);
       await handle.close();
     })();
     return stopping;
