@@ -3,11 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./app.ts";
 import {
-  act,
   escalateWithoutOffer,
   makeWorld,
   openCaseFor,
-  sentLink,
+  proceedToClose,
   staffClient,
 } from "./cases.ts";
 
@@ -22,17 +21,7 @@ describe("a reactivated cancellation in the figures", () => {
     const world = await makeWorld(server);
     const c = await openCaseFor(world);
     await escalateWithoutOffer(server, world, c.id);
-    await act(world.csm, c.id, "csm/outcome", { outcome: "proceed", notes: "They leave." });
-    await act(world.am, c.id, "process");
-    await act(world.am, c.id, "confirmation", { channel: "email" });
-    await act(world.am, c.id, "feedback/request");
-    const survey = await server.app.inject({
-      method: "POST",
-      url: `/api/public/links/${await sentLink(server, c.id, "feedback_request")}/feedback`,
-      payload: { rating: 4, decisionReason: "too_expensive", comments: "" },
-    });
-    expect(survey.statusCode, survey.body).toBe(200);
-    await act(world.am, c.id, "close", { summary: "Cancelled at term end." });
+    await proceedToClose(server, world, c.id);
 
     const viewer = await staffClient(server, "admin");
     const overview = async () =>

@@ -8,8 +8,8 @@ import {
   escalateWithoutOffer,
   makeWorld,
   openCaseFor,
+  proceedToClose,
   saveByDiscount,
-  sentLink,
   staffClient,
 } from "./cases.ts";
 
@@ -44,17 +44,7 @@ beforeAll(async () => {
     const c = await openCaseFor(world);
     await escalateWithoutOffer(server, world, c.id);
     await act(world.csm, c.id, "csm/engage", { notes: "Called the owner." });
-    await act(world.csm, c.id, "csm/outcome", { outcome: "proceed", notes: "Final." });
-    await act(world.am, c.id, "process");
-    await act(world.am, c.id, "confirmation", { channel: "email" });
-    await act(world.am, c.id, "feedback/request");
-    const survey = await server.app.inject({
-      method: "POST",
-      url: `/api/public/links/${await sentLink(server, c.id, "feedback_request")}/feedback`,
-      payload: { rating: 3, decisionReason: "too_expensive", comments: "" },
-    });
-    expect(survey.statusCode, survey.body).toBe(200);
-    await act(world.am, c.id, "close", { summary: "Cancelled at term end." });
+    await proceedToClose(server, world, c.id);
   }
 });
 afterAll(() => server?.close());

@@ -249,3 +249,21 @@ export async function saveByDiscount(server: TestServer, world: World) {
   expect(answered.json()).toMatchObject({ outcome: "retained" });
   return c;
 }
+
+/**
+ * Steps 4-7 after an escalation: the CSM decides to proceed, the AM processes and confirms by
+ * email, the customer answers the survey through their link, and the AM closes the case.
+ */
+export async function proceedToClose(server: TestServer, world: World, caseId: string) {
+  await act(world.csm, caseId, "csm/outcome", { outcome: "proceed", notes: "They leave." });
+  await act(world.am, caseId, "process");
+  await act(world.am, caseId, "confirmation", { channel: "email" });
+  await act(world.am, caseId, "feedback/request");
+  const survey = await server.app.inject({
+    method: "POST",
+    url: `/api/public/links/${await sentLink(server, caseId, "feedback_request")}/feedback`,
+    payload: { rating: 4, decisionReason: "too_expensive", comments: "" },
+  });
+  expect(survey.statusCode, survey.body).toBe(200);
+  await act(world.am, caseId, "close", { summary: "Cancelled at term end." });
+}
