@@ -68,12 +68,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    // One line per request, written when it is answered (below), instead of Fastify's two.
+    disableRequestLogging: true,
     trustProxy:
       typeof options.trustProxy === "number"
         ? trustHops(options.trustProxy)
         : (options.trustProxy ?? false),
   });
   app.setValidatorCompiler(validatorCompiler);
+  // What was asked (method, path with any customer token masked) and how it was answered, in one
+  // line an operator can search by path or status without joining lines by request id.
+  app.addHook("onResponse", async (request, reply) => {
+    request.log.info(
+      { req: request, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime },
+      "request completed",
+    );
+  });
   // A command with nothing to say (send the code, process, request feedback) may be posted
   // without a body, like the other action routes; a required field is then named as missing.
   // Clients that always send Content-Type: application/json send an empty body, which Fastify's
