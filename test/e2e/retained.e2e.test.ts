@@ -90,6 +90,13 @@ describe.skipIf(!hasChromium)("a customer retained by an offer", () => {
     await am.getByRole("tab", { name: "All cases" }).click();
     await am.getByLabel("Search").fill(reference);
     await am.getByRole("link", { name: reference }).click();
+    // Back from the case: the same tab and search, as the desk left them.
+    await am.goBack();
+    expect(await am.getByLabel("Search").inputValue()).toBe(reference);
+    expect(await am.getByRole("tab", { name: /All cases/ }).getAttribute("aria-selected")).toBe(
+      "true",
+    );
+    await am.getByRole("link", { name: reference }).click();
     await choose(am, "Reason", "It's too expensive");
     await am.getByLabel("What the customer said").fill("Invoices went up with the new seats.");
     await am.getByRole("button", { name: "Record reason" }).click();

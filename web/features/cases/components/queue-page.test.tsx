@@ -1,7 +1,7 @@
 import { MantineProvider } from "@mantine/core";
 import { QueryClientProvider } from "@tanstack/react-query";
 import { act, configure, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import { MemoryRouter } from "react-router";
+import { MemoryRouter, useLocation } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Case } from "../../../../src/domain/case.ts";
 import { caseIn, makeContext } from "../../../../src/domain/test-factories.ts";
@@ -54,12 +54,19 @@ function fakeQueueApi(cases: Case[]) {
   return server;
 }
 
-function renderQueues() {
+/** Where the browser is: the URL's path and query. */
+function Where() {
+  const location = useLocation();
+  return <output data-testid="where">{`${location.pathname}${location.search}`}</output>;
+}
+
+function renderQueues(at = "/queues") {
   return render(
     <MantineProvider>
       <QueryClientProvider client={createQueryClient()}>
-        <MemoryRouter>
+        <MemoryRouter initialEntries={[at]}>
           <QueuePage user={AM_USER} />
+          <Where />
         </MemoryRouter>
       </QueryClientProvider>
     </MantineProvider>,
@@ -107,5 +114,41 @@ describe("QueuePage: opened between", () => {
     } finally {
       process.env.TZ = zone;
     }
+  });
+});
+
+describe("QueuePage: the list the user was looking at", () => {
+  it("keeps its tab, filters and search in the URL, so back from a case shows the same list", async () => {
+    const server = fakeQueueApi([]);
+    const first = renderQueues();
+    const all = await screen.findByRole("tab", { name: /All cases/ });
+    // A tab, then a search typed before the page renders again: both are kept.
+    act(() => {
+      all.click();
+      const input = screen.getByLabelText("Search") as HTMLInputElement;
+      const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")!.set!;
+      setValue.call(input, "acme");
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    await waitFor(() =>
+      expect(screen.getByTestId("where").textContent).toBe("/queues?queue=all&q=acme"),
+    );
+    first.unmount();
+
+    // Back from a case: the browser returns to that URL.
+    server.requests.length = 0;
+    renderQueues("/queues?queue=all&q=acme&state=escalated&sort=updated&order=asc");
+    expect(screen.getByRole("tab", { name: /All cases/ }).getAttribute("aria-selected")).toBe(
+      "true",
+    );
+    expect((screen.getByLabelText("Search") as HTMLInputElement).value).toBe("acme");
+    await waitFor(() => {
+      const list = server.requests.find((u) => u.pathname === "/api/cases");
+      expect(list?.searchParams.get("queue")).toBe("all");
+      expect(list?.searchParams.get("q")).toBe("acme");
+      expect(list?.searchParams.get("state")).toBe("escalated");
+      expect(list?.searchParams.get("sort")).toBe("updated");
+      expect(list?.searchParams.get("order")).toBe("asc");
+    });
   });
 });

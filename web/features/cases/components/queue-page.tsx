@@ -17,20 +17,14 @@ import {
   UnstyledButton,
 } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { useState } from "react";
-import { Link } from "react-router";
+import { useEffect, useRef, useState } from "react";
+import { Link, useSearchParams } from "react-router";
 import { ErrorPanel } from "../../../components/error-panel.tsx";
 import { PageButtons } from "../../../components/page-buttons.tsx";
 import { formatDateTime, humanize, STATE_COLORS } from "../../../lib/format.ts";
 import type { UserJson } from "../../../lib/types.ts";
 import { usePlans, useStaff } from "../../accounts/api/accounts.ts";
-import {
-  type QueueFilter,
-  type QueueName,
-  type QueueSort,
-  useCaseQueue,
-  useQueueCounts,
-} from "../api/cases.ts";
+import { type QueueName, type QueueSort, useCaseQueue, useQueueCounts } from "../api/cases.ts";
 
 const QUEUES: { value: QueueName; label: string }[] = [
   { value: "mine", label: "My cases" },
@@ -115,13 +109,56 @@ export function openedBetween(
   };
 }
 
+/** The filters a queue keeps in its URL, besides the tab, the search and the order. */
+const FILTER_KEYS = [
+  "state",
+  "outcome",
+  "planId",
+  "channel",
+  "assignedAmId",
+  "assignedCsmId",
+  "openedFrom",
+  "openedTo",
+] as const;
+type Filters = Partial<Record<(typeof FILTER_KEYS)[number], string>>;
+
 export function QueuePage({ user }: { user: UserJson }) {
-  const [queue, setQueue] = useState<QueueName>(user.role === "csm" ? "escalated_to_me" : "mine");
-  const [search, setSearch] = useState("");
+  // The tab, search, filters and order live in the URL: back from a case, a shared link or a
+  // reload shows the same list (only the page goes back to the first).
+  const [params, setParams] = useSearchParams();
+  // Changes made before the next render (a tab, then a search typed at once) build on each other:
+  // the router's own `previous` is the last render's, which would drop the first change.
+  const pending = useRef<URLSearchParams | null>(null);
+  useEffect(() => {
+    pending.current = null;
+  }, [params]);
+  const update = (changes: Record<string, string | null | undefined>) => {
+    const next = new URLSearchParams(pending.current ?? params);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value) next.set(key, value);
+      else next.delete(key);
+    }
+    pending.current = next;
+    setParams(next, { replace: true });
+  };
+  const queue =
+    (QUEUES.find((item) => item.value === params.get("queue"))?.value as QueueName | undefined) ??
+    (user.role === "csm" ? "escalated_to_me" : "mine");
+  const search = params.get("q") ?? "";
+  const setSearch = (value: string) => update({ q: value });
   const [q] = useDebouncedValue(search, 300);
-  const [filters, setFilters] = useState<Omit<QueueFilter, "queue" | "q" | "cursor">>({});
+  const filters: Filters = Object.fromEntries(
+    FILTER_KEYS.flatMap((key) => {
+      const value = params.get(key);
+      return value ? [[key, value]] : [];
+    }),
+  );
   const [cursors, setCursors] = useState<string[]>([]);
-  const [order, setOrder] = useState<Order>({ sort: "opened", order: "desc" });
+  const order: Order = {
+    sort: (params.get("sort") as QueueSort | null) ?? "opened",
+    order: params.get("order") === "asc" ? "asc" : "desc",
+  };
+  const setOrder = (next: Order) => update({ sort: next.sort, order: next.order });
   const cursor = cursors[cursors.length - 1];
   const staff = useStaff();
   const plans = usePlans();
@@ -142,9 +179,9 @@ export function QueuePage({ user }: { user: UserJson }) {
     (staff.data?.items ?? [])
       .filter((u) => u.role === role)
       .map((u) => ({ value: u.id, label: u.name }));
-  const setFilter = (key: keyof typeof filters, value: string | null) => {
+  const setFilter = (key: keyof Filters, value: string | null) => {
     setCursors([]);
-    setFilters((f) => ({ ...f, [key]: value ?? undefined }));
+    update({ [key]: value });
   };
   const names = new Map((staff.data?.items ?? []).map((u) => [u.id, u.name]));
 
@@ -160,7 +197,7 @@ export function QueuePage({ user }: { user: UserJson }) {
         value={queue}
         onChange={(v) => {
           setCursors([]);
-          setQueue((v as QueueName) ?? "all");
+          update({ queue: v ?? "all" });
         }}
       >
         <Tabs.List>
