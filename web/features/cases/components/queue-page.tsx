@@ -17,7 +17,7 @@ import {
   UnstyledButton,
 } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { ErrorPanel } from "../../../components/error-panel.tsx";
 import { PageButtons } from "../../../components/page-buttons.tsx";
@@ -128,17 +128,16 @@ export function QueuePage({ user }: { user: UserJson }) {
   const [params, setParams] = useSearchParams();
   // Changes made before the next render (a tab, then a search typed at once) build on each other:
   // the router's own `previous` is the last render's, which would drop the first change.
-  const pending = useRef<URLSearchParams | null>(null);
-  useEffect(() => {
-    pending.current = null;
-  }, [params]);
+  const pending = useRef<{ after: URLSearchParams; next: URLSearchParams } | null>(null);
   const update = (changes: Record<string, string | null | undefined>) => {
-    const next = new URLSearchParams(pending.current ?? params);
+    // A pending change made since this render's URL still stands; a newer URL replaces it.
+    const base = pending.current?.after === params ? pending.current.next : params;
+    const next = new URLSearchParams(base);
     for (const [key, value] of Object.entries(changes)) {
       if (value) next.set(key, value);
       else next.delete(key);
     }
-    pending.current = next;
+    pending.current = { after: params, next };
     setParams(next, { replace: true });
   };
   const queue =
