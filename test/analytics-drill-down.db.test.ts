@@ -3,6 +3,7 @@
 // row of every report. The cases are chosen so a looser filter would list more: one AM has a
 // cancellation, a save and two withdrawals (one after the form was sent, one before).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SAVE_RATE_DIMENSIONS } from "../src/db/repositories/analytics.repository.ts";
 import type {
   AdherenceJson,
   FeedbackJson,
@@ -10,7 +11,6 @@ import type {
   OverviewJson,
   PeriodJson,
   ReasonsJson,
-  SaveRateDimension,
   SaveRatesJson,
   SlaJson,
 } from "../web/features/analytics/api/analytics.ts";
@@ -146,16 +146,8 @@ describe("analytics drill-downs", () => {
       }
     }
 
-    const dimensions: SaveRateDimension[] = [
-      "offer",
-      "reason",
-      "plan",
-      "segment",
-      "channel",
-      "am",
-      "csm",
-    ];
-    for (const dimension of dimensions) {
+    // Every dimension the API answers for.
+    for (const dimension of SAVE_RATE_DIMENSIONS) {
       const rates = await get<SaveRatesJson>("/api/analytics/save-rates", { dimension });
       expect(rates.rows.length, dimension).toBeGreaterThan(0);
       for (const r of rates.rows) {
