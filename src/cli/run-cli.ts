@@ -1,6 +1,7 @@
 // The canceldesk command line: picks the command, runs it, and turns the errors people can fix
 // (bad configuration, bad arguments, invalid input) into one-line messages and exit codes.
 import { ConfigError } from "../config.ts";
+import { isDatabaseSetupError } from "../db/db-errors.ts";
 import { AppError } from "../domain/errors.ts";
 import { type CliCommand, type CliIo, UsageError } from "./cli-io.ts";
 
@@ -123,17 +124,4 @@ function reportError(error: unknown, io: CliIo): number {
 function isSystemError(error: unknown): error is Error & { code: string } {
   const code = (error as { code?: unknown } | undefined)?.code;
   return error instanceof Error && typeof code === "string" && /^E[A-Z]+$/.test(code);
-}
-
-/**
- * PostgreSQL's answers about the connection itself: no such database (3D000), a role or password
- * it refuses (28xxx), a connection it cannot make (08xxx).
- */
-function isDatabaseSetupError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return (
-    error instanceof Error &&
-    typeof code === "string" &&
-    (code === "3D000" || code.startsWith("28") || code.startsWith("08"))
-  );
 }

@@ -40,3 +40,16 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     message.includes("Client has encountered a connection error")
   );
 }
+
+/**
+ * PostgreSQL's answers about the connection itself: no such database (3D000), a role or password
+ * it refuses (28xxx), a connection it cannot make (08xxx).
+ */
+export function isDatabaseSetupError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return (
+    error instanceof Error &&
+    typeof code === "string" &&
+    (code === "3D000" || code.startsWith("28") || code.startsWith("08"))
+  );
+}
