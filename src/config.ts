@@ -210,10 +210,6 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 /**
- * Refuses to deliver messages with nowhere real to send them (a process that delivers calls
- * this): without the dev mailbox, email needs SMTP_URL and text messages SMS_PROVIDER_URL.
- */
-/**
  * A server or worker on a production database must know its public address: the links sent to
  * customers are built on it, and session cookies are Secure only when it is https.
  */
@@ -226,6 +222,10 @@ export function assertPublicUrlConfigured(config: Config): void {
   }
 }
 
+/**
+ * Refuses to deliver messages with nowhere real to send them (a process that delivers calls
+ * this): without the dev mailbox, email needs SMTP_URL and text messages SMS_PROVIDER_URL.
+ */
 export function assertDeliveryConfigured(config: Config): void {
   if (config.devMailbox) return;
   const why = "must be set to deliver messages (or DEV_MAILBOX=true keeps them in the dev mailbox)";

@@ -379,7 +379,6 @@ ${blocks}
 </body></html>`;
 }
 
-/** The template for `key`: the policy version's wording where it has one, the default otherwise. */
 /**
  * Which wording a form link goes out in. A request the customer started on the self-service page
  * had no conversation before its form, so it has its own; unless the case's policy version words
@@ -397,6 +396,7 @@ export function formLinkTemplate(
   return ownFormWording ? "form_link" : "self_service_form_link";
 }
 
+/** The template for `key`: the policy version's wording where it has one, the default otherwise. */
 export function templateFor(
   key: MessageTemplateKey,
   policy: Pick<PolicyDefinition, "templates"> | undefined,

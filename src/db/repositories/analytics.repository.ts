@@ -3,7 +3,7 @@
 // come back as strings (int8) and are turned into numbers here.
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { Database } from "../tables/tables.ts";
-import { DURATION_BINS_PER_E } from "./case-metrics.repository.ts";
+import { DURATION_BINS_PER_E, OUTCOME_KEY } from "./case-metrics.repository.ts";
 import { afterCursor, type Page, type PageRequest, toPage } from "./pagination.ts";
 
 type Db = Kysely<Database>;
@@ -476,9 +476,6 @@ export interface AnalyticsCaseRow {
   misses: { step: string; rule: string; detail: string }[];
 }
 
-/** The outcome a figure counts a case under (case_metrics.repository.ts's OUTCOME_KEY). */
-const outcomeKey = sql<string>`case when m.reactivated_at is not null then 'reactivated' else m.outcome end`;
-
 /** The closed cases behind a figure, newest first, in pages. */
 export async function listAnalyticsCases(
   db: Db,
@@ -497,10 +494,10 @@ export async function listAnalyticsCases(
     .select(["a.name as account_name", "am.name as am_name", "csm.name as csm_name"])
     .select(saveStatusSql(rule).as("save_status"))
     .select(sql<string>`m.closed_at::text`.as("sort_key"))
-    .select(outcomeKey.as("outcome_key"))
+    .select(OUTCOME_KEY.as("outcome_key"))
     .where("m.closed_at", ">=", period.from)
     .where("m.closed_at", "<", period.to)
-    .$if(f.outcome !== undefined, (qb) => qb.where(outcomeKey, "=", f.outcome!))
+    .$if(f.outcome !== undefined, (qb) => qb.where(OUTCOME_KEY, "=", f.outcome!))
     .$if(f.channel !== undefined, (qb) => qb.where("m.channel", "=", f.channel!))
     .$if(f.reasonCode !== undefined, (qb) => qb.where("m.reason_code", "=", f.reasonCode!))
     .$if(f.offerCode !== undefined, (qb) =>
@@ -518,7 +515,7 @@ export async function listAnalyticsCases(
       f.csmId === null ? qb.where("m.csm_id", "is", null) : qb.where("m.csm_id", "=", f.csmId!),
     )
     .$if(f.decided !== undefined, (qb) =>
-      qb.where(outcomeKey, f.decided ? "in" : "not in", ["retained", "cancelled"]),
+      qb.where(OUTCOME_KEY, f.decided ? "in" : "not in", ["retained", "cancelled"]),
     )
     .$if(f.formSent !== undefined, (qb) => qb.where("m.form_sent", "=", f.formSent!))
     .$if(f.adherent !== undefined, (qb) => qb.where("m.adherent", "=", f.adherent!))

@@ -266,7 +266,7 @@ const LOST_BIN = sql`case when m.outcome <> 'retained' then -1
 const HOLD_DAYS = sql`case when m.outcome <> 'retained' or m.holds_from is null then 0
   else greatest(0, (m.holds_from at time zone 'UTC')::date - (m.closed_at at time zone 'UTC')::date) end`;
 /** The outcome the figures count: a cancellation reactivated before it took effect apart. */
-const OUTCOME_KEY = sql`case when m.reactivated_at is not null then 'reactivated' else m.outcome end`;
+export const OUTCOME_KEY = sql<string>`case when m.reactivated_at is not null then 'reactivated' else m.outcome end`;
 /** Durations are binned on a log scale, 20 bins per e (about 5% wide). */
 export const DURATION_BINS_PER_E = 20;
 const STEP_KEYS = [
