@@ -70,33 +70,40 @@ const CUSTOMER_TEMPLATES: Record<string, MessageTemplateKey> = {
   reactivation_confirmation: "reactivation_confirmation",
 };
 
+/** Formatters by time zone and style, built once: Intl formatters are costly to make. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterFor(timeZone: string, style: "dateTime" | "date" | "zone") {
+  const key = `${style}:${timeZone}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(
+      "en-US",
+      style === "dateTime"
+        ? { dateStyle: "long", timeStyle: "short", timeZone }
+        : style === "date"
+          ? { dateStyle: "long", timeZone }
+          : { timeZone, timeZoneName: "short" },
+    );
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
 /**
  * Times in the account's own time zone (Admin: the account's `timeZone`), named so nobody has to
  * guess ("November 28, 2026 at 11:15 PM GMT+11"); UTC when the account has none.
  */
 export function formatDateTime(at: string | Date, timeZone?: string | null): string {
-  return new Intl.DateTimeFormat("en-US", {
-    dateStyle: "long",
-    timeStyle: "short",
-    timeZone: timeZone ?? "UTC",
-  })
-    .format(new Date(at))
-    .concat(
-      ` ${
-        timeZone
-          ? (new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "short" })
-              .formatToParts(new Date(at))
-              .find((p) => p.type === "timeZoneName")?.value ?? timeZone)
-          : "UTC"
-      }`,
-    );
+  const zone = timeZone ?? "UTC";
+  const when = new Date(at);
+  const name = formatterFor(zone, "zone")
+    .formatToParts(when)
+    .find((part) => part.type === "timeZoneName")?.value;
+  return `${formatterFor(zone, "dateTime").format(when)} ${name ?? zone}`;
 }
 
 export function formatDate(at: string | Date, timeZone?: string | null): string {
-  return new Intl.DateTimeFormat("en-US", {
-    dateStyle: "long",
-    timeZone: timeZone ?? "UTC",
-  }).format(new Date(at));
+  return formatterFor(timeZone ?? "UTC", "date").format(new Date(at));
 }
 
 function formatMoney(minor: number, currency: string): string {
