@@ -1,22 +1,14 @@
 // The browser's routes: the customer's pages, and the staff desk behind sign-in. The desk is its
 // own chunk, loaded only when a staff page opens, so a customer on a phone following a link
 // downloads the customer pages alone.
-import { Center, Loader } from "@mantine/core";
 import { lazy, Suspense } from "react";
 import { Route, Routes } from "react-router";
+import { Loading } from "../components/loading.tsx";
 import { CustomerLinkPage } from "../features/customer/components/customer-link-page.tsx";
 import { IdentityCodeEntry } from "../features/customer/components/identity-code-entry.tsx";
 import { SelfServiceStart } from "../features/customer/components/self-service-start.tsx";
 
 const StaffArea = lazy(() => import("./staff-area.tsx"));
-
-function Loading() {
-  return (
-    <Center mih="100vh">
-      <Loader role="status" aria-label="Loading" />
-    </Center>
-  );
-}
 
 export function AppRoutes() {
   return (

@@ -1,8 +1,6 @@
-// The staff desk behind sign-in: the queues, cases, accounts, analytics and admin screens (its own
-// chunk, see routes.tsx).
-import { Center, Loader } from "@mantine/core";
 import { Navigate, Route, Routes } from "react-router";
 import { ErrorPanel } from "../components/error-panel.tsx";
+import { Loading } from "../components/loading.tsx";
 import { NotAllowed, NotFoundPage } from "../components/not-found.tsx";
 import { AccountPage } from "../features/accounts/components/account-page.tsx";
 import { AccountsPage } from "../features/accounts/components/accounts-page.tsx";
@@ -27,12 +25,7 @@ import { StaffLayout } from "./staff-layout.tsx";
 export default function StaffArea() {
   const session = useSession();
   const ended = useEndedSession();
-  if (session.isPending)
-    return (
-      <Center mih="100vh">
-        <Loader role="status" aria-label="Loading" />
-      </Center>
-    );
+  if (session.isPending) return <Loading />;
   if (session.error && !session.data) return <ErrorPanel error={session.error} />;
   // A session that ended under the user keeps the desk (this URL, drafts) under a sign-in dialog.
   const user = session.data?.user ?? ended;

@@ -9,12 +9,13 @@ export const sessionKey = ["session"] as const;
 /** The user whose session ended under them, until someone signs in again. */
 export const endedSessionKey = ["session-ended"] as const;
 
+/** Every query but the session's own two (who is signed in, who was). */
+const notTheSession = (query: { queryKey: readonly unknown[] }) =>
+  query.queryKey[0] !== sessionKey[0] && query.queryKey[0] !== endedSessionKey[0];
+
 /** A new user must not see the previous user's data; the session query keeps its observers. */
 function forgetEverythingButTheSession(client: QueryClient) {
-  client.removeQueries({
-    predicate: (query) =>
-      query.queryKey[0] !== sessionKey[0] && query.queryKey[0] !== endedSessionKey[0],
-  });
+  client.removeQueries({ predicate: notTheSession });
 }
 
 async function fetchSession(): Promise<Session | null> {
@@ -46,10 +47,7 @@ function resumeSession(client: QueryClient, session: Session) {
   const ended = client.getQueryData<UserJson | null>(endedSessionKey);
   client.setQueryData(endedSessionKey, null);
   if (ended?.id === session.user.id) {
-    client.invalidateQueries({
-      predicate: (query) =>
-        query.queryKey[0] !== sessionKey[0] && query.queryKey[0] !== endedSessionKey[0],
-    });
+    client.invalidateQueries({ predicate: notTheSession });
   } else {
     forgetEverythingButTheSession(client);
   }

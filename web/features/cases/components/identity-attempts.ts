@@ -14,7 +14,7 @@ export interface FailedAttempt {
 }
 
 /** The identity command a case command's path runs, if it is one that can fail. */
-export function identityMethodOf(path: string): FailedAttempt["method"] | null {
+function identityMethodOf(path: string): FailedAttempt["method"] | null {
   if (path === "identity/confirm-code") return "code";
   if (path === "identity/security-check") return "security_check";
   return null;
@@ -32,8 +32,7 @@ export function failedAttempt(
   const closed = after.state === "closed" && after.outcome === "unverified";
   return {
     method,
-    attemptsLeft:
-      attemptLimit === undefined ? null : Math.max(0, attemptLimit - after.identity.attempts),
+    attemptsLeft: attemptsLeft(after, attemptLimit),
     closed,
     attempts: after.identity.attempts,
   };
@@ -44,7 +43,7 @@ export function attemptsLeft(c: Case, attemptLimit: number | undefined): number 
   return attemptLimit === undefined ? null : Math.max(0, attemptLimit - c.identity.attempts);
 }
 
-export function attemptsLeftText(left: number): string {
+function attemptsLeftText(left: number): string {
   return `${left} ${left === 1 ? "attempt" : "attempts"} left`;
 }
 
