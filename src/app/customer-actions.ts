@@ -414,7 +414,7 @@ export async function startSelfService(services: CaseServices, email: string): P
   });
 }
 
-async function findAuthorisedContactByEmail(trx: Db, email: string) {
+async function findAuthorisedContactByEmail(trx: Trx, email: string) {
   // One address may be on several accounts: the oldest contact that may cancel is the one both
   // steps (the code, then its check) find, whatever order the rows come back in.
   const contacts = await trx
@@ -453,10 +453,13 @@ export async function verifySelfService(
   // One transaction: a wrong code's attempt commits (so failed attempts count), while the right
   // code is used up only together with the case it opens. A case that cannot be opened (no active
   // subscription, one already open) leaves the code as it was, for when that is sorted out.
+  // The contact the code was for, to tell them about a request already open.
+  let found: { accountId: string } | undefined;
   const opened = await services.db
     .transaction()
     .execute(async (trx) => {
       const contact = await findAuthorisedContactByEmail(trx, input.email);
+      found = contact;
       if (!contact) return undefined;
       const live = await findLiveIdentityCode(trx, { caseId: null, contactId: contact.id });
       const { attemptLimit } = (await getCurrentPolicy(trx)).definition.identity;
@@ -479,7 +482,7 @@ export async function verifySelfService(
       // The customer has proven who they are: tell them where their request stands, in their words
       // rather than the desk's ("work on that case instead").
       if (error instanceof AppError && error.code === "CASE_ALREADY_OPEN") {
-        throw await requestAlreadyOpen(services.db, input.email);
+        throw await requestAlreadyOpen(services.db, found?.accountId);
       }
       throw error;
     });
@@ -488,14 +491,13 @@ export async function verifySelfService(
 }
 
 /** A customer's second request while their first is open: its reference, and who has it. */
-async function requestAlreadyOpen(db: Db, email: string): Promise<AppError> {
-  const contact = await findAuthorisedContactByEmail(db, email);
-  const open = contact
+async function requestAlreadyOpen(db: Db, accountId: string | undefined): Promise<AppError> {
+  const open = accountId
     ? await db
         .selectFrom("cases")
         .leftJoin("users", "users.id", "cases.assigned_am_id")
         .select(["cases.reference", "users.name as amName"])
-        .where("cases.account_id", "=", contact.accountId)
+        .where("cases.account_id", "=", accountId)
         .where("cases.closed_at", "is", null)
         .orderBy("cases.opened_at", "desc")
         .executeTakeFirst()
