@@ -54,22 +54,26 @@ const rate = z
 
 type Cell = string | number | boolean | null | undefined;
 
+/** A reply that downloads as canceldesk-<name>.csv. */
+function csvAttachment(reply: FastifyReply, name: string): FastifyReply {
+  return reply
+    .type("text/csv; charset=utf-8")
+    .header("content-disposition", `attachment; filename="canceldesk-${name}.csv"`);
+}
+
+function columnsOf<Row>(columns: [header: string, value: (row: Row) => Cell][]): CsvColumn<Row>[] {
+  return columns.map(([header, value]) => ({ header, value }));
+}
+
 function sendCsv<Row>(
   reply: FastifyReply,
   name: string,
   columns: NoInfer<[header: string, value: (row: Row) => Cell][]>,
   rows: readonly Row[],
 ) {
-  return reply
-    .type("text/csv; charset=utf-8")
-    .header("content-disposition", `attachment; filename="canceldesk-${name}.csv"`)
+  return csvAttachment(reply, name)
     .serializer((payload: unknown) => payload as string)
-    .send(
-      toCsv(
-        columns.map(([header, value]): CsvColumn<Row> => ({ header, value })),
-        rows,
-      ),
-    );
+    .send(toCsv(columnsOf(columns), rows));
 }
 
 type CaseBehind = Omit<
@@ -78,30 +82,26 @@ type CaseBehind = Omit<
 > & { openedAt: string; closedAt: string };
 
 /** The drill-down's CSV columns. */
-function caseCsvColumns(): CsvColumn<CaseBehind>[] {
-  return (
-    [
-      ["reference", (r) => r.reference],
-      ["account", (r) => r.accountName],
-      ["outcome", (r) => r.outcome],
-      ["save_status", (r) => r.saveStatus],
-      ["channel", (r) => r.channel],
-      ["am", (r) => r.amName],
-      ["csm", (r) => r.csmName],
-      ["reason", (r) => r.reasonCode],
-      ["saved_offer", (r) => r.savedOfferCode],
-      ["plan", (r) => r.planCode],
-      ["segment", (r) => r.segment],
-      ["currency", (r) => r.currency],
-      ["monthly_value_minor", (r) => r.monthlyValueMinor],
-      ["opened_at", (r) => r.openedAt],
-      ["closed_at", (r) => r.closedAt],
-      ["sla_met", (r) => r.slaMet],
-      ["adherent", (r) => r.adherent],
-      ["missed", (r) => r.misses.map((m) => `${m.step}: ${m.rule}`).join("; ")],
-    ] as [string, (row: CaseBehind) => Cell][]
-  ).map(([header, value]) => ({ header, value }));
-}
+const CASE_CSV_COLUMNS: CsvColumn<CaseBehind>[] = columnsOf<CaseBehind>([
+  ["reference", (r) => r.reference],
+  ["account", (r) => r.accountName],
+  ["outcome", (r) => r.outcome],
+  ["save_status", (r) => r.saveStatus],
+  ["channel", (r) => r.channel],
+  ["am", (r) => r.amName],
+  ["csm", (r) => r.csmName],
+  ["reason", (r) => r.reasonCode],
+  ["saved_offer", (r) => r.savedOfferCode],
+  ["plan", (r) => r.planCode],
+  ["segment", (r) => r.segment],
+  ["currency", (r) => r.currency],
+  ["monthly_value_minor", (r) => r.monthlyValueMinor],
+  ["opened_at", (r) => r.openedAt],
+  ["closed_at", (r) => r.closedAt],
+  ["sla_met", (r) => r.slaMet],
+  ["adherent", (r) => r.adherent],
+  ["missed", (r) => r.misses.map((m) => `${m.step}: ${m.rule}`).join("; ")],
+]);
 
 /** `csvPageSize`: cases read per page while a drill-down streams as CSV. */
 export function analyticsRoutes(ctx: AppContext, csvPageSize = 2_000) {
@@ -684,16 +684,16 @@ export function analyticsRoutes(ctx: AppContext, csvPageSize = 2_000) {
         }
         // The CSV holds every case behind the figure (from `cursor` on), read a page at a time
         // and streamed, so a year of cases is neither cut short nor held in memory at once.
-        const columns = caseCsvColumns();
+
         const first = await listCasesBehind(ctx, period, filter, {
           limit: csvPageSize,
           cursor,
         });
         async function* csv() {
-          yield csvHeader(columns);
+          yield csvHeader(CASE_CSV_COLUMNS);
           let page = first;
           for (;;) {
-            yield csvRows(columns, rowsOf(page));
+            yield csvRows(CASE_CSV_COLUMNS, rowsOf(page));
             if (!page.nextCursor) return;
             page = await listCasesBehind(ctx, period, filter, {
               limit: csvPageSize,
@@ -701,13 +701,8 @@ export function analyticsRoutes(ctx: AppContext, csvPageSize = 2_000) {
             });
           }
         }
-        return (
-          reply
-            .type("text/csv; charset=utf-8")
-            .header("content-disposition", 'attachment; filename="canceldesk-cases.csv"')
-            // A stream of text, not the JSON body the route's schema describes.
-            .send(Readable.from(csv()) as never)
-        );
+        // A stream of text, not the JSON body the route's schema describes.
+        return csvAttachment(reply, "cases").send(Readable.from(csv()) as never);
       },
     });
   };
