@@ -60,6 +60,52 @@ describe("case queues", () => {
     expect(am.json().items).toEqual([]);
   });
 
+  it("holds only open cases in 'mine'; the closed ones are found by status", async () => {
+    const world = await makeWorld(server);
+    const withdrawn = await openCaseFor(world);
+    await act(world.am, withdrawn.id, "withdraw", { reason: "Called by mistake." });
+    // A second subscription of the same account, so the AM holds one open and one closed case.
+    const db = server.handle.db;
+    const planId = (
+      await db
+        .selectFrom("plans")
+        .select("id")
+        .where("code", "=", "growth")
+        .executeTakeFirstOrThrow()
+    ).id;
+    const second = await makeSubscription(db, world.accountId, planId, server.clock.now);
+    const open = await openCaseFor({ ...world, subscriptionId: second.id });
+
+    const list = async (query: Record<string, string>) => {
+      const response = await world.am.request({ method: "GET", url: "/api/cases", query });
+      expect(response.statusCode, response.body).toBe(200);
+      const body = response.json();
+      return {
+        refs: body.items.map((i: { case: { reference: string } }) => i.case.reference),
+        total: body.total,
+      };
+    };
+    expect(await list({ queue: "mine" })).toEqual({ refs: [open.reference], total: 1 });
+    const counts = await world.am.request({ method: "GET", url: "/api/cases/counts" });
+    expect(counts.json().mine).toBe(1);
+
+    const ours = { accountId: world.accountId };
+    expect(await list({ ...ours, status: "closed" })).toEqual({
+      refs: [withdrawn.reference],
+      total: 1,
+    });
+    expect(await list({ ...ours, status: "open" })).toEqual({ refs: [open.reference], total: 1 });
+    expect((await list(ours)).total).toBe(2);
+
+    const bad = await world.am.request({
+      method: "GET",
+      url: "/api/cases",
+      query: { status: "pending" },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain("status");
+  });
+
   it("finds cases by reference, account and contact, and pages newest first", async () => {
     const world = await makeWorld(server);
     const opened = [];

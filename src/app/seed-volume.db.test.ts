@@ -241,17 +241,26 @@ describe("seedVolume", () => {
     expect(all.nextCursor).not.toBeNull();
 
     const someone = all.items[0]!.case;
+    // An AM's own queue holds their open cases.
+    const open = (
+      await listCases(
+        handle.db,
+        { ...base, queue: "all", userId: null, status: "open" },
+        { limit: 1 },
+      )
+    ).items[0]!.case;
     const mine = await listCases(
       handle.db,
-      { ...base, queue: "mine", userId: someone.assignedAmId },
+      { ...base, queue: "mine", userId: open.assignedAmId },
       { limit: 200 },
     );
-    expect(mine.items.length).toBeGreaterThan(0);
+    expect(mine.items.map((i) => i.case.id)).toContain(open.id);
     expect(
       mine.items.every(
         (i) =>
-          i.case.assignedAmId === someone.assignedAmId ||
-          i.case.assignedCsmId === someone.assignedAmId,
+          (i.case.assignedAmId === open.assignedAmId ||
+            i.case.assignedCsmId === open.assignedAmId) &&
+          i.case.closedAt === null,
       ),
     ).toBe(true);
 

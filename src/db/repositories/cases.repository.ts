@@ -123,6 +123,9 @@ export const CASE_QUEUES: readonly CaseQueue[] = [
 export const CASE_SORTS = ["opened", "updated", "sla_due", "reference"] as const;
 export type CaseSort = (typeof CASE_SORTS)[number];
 
+export const CASE_STATUSES = ["open", "closed"] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
 export interface QueueScope {
   queue: CaseQueue;
   userId: string | null;
@@ -132,6 +135,8 @@ export interface QueueScope {
 }
 
 export interface CaseFilter extends QueueScope {
+  /** Open (not yet closed) or closed cases; both when absent. */
+  status?: CaseStatus | undefined;
   state?: string | undefined;
   outcome?: string | undefined;
   accountId?: string | undefined;
@@ -165,8 +170,10 @@ function queueCondition(scope: QueueScope): RawBuilder<SqlBool> {
   const userId = scope.userId;
   switch (scope.queue) {
     case "mine":
+      // The caller's open work, as a help desk's "my open tickets": closed cases are found with
+      // the `closed` status in the other queues (0023's partial indexes hold only open cases).
       return userId
-        ? sql<SqlBool>`(cases.assigned_am_id = ${userId} or cases.assigned_csm_id = ${userId})`
+        ? sql<SqlBool>`((cases.assigned_am_id = ${userId} or cases.assigned_csm_id = ${userId}) and cases.closed_at is null)`
         : sql<SqlBool>`false`;
     case "unassigned":
       return sql<SqlBool>`(cases.assigned_am_id is null and cases.closed_at is null)`;
@@ -260,6 +267,8 @@ function filteredCases(db: Db, filter: CaseFilter) {
     db
       .selectFrom("cases")
       .where(queueCondition(filter))
+      .$if(filter.status === "open", (qb) => qb.where("cases.closed_at", "is", null))
+      .$if(filter.status === "closed", (qb) => qb.where("cases.closed_at", "is not", null))
       .$if(!!filter.state, (qb) => qb.where("cases.state", "=", filter.state!))
       .$if(!!filter.outcome, (qb) => qb.where("cases.outcome", "=", filter.outcome!))
       .$if(!!filter.accountId, (qb) => qb.where("cases.account_id", "=", filter.accountId!))

@@ -18,6 +18,7 @@ import { describeCase, getCase, viewCase } from "../../../app/view-case.ts";
 import { listAuditEntries } from "../../../db/repositories/audit.repository.ts";
 import {
   CASE_SORTS,
+  CASE_STATUSES,
   type CaseQueue,
   COUNT_CAP,
   countCasesByQueue,
@@ -134,7 +135,7 @@ export function caseRoutes(ctx: AppContext) {
       schema: {
         tags: ["cases"],
         summary:
-          "Queues of cases (mine, unassigned, escalated to me, SLA at risk or breached, all), filtered, searched, sorted and paged",
+          "Queues of cases (my open cases, unassigned, escalated to me, SLA at risk or breached, all), filtered, searched, sorted and paged",
         querystring: z.object({
           ...pageQuery,
           queue: z.enum(QUEUES).default("all"),
@@ -143,6 +144,10 @@ export function caseRoutes(ctx: AppContext) {
             .default("opened")
             .describe("opened, updated, sla_due (the CSM's engagement due time) or reference"),
           order: z.enum(["asc", "desc"]).optional().describe("default: desc, asc for sla_due"),
+          status: z
+            .enum(CASE_STATUSES)
+            .optional()
+            .describe("open (not closed yet) or closed; both when absent. `mine` is open cases"),
           state: z.enum(CASE_STATES).optional(),
           outcome: z.enum(CASE_OUTCOMES).optional(),
           accountId: z.uuid().optional(),

@@ -27,6 +27,8 @@ export interface QueueFilter {
   order?: "asc" | "desc";
   planId?: string;
   q?: string;
+  /** Open or closed (the "all" queue; the others hold open cases only). */
+  status?: string;
   state?: string;
   outcome?: string;
   channel?: string;

@@ -80,8 +80,8 @@ describe("QueuePage: other people's changes", () => {
     const first = caseIn("intake", context);
     const server = fakeQueueApi([first]);
     renderQueues();
-    const mine = await screen.findByRole("tab", { name: /My cases/ });
-    await waitFor(() => expect(mine.textContent).toBe("My cases1"));
+    const mine = await screen.findByRole("tab", { name: /My open cases/ });
+    await waitFor(() => expect(mine.textContent).toBe("My open cases1"));
     await screen.findByText(first.reference);
 
     // A colleague assigns another case to this AM.
@@ -89,7 +89,7 @@ describe("QueuePage: other people's changes", () => {
     server.cases = [first, second];
     server.counts = { ...server.counts, mine: 2, all: 2 };
     await act(() => vi.advanceTimersByTimeAsync(30_000));
-    await waitFor(() => expect(mine.textContent).toBe("My cases2"));
+    await waitFor(() => expect(mine.textContent).toBe("My open cases2"));
     expect(
       within(screen.getByRole("table", { name: "Cases" })).getByText("CX-2025-0002"),
     ).toBeTruthy();
@@ -150,5 +150,32 @@ describe("QueuePage: the list the user was looking at", () => {
       expect(list?.searchParams.get("sort")).toBe("updated");
       expect(list?.searchParams.get("order")).toBe("asc");
     });
+  });
+});
+
+describe("QueuePage: open and closed cases", () => {
+  it("asks for closed cases and outcomes on All cases only; the other queues hold open ones", async () => {
+    const server = fakeQueueApi([]);
+    renderQueues("/queues?queue=all&status=closed&outcome=cancelled");
+    await waitFor(() => {
+      const list = server.requests.filter((u) => u.pathname === "/api/cases").at(-1);
+      expect(list?.searchParams.get("status")).toBe("closed");
+      expect(list?.searchParams.get("outcome")).toBe("cancelled");
+    });
+
+    server.requests.length = 0;
+    act(() => screen.getByRole("tab", { name: /My open cases/ }).click());
+    await waitFor(() => {
+      const list = server.requests.filter((u) => u.pathname === "/api/cases").at(-1);
+      expect(list?.searchParams.get("queue")).toBe("mine");
+      expect(list?.searchParams.has("status")).toBe(false);
+      expect(list?.searchParams.has("outcome")).toBe(false);
+    });
+    const status = screen
+      .getAllByLabelText("Status")
+      .find((e): e is HTMLInputElement => e instanceof HTMLInputElement && e.type !== "hidden")!;
+    expect(status.disabled).toBe(true);
+    expect(status.value).toBe("Open");
+    expect(screen.getByText("Closed cases are in All cases")).toBeTruthy();
   });
 });

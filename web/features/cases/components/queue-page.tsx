@@ -1,5 +1,5 @@
-// The queues: mine, unassigned, escalated to me, SLA at risk or breached, all, each tab with its
-// count; with filters, search, sortable columns and pages (the server's nextCursor, which
+// The queues: my open cases, unassigned, escalated to me, SLA at risk or breached, all, each tab
+// with its count; with filters, search, sortable columns and pages (the server's nextCursor, which
 // belongs to the sort order, so changing the order starts again at page 1).
 import {
   Anchor,
@@ -27,7 +27,7 @@ import { usePlans, useStaff } from "../../accounts/api/accounts.ts";
 import { type QueueName, type QueueSort, useCaseQueue, useQueueCounts } from "../api/cases.ts";
 
 const QUEUES: { value: QueueName; label: string }[] = [
-  { value: "mine", label: "My cases" },
+  { value: "mine", label: "My open cases" },
   { value: "unassigned", label: "Unassigned" },
   { value: "escalated_to_me", label: "Escalated to me" },
   { value: "sla_at_risk", label: "SLA at risk" },
@@ -45,6 +45,7 @@ const STATES = [
   "closed",
 ];
 const OUTCOMES = ["cancelled", "retained", "withdrawn", "unverified"];
+const STATUSES = ["open", "closed"];
 const CHANNELS = ["phone", "email", "chat", "portal", "api"];
 const options = (values: string[]) => values.map((v) => ({ value: v, label: humanize(v) }));
 
@@ -111,6 +112,7 @@ export function openedBetween(
 
 /** The filters a queue keeps in its URL, besides the tab, the search and the order. */
 const FILTER_KEYS = [
+  "status",
   "state",
   "outcome",
   "planId",
@@ -162,11 +164,16 @@ export function QueuePage({ user }: { user: UserJson }) {
   const staff = useStaff();
   const plans = usePlans();
   const counts = useQueueCounts();
+  // Every queue but "All cases" holds open cases only: whether a case is closed, and how it
+  // ended, are asked there alone (kept in the URL for when the user goes back to it).
+  const closedAsked = queue === "all";
+  const { status, outcome, ...openFilters } = filters;
   const list = useCaseQueue({
     queue,
     q,
     ...order,
-    ...filters,
+    ...openFilters,
+    ...(closedAsked ? { status, outcome } : {}),
     ...openedBetween(filters.openedFrom, filters.openedTo),
     ...(cursor ? { cursor } : {}),
   });
@@ -226,7 +233,16 @@ export function QueuePage({ user }: { user: UserJson }) {
           setSearch(e.currentTarget.value);
         }}
       />
-      <SimpleGrid cols={{ base: 2, md: 4, lg: 8 }}>
+      <SimpleGrid cols={{ base: 2, md: 3, lg: 9 }}>
+        <Select
+          label="Status"
+          clearable
+          data={options(STATUSES)}
+          value={closedAsked ? (filters.status ?? null) : "open"}
+          disabled={!closedAsked}
+          description={closedAsked ? undefined : "This queue holds open cases"}
+          onChange={(v) => setFilter("status", v)}
+        />
         <Select
           label="State"
           clearable
@@ -238,7 +254,9 @@ export function QueuePage({ user }: { user: UserJson }) {
           label="Outcome"
           clearable
           data={options(OUTCOMES)}
-          value={filters.outcome ?? null}
+          value={closedAsked ? (filters.outcome ?? null) : null}
+          disabled={!closedAsked}
+          description={closedAsked ? undefined : "Closed cases are in All cases"}
           onChange={(v) => setFilter("outcome", v)}
         />
         <Select
