@@ -120,6 +120,69 @@ describe("email over SMTP", () => {
     await email.close();
   });
 
+  it("tells a colleague who may not cancel who can, once an hour, and sends no code", async () => {
+    const world = await makeWorld(server, { authorised: false, role: "user" });
+    const email = smtpTo(smtp);
+    const worker = testWorker(server, { email });
+    const contact = await server.handle.db
+      .selectFrom("contacts")
+      .select(["email", "name"])
+      .where("id", "=", world.contactId)
+      .executeTakeFirstOrThrow();
+    const account = await server.handle.db
+      .selectFrom("accounts")
+      .select("name")
+      .where("id", "=", world.accountId)
+      .executeTakeFirstOrThrow();
+    const ask = () =>
+      server.app.inject({
+        method: "POST",
+        url: "/api/public/self-service/start",
+        // Typed as people do: another case, a space.
+        payload: { email: ` ${contact.email!.toUpperCase()}` },
+      });
+    const unknown = await server.app.inject({
+      method: "POST",
+      url: "/api/public/self-service/start",
+      payload: { email: "nobody-here@example.org" },
+    });
+    const first = await ask();
+    // The page answers them as it answers anyone: only their own mailbox learns more.
+    expect(first.statusCode, first.body).toBe(202);
+    expect(first.json()).toEqual(unknown.json());
+    expect((await ask()).statusCode).toBe(202);
+
+    const before = smtp.received.length;
+    await worker.drain();
+    const toContact = (m: (typeof smtp.received)[number]) =>
+      JSON.stringify(m.to ?? "").includes(contact.email!);
+    const mails = smtp.received.slice(before).filter(toContact);
+    expect(mails.map((m) => m.subject)).toEqual([
+      `About your request to cancel ${account.name}'s WootRecruit subscription`,
+    ]);
+    const [mail] = mails;
+    expect(mail!.text).toContain(`Hello ${contact.name}`);
+    expect(mail!.text).toContain("only by the account's owner or billing administrator");
+    expect(mail!.text).toContain(`reply to this message and ${world.am.user!.name} will help`);
+    expect(mail!.text).not.toMatch(/code is \d/);
+    expect(mail!.replyTo?.value).toEqual([
+      { name: world.am.user!.name, address: world.am.user!.email },
+    ]);
+    const codes = await server.handle.db
+      .selectFrom("identity_codes")
+      .select("id")
+      .where("contact_id", "=", world.contactId)
+      .execute();
+    expect(codes).toEqual([]);
+
+    // An hour later they may be told again.
+    server.clock.advance(3_600_000);
+    expect((await ask()).statusCode).toBe(202);
+    await worker.drain();
+    expect(smtp.received.filter(toContact)).toHaveLength(2);
+    await email.close();
+  });
+
   it("retries a 451 refusal with backoff and delivers once", async () => {
     const world = await makeWorld(server);
     const email = smtpTo(smtp);

@@ -353,7 +353,9 @@ const SELF_SERVICE_CODES_PER_HOUR = 5;
 
 /**
  * Step one of the self-service start: if the email belongs to a contact who may cancel, send a
- * code to it. The answer is the same either way, so the page does not reveal who is a customer.
+ * code to it; if it belongs to a contact who may not, tell them by email who can (at most once
+ * an hour). The answer is the same either way, so the page does not reveal who is a customer:
+ * only the address's own mailbox learns what happened.
  */
 export async function startSelfService(services: CaseServices, email: string): Promise<void> {
   await services.db.transaction().execute(async (trx) => {
@@ -367,8 +369,11 @@ export async function startSelfService(services: CaseServices, email: string): P
       );
     }
     const contact = await findAuthorisedContactByEmail(trx, email);
-    if (!contact) return;
     const now = services.now();
+    if (!contact) {
+      await explainWhoMayCancel(trx, email, now);
+      return;
+    }
     if (
       (await countRecentIdentityCodes(trx, contact.id, new Date(now.getTime() - 3_600_000))) >=
       SELF_SERVICE_CODES_PER_HOUR
@@ -412,6 +417,37 @@ export async function startSelfService(services: CaseServices, email: string): P
       now,
     );
   });
+}
+
+/**
+ * A colleague who may not cancel (the policy: the owner, or a contact authorised to) is told so,
+ * and by whom it can be done, instead of waiting for a code that never comes. One email per
+ * contact per clock hour (its dedupe key), so the page cannot be used to flood a mailbox.
+ */
+async function explainWhoMayCancel(trx: Trx, email: string, now: Date): Promise<void> {
+  const known = await trx
+    .selectFrom("contacts")
+    .select(["id", "account_id", "name", "email"])
+    .where((eb) => eb(eb.fn("lower", ["email"]), "=", email.trim().toLowerCase()))
+    .orderBy("created_at")
+    .orderBy("id")
+    .executeTakeFirst();
+  if (!known?.email) return;
+  const hour = Math.floor(now.getTime() / 3_600_000);
+  await enqueueMessages(
+    trx,
+    [
+      {
+        caseId: null,
+        topic: "self_service_not_authorised",
+        channel: "email",
+        recipient: { contactId: known.id, name: known.name, email: known.email },
+        payload: { kind: "self_service_not_authorised", accountId: known.account_id },
+        dedupeKey: `self-service-not-authorised:${known.id}:${hour}`,
+      },
+    ],
+    now,
+  );
 }
 
 async function findAuthorisedContactByEmail(trx: Trx, email: string) {

@@ -172,6 +172,8 @@ export const MESSAGE_TEMPLATE_KEYS = [
   "cancellation_confirmation",
   "feedback_request",
   "reactivation_confirmation",
+  /** To a contact who asked on the self-service page but may not cancel: who can. */
+  "self_service_not_authorised",
 ] as const;
 export type MessageTemplateKey = (typeof MESSAGE_TEMPLATE_KEYS)[number];
 

@@ -68,6 +68,7 @@ const CUSTOMER_TEMPLATES: Record<string, MessageTemplateKey> = {
   cancellation_confirmation: "cancellation_confirmation",
   feedback_request: "feedback_request",
   reactivation_confirmation: "reactivation_confirmation",
+  self_service_not_authorised: "self_service_not_authorised",
 };
 
 /** Formatters by time zone and style, built once: Intl formatters are costly to make. */
@@ -174,6 +175,26 @@ async function caseVars(
   return { vars, timeZone: account?.timeZone ?? null };
 }
 
+/** For a message about an account rather than a case: its name and its active AM. */
+async function accountVars(
+  services: ComposeServices,
+  accountId: string,
+): Promise<{ vars: TemplateVars; timeZone: string | null }> {
+  const account = await findAccountById(services.db, accountId);
+  const am = account?.accountManagerId
+    ? await findUserById(services.db, account.accountManagerId)
+    : undefined;
+  const named = am?.active ? am : undefined;
+  return {
+    vars: {
+      accountName: account?.name ?? "your account",
+      amName: named?.name ?? "your account manager",
+      amEmail: named?.email ?? "",
+    },
+    timeZone: account?.timeZone ?? null,
+  };
+}
+
 function effectiveVars(
   c: Case | undefined,
   effectiveAt: string | undefined,
@@ -213,7 +234,11 @@ export async function composeMessage(
   );
   if (skipped) return { skipped };
   const policy = await policies.get(services, c?.policyVersion ?? null);
-  const about = c ? await caseVars(services, c) : { vars: {}, timeZone: null };
+  const about = c
+    ? await caseVars(services, c)
+    : payload.accountId
+      ? await accountVars(services, payload.accountId)
+      : { vars: {}, timeZone: null };
   // Customers read times in their account's time zone; staff notices keep UTC.
   const timeZone = about.timeZone;
   const vars: TemplateVars = {

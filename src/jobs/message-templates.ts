@@ -162,6 +162,21 @@ If you have any question, reply to this message or write to {{amName}} at {{amEm
 ${SIGN_OFF}`,
     sms: "{{company}}: your {{planName}} subscription is reactivated and the scheduled cancellation is withdrawn. Welcome back.",
   },
+  self_service_not_authorised: {
+    subject: "About your request to cancel {{accountName}}'s {{company}} subscription",
+    text: `Hello {{name}},
+
+Someone, probably you, asked on our cancellation page to cancel the {{company}} subscription of {{accountName}} with this email address.
+
+A cancellation can be requested only by the account's owner or billing administrator who is authorised to cancel, so we have not sent a code and nothing has changed. Please ask them to make the request; they can start it on the same page with their own email address.
+
+If you have a question, reply to this message and {{amName}} will help.
+
+If this was not you, you can ignore this message.
+
+${SIGN_OFF}`,
+    sms: "{{company}}: only your account's owner or billing administrator can cancel the subscription of {{accountName}}. Nothing has changed.",
+  },
 };
 
 /** Staff notices: subject and text; every one ends with the link to the case. */
@@ -287,6 +302,7 @@ export const TEMPLATE_PLACEHOLDERS: Record<MessageTemplateKey, ReadonlySet<strin
   ]),
   feedback_request: new Set([...CUSTOMER_FACTS, ...LINK]),
   reactivation_confirmation: new Set(CUSTOMER_FACTS),
+  self_service_not_authorised: new Set(["company", "name", "accountName", "amName", "amEmail"]),
   escalation_notice: new Set([
     ...CASE_FACTS,
     "caseUrl",
