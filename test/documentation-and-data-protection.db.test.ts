@@ -171,7 +171,10 @@ describe("the notes handed over with an escalation", () => {
       .select("text_body")
       .where("subject", "like", `Escalated to you%${c.reference}%`)
       .executeTakeFirstOrThrow();
-    expect(notice.text_body).toContain("Call them after 3pm; the CFO decides.");
+    // Their own full stop ends the sentence: no stray `.".`.
+    expect(notice.text_body).toContain(
+      'The notes handed over with it: "Call them after 3pm; the CFO decides." The reason given',
+    );
 
     const view = (await world.csm.request({ method: "GET", url: `/api/cases/${c.id}` })).json();
     const step = view.checklist.find((s: { key: string }) => s.key === "escalation_to_csm");
@@ -193,8 +196,58 @@ describe("the notes handed over with an escalation", () => {
       url: `/api/cases/${c.id}/documentation?format=markdown`,
     });
     expect(md.body).toContain("- Hand-over notes: Call them after 3pm; the CFO decides.");
+
+    // The AM hears what the CSM decided and that processing is now theirs.
+    await act(world.csm, c.id, "csm/outcome", { outcome: "proceed", notes: "They leave." });
+    await testWorker(server).drain();
+    const goAhead = await mailTo(world.am.user!.email, "Go ahead");
+    expect(goAhead.subject).toBe(`Go ahead: process the cancellation of ${c.reference}`);
+    expect(goAhead.text_body).toContain(
+      `${world.csm.user!.name} engaged ${await accountName(world)} and decided to proceed`,
+    );
+  });
+
+  it("tells the AM a CSM's save closed the case, with the offer and its agreed terms", async () => {
+    const world = await makeWorld(server);
+    const c = await openWithFormSent(server, world);
+    await act(world.am, c.id, "reason", { reasonCode: "too_expensive", notes: "Budget cut." });
+    await act(world.am, c.id, "no-suitable-offer", { reason: "Closing the team." });
+    await act(world.am, c.id, "escalate");
+    await act(world.csm, c.id, "csm/outcome", {
+      outcome: "retained",
+      offerCode: "custom_csm",
+      customTerms: "25% off for 6 months and two training sessions",
+      notes: "Agreed on the call.",
+    });
+    await testWorker(server).drain();
+    const saved = await mailTo(world.am.user!.email, "Saved");
+    const account = await accountName(world);
+    expect(saved.subject).toBe(`Saved: ${world.csm.user!.name} kept ${account} (${c.reference})`);
+    expect(saved.text_body).toContain(
+      `kept ${account} with "Custom offer" (25% off for 6 months and two training sessions). The case ${c.reference} is closed as retained`,
+    );
+    expect(saved.text_body).not.toContain("Take the next step");
   });
 });
+
+/** The email to `address` whose subject starts so (emails of one test share their time). */
+async function mailTo(address: string, subjectStart: string) {
+  return server.handle.db
+    .selectFrom("dev_mailbox")
+    .select(["subject", "text_body"])
+    .where("recipient", "like", `%${address}%`)
+    .where("subject", "like", `${subjectStart}%`)
+    .executeTakeFirstOrThrow();
+}
+
+async function accountName(world: { accountId: string }) {
+  const row = await server.handle.db
+    .selectFrom("accounts")
+    .select("name")
+    .where("id", "=", world.accountId)
+    .executeTakeFirstOrThrow();
+  return row.name;
+}
 
 describe("audit verify", () => {
   it("checks every case from the CLI and the admin API; only admins may run it", async () => {

@@ -255,18 +255,27 @@ export async function composeMessage(
     const staffVars: TemplateVars = {
       ...vars,
       recipientName: user.name,
+      csmName: vars.csmName || "The CSM",
       requesterName: requester?.name ?? "The customer",
       requesterPhone: requester?.phone ?? "the number on file",
       callScript: findStep(policy, "finalize_cancellation")?.script ?? "",
       offerLabel: offer?.label ?? payload.offerCode ?? "",
       handoverNotes: c?.escalation?.notes
-        ? ` The notes handed over with it: "${c.escalation.notes}".`
+        ? ` The notes handed over with it: ${quoted(c.escalation.notes)}`
         : "",
       timeBoxNote: policy.slas.csmStepTimeBox
         ? " This policy time-boxes the CSM step: once the due time passes, the cancellation may be processed without a CSM outcome."
         : "",
     };
-    const topic = payload.topic ?? "";
+    let topic = payload.topic ?? "";
+    if (topic === "csm_outcome_recorded" && c?.escalation?.outcome) {
+      // The AM is told what the CSM decided and what, if anything, is theirs to do.
+      topic = `csm_outcome_${c.escalation.outcome}`;
+      const kept = c.offers.find((o) => o.offerCode === c.escalation?.retainedOfferCode);
+      staffVars.offerLabel =
+        kept?.label ?? findOffer(policy, c.escalation.retainedOfferCode ?? "")?.label ?? "an offer";
+      staffVars.customTerms = kept?.customTerms ? ` (${kept.customTerms})` : "";
+    }
     const rendered =
       topic === "case_escalated"
         ? renderTemplate(templateFor("escalation_notice", policy), {
@@ -349,6 +358,12 @@ async function handedSecret(
     return { kind: "link", state: await findCustomerLink(services.db, tokenHash) };
   }
   return undefined;
+}
+
+/** Someone's words in quotes, ending the sentence once: `"Call before Friday."`, not `.".`. */
+function quoted(words: string): string {
+  const text = words.trim();
+  return /[.!?]$/.test(text) ? `"${text}"` : `"${text}."`;
 }
 
 function findRequester(services: ComposeServices, c: Case) {

@@ -181,9 +181,18 @@ ${SIGN_OFF}`,
 
 /** Staff notices: subject and text; every one ends with the link to the case. */
 const STAFF_TEMPLATES: Record<string, { subject: string; text: string }> = {
+  // The CSM's decision, as the AM must act on it: a save closed the case, a "proceed" is theirs.
   csm_outcome_recorded: {
     subject: "The CSM recorded an outcome on {{reference}}",
-    text: 'The CSM recorded the outcome "{{csmOutcome}}" on {{reference}} ({{accountName}}). Take the next step on the case.',
+    text: "{{csmName}} recorded an outcome on {{reference}} ({{accountName}}).",
+  },
+  csm_outcome_retained: {
+    subject: "Saved: {{csmName}} kept {{accountName}} ({{reference}})",
+    text: '{{csmName}} kept {{accountName}} with "{{offerLabel}}"{{customTerms}}. The case {{reference}} is closed as retained and the offer is applied to the subscription: nothing more is needed from you.',
+  },
+  csm_outcome_proceed: {
+    subject: "Go ahead: process the cancellation of {{reference}}",
+    text: "{{csmName}} engaged {{accountName}} and decided to proceed with the cancellation of {{reference}}. Process it on the case, then confirm it with the customer on their preferred channel.",
   },
   form_submitted: {
     subject: "{{requesterName}} submitted the form on {{reference}}",
