@@ -147,6 +147,35 @@ describe("value in several currencies", () => {
   });
 });
 
+describe("the overview's headline and periods", () => {
+  const overviewWith = (counts: typeof COUNTS): OverviewJson => ({
+    period: PERIOD,
+    saveValidationDays: 30,
+    totals: { ...counts, value: [] },
+    series: [{ bucket: "2026-01-01", ...counts }],
+    value: [],
+  });
+
+  it("says the validated save rate is not known while every save is still pending", async () => {
+    renderWith(
+      overviewWith({ ...COUNTS, retained: 2, cancelled: 0, pending: 2, saveRate: 1 }),
+      <OverviewReport period={{ bucket: "month" }} />,
+    );
+    const stats = await screen.findByRole("region", { name: "Requests, saves and cancellations" });
+    const stat = within(stats).getByText("Save rate, validated (30 days)", { selector: "dt" });
+    // Not "0.0%", which reads as "every save was lost".
+    expect(stat.nextElementSibling?.textContent).toBe("Not yet known");
+    expect(stat.nextElementSibling?.nextElementSibling?.textContent).toBe("2 saves still pending");
+  });
+
+  it("names each period as people read it", async () => {
+    renderWith(overviewWith(COUNTS), <OverviewReport period={{ bucket: "month" }} />);
+    const table = await screen.findByRole("table", { name: "Requests and outcomes per period" });
+    expect(within(table).getByRole("columnheader", { name: "Period" })).toBeTruthy();
+    expect(within(table).getByRole("cell", { name: "Jan 2026" })).toBeTruthy();
+  });
+});
+
 describe("AdherenceReport", () => {
   it("shows the share, the table by AM with drill-down links and CSV downloads", async () => {
     const fetch = vi.fn(

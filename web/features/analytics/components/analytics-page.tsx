@@ -41,8 +41,10 @@ import {
   Drill,
   formatDuration,
   formatRate,
+  labelledPeriods,
   MoneyList,
   money,
+  periodLabel,
   ReportTable,
   Section,
   Stats,
@@ -177,7 +179,15 @@ export function OverviewReport({ period }: { period: PeriodParams }) {
             { label: "Save rate", value: formatRate(totals.saveRate) },
             {
               label: `Save rate, validated (${saveValidationDays} days)`,
-              value: formatRate(totals.validatedSaveRate),
+              // Until a save has been validated or lost, 0% would read as "every save was lost".
+              value:
+                totals.validated + totals.lost === 0 && totals.pending > 0
+                  ? "Not yet known"
+                  : formatRate(totals.validatedSaveRate),
+              note:
+                totals.pending > 0
+                  ? `${totals.pending.toLocaleString()} ${totals.pending === 1 ? "save" : "saves"} still pending`
+                  : undefined,
             },
             { label: "Cancellations", value: totals.cancelled },
           ]}
@@ -189,7 +199,7 @@ export function OverviewReport({ period }: { period: PeriodParams }) {
         <ChartFigure title="Saves and cancellations per period">
           <BarChart
             h={260}
-            data={series}
+            data={labelledPeriods(series, period.bucket)}
             dataKey="bucket"
             type="stacked"
             series={[
@@ -207,7 +217,7 @@ export function OverviewReport({ period }: { period: PeriodParams }) {
           rows={series}
           rowKey={(r) => r.bucket}
           columns={[
-            { header: "Period from", render: (r) => r.bucket },
+            { header: "Period", render: (r) => periodLabel(r.bucket, period.bucket) },
             { header: "Requests", render: (r) => r.requests, numeric: true },
             {
               header: "Saved (validated)",
@@ -308,7 +318,7 @@ export function OverviewReport({ period }: { period: PeriodParams }) {
               data={p.buckets.map((bucket) => {
                 const row = value.find((v) => v.bucket === bucket && v.currency === currency);
                 return {
-                  bucket,
+                  bucket: periodLabel(bucket, period.bucket),
                   kept: (row?.keptMinor ?? 0) / 100,
                   lost: (row?.lostMinor ?? 0) / 100,
                 };
@@ -328,7 +338,7 @@ export function OverviewReport({ period }: { period: PeriodParams }) {
           rows={value}
           rowKey={(r) => `${r.bucket}-${r.currency}`}
           columns={[
-            { header: "Period from", render: (r) => r.bucket },
+            { header: "Period", render: (r) => periodLabel(r.bucket, period.bucket) },
             {
               header: "Kept by saves",
               numeric: true,
@@ -483,7 +493,7 @@ function ReasonsReport({ period }: { period: PeriodParams }) {
       <ChartFigure title="Cases by reason per period">
         <LineChart
           h={280}
-          data={data}
+          data={labelledPeriods(data, period.bucket)}
           dataKey="bucket"
           series={reasons.map((r, i) => ({
             name: r.code,
@@ -500,7 +510,7 @@ function ReasonsReport({ period }: { period: PeriodParams }) {
         rows={rows.filter((r) => r.cases > 0)}
         rowKey={(r) => `${r.bucket}-${r.reasonCode}`}
         columns={[
-          { header: "Period from", render: (r) => r.bucket },
+          { header: "Period", render: (r) => periodLabel(r.bucket, period.bucket) },
           { header: "Reason", render: (r) => r.label },
           {
             header: "Cases",
@@ -635,7 +645,7 @@ function FormsReport({ period }: { period: PeriodParams }) {
       <ChartFigure title="Forms sent and submitted per period">
         <LineChart
           h={240}
-          data={report.data.series}
+          data={labelledPeriods(report.data.series, period.bucket)}
           dataKey="bucket"
           series={[
             { name: "sent", label: "Sent", color: "blue.6" },
@@ -651,7 +661,7 @@ function FormsReport({ period }: { period: PeriodParams }) {
         rows={report.data.series}
         rowKey={(r) => r.bucket}
         columns={[
-          { header: "Period from", render: (r) => r.bucket },
+          { header: "Period", render: (r) => periodLabel(r.bucket, period.bucket) },
           {
             header: "Sent",
             numeric: true,

@@ -4,6 +4,7 @@ import { Anchor, Button, Group, Paper, SimpleGrid, Stack, Table, Text, Title } f
 import type { ReactNode } from "react";
 import { Link } from "react-router";
 import { formatMoney } from "../../../lib/format.ts";
+import type { Bucket } from "../api/analytics.ts";
 
 export function formatRate(rate: number | null | undefined): string {
   return rate === null || rate === undefined ? "—" : `${(rate * 100).toFixed(1)}%`;
@@ -133,7 +134,32 @@ export function ChartFigure({ title, children }: { title: string; children: Reac
   );
 }
 
-export function Stats({ items }: { items: { label: string; value: ReactNode }[] }) {
+/** Buckets start at midnight UTC (the server's periods): "Dec 2025", "Week of Dec 1, 2025". */
+const MONTH = new Intl.DateTimeFormat(undefined, {
+  month: "short",
+  year: "numeric",
+  timeZone: "UTC",
+});
+const DAY = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" });
+export function periodLabel(start: string, bucket: Bucket): string {
+  const at = new Date(start);
+  if (Number.isNaN(at.getTime())) return start;
+  return bucket === "month" ? MONTH.format(at) : `Week of ${DAY.format(at)}`;
+}
+
+/** Rows for a chart, with each bucket named as people read it. */
+export function labelledPeriods<Row extends { bucket: string }>(
+  rows: Row[],
+  bucket: Bucket,
+): Row[] {
+  return rows.map((r) => ({ ...r, bucket: periodLabel(r.bucket, bucket) }));
+}
+
+export function Stats({
+  items,
+}: {
+  items: { label: string; value: ReactNode; note?: ReactNode }[];
+}) {
   return (
     <SimpleGrid cols={{ base: 2, sm: 4 }} component="dl" m={0}>
       {items.map((item) => (
@@ -144,6 +170,11 @@ export function Stats({ items }: { items: { label: string; value: ReactNode }[] 
           <Text component="dd" m={0} fw={700} size="xl">
             {item.value}
           </Text>
+          {item.note ? (
+            <Text component="dd" m={0} size="xs" c="dimmed">
+              {item.note}
+            </Text>
+          ) : null}
         </Paper>
       ))}
     </SimpleGrid>
