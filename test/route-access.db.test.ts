@@ -21,6 +21,8 @@ const EXPECTED: Record<string, Who[]> = {
   "GET /api/users/:id": STAFF,
   "POST /api/users": [ADMIN],
   "PATCH /api/users/:id": [ADMIN],
+  "GET /api/users/:id/open-cases": [ADMIN],
+  "POST /api/users/:id/open-cases/hand-over": [ADMIN],
   "GET /api/api-keys": [ADMIN],
   "POST /api/api-keys": [ADMIN],
   "POST /api/api-keys/:id/revoke": [ADMIN],

@@ -276,6 +276,30 @@ export const userUpdateInput = z.object({
 });
 export type UserUpdateInput = z.infer<typeof userUpdateInput>;
 
+/**
+ * Who takes a user's open cases: the successor for the cases they are the AM of, for those they
+ * are the CSM of, or both. A slot left out keeps its cases with the user.
+ */
+export const openCasesHandOverInput = z
+  .object({
+    amSuccessorId: uuid
+      .nullish()
+      .describe("takes the open cases the user is the assigned AM of (account manager or admin)"),
+    csmSuccessorId: uuid
+      .nullish()
+      .describe("takes the open cases the user is the assigned CSM of (a CSM)"),
+  })
+  .superRefine((input, ctx) => {
+    if (!input.amSuccessorId && !input.csmSuccessorId) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["amSuccessorId"],
+        message: "name a successor for the AM cases, the CSM cases or both",
+      });
+    }
+  });
+export type OpenCasesHandOverInput = z.infer<typeof openCasesHandOverInput>;
+
 export const apiKeyCreateInput = z.object({ name, role: z.enum(STAFF_ROLES) });
 export type ApiKeyCreateInput = z.infer<typeof apiKeyCreateInput>;
 

@@ -79,6 +79,7 @@ import {
 } from "./policy-definition.ts";
 import { invalidInput, type Refusal, refusal } from "./rules.ts";
 import { csmEngagementDueAt, isCsmTimeBoxOver, offerAnswerExpiresAt } from "./sla.ts";
+import type { StaffRole } from "./staff.ts";
 import { hasPassed, toInstant } from "./time.ts";
 
 export type Decision =
@@ -1385,18 +1386,28 @@ function addNote(c: Case, cmd: AddNote): Change {
   );
 }
 
+/**
+ * Whether a user with `role` may hold the case's AM or CSM slot (an admin may be the AM): the
+ * reassign command's rule, also asked before a deactivated user's open cases are handed over.
+ */
+export function checkAssigneeRole(
+  slot: Reassign["slot"],
+  role: StaffRole | undefined,
+): Refusal | null {
+  const fits = slot === "csm" ? role === "csm" : role === "account_manager" || role === "admin";
+  if (fits) return null;
+  const needed = slot === "csm" ? "the CSM role" : "the account manager or admin role";
+  return refusal("ASSIGNEE_ROLE_MISMATCH", `Choose a user who holds ${needed}.`);
+}
+
 function reassign(c: Case, cmd: Reassign, ctx: DecisionContext): Change {
   const fields = problems(
     checkChoice("slot", cmd.slot, ["am", "csm"]),
     checkText("toUserId", cmd.toUserId, { required: true, max: 200 }),
   );
   if (fields.length > 0) return invalid(fields);
-  const role = ctx.staff[cmd.toUserId]?.role;
-  const fits = cmd.slot === "csm" ? role === "csm" : role === "account_manager" || role === "admin";
-  if (!fits) {
-    const needed = cmd.slot === "csm" ? "the CSM role" : "the account manager or admin role";
-    return refuse(refusal("ASSIGNEE_ROLE_MISMATCH", `Choose a user who holds ${needed}.`));
-  }
+  const roleRefusal = checkAssigneeRole(cmd.slot, ctx.staff[cmd.toUserId]?.role);
+  if (roleRefusal) return refuse(roleRefusal);
   const current = cmd.slot === "am" ? c.assignedAmId : c.assignedCsmId;
   if (current === cmd.toUserId) return refuse(refusal("ALREADY_ASSIGNED"));
   const other = cmd.slot === "am" ? c.assignedCsmId : c.assignedAmId;

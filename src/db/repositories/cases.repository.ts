@@ -89,6 +89,47 @@ export async function findOpenCaseForSubscription(
   return row?.data as Case | undefined;
 }
 
+/** Where a staff member sits on a case: its assigned AM or its assigned CSM. */
+export type AssigneeSlot = "am" | "csm";
+
+/** The open cases a staff member is assigned to, by slot, oldest first (for a hand-over). */
+export async function listOpenCasesOfAssignee(
+  db: Db,
+  userId: string,
+): Promise<{ id: string; reference: string; slot: AssigneeSlot }[]> {
+  const rows = await db
+    .selectFrom("cases")
+    .select(["id", "reference", "assigned_am_id"])
+    .where((eb) => eb.or([eb("assigned_am_id", "=", userId), eb("assigned_csm_id", "=", userId)]))
+    .where("closed_at", "is", null)
+    .orderBy("opened_at")
+    .orderBy("reference")
+    .execute();
+  // The engine never lets one person be both the AM and the CSM of a case.
+  return rows.map((r) => ({
+    id: r.id,
+    reference: r.reference,
+    slot: r.assigned_am_id === userId ? "am" : "csm",
+  }));
+}
+
+/** How many open cases a staff member holds as assigned AM and as assigned CSM. */
+export async function countOpenCasesOfAssignee(
+  db: Db,
+  userId: string,
+): Promise<Record<AssigneeSlot, number>> {
+  const row = await db
+    .selectFrom("cases")
+    .select((eb) => [
+      eb.fn.countAll<string>().filterWhere("assigned_am_id", "=", userId).as("am"),
+      eb.fn.countAll<string>().filterWhere("assigned_csm_id", "=", userId).as("csm"),
+    ])
+    .where((eb) => eb.or([eb("assigned_am_id", "=", userId), eb("assigned_csm_id", "=", userId)]))
+    .where("closed_at", "is", null)
+    .executeTakeFirstOrThrow();
+  return { am: Number(row.am), csm: Number(row.csm) };
+}
+
 /** The open cases a contact is the requester of, locked in the order erasure locks them. */
 export async function lockOpenCasesOfRequester(db: Db, contactId: string): Promise<Case[]> {
   const rows = await db
