@@ -79,7 +79,7 @@ import {
 } from "./policy-definition.ts";
 import { invalidInput, type Refusal, refusal } from "./rules.ts";
 import { csmEngagementDueAt, isCsmTimeBoxOver, offerAnswerExpiresAt } from "./sla.ts";
-import type { StaffRole } from "./staff.ts";
+import { mayHoldCaseSlot, type StaffRole } from "./staff.ts";
 import { hasPassed, toInstant } from "./time.ts";
 
 export type Decision =
@@ -1394,8 +1394,7 @@ export function checkAssigneeRole(
   slot: Reassign["slot"],
   role: StaffRole | undefined,
 ): Refusal | null {
-  const fits = slot === "csm" ? role === "csm" : role === "account_manager" || role === "admin";
-  if (fits) return null;
+  if (mayHoldCaseSlot(slot, role)) return null;
   const needed = slot === "csm" ? "the CSM role" : "the account manager or admin role";
   return refusal("ASSIGNEE_ROLE_MISMATCH", `Choose a user who holds ${needed}.`);
 }

@@ -10,6 +10,14 @@ export const STAFF_ROLE_LABELS: Record<StaffRole, string> = {
   admin: "Admin",
 };
 
+/** The two places a staff member holds on a case: its assigned AM and its assigned CSM. */
+export type CaseSlot = "am" | "csm";
+
+/** Who may hold a case's slot: a CSM the CSM's, an account manager or an admin the AM's. */
+export function mayHoldCaseSlot(slot: CaseSlot, role: StaffRole | undefined): boolean {
+  return slot === "csm" ? role === "csm" : role === "account_manager" || role === "admin";
+}
+
 export interface StaffUser {
   id: string;
   email: string;

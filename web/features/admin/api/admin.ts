@@ -27,6 +27,87 @@ export function useSaveUser() {
   });
 }
 
+/** Open cases a user holds as assigned AM and as assigned CSM. */
+export interface OpenCaseCounts {
+  am: number;
+  csm: number;
+}
+
+/** What POST /api/users/:id/open-cases/hand-over answers. */
+export interface HandOverReport {
+  moved: { caseId: string; reference: string; slot: "am" | "csm"; toUserId: string }[];
+  notMoved: {
+    caseId: string;
+    reference: string;
+    slot: "am" | "csm";
+    code: string;
+    message: string;
+  }[];
+  left: OpenCaseCounts;
+}
+
+export interface Successors {
+  amSuccessorId: string | null;
+  csmSuccessorId: string | null;
+}
+
+/** What a deactivation did: the user, what was handed over, and what stays with them. */
+export interface DeactivationOutcome {
+  user: UserJson;
+  handOver: HandOverReport | null;
+  /** The hand-over failed as a whole (after the user was deactivated): its message. */
+  handOverError: string | null;
+  left: OpenCaseCounts;
+}
+
+/** The open cases of one user, read when the deactivation dialog opens. */
+export function useOpenCaseCounts(userId: string, enabled: boolean) {
+  return useQuery({
+    queryKey: ["users", userId, "open-cases"],
+    queryFn: () => api.get<OpenCaseCounts>(`/api/users/${userId}/open-cases`),
+    enabled,
+    staleTime: 0,
+  });
+}
+
+/**
+ * Deactivates a user, then hands their open cases to the successors named. Deactivated first: a
+ * refusal of the deactivation (yourself, the last admin) moves nothing, and once inactive nobody
+ * can give them a new case while the others move.
+ */
+export function useDeactivateUser() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (input: {
+      id: string;
+      successors: Successors;
+    }): Promise<DeactivationOutcome> => {
+      const user = await api.patch<UserJson & { openCases: OpenCaseCounts }>(
+        `/api/users/${input.id}`,
+        { active: false },
+      );
+      const { amSuccessorId, csmSuccessorId } = input.successors;
+      if (!amSuccessorId && !csmSuccessorId) {
+        return { user, handOver: null, handOverError: null, left: user.openCases };
+      }
+      try {
+        const handOver = await api.post<HandOverReport>(
+          `/api/users/${input.id}/open-cases/hand-over`,
+          {
+            ...(amSuccessorId ? { amSuccessorId } : {}),
+            ...(csmSuccessorId ? { csmSuccessorId } : {}),
+          },
+        );
+        return { user, handOver, handOverError: null, left: handOver.left };
+      } catch (error) {
+        const handOverError = error instanceof Error ? error.message : String(error);
+        return { user, handOver: null, handOverError, left: user.openCases };
+      }
+    },
+    onSettled: () => client.invalidateQueries({ queryKey: ["users"] }),
+  });
+}
+
 export function useApiKeys() {
   return useQuery({
     queryKey: ["api-keys"],

@@ -11,13 +11,17 @@ configure({ asyncUtilTimeout: 5_000 });
 vi.setConfig({ testTimeout: 20_000 });
 afterEach(() => vi.unstubAllGlobals());
 
-/** A fake server answering GETs from `pages`; every write is recorded and answered `{}`. */
+/**
+ * A fake server answering GETs from `pages`; every write is recorded and answered from
+ * `pages["METHOD /path"]`, else `{}`.
+ */
 function fakeApi(pages: Record<string, unknown>) {
   const writes: string[] = [];
   vi.stubGlobal("fetch", async (input: string, init?: RequestInit) => {
     const path = new URL(input, "http://desk.test").pathname;
-    if ((init?.method ?? "GET") !== "GET") writes.push(`${init?.method} ${path}`);
-    const body = pages[path] ?? {};
+    const method = init?.method ?? "GET";
+    if (method !== "GET") writes.push(`${method} ${path}`);
+    const body = (method === "GET" ? pages[path] : pages[`${method} ${path}`]) ?? {};
     return new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } });
   });
   return writes;
@@ -72,11 +76,14 @@ describe("irreversible admin actions ask first", () => {
         ],
         nextCursor: null,
       },
+      "/api/users/u-am/open-cases": { am: 0, csm: 0 },
+      "PATCH /api/users/u-am": { id: "u-am", name: "Priya Shah", openCases: { am: 0, csm: 0 } },
     });
     show(<UsersAdmin />);
     fireEvent.click(await screen.findByRole("button", { name: "Deactivate Priya Shah" }));
     let dialog = await screen.findByRole("dialog", { name: "Deactivate Priya Shah?" });
     expect(dialog.textContent).toContain("signed out everywhere at once");
+    await within(dialog).findByText("Priya Shah holds no open cases.");
     fireEvent.click(within(dialog).getByRole("button", { name: "Go back" }));
     await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
     expect(writes).toEqual([]);

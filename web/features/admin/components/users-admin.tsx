@@ -1,4 +1,5 @@
-// Users and roles: create staff users, change a role, deactivate (their sessions end).
+// Users and roles: create staff users, change a role, deactivate (their sessions end, their open
+// cases handed to a successor or left with them).
 
 import {
   Alert,
@@ -13,16 +14,18 @@ import {
   Title,
 } from "@mantine/core";
 import { useState } from "react";
-import { ConfirmButton } from "../../../components/confirm-button.tsx";
 import { ApiError } from "../../../lib/api-client.ts";
 import { ROLE_LABELS } from "../../../lib/format.ts";
-import { useSaveUser, useUsers } from "../api/admin.ts";
+import { useDeactivateUser, useSaveUser, useUsers } from "../api/admin.ts";
+import { DeactivateUserButton, DeactivationReport } from "./deactivate-user.tsx";
 
 const ROLE_OPTIONS = Object.entries(ROLE_LABELS).map(([value, label]) => ({ value, label }));
 
 export function UsersAdmin() {
   const users = useUsers();
   const save = useSaveUser();
+  const deactivate = useDeactivateUser();
+  const staff = users.data?.items ?? [];
   const [form, setForm] = useState({ name: "", email: "", role: "account_manager", password: "" });
   const error = save.error instanceof ApiError ? save.error : null;
   return (
@@ -33,6 +36,12 @@ export function UsersAdmin() {
           {save.error.message}
         </Alert>
       ) : null}
+      {deactivate.error ? (
+        <Alert color="red" role="alert">
+          {deactivate.error.message}
+        </Alert>
+      ) : null}
+      {deactivate.data ? <DeactivationReport outcome={deactivate.data} staff={staff} /> : null}
       <Table.ScrollContainer minWidth={640}>
         <Table aria-label="Users">
           <Table.Thead>
@@ -45,7 +54,7 @@ export function UsersAdmin() {
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {(users.data?.items ?? []).map((u) => (
+            {staff.map((u) => (
               <Table.Tr key={u.id}>
                 <Table.Td>{u.name}</Table.Td>
                 <Table.Td>{u.email}</Table.Td>
@@ -70,17 +79,11 @@ export function UsersAdmin() {
                 </Table.Td>
                 <Table.Td>
                   {u.active ? (
-                    <ConfirmButton
-                      size="xs"
-                      variant="default"
-                      aria-label={`Deactivate ${u.name}`}
-                      title={`Deactivate ${u.name}?`}
-                      message={`${u.name} is signed out everywhere at once and cannot sign in until an admin reactivates them.`}
-                      confirmLabel="Deactivate the user"
-                      onConfirm={() => save.mutate({ id: u.id, body: { active: false } })}
-                    >
-                      Deactivate
-                    </ConfirmButton>
+                    <DeactivateUserButton
+                      user={u}
+                      staff={staff}
+                      onConfirm={(successors) => deactivate.mutate({ id: u.id, successors })}
+                    />
                   ) : (
                     <Button
                       size="xs"
