@@ -3,7 +3,6 @@
 // own, exactly as a manual reassignment, so each gets its audit entry and its notifications, in
 // its own transaction. A case the engine refuses stays as it was and is reported with the rule.
 import {
-  type AssigneeSlot,
   countOpenCasesOfAssignee,
   listOpenCasesOfAssignee,
 } from "../db/repositories/cases.repository.ts";
@@ -11,27 +10,27 @@ import { findUserById } from "../db/repositories/users.repository.ts";
 import { checkAssigneeRole } from "../domain/decide.ts";
 import { AppError, validationError } from "../domain/errors.ts";
 import { refusalToAppError } from "../domain/rules.ts";
-import type { Principal } from "../domain/staff.ts";
+import type { CaseSlot, Principal } from "../domain/staff.ts";
 import type { AppContext, Db } from "./context.ts";
 import type { OpenCasesHandOverInput } from "./inputs.ts";
 import { getUser } from "./manage-users.ts";
 import { actorOf, runCaseCommand } from "./run-case-command.ts";
 
-export type OpenCaseCounts = Record<AssigneeSlot, number>;
+export type OpenCaseCounts = Record<CaseSlot, number>;
 
 /** The body field that names the successor for each slot. */
 const SUCCESSOR_FIELD = {
   am: "amSuccessorId",
   csm: "csmSuccessorId",
-} as const satisfies Record<AssigneeSlot, keyof OpenCasesHandOverInput>;
+} as const satisfies Record<CaseSlot, keyof OpenCasesHandOverInput>;
 
 export interface HandOverReport {
-  moved: { caseId: string; reference: string; slot: AssigneeSlot; toUserId: string }[];
+  moved: { caseId: string; reference: string; slot: CaseSlot; toUserId: string }[];
   /** Cases left with the user: the rule code and sentence the engine (or a check) answered. */
   notMoved: {
     caseId: string;
     reference: string;
-    slot: AssigneeSlot;
+    slot: CaseSlot;
     code: string;
     message: string;
   }[];
@@ -52,7 +51,7 @@ export async function handOverOpenCases(
   input: OpenCasesHandOverInput,
 ): Promise<HandOverReport> {
   await getUser(services.db, userId);
-  const successors: Partial<Record<AssigneeSlot, string>> = {};
+  const successors: Partial<Record<CaseSlot, string>> = {};
   for (const slot of ["am", "csm"] as const) {
     const field = SUCCESSOR_FIELD[slot];
     const id = input[field];

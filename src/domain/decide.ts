@@ -79,7 +79,7 @@ import {
 } from "./policy-definition.ts";
 import { invalidInput, type Refusal, refusal } from "./rules.ts";
 import { csmEngagementDueAt, isCsmTimeBoxOver, offerAnswerExpiresAt } from "./sla.ts";
-import { mayHoldCaseSlot, type StaffRole } from "./staff.ts";
+import { type CaseSlot, mayHoldCaseSlot, type StaffRole } from "./staff.ts";
 import { hasPassed, toInstant } from "./time.ts";
 
 export type Decision =
@@ -1390,10 +1390,7 @@ function addNote(c: Case, cmd: AddNote): Change {
  * Whether a user with `role` may hold the case's AM or CSM slot (an admin may be the AM): the
  * reassign command's rule, also asked before a deactivated user's open cases are handed over.
  */
-export function checkAssigneeRole(
-  slot: Reassign["slot"],
-  role: StaffRole | undefined,
-): Refusal | null {
+export function checkAssigneeRole(slot: CaseSlot, role: StaffRole | undefined): Refusal | null {
   if (mayHoldCaseSlot(slot, role)) return null;
   const needed = slot === "csm" ? "the CSM role" : "the account manager or admin role";
   return refusal("ASSIGNEE_ROLE_MISMATCH", `Choose a user who holds ${needed}.`);

@@ -2,6 +2,7 @@
 // check the version they read, so two people acting at once cannot both win.
 import { type Kysely, type OrderByItemBuilder, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { Case } from "../../domain/case.ts";
+import type { CaseSlot } from "../../domain/staff.ts";
 import type { Database } from "../tables/tables.ts";
 import {
   afterCursor,
@@ -89,14 +90,11 @@ export async function findOpenCaseForSubscription(
   return row?.data as Case | undefined;
 }
 
-/** Where a staff member sits on a case: its assigned AM or its assigned CSM. */
-export type AssigneeSlot = "am" | "csm";
-
 /** The open cases a staff member is assigned to, by slot, oldest first (for a hand-over). */
 export async function listOpenCasesOfAssignee(
   db: Db,
   userId: string,
-): Promise<{ id: string; reference: string; slot: AssigneeSlot }[]> {
+): Promise<{ id: string; reference: string; slot: CaseSlot }[]> {
   const rows = await db
     .selectFrom("cases")
     .select(["id", "reference", "assigned_am_id"])
@@ -117,7 +115,7 @@ export async function listOpenCasesOfAssignee(
 export async function countOpenCasesOfAssignee(
   db: Db,
   userId: string,
-): Promise<Record<AssigneeSlot, number>> {
+): Promise<Record<CaseSlot, number>> {
   const row = await db
     .selectFrom("cases")
     .select((eb) => [
