@@ -154,6 +154,17 @@ describe.skipIf(!hasChromium)("refusals, roles and problems", () => {
     await admin.getByRole("table", { name: "Users" }).waitFor();
     await expectAccessible(admin, "users and roles");
     await screenshot(admin, "admin-users");
+    // Deactivating asks what becomes of the user's open cases (going back changes nothing).
+    await admin
+      .getByRole("row")
+      .filter({ hasText: customer.amEmail })
+      .getByRole("button", { name: /^Deactivate / })
+      .click();
+    const dialog = admin.getByRole("dialog");
+    await dialog.getByText(/ holds (no|\d+) open cases?/).waitFor();
+    await expectAccessible(admin, "the deactivate dialog");
+    await dialog.getByRole("button", { name: "Go back" }).click();
+    await dialog.waitFor({ state: "hidden" });
     await admin.getByRole("link", { name: "Dev mailbox" }).click();
     await admin.getByRole("heading", { name: "Dev mailbox" }).waitFor();
     await expectAccessible(admin, "the dev mailbox");
