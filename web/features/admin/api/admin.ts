@@ -73,7 +73,7 @@ export function useOpenCaseCounts(userId: string, enabled: boolean) {
 /**
  * Deactivates a user, then hands their open cases to the successors named. Deactivated first: a
  * refusal of the deactivation (yourself, the last admin) moves nothing, and once inactive nobody
- * can give them a new case while the others move.
+ * can reassign a case to them while the others move.
  */
 export function useDeactivateUser() {
   const client = useQueryClient();
