@@ -1,6 +1,7 @@
 // Admins create staff users, change their role, reset passwords and deactivate them. A
 // deactivated user's sessions end at once.
 import { isUniqueViolation } from "../db/db-errors.ts";
+import { countOpenCasesOfAssignee } from "../db/repositories/cases.repository.ts";
 import { deleteSessionsOfUser } from "../db/repositories/sessions.repository.ts";
 import {
   countActiveAdmins,
@@ -10,7 +11,12 @@ import {
   updateUser,
 } from "../db/repositories/users.repository.ts";
 import { AppError, notFound } from "../domain/errors.ts";
-import type { Principal, StaffUser } from "../domain/staff.ts";
+import {
+  mayHoldCaseSlot,
+  type Principal,
+  STAFF_ROLE_LABELS,
+  type StaffUser,
+} from "../domain/staff.ts";
 import type { Db } from "./context.ts";
 import type { UserCreateInput, UserUpdateInput } from "./inputs.ts";
 import { hashPassword } from "./secrets.ts";
@@ -60,6 +66,7 @@ export async function changeUser(
       ...(passwordHash !== undefined ? { passwordHash } : {}),
     });
     if (!updated) throw notFound("User", id);
+    if (input.role !== undefined) await refuseStrandingOpenCases(trx, updated);
     // Whoever acts (another admin, an API key), CancelDesk keeps someone who can administer it.
     if (mayRemoveAnAdmin && (await countActiveAdmins(trx)) === 0) {
       throw new AppError(
@@ -76,6 +83,30 @@ export async function changeUser(
     return updated;
   });
   return user;
+}
+
+/**
+ * A new role must be able to hold the cases the user holds open: a CSM made an account manager
+ * would otherwise stay the CSM of escalations no CSM queue shows, and nobody could record their
+ * outcome. The admin hands those cases over first (POST /api/users/:id/open-cases/hand-over).
+ */
+async function refuseStrandingOpenCases(trx: Db, user: StaffUser): Promise<void> {
+  const open = await countOpenCasesOfAssignee(trx, user.id);
+  const stranded = (["am", "csm"] as const).filter(
+    (slot) => open[slot] > 0 && !mayHoldCaseSlot(slot, user.role),
+  );
+  if (stranded.length === 0) return;
+  const held = stranded
+    .map(
+      (slot) =>
+        `${open[slot]} open case${open[slot] === 1 ? "" : "s"} as ${slot === "am" ? "AM" : "CSM"}`,
+    )
+    .join(" and ");
+  throw new AppError(
+    "CONFLICT",
+    `${user.name} holds ${held}, which the ${STAFF_ROLE_LABELS[user.role].toLowerCase()} role cannot hold: hand them to a colleague first, then change the role.`,
+    { code: "OPEN_CASES_NEED_SUCCESSOR", details: { openCases: open } },
+  );
 }
 
 export async function getUser(db: Db, id: string): Promise<StaffUser> {
