@@ -60,6 +60,37 @@ export interface DeactivationOutcome {
   left: OpenCaseCounts;
 }
 
+/**
+ * Changes a user's role, first handing the open cases the new role cannot hold to the successors
+ * named (the server refuses the role change while the user holds them): how many moved.
+ */
+export function useChangeRole() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (input: {
+      id: string;
+      role: string;
+      successors: Successors;
+    }): Promise<{ user: UserJson; moved: number }> => {
+      const { amSuccessorId, csmSuccessorId } = input.successors;
+      let moved = 0;
+      if (amSuccessorId || csmSuccessorId) {
+        const handOver = await api.post<HandOverReport>(
+          `/api/users/${input.id}/open-cases/hand-over`,
+          {
+            ...(amSuccessorId ? { amSuccessorId } : {}),
+            ...(csmSuccessorId ? { csmSuccessorId } : {}),
+          },
+        );
+        moved = handOver.moved.length;
+      }
+      const user = await api.patch<UserJson>(`/api/users/${input.id}`, { role: input.role });
+      return { user, moved };
+    },
+    onSettled: () => client.invalidateQueries({ queryKey: ["users"] }),
+  });
+}
+
 /** The open cases of one user, read when the deactivation dialog opens. */
 export function useOpenCaseCounts(userId: string, enabled: boolean) {
   return useQuery({

@@ -12,12 +12,12 @@ import {
   useOpenCaseCounts,
 } from "../api/admin.ts";
 
-const SLOT_LABELS: Record<CaseSlot, { holds: string; field: keyof Successors }> = {
+export const SLOT_LABELS: Record<CaseSlot, { holds: string; field: keyof Successors }> = {
   am: { holds: "assigned AM", field: "amSuccessorId" },
   csm: { holds: "assigned CSM", field: "csmSuccessorId" },
 };
 
-function plural(n: number, one: string, many = `${one}s`) {
+export function plural(n: number, one: string, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
 }
 

@@ -1,5 +1,5 @@
-// Users and roles: create staff users, change a role, deactivate (their sessions end, their open
-// cases handed to a successor or left with them).
+// Users and roles: create staff users, change a role or reset a password (each asks first: their
+// sessions end), deactivate (their open cases handed to a successor or left with them).
 
 import {
   Alert,
@@ -18,6 +18,7 @@ import { ApiError } from "../../../lib/api-client.ts";
 import { ROLE_LABELS } from "../../../lib/format.ts";
 import { useDeactivateUser, useSaveUser, useUsers } from "../api/admin.ts";
 import { DeactivateUserButton, DeactivationReport } from "./deactivate-user.tsx";
+import { ResetPasswordButton, RoleSelect } from "./user-changes.tsx";
 
 const ROLE_OPTIONS = Object.entries(ROLE_LABELS).map(([value, label]) => ({ value, label }));
 
@@ -28,12 +29,18 @@ export function UsersAdmin() {
   const staff = users.data?.items ?? [];
   const [form, setForm] = useState({ name: "", email: "", role: "account_manager", password: "" });
   const error = save.error instanceof ApiError ? save.error : null;
+  // The last change made on this page, said once in its status area.
+  const [report, setReport] = useState<string | null>(null);
+  const done = (sentence: string) => {
+    deactivate.reset();
+    setReport(sentence);
+  };
   return (
     <Stack>
       <Title order={1}>Users and roles</Title>
-      {save.error ? (
-        <Alert color="red" role="alert">
-          {save.error.message}
+      {report ? (
+        <Alert color="green" role="status">
+          {report}
         </Alert>
       ) : null}
       {deactivate.error ? (
@@ -59,16 +66,7 @@ export function UsersAdmin() {
                 <Table.Td>{u.name}</Table.Td>
                 <Table.Td>{u.email}</Table.Td>
                 <Table.Td>
-                  <Select
-                    aria-label={`Role of ${u.name}`}
-                    data={ROLE_OPTIONS}
-                    value={u.role}
-                    allowDeselect={false}
-                    onChange={(role) =>
-                      role && role !== u.role && save.mutate({ id: u.id, body: { role } })
-                    }
-                    size="xs"
-                  />
+                  <RoleSelect user={u} staff={staff} onDone={done} />
                 </Table.Td>
                 <Table.Td>
                   {u.active
@@ -79,17 +77,28 @@ export function UsersAdmin() {
                 </Table.Td>
                 <Table.Td>
                   {u.active ? (
-                    <DeactivateUserButton
-                      user={u}
-                      staff={staff}
-                      onConfirm={(successors) => deactivate.mutate({ id: u.id, successors })}
-                    />
+                    <Group gap="xs" wrap="nowrap">
+                      <ResetPasswordButton user={u} onDone={done} />
+                      <DeactivateUserButton
+                        user={u}
+                        staff={staff}
+                        onConfirm={(successors) => {
+                          setReport(null);
+                          deactivate.mutate({ id: u.id, successors });
+                        }}
+                      />
+                    </Group>
                   ) : (
                     <Button
                       size="xs"
                       variant="default"
                       aria-label={`Reactivate ${u.name}`}
-                      onClick={() => save.mutate({ id: u.id, body: { active: true } })}
+                      onClick={() =>
+                        save.mutate(
+                          { id: u.id, body: { active: true } },
+                          { onSuccess: () => done(`${u.name} is active again and can sign in.`) },
+                        )
+                      }
                     >
                       Reactivate
                     </Button>
@@ -105,6 +114,13 @@ export function UsersAdmin() {
           <Title order={2} size="h4">
             Add a user
           </Title>
+          {save.error ? (
+            <Alert color="red" role="alert">
+              {error && error.fields.length > 0
+                ? "The user was not added: check the fields marked below."
+                : save.error.message}
+            </Alert>
+          ) : null}
           <TextInput
             label="Name"
             value={form.name}
@@ -139,8 +155,12 @@ export function UsersAdmin() {
                 save.mutate(
                   { body: form },
                   {
-                    onSuccess: () =>
-                      setForm({ name: "", email: "", role: "account_manager", password: "" }),
+                    onSuccess: (added) => {
+                      setForm({ name: "", email: "", role: "account_manager", password: "" });
+                      done(
+                        `${added.name} is added as ${(ROLE_LABELS[added.role] ?? added.role).toLowerCase()}.`,
+                      );
+                    },
                   },
                 )
               }
