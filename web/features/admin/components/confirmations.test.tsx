@@ -93,3 +93,41 @@ describe("irreversible admin actions ask first", () => {
     await waitFor(() => expect(writes).toEqual(["PATCH /api/users/u-am"]));
   });
 });
+
+describe("a new API key", () => {
+  it("is shown beside the form with a copy button, and no longer once it is revoked", async () => {
+    const key = {
+      id: "key-2",
+      name: "Billing",
+      prefix: "cdk_9f3a",
+      role: "admin",
+      createdAt: "2025-03-01T09:00:00.000Z",
+      lastUsedAt: null,
+      revokedAt: null as string | null,
+    };
+    const pages: Record<string, unknown> = {
+      "/api/api-keys": { items: [] },
+      "POST /api/api-keys": { ...key, key: "cdk_9f3a_the-whole-secret" },
+    };
+    fakeApi(pages);
+    show(<ApiKeysAdmin />);
+    fireEvent.change(await screen.findByLabelText(/Name/), { target: { value: "Billing" } });
+    pages["/api/api-keys"] = { items: [key] };
+    fireEvent.click(screen.getByRole("button", { name: "Create key" }));
+    const shown = await screen.findByRole("status");
+    expect(shown.textContent).toContain(
+      "The key for “Billing”: copy it now, it is shown only once",
+    );
+    expect(shown.textContent).toContain("cdk_9f3a_the-whole-secret");
+    expect(within(shown).getByRole("button", { name: "Copy the key" })).toBeTruthy();
+    // Focus goes to it, beside the form that made it.
+    await waitFor(() => expect(document.activeElement).toBe(shown));
+
+    pages["/api/api-keys"] = { items: [{ ...key, revokedAt: "2025-03-01T10:00:00.000Z" }] };
+    fireEvent.click(screen.getByRole("button", { name: "Revoke Billing" }));
+    fireEvent.click(
+      within(await screen.findByRole("dialog")).getByRole("button", { name: "Revoke the key" }),
+    );
+    await waitFor(() => expect(screen.queryByText("cdk_9f3a_the-whole-secret")).toBeNull());
+  });
+});
