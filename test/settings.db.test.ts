@@ -82,4 +82,22 @@ describe("settings", () => {
     expect(invalidFields(response)).toContain(field);
     expect((await admin.request({ method: "GET", url: "/api/settings" })).json()).toEqual(before);
   });
+
+  it("names every field that is wrong at once, not only the first", async () => {
+    const response = await admin.request({
+      method: "PATCH",
+      url: "/api/settings",
+      payload: {
+        companyName: " ",
+        logoUrl: "http://insecure.example.com/logo.png",
+        saveValidationDays: 999,
+      },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(invalidFields(response).sort()).toEqual([
+      "companyName",
+      "logoUrl",
+      "saveValidationDays",
+    ]);
+  });
 });

@@ -2,7 +2,7 @@
 // as its logo, and how many days a save must hold before analytics count it (so an offer that
 // only delays a cancellation does not flatter the save rate).
 import { readSettingRows, writeSettingRows } from "../db/repositories/settings.repository.ts";
-import { AppError } from "../domain/errors.ts";
+import { validationError } from "../domain/errors.ts";
 import type { Db } from "./context.ts";
 
 export interface WorkspaceSettings {
@@ -30,12 +30,6 @@ export async function getSettings(db: Db): Promise<WorkspaceSettings> {
   return settings;
 }
 
-function invalid(field: string, message: string): AppError {
-  return new AppError("VALIDATION_FAILED", `${field}: ${message}`, {
-    fields: [{ field, message }],
-  });
-}
-
 /** Checks and stores the given settings; the others keep their values. */
 export async function updateSettings(
   db: Db,
@@ -43,10 +37,12 @@ export async function updateSettings(
   updatedBy: string | null,
   now: Date,
 ): Promise<WorkspaceSettings> {
+  // Every field's problem at once: the admin fixes the form in one go, not one field per save.
+  const problems: { field: string; message: string }[] = [];
   if (changes.companyName !== undefined) {
     const name = changes.companyName.trim();
     if (name.length === 0 || name.length > 120)
-      throw invalid("companyName", "must be 1 to 120 characters");
+      problems.push({ field: "companyName", message: "must be 1 to 120 characters" });
     changes.companyName = name;
   }
   if (changes.logoUrl !== undefined && changes.logoUrl !== null) {
@@ -56,15 +52,22 @@ export async function updateSettings(
       (/^data:image\/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/=]+$/.test(url) &&
         url.length <= 200_000);
     if (!ok)
-      throw invalid(
-        "logoUrl",
-        "must be an https: URL (up to 2,000 characters) or a base64 data:image URL under 200 KB",
-      );
+      problems.push({
+        field: "logoUrl",
+        message:
+          "must be an https: URL (up to 2,000 characters) or a base64 data:image URL under 200 KB",
+      });
   }
   if (changes.saveValidationDays !== undefined) {
     const days = changes.saveValidationDays;
     if (!Number.isInteger(days) || days < 0 || days > 365)
-      throw invalid("saveValidationDays", "must be a whole number of days from 0 to 365");
+      problems.push({
+        field: "saveValidationDays",
+        message: "must be a whole number of days from 0 to 365",
+      });
+  }
+  if (problems.length > 0) {
+    throw validationError(problems, problems.map((p) => `${p.field}: ${p.message}`).join("; "));
   }
   await writeSettingRows(db, changes as Record<string, unknown>, updatedBy, now);
   return getSettings(db);

@@ -101,6 +101,8 @@ function SettingsForm({ stored }: { stored: WorkspaceSettings }) {
                 description="Analytics count a save only if the customer is still subscribed this many days after it (0 to 365)"
                 min={0}
                 max={365}
+                // A number out of range is named by the server, not quietly changed to 365.
+                clampBehavior="none"
                 allowDecimal={false}
                 value={days}
                 onChange={setDays}
