@@ -29,6 +29,23 @@ import { useCurrentPolicy, usePolicyVersions, usePublishPolicy } from "../api/ad
 
 type NumberKey<T> = { [K in keyof T]-?: T[K] extends number ? K : never }[keyof T];
 
+/** The fields the form has an input for, by the path the server names them with. */
+const FIELD_LABELS: Record<string, string> = {
+  "definition.slas.csmEngagementDueHours": "CSM engagement due (hours)",
+  "definition.slas.csmEngagementAtRiskHours": "At risk when under (hours)",
+  "definition.slas.formLinkExpiryHours": "Form link expiry (hours)",
+  "definition.slas.offerAnswerExpiryHours": "Offer answer expiry (hours)",
+  "definition.slas.feedbackExpiryDays": "Feedback expiry (days)",
+  "definition.identity.attemptLimit": "Verification attempt limit",
+  "definition.identity.maxCodesSent": "Codes a case may send",
+  "definition.identity.codeLifetimeMinutes": "Code lifetime (minutes)",
+};
+
+/** A field as the admin knows it: the form's label, else its place in the JSON (without "definition."). */
+function fieldName(path: string): string {
+  return FIELD_LABELS[path] ?? path.replace(/^definition\./, "");
+}
+
 export function PolicyAdmin() {
   const current = useCurrentPolicy();
   const versions = usePolicyVersions();
@@ -55,31 +72,35 @@ export function PolicyAdmin() {
     change(parsed);
     setDraft(JSON.stringify(parsed, null, 2));
   };
-  const slaField = (key: NumberKey<PolicyDefinition["slas"]>, label: string) => (
-    <NumberInput
-      label={label}
-      min={0}
-      value={parsed?.slas[key] ?? 0}
-      onChange={(v) =>
-        update((d) => {
-          d.slas[key] = Number(v);
-        })
-      }
-    />
-  );
-  const idField = (key: NumberKey<PolicyDefinition["identity"]>, label: string) => (
-    <NumberInput
-      label={label}
-      min={1}
-      value={parsed?.identity[key] ?? 0}
-      onChange={(v) =>
-        update((d) => {
-          d.identity[key] = Number(v);
-        })
-      }
-    />
-  );
   const error = publish.error instanceof ApiError ? publish.error : null;
+  // A cleared number stays empty (null in the JSON), so publishing names it; it never becomes 0.
+  const numberOf = (v: string | number) => (v === "" ? (null as unknown as number) : Number(v));
+  const slaField = (key: NumberKey<PolicyDefinition["slas"]>) => (
+    <NumberInput
+      label={FIELD_LABELS[`definition.slas.${key}`]}
+      min={0}
+      value={parsed?.slas[key] ?? ""}
+      error={error?.fieldMessage(`definition.slas.${key}`)}
+      onChange={(v) =>
+        update((d) => {
+          d.slas[key] = numberOf(v);
+        })
+      }
+    />
+  );
+  const idField = (key: NumberKey<PolicyDefinition["identity"]>) => (
+    <NumberInput
+      label={FIELD_LABELS[`definition.identity.${key}`]}
+      min={1}
+      value={parsed?.identity[key] ?? ""}
+      error={error?.fieldMessage(`definition.identity.${key}`)}
+      onChange={(v) =>
+        update((d) => {
+          d.identity[key] = numberOf(v);
+        })
+      }
+    />
+  );
 
   return (
     <Stack>
@@ -232,24 +253,25 @@ export function PolicyAdmin() {
             </Text>
             {parsed ? (
               <SimpleGrid cols={{ base: 1, sm: 2, md: 3 }}>
-                {slaField("csmEngagementDueHours", "CSM engagement due (hours)")}
-                {slaField("csmEngagementAtRiskHours", "At risk when under (hours)")}
-                {slaField("formLinkExpiryHours", "Form link expiry (hours)")}
-                {slaField("offerAnswerExpiryHours", "Offer answer expiry (hours)")}
-                {slaField("feedbackExpiryDays", "Feedback expiry (days)")}
-                {idField("attemptLimit", "Verification attempt limit")}
+                {slaField("csmEngagementDueHours")}
+                {slaField("csmEngagementAtRiskHours")}
+                {slaField("formLinkExpiryHours")}
+                {slaField("offerAnswerExpiryHours")}
+                {slaField("feedbackExpiryDays")}
+                {idField("attemptLimit")}
                 <NumberInput
-                  label="Codes a case may send"
+                  label={FIELD_LABELS["definition.identity.maxCodesSent"]}
                   min={1}
                   max={20}
                   value={parsed.identity.maxCodesSent ?? DEFAULT_MAX_CODES_SENT}
+                  error={error?.fieldMessage("definition.identity.maxCodesSent")}
                   onChange={(v) =>
                     update((d) => {
-                      d.identity.maxCodesSent = Number(v);
+                      d.identity.maxCodesSent = numberOf(v);
                     })
                   }
                 />
-                {idField("codeLifetimeMinutes", "Code lifetime (minutes)")}
+                {idField("codeLifetimeMinutes")}
                 <Switch
                   label="Time-box the CSM step (click-to-cancel)"
                   checked={parsed.slas.csmStepTimeBox}
@@ -281,16 +303,23 @@ export function PolicyAdmin() {
             />
             {publish.error ? (
               <Alert color="red" role="alert" title="Not published">
-                {publish.error.message}
                 {error?.fields.length ? (
-                  <ul>
-                    {error.fields.map((f) => (
-                      <li key={f.field}>
-                        {f.field}: {f.message}
-                      </li>
-                    ))}
-                  </ul>
-                ) : null}
+                  <>
+                    {error.fields.some((f) => FIELD_LABELS[f.field])
+                      ? "Fix what is marked above"
+                      : "Fix these in the definition"}
+                    :
+                    <ul>
+                      {error.fields.map((f) => (
+                        <li key={f.field}>
+                          {fieldName(f.field)}: {f.message}
+                        </li>
+                      ))}
+                    </ul>
+                  </>
+                ) : (
+                  publish.error.message
+                )}
                 {error?.code === "POLICY_CHANGED" ? (
                   <Button
                     mt="sm"
