@@ -114,6 +114,8 @@ const EXPECTED: Record<string, Who[]> = {
   "GET /api/analytics/cases": STAFF,
   "GET /api/settings": [ADMIN],
   "PATCH /api/settings": [ADMIN],
+  "GET /api/imports": [ADMIN],
+  "POST /api/imports/:kind": [ADMIN],
 };
 
 let server: TestServer;
@@ -139,7 +141,11 @@ function call(key: string) {
   const [method, url] = key.split(" ") as [string, string];
   return {
     method: method as "GET",
-    url: url.replace(":id", randomUUID()).replace(":version", "1").replace(":offerCode", "x"),
+    url: url
+      .replace(":id", randomUUID())
+      .replace(":version", "1")
+      .replace(":offerCode", "x")
+      .replace(":kind", "accounts"),
     ...(method === "GET" ? {} : { payload: {} }),
   };
 }

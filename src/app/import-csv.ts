@@ -73,7 +73,12 @@ export interface ImportOptions {
 
 /** The database refused a batch that passed validation; the transaction was rolled back. */
 export class ImportFailedError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    /** The lines of the batch refused, for a caller that must not quote the database's message. */
+    readonly lines: { first: number; last: number },
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = "ImportFailedError";
   }
@@ -464,6 +469,7 @@ export async function importCsv(
             throw new ImportFailedError(
               `the database refused the ${spec.noun}s on lines ${first}-${last} ` +
                 `(${error instanceof Error ? error.message : String(error)}); nothing was imported`,
+              { first, last },
               { cause: error },
             );
           }

@@ -22,6 +22,7 @@ import { caseRoutes } from "./routes/cases/case.routes.ts";
 import { offerOptionRoutes } from "./routes/cases/offer-options.routes.ts";
 import { contactRoutes } from "./routes/contacts/contact.routes.ts";
 import { documentationRoutes } from "./routes/documentation/documentation.routes.ts";
+import { importRoutes } from "./routes/imports/import.routes.ts";
 import { smsStatusRoutes } from "./routes/integrations/sms-status.routes.ts";
 import { messageRoutes } from "./routes/messages/message.routes.ts";
 import { planRoutes } from "./routes/plans/plan.routes.ts";
@@ -174,6 +175,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(offerOptionRoutes(ctx));
   await app.register(documentationRoutes(ctx));
   await app.register(settingsRoutes(ctx));
+  await app.register(importRoutes(ctx));
   await app.register(webhookRoutes(ctx));
   await app.register(messageRoutes(ctx));
   await app.register(analyticsRoutes(ctx, options.csvPageSize));

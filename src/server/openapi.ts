@@ -40,8 +40,11 @@ export function openApiTransform(input: TransformInput): ReturnType<typeof jsonS
     | undefined;
   // A route without a schema (a plugin's) is documented as it is.
   if (!transformed || transformed.hide) return out;
-  const route = (input as unknown as { route: { method: string | string[]; config?: RouteConfig } })
-    .route;
+  const route = (
+    input as unknown as {
+      route: { method: string | string[]; config?: RouteConfig; bodyLimit?: number };
+    }
+  ).route;
   const config = route.config ?? {};
   const methods = [route.method].flat();
   const error = transformed.response?.["400"];
@@ -63,8 +66,16 @@ export function openApiTransform(input: TransformInput): ReturnType<typeof jsonS
     }
   }
   if (error && "body" in transformed) {
-    response["413"] = withDescription(error, "BODY_TOO_LARGE: the body is over 1 MiB");
-    response["415"] = withDescription(error, "UNSUPPORTED_MEDIA_TYPE: send application/json");
+    const limit = route.bodyLimit ?? 1024 * 1024;
+    const consumes = (transformed.consumes as string[] | undefined) ?? ["application/json"];
+    response["413"] = withDescription(
+      error,
+      `BODY_TOO_LARGE: the body is over ${limit / (1024 * 1024)} MiB`,
+    );
+    response["415"] = withDescription(
+      error,
+      `UNSUPPORTED_MEDIA_TYPE: send ${consumes.join(" or ")}`,
+    );
   }
   if (error && config.rateLimit) {
     response["429"] = withDescription(error, "RATE_LIMITED: too many requests from this address");

@@ -44,6 +44,10 @@ function fromValidation(error: FastifyError): ErrorBody {
   };
 }
 
+function mebibytes(bytes: number): string {
+  return `${Number((bytes / (1024 * 1024)).toFixed(1))} MiB`;
+}
+
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {
@@ -72,15 +76,24 @@ export function registerErrorHandler(app: FastifyInstance): void {
       });
     }
     if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+      // A route that reads something else than JSON (a CSV import) names it in its schema.
+      const consumes = (request.routeOptions.schema as { consumes?: string[] } | undefined)
+        ?.consumes;
       return reply.status(415).send({
         code: "UNSUPPORTED_MEDIA_TYPE",
-        message: "Send JSON with Content-Type: application/json.",
+        message: consumes?.length
+          ? `Send the file with Content-Type: ${consumes.join(" or ")}.`
+          : "Send JSON with Content-Type: application/json.",
       });
     }
     if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-      return reply
-        .status(413)
-        .send({ code: "BODY_TOO_LARGE", message: "The request body is too large." });
+      const limit = request.routeOptions.bodyLimit;
+      return reply.status(413).send({
+        code: "BODY_TOO_LARGE",
+        message: limit
+          ? `The request body is too large: this request takes at most ${mebibytes(limit)}.`
+          : "The request body is too large.",
+      });
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.status(error.statusCode).send({ code: "BAD_REQUEST", message: error.message });
