@@ -6,6 +6,7 @@ import { AccountPage } from "../features/accounts/components/account-page.tsx";
 import { AccountsPage } from "../features/accounts/components/accounts-page.tsx";
 import { ApiKeysAdmin } from "../features/admin/components/api-keys-admin.tsx";
 import { DevMailbox } from "../features/admin/components/dev-mailbox.tsx";
+import { ImportAdmin } from "../features/admin/components/import-admin.tsx";
 import { PolicyAdmin } from "../features/admin/components/policy-admin.tsx";
 import { SettingsAdmin } from "../features/admin/components/settings-admin.tsx";
 import { UsersAdmin } from "../features/admin/components/users-admin.tsx";
@@ -60,6 +61,7 @@ function StaffDesk({ user, isAdmin }: { user: UserJson; isAdmin: boolean }) {
         <Route path="admin/mailbox" element={isAdmin ? <DevMailbox /> : <NotAllowed />} />
         <Route path="admin/audit" element={isAdmin ? <AuditVerifyPage /> : <NotAllowed />} />
         <Route path="admin/settings" element={isAdmin ? <SettingsAdmin /> : <NotAllowed />} />
+        <Route path="admin/import" element={isAdmin ? <ImportAdmin /> : <NotAllowed />} />
         <Route path="*" element={<NotFoundPage />} />
       </Routes>
     </StaffLayout>

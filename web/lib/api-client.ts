@@ -77,6 +77,14 @@ function withQuery(path: string, query?: Query): string {
   return text ? `${path}?${text}` : path;
 }
 
+/** A body sent as it is (a file) with its own content type, instead of as JSON. */
+class RawBody {
+  constructor(
+    readonly data: Blob | string,
+    readonly contentType: string,
+  ) {}
+}
+
 /** Per request: an Idempotency-Key makes a retry of a write get the first answer again. */
 export interface WriteOptions {
   idempotencyKey?: string;
@@ -92,7 +100,8 @@ async function request<T>(
 ): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json" };
   if (options.idempotencyKey) headers["idempotency-key"] = options.idempotencyKey;
-  if (body !== undefined) headers["content-type"] = "application/json";
+  if (body !== undefined)
+    headers["content-type"] = body instanceof RawBody ? body.contentType : "application/json";
   if (method !== "GET" && csrfToken) headers["x-csrf-token"] = csrfToken;
   let response: Response;
   try {
@@ -100,7 +109,8 @@ async function request<T>(
       method,
       headers,
       credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body:
+        body === undefined ? undefined : body instanceof RawBody ? body.data : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, {
@@ -135,6 +145,14 @@ export const api = {
   post: <T>(path: string, body: unknown = {}, options?: WriteOptions) =>
     request<T>("POST", path, body, undefined, options),
   patch: <T>(path: string, body: unknown) => request<T>("PATCH", path, body),
+  /** Posts a file (a CSV import) as the body, with its content type. */
+  postFile: <T>(
+    path: string,
+    data: Blob | string,
+    contentType: string,
+    query?: Query,
+    options?: WriteOptions,
+  ) => request<T>("POST", path, new RawBody(data, contentType), query, options),
 };
 
 export function errorMessage(error: unknown): string {

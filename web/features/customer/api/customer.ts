@@ -2,6 +2,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRef } from "react";
 import { ApiError, api } from "../../../lib/api-client.ts";
+import { keyStillOpen, newIdempotencyKey } from "../../../lib/idempotency-key.ts";
 import type { CustomerLinkView } from "../../../lib/types.ts";
 
 export interface Done {
@@ -26,23 +27,6 @@ export function useCustomerLink(token: string) {
     refetchOnWindowFocus: false,
     refetchOnReconnect: false,
   });
-}
-
-/** 128 random bits as hex: `crypto.randomUUID` exists only on https pages and localhost. */
-function newIdempotencyKey(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** Answers after which the server has kept nothing for the key, or will replay it: keep it. */
-function keyStillOpen(error: unknown): boolean {
-  if (!(error instanceof ApiError)) return true;
-  return (
-    error.status === 0 ||
-    error.status >= 500 ||
-    // Another send with this key is still running, or lost its claim to a retry.
-    (error.status === 409 && (error.code === "CONFLICT" || error.code === "IDEMPOTENCY_CLAIM_LOST"))
-  );
 }
 
 /**
