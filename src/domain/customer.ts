@@ -73,6 +73,14 @@ export interface Subscription {
   currentPeriodEnd: Date;
   cancelAt: Date | null;
   cancelledAt: Date | null;
+  /**
+   * The discount billing applied (an accepted discount offer), percent off the monthly value until
+   * `discountEndsAt`. The ledger keeps both after the end: `runningDiscountOf` says whether it runs.
+   */
+  discountPercent: number | null;
+  discountEndsAt: Date | null;
+  /** While paused by a pause offer: when billing resumes (the timers make it active again). */
+  pausedUntil: Date | null;
   version: number;
   createdAt: Date;
   updatedAt: Date;

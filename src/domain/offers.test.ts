@@ -9,6 +9,7 @@ import {
   type OfferSubject,
   percentOfMinor,
   proRataMinor,
+  runningDiscountOf,
 } from "./offers.ts";
 import { findOffer, type OfferDefinition } from "./policy-definition.ts";
 import { AM, CSM, REQUESTER, SYSTEM, testPolicy } from "./test-factories.ts";
@@ -181,5 +182,34 @@ describe("offer eligibility", () => {
       "custom_csm",
     ]);
     expect(eligibleOffers(testPolicy, growth, AM).map((o) => o.code)).not.toContain("custom_csm");
+  });
+});
+
+describe("a subscription's running discount", () => {
+  const endsAt = new Date("2027-03-03T10:00:00.000Z");
+  const discounted = {
+    status: "active" as const,
+    monthlyValueMinor: 651_035,
+    discountPercent: 20,
+    discountEndsAt: endsAt,
+  };
+
+  it("runs until its end, at the list value less its percent (rounded half up)", () => {
+    expect(runningDiscountOf(discounted, new Date("2026-12-03T10:00:00.000Z"))).toEqual({
+      percent: 20,
+      endsAt,
+      monthlyValueMinor: 520_828, // 651,035 less 130,207 (20% is 130,207.0)
+    });
+  });
+
+  it("is over at its end, for a cancelled subscription, and when billing applied none", () => {
+    expect(runningDiscountOf(discounted, endsAt)).toBeNull();
+    expect(runningDiscountOf({ ...discounted, status: "cancelled" }, new Date(0))).toBeNull();
+    expect(
+      runningDiscountOf(
+        { ...discounted, discountPercent: null, discountEndsAt: null },
+        new Date(0),
+      ),
+    ).toBeNull();
   });
 });

@@ -4,6 +4,7 @@
 
 import type { Actor } from "./actor.ts";
 import type { SubscriptionFacts } from "./context.ts";
+import type { Subscription } from "./customer.ts";
 import type { OfferDefinition, PolicyDefinition } from "./policy-definition.ts";
 
 /** What an offer's eligibility is judged against. */
@@ -213,4 +214,30 @@ export function computeOfferEffectOn(
     currency: subscription.currency,
     targetPlanMonthlyValueMinor: target ?? null,
   });
+}
+
+/** A discount billing applied that runs now, and what the customer pays a month while it runs. */
+export interface RunningDiscount {
+  percent: number;
+  endsAt: Date;
+  monthlyValueMinor: number;
+}
+
+/**
+ * The subscription's discount if it runs at `now`: the ledger keeps a discount's percent and end
+ * after the end passes (nothing clears them), so only this tells a current discount from an old
+ * one. A cancelled subscription is billed nothing, so no discount of it runs.
+ */
+export function runningDiscountOf(
+  subscription: Pick<
+    Subscription,
+    "status" | "monthlyValueMinor" | "discountPercent" | "discountEndsAt"
+  >,
+  now: Date,
+): RunningDiscount | null {
+  const { discountPercent: percent, discountEndsAt: endsAt } = subscription;
+  if (percent === null || endsAt === null || subscription.status === "cancelled") return null;
+  if (endsAt.getTime() <= now.getTime()) return null;
+  const value = subscription.monthlyValueMinor;
+  return { percent, endsAt, monthlyValueMinor: value - percentOfMinor(value, percent) };
 }

@@ -9,6 +9,7 @@ import type {
   EvidencePart,
 } from "../../src/domain/checklist.ts";
 import type { Account, Contact, Plan, Subscription } from "../../src/domain/customer.ts";
+import type { RunningDiscount } from "../../src/domain/offers.ts";
 import type { PolicyDefinition } from "../../src/domain/policy-definition.ts";
 import type { ApiKey, StaffRole, StaffUser } from "../../src/domain/staff.ts";
 
@@ -32,7 +33,13 @@ export type {
 export type AccountJson = Wire<Account>;
 export type ContactJson = Wire<Contact>;
 export type PlanJson = Wire<Plan>;
-export type SubscriptionJson = Wire<Subscription>;
+/**
+ * A subscription as the API answers it: the discount billing applied only while it runs (the
+ * server judges that by its clock), with what the customer pays meanwhile.
+ */
+export type SubscriptionJson = Omit<Wire<Subscription>, "discountPercent" | "discountEndsAt"> & {
+  discount: Wire<RunningDiscount> | null;
+};
 export type UserJson = Omit<Wire<StaffUser>, "passwordHash">;
 export type ApiKeyJson = Wire<ApiKey>;
 

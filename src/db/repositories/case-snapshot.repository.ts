@@ -108,6 +108,9 @@ const SUBSCRIPTION_COLUMNS = [
   "current_period_end",
   "cancel_at",
   "cancelled_at",
+  "discount_percent",
+  "discount_ends_at",
+  "paused_until",
   "version",
   "created_at",
   "updated_at",
@@ -117,6 +120,8 @@ const SUBSCRIPTION_DATES = [
   "current_period_end",
   "cancel_at",
   "cancelled_at",
+  "discount_ends_at",
+  "paused_until",
   "created_at",
   "updated_at",
 ] as const;

@@ -18,6 +18,9 @@ export interface SubscriptionRow {
   current_period_end: Date;
   cancel_at: Date | null;
   cancelled_at: Date | null;
+  discount_percent: number | null;
+  discount_ends_at: Date | null;
+  paused_until: Date | null;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -37,6 +40,9 @@ export function toSubscription(row: SubscriptionRow): Subscription {
     currentPeriodEnd: row.current_period_end,
     cancelAt: row.cancel_at,
     cancelledAt: row.cancelled_at,
+    discountPercent: row.discount_percent,
+    discountEndsAt: row.discount_ends_at,
+    pausedUntil: row.paused_until,
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

@@ -11,8 +11,23 @@ import {
 import { reactivateSubscription } from "../../../app/reactivate-subscription.ts";
 import { listSubscriptions } from "../../../db/repositories/subscriptions.repository.ts";
 import { SUBSCRIPTION_STATUSES, type Subscription } from "../../../domain/customer.ts";
+import { runningDiscountOf } from "../../../domain/offers.ts";
 import { ADMIN, principalOf, STAFF } from "../../plugins/auth.ts";
 import { errorResponses, idParams, iso, pageOf, pageQuery } from "../common.ts";
+
+/** A discount that runs now, as the subscription's answers carry it. */
+export const runningDiscountJson = z
+  .object({
+    percent: z.number().int().describe("percent off the monthly value"),
+    endsAt: z.string().describe("when the discount ends and the list value is billed again"),
+    monthlyValueMinor: z
+      .number()
+      .int()
+      .describe(
+        "what the customer pays a month while it runs, in minor units (the list value less the percent)",
+      ),
+  })
+  .meta({ id: "RunningDiscount" });
 
 export const subscriptionJson = z
   .object({
@@ -28,19 +43,38 @@ export const subscriptionJson = z
     currentPeriodEnd: z.string(),
     cancelAt: z.string().nullable(),
     cancelledAt: z.string().nullable(),
+    discount: runningDiscountJson
+      .nullable()
+      .describe("the discount billing applied that runs now; null when none runs (or it ended)"),
+    pausedUntil: z
+      .string()
+      .nullable()
+      .describe("while the status is paused: when billing resumes; null otherwise"),
     version: z.number().int(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
   .meta({ id: "Subscription" });
 
-export function presentSubscription(s: Subscription): z.infer<typeof subscriptionJson> {
+/** What billing applies now, as of `now` (the server's clock): a discount that ended is not shown. */
+export function presentSubscription(s: Subscription, now: Date): z.infer<typeof subscriptionJson> {
+  const discount = runningDiscountOf(s, now);
   return {
-    ...s,
+    id: s.id,
+    accountId: s.accountId,
+    planId: s.planId,
+    externalRef: s.externalRef,
+    seats: s.seats,
+    monthlyValueMinor: s.monthlyValueMinor,
+    currency: s.currency,
+    status: s.status,
     currentPeriodStart: s.currentPeriodStart.toISOString(),
     currentPeriodEnd: s.currentPeriodEnd.toISOString(),
     cancelAt: iso(s.cancelAt),
     cancelledAt: iso(s.cancelledAt),
+    discount: discount && { ...discount, endsAt: discount.endsAt.toISOString() },
+    pausedUntil: s.status === "paused" ? iso(s.pausedUntil) : null,
+    version: s.version,
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
   };
@@ -65,7 +99,7 @@ export function subscriptionRoutes(ctx: AppContext) {
       handler: async (request) => {
         const { limit, cursor, ...filter } = request.query;
         const page = await listSubscriptions(ctx.db, filter, { limit, cursor });
-        return { ...page, items: page.items.map(presentSubscription) };
+        return { ...page, items: page.items.map((s) => presentSubscription(s, ctx.now())) };
       },
     });
     app.get("/api/subscriptions/:id", {
@@ -76,7 +110,7 @@ export function subscriptionRoutes(ctx: AppContext) {
         response: { 200: subscriptionJson, ...errorResponses },
       },
       handler: async (request) =>
-        presentSubscription(await getSubscription(ctx.db, request.params.id)),
+        presentSubscription(await getSubscription(ctx.db, request.params.id), ctx.now()),
     });
     // Subscriptions belong to the billing system of record: only admins (and admin API keys, e.g.
     // the billing integration) create or change them directly; cases change them through the policy.
@@ -88,7 +122,9 @@ export function subscriptionRoutes(ctx: AppContext) {
         response: { 201: subscriptionJson, ...errorResponses },
       },
       handler: async (request, reply) =>
-        reply.status(201).send(presentSubscription(await createSubscription(ctx.db, request.body))),
+        reply
+          .status(201)
+          .send(presentSubscription(await createSubscription(ctx.db, request.body), ctx.now())),
     });
     app.patch("/api/subscriptions/:id", {
       config: { access: { roles: ADMIN } },
@@ -99,7 +135,10 @@ export function subscriptionRoutes(ctx: AppContext) {
         response: { 200: subscriptionJson, ...errorResponses },
       },
       handler: async (request) =>
-        presentSubscription(await changeSubscription(ctx.db, request.params.id, request.body)),
+        presentSubscription(
+          await changeSubscription(ctx.db, request.params.id, request.body),
+          ctx.now(),
+        ),
     });
     app.post("/api/subscriptions/:id/reactivate", {
       config: { access: { roles: ["account_manager", "admin"] } },
@@ -112,6 +151,7 @@ export function subscriptionRoutes(ctx: AppContext) {
       handler: async (request) =>
         presentSubscription(
           (await reactivateSubscription(ctx, principalOf(request), request.params.id)).subscription,
+          ctx.now(),
         ),
     });
   };
