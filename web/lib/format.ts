@@ -30,6 +30,11 @@ export function formatDate(iso: string | null | undefined): string {
   return new Intl.DateTimeFormat(undefined, { dateStyle: "medium" }).format(new Date(iso));
 }
 
+/** A day written out in the reader's locale ("March 3, 2027" in en-US), for sentences. */
+export function formatDateInWords(iso: string): string {
+  return new Intl.DateTimeFormat(undefined, { dateStyle: "long" }).format(new Date(iso));
+}
+
 /** "escalated_to_me" -> "Escalated to me". */
 export function humanize(code: string | null | undefined): string {
   if (!code) return "—";

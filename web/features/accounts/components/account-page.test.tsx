@@ -16,7 +16,9 @@ import {
   runToUnverified,
   SYSTEM,
 } from "../../../../src/domain/test-factories.ts";
-import { DocumentationRecord } from "./account-page.tsx";
+import { formatDateInWords } from "../../../lib/format.ts";
+import type { SubscriptionJson } from "../../../lib/types.ts";
+import { DocumentationRecord, SubscriptionsTable } from "./account-page.tsx";
 
 const context = makeContext();
 const names = new Map([
@@ -90,5 +92,75 @@ describe("the account page's documentation record", () => {
     const unverifiedShown = record(unverified);
     expect(unverifiedShown.textContent).toContain("Identity not verified (3 failed attempts)");
     expect(unverifiedShown.textContent).not.toContain("Identity verified by");
+  });
+});
+
+describe("the account page's subscriptions", () => {
+  const growth = {
+    id: "plan-growth",
+    code: "growth",
+    name: "Growth",
+    monthlyPriceMinor: 8_455,
+    currency: "USD",
+    active: true,
+    createdAt: "2026-01-01T00:00:00.000Z",
+    updatedAt: "2026-01-01T00:00:00.000Z",
+  };
+  const base: SubscriptionJson = {
+    id: "5b0e6a57-0000-4000-8000-000000000001",
+    accountId: "acct-1",
+    planId: growth.id,
+    externalRef: "SUB-1",
+    seats: 77,
+    monthlyValueMinor: 651_035,
+    currency: "USD",
+    status: "active",
+    currentPeriodStart: "2026-11-03T12:00:00.000Z",
+    currentPeriodEnd: "2026-12-03T12:00:00.000Z",
+    cancelAt: null,
+    cancelledAt: null,
+    discount: null,
+    pausedUntil: null,
+    version: 3,
+    createdAt: "2025-12-03T12:00:00.000Z",
+    updatedAt: "2026-12-03T12:00:00.000Z",
+  };
+
+  function statusOf(subscription: SubscriptionJson) {
+    const { container } = render(
+      <MantineProvider>
+        <SubscriptionsTable subscriptions={[subscription]} plans={[growth]} />
+      </MantineProvider>,
+    );
+    const table = within(container).getByRole("table", { name: "Subscriptions" });
+    const [row] = within(table).getAllByRole("row").slice(1);
+    const cells = within(row!).getAllByRole("cell");
+    // Each line of the status cell, as the reader sees them one under the other.
+    const lines = Array.from(cells[4]!.children, (line) => line.textContent);
+    return { row: row!.textContent, status: lines };
+  }
+
+  it("says a save's discount, until when, and what the customer pays meanwhile", () => {
+    const shown = statusOf({
+      ...base,
+      discount: { percent: 20, endsAt: "2027-03-03T12:00:00.000Z", monthlyValueMinor: 520_828 },
+    });
+    expect(shown.row).toContain("Growth");
+    expect(shown.row).toContain("$6,510.35");
+    expect(shown.status).toEqual([
+      "Active",
+      `20% off until ${formatDateInWords("2027-03-03T12:00:00.000Z")}: $5,208.28 a month`,
+    ]);
+  });
+
+  it("says until when a subscription is paused, and for when its cancellation is scheduled", () => {
+    expect(
+      statusOf({ ...base, status: "paused", pausedUntil: "2027-02-03T12:00:00.000Z" }).status,
+    ).toEqual([`Paused until ${formatDateInWords("2027-02-03T12:00:00.000Z")}`]);
+    expect(
+      statusOf({ ...base, status: "cancellation_scheduled", cancelAt: base.currentPeriodEnd })
+        .status,
+    ).toEqual([`Cancellation scheduled for ${formatDateInWords(base.currentPeriodEnd)}`]);
+    expect(statusOf(base).status).toEqual(["Active"]);
   });
 });

@@ -21,13 +21,14 @@ import { ErrorPanel } from "../../../components/error-panel.tsx";
 import { api } from "../../../lib/api-client.ts";
 import {
   formatDate,
+  formatDateInWords,
   formatDateTime,
   formatMoney,
   humanize,
   localTimesIn,
   STATE_COLORS,
 } from "../../../lib/format.ts";
-import type { Case, Page, QueueItem } from "../../../lib/types.ts";
+import type { Case, Page, PlanJson, QueueItem, SubscriptionJson } from "../../../lib/types.ts";
 import { useSession } from "../../auth/api/session.ts";
 import { ContactDataActions } from "../../documentation/components/contact-data-actions.tsx";
 import { useAccount, useContacts, usePlans, useStaff, useSubscriptions } from "../api/accounts.ts";
@@ -98,34 +99,10 @@ export function AccountPage() {
       <Title order={2} size="h3">
         Subscriptions
       </Title>
-      <Table.ScrollContainer minWidth={600}>
-        <Table aria-label="Subscriptions">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Reference</Table.Th>
-              <Table.Th>Plan</Table.Th>
-              <Table.Th>Seats</Table.Th>
-              <Table.Th>Monthly value</Table.Th>
-              <Table.Th>Status</Table.Th>
-              <Table.Th>Period ends</Table.Th>
-              <Table.Th>Cancels at</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {(subscriptions.data?.items ?? []).map((s) => (
-              <Table.Tr key={s.id}>
-                <Table.Td>{s.externalRef ?? s.id.slice(0, 8)}</Table.Td>
-                <Table.Td>{plans.data?.items.find((p) => p.id === s.planId)?.name ?? "—"}</Table.Td>
-                <Table.Td>{s.seats}</Table.Td>
-                <Table.Td>{formatMoney(s.monthlyValueMinor, s.currency)}</Table.Td>
-                <Table.Td>{humanize(s.status)}</Table.Td>
-                <Table.Td>{formatDate(s.currentPeriodEnd)}</Table.Td>
-                <Table.Td>{formatDate(s.cancelAt)}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+      <SubscriptionsTable
+        subscriptions={subscriptions.data?.items ?? []}
+        plans={plans.data?.items ?? []}
+      />
       <Title order={2} size="h3">
         Cases
       </Title>
@@ -162,6 +139,72 @@ export function AccountPage() {
         ))}
       </Accordion>
     </Stack>
+  );
+}
+
+/**
+ * A subscription's standing in words, with what billing applied and until when: a save's
+ * discount or pause would otherwise be invisible beside the list value, and a second discount
+ * could be offered blindly.
+ */
+export function describeSubscriptionStanding(s: SubscriptionJson): string[] {
+  const status =
+    s.status === "paused" && s.pausedUntil
+      ? `Paused until ${formatDateInWords(s.pausedUntil)}`
+      : s.status === "cancellation_scheduled" && s.cancelAt
+        ? `Cancellation scheduled for ${formatDateInWords(s.cancelAt)}`
+        : humanize(s.status);
+  const d = s.discount;
+  return d
+    ? [
+        status,
+        `${d.percent}% off until ${formatDateInWords(d.endsAt)}: ${formatMoney(d.monthlyValueMinor, s.currency)} a month`,
+      ]
+    : [status];
+}
+
+export function SubscriptionsTable({
+  subscriptions,
+  plans,
+}: {
+  subscriptions: SubscriptionJson[];
+  plans: PlanJson[];
+}) {
+  return (
+    <Table.ScrollContainer minWidth={600}>
+      <Table aria-label="Subscriptions">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Reference</Table.Th>
+            <Table.Th>Plan</Table.Th>
+            <Table.Th>Seats</Table.Th>
+            <Table.Th>Monthly value</Table.Th>
+            <Table.Th>Status</Table.Th>
+            <Table.Th>Period ends</Table.Th>
+            <Table.Th>Cancels at</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {subscriptions.map((s) => (
+            <Table.Tr key={s.id}>
+              <Table.Td>{s.externalRef ?? s.id.slice(0, 8)}</Table.Td>
+              <Table.Td>{plans.find((p) => p.id === s.planId)?.name ?? "—"}</Table.Td>
+              <Table.Td>{s.seats}</Table.Td>
+              <Table.Td>{formatMoney(s.monthlyValueMinor, s.currency)}</Table.Td>
+              <Table.Td>
+                {describeSubscriptionStanding(s).map((line) => (
+                  <Text key={line} size="sm">
+                    {line}
+                  </Text>
+                ))}
+              </Table.Td>
+              <Table.Td>{formatDate(s.currentPeriodEnd)}</Table.Td>
+              <Table.Td>{formatDate(s.cancelAt)}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
   );
 }
 
