@@ -2,7 +2,7 @@
 // the monthly value, for the web app's offer picker.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anonymous, startTestServer, type TestServer } from "./app.ts";
-import { act, makeWorld, openWithFormSent, submitFormAsCustomer } from "./cases.ts";
+import { act, makeWorld, openWithFormSent, saveByDiscount, submitFormAsCustomer } from "./cases.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -52,6 +52,7 @@ describe("offer options", () => {
       durationMonths: 3,
       monthlyValueAfterMinor: 49_900,
     });
+    expect(discount).toMatchObject({ replacesDiscount: null });
     const downgrade = items.find((i) => i.code === "downgrade_starter")!;
     expect(downgrade.effect.monthlyValueDuringMinor).toBe(19_900);
     // CSM-only offers are not the AM's to present.
@@ -78,5 +79,30 @@ describe("offer options", () => {
       monthlyValueBeforeMinor: 149_700,
       monthlyValueDuringMinor: 59_700,
     });
+  });
+
+  it("names the discount a customer accepted before on a discount offer, which would replace it", async () => {
+    const world = await makeWorld(server);
+    const accepted = new Date(server.clock.now);
+    await saveByDiscount(server, world); // 20% off for 3 months; that case closed as retained
+    const endsAt = new Date(accepted);
+    endsAt.setUTCMonth(endsAt.getUTCMonth() + 3);
+
+    // The customer asks to cancel again while it runs: a second discount is offered knowingly.
+    const c = await openWithFormSent(server, world);
+    await submitFormAsCustomer(server, c.id);
+    await act(world.am, c.id, "reason", { reasonCode: "too_expensive", notes: "Still too dear." });
+    const response = await world.am.request({
+      method: "GET",
+      url: `/api/cases/${c.id}/offer-options`,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const items = response.json().items as { code: string; replacesDiscount: unknown }[];
+    expect(items.find((i) => i.code === "discount_20_3m")?.replacesDiscount).toEqual({
+      percent: 20,
+      endsAt: endsAt.toISOString(),
+      monthlyValueMinor: 39_920,
+    });
+    expect(items.find((i) => i.code === "downgrade_starter")?.replacesDiscount).toBeNull();
   });
 });

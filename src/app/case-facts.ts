@@ -78,6 +78,8 @@ export async function atRiskHoursByVersion(db: Db): Promise<Map<number, number>>
 export interface CaseFacts {
   context: DecisionContext;
   requester: Contact;
+  /** The case's subscription as stored, e.g. the discount billing applied to it before. */
+  subscription: Subscription;
 }
 
 /** The facts of a case read with readCaseSnapshot, under the policy version the case follows. */
@@ -105,6 +107,7 @@ export function assembleCaseFacts(records: {
   for (const [id, role] of Object.entries(records.staffRoles)) staff[id] = { role };
   return {
     requester,
+    subscription,
     context: {
       policy: records.policy,
       requester: {

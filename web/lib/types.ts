@@ -72,6 +72,8 @@ export interface OfferOption {
   description: string;
   parameters: Record<string, unknown>;
   effect: OfferEffect;
+  /** For a discount: the discount running on the subscription, which accepting this replaces. */
+  replacesDiscount: Wire<RunningDiscount> | null;
 }
 
 /** An offer's effect on the monthly value, as the server computes it. */

@@ -1,16 +1,18 @@
 // The offer picker's data: the offers the engine lets the caller present on a case now (the
 // presentOffer entries of nextActions), each with its definition and its effect on the monthly
 // value as the domain computes it, so the web app shows offers without holding a rule of its own.
+// A discount offer names the discount already running on the subscription, which it would replace.
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../../../app/context.ts";
 import { actorOf } from "../../../app/run-case-command.ts";
 import { viewCaseWithFacts } from "../../../app/view-case.ts";
-import { computeOfferEffectOn } from "../../../domain/offers.ts";
+import { computeOfferEffectOn, runningDiscountOf } from "../../../domain/offers.ts";
 import { findOffer } from "../../../domain/policy-definition.ts";
 import { principalOf, STAFF } from "../../plugins/auth.ts";
 import { errorResponses } from "../common.ts";
+import { runningDiscountJson } from "../subscriptions/subscription.routes.ts";
 
 /** An offer's effect on the subscription's monthly value (the customer's offer page shows it too). */
 export const offerEffectJson = z
@@ -32,6 +34,11 @@ const offerOptionJson = z
     description: z.string(),
     parameters: z.record(z.string(), z.unknown()),
     effect: offerEffectJson,
+    replacesDiscount: runningDiscountJson
+      .nullable()
+      .describe(
+        "for a discount offer: the discount running on the subscription now, which accepting this one replaces (billing keeps one discount; they do not add up); null otherwise",
+      ),
   })
   .meta({ id: "OfferOption" });
 
@@ -54,6 +61,8 @@ export function offerOptionRoutes(ctx: AppContext) {
           .filter((a) => a.kind === "presentOffer" && a.offerCode)
           .map((a) => a.offerCode!);
         const { policy, subscription } = facts.context;
+        const running = runningDiscountOf(facts.subscription, ctx.now());
+        const replacesDiscount = running && { ...running, endsAt: running.endsAt.toISOString() };
         const items = codes.flatMap((code) => {
           const offer = findOffer(policy, code);
           if (!offer) return [];
@@ -66,6 +75,7 @@ export function offerOptionRoutes(ctx: AppContext) {
               description: offer.description,
               parameters: offer.parameters as Record<string, unknown>,
               effect,
+              replacesDiscount: offer.kind === "discount" ? replacesDiscount : null,
             },
           ];
         });

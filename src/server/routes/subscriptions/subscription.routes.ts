@@ -99,7 +99,8 @@ export function subscriptionRoutes(ctx: AppContext) {
       handler: async (request) => {
         const { limit, cursor, ...filter } = request.query;
         const page = await listSubscriptions(ctx.db, filter, { limit, cursor });
-        return { ...page, items: page.items.map((s) => presentSubscription(s, ctx.now())) };
+        const now = ctx.now();
+        return { ...page, items: page.items.map((s) => presentSubscription(s, now)) };
       },
     });
     app.get("/api/subscriptions/:id", {

@@ -1,6 +1,7 @@
 import { MantineProvider } from "@mantine/core";
 import { fireEvent, render, screen } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
+import { formatDateInWords } from "../../../lib/format.ts";
 import type { OfferOption } from "../../../lib/types.ts";
 import { describeEffect, OfferPicker } from "./offer-picker.tsx";
 
@@ -25,6 +26,7 @@ const OPTIONS: OfferOption[] = [
     label: "20% off for 3 months",
     description: "Lower invoices.",
     parameters: {},
+    replacesDiscount: null,
     effect: effect(39_920, 3, 49_900),
   },
   {
@@ -33,6 +35,7 @@ const OPTIONS: OfferOption[] = [
     label: "Move to the Starter plan",
     description: "Cheaper plan.",
     parameters: {},
+    replacesDiscount: null,
     effect: effect(4_900, null, 4_900),
   },
   {
@@ -41,6 +44,7 @@ const OPTIONS: OfferOption[] = [
     label: "Free training session",
     description: "One hour.",
     parameters: {},
+    replacesDiscount: null,
     effect: effect(49_900, null, 49_900),
   },
   {
@@ -49,6 +53,7 @@ const OPTIONS: OfferOption[] = [
     label: "30 extra days",
     description: "On us.",
     parameters: {},
+    replacesDiscount: null,
     effect: effect(49_900, null, 49_900, 49_200),
   },
   {
@@ -57,6 +62,7 @@ const OPTIONS: OfferOption[] = [
     label: "Custom offer",
     description: "Agreed terms.",
     parameters: {},
+    replacesDiscount: null,
     effect: effect(49_900, null, 49_900),
   },
 ];
@@ -112,6 +118,23 @@ describe("OfferPicker", () => {
       customTerms: "Two months at half price",
       sendToCustomer: false,
     });
+  });
+
+  it("warns that a discount offer replaces the discount already running, on that offer only", () => {
+    const running = { percent: 20, endsAt: "2027-03-03T12:00:00.000Z", monthlyValueMinor: 39_920 };
+    renderPicker(
+      vi.fn(),
+      OPTIONS.map((o) => (o.kind === "discount" ? { ...o, replacesDiscount: running } : o)),
+    );
+    expect(screen.getByTestId("replaces-discount_20_3m").textContent).toBe(
+      `Already 20% off until ${formatDateInWords(running.endsAt)} ($399.20/month): accepting this replaces that discount, the two do not add up.`,
+    );
+    expect(screen.queryByTestId("replaces-downgrade_starter")).toBeNull();
+  });
+
+  it("says nothing of a running discount when the subscription has none", () => {
+    renderPicker();
+    expect(screen.queryByText(/Already .*% off/)).toBeNull();
   });
 
   it("says so when no offer is open to the case", () => {

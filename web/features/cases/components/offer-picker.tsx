@@ -1,9 +1,10 @@
 // The offer picker: only the offers the engine lets this user present on this case now (from
 // GET /api/cases/:id/offer-options), each with its effect on the monthly value as the server
-// computes it. Custom offers need written terms.
+// computes it. Custom offers need written terms. A discount offer says so when the subscription
+// already has a discount running: billing keeps one, so accepting this one replaces it.
 import { Button, Checkbox, Loader, Paper, Radio, Stack, Text, Textarea } from "@mantine/core";
 import { useState } from "react";
-import { formatMoney } from "../../../lib/format.ts";
+import { formatDateInWords, formatMoney } from "../../../lib/format.ts";
 import type { OfferOption } from "../../../lib/types.ts";
 
 export function describeEffect(option: OfferOption): string {
@@ -21,6 +22,13 @@ export function describeEffect(option: OfferOption): string {
   if (e.durationMonths)
     return `${before}/month → ${during}/month for ${e.durationMonths} month${e.durationMonths === 1 ? "" : "s"}, then ${formatMoney(e.monthlyValueAfterMinor, e.currency)}`;
   return `${before}/month → ${during}/month`;
+}
+
+/** The discount already running that this offer would replace, in words; null when none. */
+export function describeReplacedDiscount(option: OfferOption): string | null {
+  const d = option.replacesDiscount;
+  if (!d) return null;
+  return `Already ${d.percent}% off until ${formatDateInWords(d.endsAt)} (${formatMoney(d.monthlyValueMinor, option.effect.currency)}/month): accepting this replaces that discount, the two do not add up.`;
 }
 
 export interface OfferPickerProps {
@@ -74,6 +82,17 @@ export function OfferPicker({ options, busy, onPresent }: OfferPickerProps) {
                     >
                       Effect: {describeEffect(o)}
                     </Text>
+                    {o.replacesDiscount ? (
+                      <Text
+                        size="sm"
+                        component="span"
+                        display="block"
+                        c="orange.9"
+                        data-testid={`replaces-${o.code}`}
+                      >
+                        {describeReplacedDiscount(o)}
+                      </Text>
+                    ) : null}
                   </>
                 }
               />
