@@ -357,6 +357,104 @@ describe("changing a subscription two people read", () => {
   });
 });
 
+describe("changing an account or a contact two people read", () => {
+  for (const kind of ["account", "contact"] as const) {
+    it(`refuses a change to the ${kind} made from a version that is no longer current, and keeps the other`, async () => {
+      const world = await makeWorld(server);
+      const url = `/api/${kind}s/${kind === "account" ? world.accountId : world.contactId}`;
+      const read = (await admin.request({ method: "GET", url })).json();
+      expect(read.version).toBe(1);
+      const list = await admin.request({
+        method: "GET",
+        url: `/api/${kind}s`,
+        query: kind === "account" ? { q: read.name } : { accountId: world.accountId },
+      });
+      expect(list.json().items).toContainEqual(read);
+      const first = await admin.request({
+        method: "PATCH",
+        url,
+        payload: { name: "First Change", expectedVersion: read.version },
+      });
+      expect(first.statusCode, first.body).toBe(200);
+      expect(first.json()).toMatchObject({ name: "First Change", version: read.version + 1 });
+      const second = await admin.request({
+        method: "PATCH",
+        url,
+        payload: { name: "Second Change", expectedVersion: read.version },
+      });
+      expect(second.statusCode, second.body).toBe(409);
+      expect(second.json()).toMatchObject({
+        code: kind === "account" ? "ACCOUNT_CHANGED" : "CONTACT_CHANGED",
+        details: { currentVersion: read.version + 1 },
+      });
+      expect((await admin.request({ method: "GET", url })).json()).toMatchObject({
+        name: "First Change",
+        version: read.version + 1,
+      });
+      // Without expectedVersion the later change wins, as before, and still counts as a change.
+      const unchecked = await admin.request({
+        method: "PATCH",
+        url,
+        payload: { name: "Third Change" },
+      });
+      expect(unchecked.statusCode, unchecked.body).toBe(200);
+      expect(unchecked.json()).toMatchObject({ name: "Third Change", version: read.version + 2 });
+    });
+  }
+
+  it("refuses a contact change landing after another one it read before (the write checks the version)", async () => {
+    const world = await makeWorld(server);
+    const url = `/api/contacts/${world.contactId}`;
+    const read = (await admin.request({ method: "GET", url })).json();
+    let pending: ReturnType<typeof admin.request> | undefined;
+    // Another writer holds its change uncommitted while the PATCH reads and tries to write; on
+    // PostgreSQL the PATCH reads the old version and waits on the row, so only the write's own
+    // check can refuse it.
+    await server.handle.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable("contacts")
+        .set((eb) => ({ name: "Other Writer", version: eb("version", "+", 1) }))
+        .where("id", "=", world.contactId)
+        .execute();
+      pending = admin.request({
+        method: "PATCH",
+        url,
+        payload: { name: "Stale Writer", expectedVersion: read.version },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    });
+    const answer = await pending!;
+    expect(answer.statusCode, answer.body).toBe(409);
+    expect(answer.json()).toMatchObject({
+      code: "CONTACT_CHANGED",
+      details: { currentVersion: read.version + 1 },
+    });
+    expect((await admin.request({ method: "GET", url })).json().name).toBe("Other Writer");
+  });
+
+  it("counts erasing a contact's personal data as a change", async () => {
+    const world = await makeWorld(server);
+    const url = `/api/contacts/${world.contactId}`;
+    const read = (await admin.request({ method: "GET", url })).json();
+    const erased = await admin.request({
+      method: "POST",
+      url: `${url}/erase`,
+      payload: { confirm: true },
+    });
+    expect(erased.statusCode, erased.body).toBe(200);
+    const stale = await admin.request({
+      method: "PATCH",
+      url,
+      payload: { email: "back@example.com", expectedVersion: read.version },
+    });
+    expect(stale.statusCode, stale.body).toBe(409);
+    expect(stale.json()).toMatchObject({
+      code: "CONTACT_CHANGED",
+      details: { currentVersion: read.version + 1 },
+    });
+  });
+});
+
 describe("lists", () => {
   it("hand out cursors that carry times in ISO 8601, whatever the database's DateStyle", async () => {
     const world = await makeWorld(server);

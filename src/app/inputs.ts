@@ -114,9 +114,11 @@ export const accountCreateInput = z.object({
   segment: z.enum(SEGMENTS).default("smb"),
 });
 export type AccountCreateInput = z.infer<typeof accountCreateInput>;
-export const accountUpdateInput = accountCreateInput
-  .partial()
-  .extend({ segment: z.enum(SEGMENTS).optional() });
+export const accountUpdateInput = accountCreateInput.partial().extend({
+  segment: z.enum(SEGMENTS).optional(),
+  // The version the caller read: a change made since is refused rather than overwritten.
+  expectedVersion: z.number().int().min(1).optional(),
+});
 export type AccountUpdateInput = z.infer<typeof accountUpdateInput>;
 
 const contactFields = z.object({
@@ -173,6 +175,8 @@ export const contactUpdateInput = contactFields
   .extend({
     authorisedToCancel: z.boolean().optional(),
     preferredChannel: z.enum(CONTACT_CHANNELS).optional(),
+    // The version the caller read: a change made since is refused rather than overwritten.
+    expectedVersion: z.number().int().min(1).optional(),
   });
 export type ContactUpdateInput = z.infer<typeof contactUpdateInput>;
 

@@ -43,15 +43,29 @@ export async function changeAccount(
   id: string,
   input: AccountUpdateInput,
 ): Promise<Account> {
-  await checkStaff(db, input);
+  const { expectedVersion, ...changes } = input;
+  await checkStaff(db, changes);
+  let account: Account | undefined;
   try {
-    const account = await updateAccount(db, id, input);
-    if (!account) throw notFound("Account", id);
-    return account;
+    // With expectedVersion, written only over that version: one statement checks and writes, so
+    // a change landing between the caller's read and this write is caught too.
+    account = await updateAccount(db, id, changes, expectedVersion);
   } catch (error) {
-    if (isUniqueViolation(error)) throw duplicateRef(input.externalRef);
+    if (isUniqueViolation(error)) throw duplicateRef(changes.externalRef);
     throw error;
   }
+  if (account) return account;
+  const current = await findAccountById(db, id);
+  if (!current) throw notFound("Account", id);
+  throw accountChanged(current.version);
+}
+
+function accountChanged(currentVersion: number): AppError {
+  return new AppError(
+    "CONFLICT",
+    `The account changed since you read it (it is at version ${currentVersion} now): reload it and make your change again.`,
+    { code: "ACCOUNT_CHANGED", details: { currentVersion } },
+  );
 }
 
 export async function getAccount(db: Db, id: string): Promise<Account> {

@@ -51,24 +51,34 @@ export async function changeContact(
   id: string,
   input: ContactUpdateInput,
 ): Promise<Contact> {
+  const { expectedVersion, ...changes } = input;
   return services.db.transaction().execute(async (trx) => {
     const current = await findContactById(trx, id);
     if (!current) throw notFound("Contact", id);
+    if (expectedVersion !== undefined && expectedVersion !== current.version) {
+      throw contactChanged(current.version);
+    }
     // The cross-field rules (an email for the email channel, ...) hold for the contact as it will be.
-    const merged = contactCreateInput.safeParse({ ...current, ...input });
+    const merged = contactCreateInput.safeParse({ ...current, ...changes });
     if (!merged.success) throw validationError(fieldProblems(merged.error));
     // The requester's open cases are locked before the contact, in the order erasure takes
     // them, so the two cannot wait on each other.
     const delivery = DELIVERY_FIELDS.filter(
-      (field) => input[field] !== undefined && input[field] !== current[field],
+      (field) => changes[field] !== undefined && changes[field] !== current[field],
     );
     const openCases = delivery.length > 0 ? await lockOpenCasesOfRequester(trx, id) : [];
-    let changed: Contact;
+    let updated: Contact | undefined;
     try {
-      changed = (await updateContact(trx, id, input))!;
+      // With expectedVersion, written only over that version, so a change landing since the
+      // check above is caught too. (The contact is not locked up front: that would take it
+      // before the open cases, against the order erasure locks them in.)
+      updated = await updateContact(trx, id, changes, expectedVersion);
     } catch (error) {
       throw translate(error);
     }
+    if (!updated)
+      throw contactChanged((await findContactById(trx, id))?.version ?? current.version);
+    const changed = updated;
     // Where a case's code and links go is part of its evidence: each open case of this requester
     // records the change in its own audit log, in the same transaction.
     const fields = DELIVERY_FIELDS.filter((field) => current[field] !== changed[field]);
@@ -87,6 +97,14 @@ export async function changeContact(
     }
     return changed;
   });
+}
+
+function contactChanged(currentVersion: number): AppError {
+  return new AppError(
+    "CONFLICT",
+    `The contact changed since you read it (it is at version ${currentVersion} now): reload it and make your change again.`,
+    { code: "CONTACT_CHANGED", details: { currentVersion } },
+  );
 }
 
 export async function getContact(db: Db, id: string): Promise<Contact> {

@@ -31,6 +31,8 @@ export interface Account {
   /** IANA time zone in which customers' messages state times; null: UTC. */
   timeZone: string | null;
   segment: Segment;
+  /** Bumped by every change: what a PATCH's expectedVersion is checked against. */
+  version: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -45,6 +47,8 @@ export interface Contact {
   role: ContactRole;
   authorisedToCancel: boolean;
   preferredChannel: ContactChannel;
+  /** Bumped by every change (erasure too): what a PATCH's expectedVersion is checked against. */
+  version: number;
   createdAt: Date;
   updatedAt: Date;
 }

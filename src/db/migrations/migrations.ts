@@ -22,6 +22,7 @@ import * as m0018 from "./0018-save-validation-after-offer.ts";
 import * as m0019 from "./0019-account-time-zone.ts";
 import * as m0020 from "./0020-reactivated-cancellations.ts";
 import * as m0021 from "./0021-deployment-facts.ts";
+import * as m0022 from "./0022-account-contact-versions.ts";
 import * as m0023 from "./0023-open-cases-by-assignee.ts";
 
 const migrations: Record<string, Migration> = {
@@ -46,6 +47,7 @@ const migrations: Record<string, Migration> = {
   "0019-account-time-zone": m0019,
   "0020-reactivated-cancellations": m0020,
   "0021-deployment-facts": m0021,
+  "0022-account-contact-versions": m0022,
   "0023-open-cases-by-assignee": m0023,
 };
 

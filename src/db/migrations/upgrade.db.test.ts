@@ -38,3 +38,33 @@ describe("upgrading a database with an analytics rollup", () => {
     expect(queued.rows.map((r) => r.day)).toEqual(["2026-03-01", "2026-03-02", "2026-03-03"]);
   });
 });
+
+describe("upgrading a database with accounts and contacts", () => {
+  it("starts the accounts and contacts already there at version 1", async () => {
+    const own = await createEmptyTestDatabase();
+    try {
+      const migrationTableSchema =
+        own.schema ??
+        (await sql<{ s: string }>`select current_schema() as s`.execute(own.db)).rows[0]!.s;
+      const before = new Migrator({
+        db: own.db,
+        provider: migrationProvider,
+        migrationTableSchema,
+      });
+      const { error } = await before.migrateTo("0021-deployment-facts");
+      expect(error).toBeUndefined();
+      await sql`with a as (insert into accounts (name) values ('Northwind') returning id)
+        insert into contacts (account_id, name, email, role)
+        select id, 'Dana', 'dana@northwind.example', 'owner' from a`.execute(own.db);
+
+      const applied = await migrateToLatest(own.db, own.schema);
+      expect(applied).toContain("0022-account-contact-versions");
+      const versions = await sql<{ account: number; contact: number }>`
+        select a.version as account, c.version as contact
+        from accounts a join contacts c on c.account_id = a.id`.execute(own.db);
+      expect(versions.rows).toEqual([{ account: 1, contact: 1 }]);
+    } finally {
+      await own.close();
+    }
+  });
+});

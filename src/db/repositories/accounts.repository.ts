@@ -14,6 +14,7 @@ export interface AccountRow {
   country: string | null;
   time_zone: string | null;
   segment: Segment;
+  version: number;
   created_at: Date;
   updated_at: Date;
 }
@@ -28,6 +29,7 @@ export function toAccount(row: AccountRow): Account {
     country: row.country,
     timeZone: row.time_zone,
     segment: row.segment,
+    version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -67,11 +69,21 @@ export async function insertAccounts(db: Db, accounts: AccountValues[]): Promise
   return rows.map(toAccount);
 }
 
-export async function updateAccount(db: Db, id: string, values: Partial<AccountValues>) {
+/**
+ * Every change bumps `version`. With `atVersion`, the row changes only while it is still at that
+ * version (undefined otherwise), so a change made since the caller read it is not overwritten.
+ */
+export async function updateAccount(
+  db: Db,
+  id: string,
+  values: Partial<AccountValues>,
+  atVersion?: number,
+) {
   const row = await db
     .updateTable("accounts")
-    .set({ ...toColumns(values), updated_at: sql`now()` })
+    .set((eb) => ({ ...toColumns(values), version: eb("version", "+", 1), updated_at: sql`now()` }))
     .where("id", "=", id)
+    .$if(atVersion !== undefined, (qb) => qb.where("version", "=", atVersion!))
     .returningAll()
     .executeTakeFirst();
   return row && toAccount(row);

@@ -15,6 +15,7 @@ export interface ContactRow {
   role: ContactRole;
   authorised_to_cancel: boolean;
   preferred_channel: ContactChannel;
+  version: number;
   created_at: Date;
   updated_at: Date;
 }
@@ -30,6 +31,7 @@ export function toContact(row: ContactRow): Contact {
     role: row.role,
     authorisedToCancel: row.authorised_to_cancel,
     preferredChannel: row.preferred_channel,
+    version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -80,11 +82,21 @@ export async function insertContacts(db: Db, contacts: ContactValues[]): Promise
   return rows.map(toContact);
 }
 
-export async function updateContact(db: Db, id: string, values: Partial<ContactValues>) {
+/**
+ * Every change bumps `version`. With `atVersion`, the row changes only while it is still at that
+ * version (undefined otherwise), so a change made since the caller read it is not overwritten.
+ */
+export async function updateContact(
+  db: Db,
+  id: string,
+  values: Partial<ContactValues>,
+  atVersion?: number,
+) {
   const row = await db
     .updateTable("contacts")
-    .set({ ...toColumns(values), updated_at: sql`now()` })
+    .set((eb) => ({ ...toColumns(values), version: eb("version", "+", 1), updated_at: sql`now()` }))
     .where("id", "=", id)
+    .$if(atVersion !== undefined, (qb) => qb.where("version", "=", atVersion!))
     .returningAll()
     .executeTakeFirst();
   return row && toContact(row);

@@ -206,7 +206,7 @@ export async function markContactErased(
 ): Promise<void> {
   await db
     .updateTable("contacts")
-    .set({
+    .set((eb) => ({
       name: values.name,
       email: null,
       phone: null,
@@ -214,8 +214,10 @@ export async function markContactErased(
       authorised_to_cancel: false,
       erased_at: values.at,
       erased_by: JSON.stringify(values.by),
+      // A change like any other: an edit made from a read before the erasure is refused.
+      version: eb("version", "+", 1),
       updated_at: values.at,
-    })
+    }))
     .where("id", "=", contactId)
     .execute();
 }

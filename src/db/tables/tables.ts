@@ -68,6 +68,8 @@ export interface AccountsTable {
   /** IANA time zone for customers' messages (migration 0019); null: UTC. */
   time_zone: Generated<string | null>;
   segment: Generated<Segment>;
+  /** Bumped by every change, so a PATCH can refuse to overwrite a newer one (migration 0022). */
+  version: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -85,6 +87,8 @@ export interface ContactsTable {
   role: ContactRole;
   authorised_to_cancel: Generated<boolean>;
   preferred_channel: Generated<ContactChannel>;
+  /** Bumped by every change, erasure included, as for accounts (migration 0022). */
+  version: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   /** Set when the contact's personal data was erased on request (migration 0006). */

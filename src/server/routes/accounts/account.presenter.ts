@@ -14,6 +14,7 @@ export const accountJson = z
       .nullable()
       .describe("IANA time zone in which customers' messages state times; null: UTC"),
     segment: z.enum(SEGMENTS),
+    version: z.number().int().describe("bumped by every change; send it back as expectedVersion"),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -20,6 +20,7 @@ export const contactJson = z
     role: z.enum(CONTACT_ROLES),
     authorisedToCancel: z.boolean(),
     preferredChannel: z.enum(CONTACT_CHANNELS),
+    version: z.number().int().describe("bumped by every change; send it back as expectedVersion"),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
