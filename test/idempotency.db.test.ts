@@ -44,6 +44,9 @@ describe("Idempotency-Key", () => {
     expect(second.statusCode).toBe(201);
     expect(second.json()).toEqual(first.json());
     expect(second.headers["idempotent-replayed"]).toBe("true");
+    // Only status and body are kept: the replay's Location is derived from the body again.
+    expect(first.headers.location).toBe(`/api/accounts/${first.json().id}`);
+    expect(second.headers.location).toBe(first.headers.location);
     const listed = await am.request({
       method: "GET",
       url: "/api/accounts",
@@ -341,6 +344,9 @@ describe("Idempotency-Key", () => {
       expect(reopened.statusCode, reopened.body).toBe(201);
       expect(reopened.json()).toEqual(opened.json());
       const caseId = opened.json().case.id;
+      // The answer kept with the case's write is a replay like any other: it says where the case is.
+      expect(reopened.headers["idempotent-replayed"]).toBe("true");
+      expect(reopened.headers.location).toBe(`/api/cases/${caseId}`);
 
       await verifyByCode(server, world.am, caseId);
       const sent = await world.am.request({

@@ -12,6 +12,7 @@ import { openApiTransform } from "./openapi.ts";
 import { PUBLIC, registerAuth } from "./plugins/auth.ts";
 import { registerErrorHandler } from "./plugins/error-handler.ts";
 import { registerIdempotency } from "./plugins/idempotency.ts";
+import { registerLocation } from "./plugins/location.ts";
 import { registerSecurityHeaders } from "./plugins/security-headers.ts";
 import { validatorCompiler } from "./request-validation.ts";
 import { accountRoutes } from "./routes/accounts/account.routes.ts";
@@ -122,6 +123,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(fastifyRateLimit, { global: false });
   registerAuth(app, ctx);
   registerIdempotency(app, ctx);
+  registerLocation(app);
 
   await app.register(fastifySwagger, {
     openapi: {

@@ -1,6 +1,7 @@
 // The OpenAPI document says what the plugins do around every route, which the routes' own
 // schemas cannot: which routes need no sign-in, the Idempotency-Key every write accepts, the
-// rate limit on public routes, and the policy's rule codes behind a command's 409.
+// rate limit on public routes, the Location of a 201, and the policy's rule codes behind a
+// command's 409.
 import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import { RULE_CODES } from "../domain/rules.ts";
 
@@ -13,6 +14,7 @@ interface RouteConfig {
   access?: { public?: boolean };
   idempotency?: { off?: true };
   rateLimit?: unknown;
+  location?: unknown;
 }
 
 const IDEMPOTENCY_KEY: JsonSchema = {
@@ -52,6 +54,17 @@ export function openApiTransform(input: TransformInput): ReturnType<typeof jsonS
   const schema: typeof transformed = { ...transformed, response };
 
   if (config.access?.public) schema.security = [];
+  if (config.location && response["201"]) {
+    response["201"] = {
+      ...(response["201"] as JsonSchema),
+      headers: {
+        location: {
+          type: "string",
+          description: "Where the created resource is read again (its GET by id); also on a replay",
+        },
+      },
+    };
+  }
   if (methods.some((m) => WRITES.has(m)) && !config.idempotency?.off) {
     schema.headers = {
       type: "object",

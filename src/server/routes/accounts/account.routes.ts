@@ -7,6 +7,7 @@ import { changeAccount, createAccount, getAccount } from "../../../app/manage-ac
 import { listAccounts } from "../../../db/repositories/accounts.repository.ts";
 import { SEGMENTS } from "../../../domain/customer.ts";
 import { STAFF } from "../../plugins/auth.ts";
+import { locatedUnder } from "../../plugins/location.ts";
 import { errorResponses, idParams, pageOf, pageQuery } from "../common.ts";
 import { accountJson, presentAccount } from "./account.presenter.ts";
 
@@ -45,7 +46,7 @@ export function accountRoutes(ctx: AppContext) {
       handler: async (request) => presentAccount(await getAccount(ctx.db, request.params.id)),
     });
     app.post("/api/accounts", {
-      config: { access: { roles: ACCOUNT_WRITERS } },
+      config: { access: { roles: ACCOUNT_WRITERS }, location: locatedUnder("/api/accounts") },
       schema: {
         tags: ["accounts"],
         body: accountCreateInput,

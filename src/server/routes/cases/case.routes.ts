@@ -37,6 +37,7 @@ import {
 import type { Principal, StaffRole } from "../../../domain/staff.ts";
 import { principalOf, STAFF } from "../../plugins/auth.ts";
 import { runKeepingAnswer } from "../../plugins/idempotency.ts";
+import { locatedUnder } from "../../plugins/location.ts";
 import { errorResponses, pageOf, pageQuery } from "../common.ts";
 import {
   type CommandAnswer,
@@ -112,7 +113,11 @@ export function caseRoutes(ctx: AppContext) {
     };
 
     app.post("/api/cases", {
-      config: { access: { roles: CASE_OPENERS } },
+      config: {
+        access: { roles: CASE_OPENERS },
+        // Both answers (the view, or with return=minimal the case alone) hold the case.
+        location: locatedUnder("/api/cases", (body) => (body.case as { id?: unknown })?.id),
+      },
       schema: {
         tags: ["cases"],
         summary: "Log a cancellation request (step 1): opens a case for one subscription",

@@ -7,6 +7,7 @@ import { changeContact, createContact, getContact } from "../../../app/manage-co
 import { listContacts } from "../../../db/repositories/contacts.repository.ts";
 import { CONTACT_CHANNELS, CONTACT_ROLES, type Contact } from "../../../domain/customer.ts";
 import { principalOf, STAFF } from "../../plugins/auth.ts";
+import { locatedUnder } from "../../plugins/location.ts";
 import { booleanQuery, errorResponses, idParams, pageOf, pageQuery } from "../common.ts";
 
 export const contactJson = z
@@ -64,7 +65,7 @@ export function contactRoutes(ctx: AppContext) {
       handler: async (request) => presentContact(await getContact(ctx.db, request.params.id)),
     });
     app.post("/api/contacts", {
-      config: { access: { roles: CONTACT_WRITERS } },
+      config: { access: { roles: CONTACT_WRITERS }, location: locatedUnder("/api/contacts") },
       schema: {
         tags: ["contacts"],
         body: contactCreateInput,

@@ -7,6 +7,7 @@ import { changePlan, createPlan, getPlan } from "../../../app/manage-plans.ts";
 import { listPlans } from "../../../db/repositories/plans.repository.ts";
 import type { Plan } from "../../../domain/customer.ts";
 import { ADMIN, STAFF } from "../../plugins/auth.ts";
+import { locatedUnder } from "../../plugins/location.ts";
 import { booleanQuery, errorResponses, idParams, pageOf, pageQuery } from "../common.ts";
 
 export const planJson = z
@@ -48,7 +49,7 @@ export function planRoutes(ctx: AppContext) {
       handler: async (request) => presentPlan(await getPlan(ctx.db, request.params.id)),
     });
     app.post("/api/plans", {
-      config: { access: { roles: ADMIN } },
+      config: { access: { roles: ADMIN }, location: locatedUnder("/api/plans") },
       schema: {
         tags: ["plans"],
         body: planCreateInput,

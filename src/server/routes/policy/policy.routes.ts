@@ -9,6 +9,7 @@ import { publishPolicy } from "../../../app/publish-policy.ts";
 import type { PublishedPolicy } from "../../../db/repositories/policy-versions.repository.ts";
 import { listPolicyVersions } from "../../../db/repositories/policy-versions.repository.ts";
 import { ADMIN, principalOf, STAFF } from "../../plugins/auth.ts";
+import { locatedUnder } from "../../plugins/location.ts";
 import { cursorQuery, errorResponses, iso, pageOf } from "../common.ts";
 
 const policyJson = z
@@ -91,7 +92,10 @@ export function policyRoutes(ctx: AppContext) {
       handler: async (request) => presentPolicy(await getPolicy(ctx.db, request.params.version)),
     });
     app.post("/api/policy/versions", {
-      config: { access: { roles: ADMIN } },
+      config: {
+        access: { roles: ADMIN },
+        location: locatedUnder("/api/policy/versions", (body) => body.version),
+      },
       schema: {
         tags: ["policy"],
         summary: "Publish a new version (the version number is assigned); open cases keep theirs",

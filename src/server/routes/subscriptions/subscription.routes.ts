@@ -13,6 +13,7 @@ import { listSubscriptions } from "../../../db/repositories/subscriptions.reposi
 import { SUBSCRIPTION_STATUSES, type Subscription } from "../../../domain/customer.ts";
 import { runningDiscountOf } from "../../../domain/offers.ts";
 import { ADMIN, principalOf, STAFF } from "../../plugins/auth.ts";
+import { locatedUnder } from "../../plugins/location.ts";
 import { errorResponses, idParams, iso, pageOf, pageQuery } from "../common.ts";
 
 /** A discount that runs now, as the subscription's answers carry it. */
@@ -116,7 +117,7 @@ export function subscriptionRoutes(ctx: AppContext) {
     // Subscriptions belong to the billing system of record: only admins (and admin API keys, e.g.
     // the billing integration) create or change them directly; cases change them through the policy.
     app.post("/api/subscriptions", {
-      config: { access: { roles: ADMIN } },
+      config: { access: { roles: ADMIN }, location: locatedUnder("/api/subscriptions") },
       schema: {
         tags: ["subscriptions"],
         body: subscriptionCreateInput,

@@ -12,6 +12,7 @@ import { changeUser, createUser, getUser } from "../../../app/manage-users.ts";
 import { listUsers } from "../../../db/repositories/users.repository.ts";
 import { STAFF_ROLES, type StaffUser } from "../../../domain/staff.ts";
 import { ADMIN, principalOf, STAFF } from "../../plugins/auth.ts";
+import { locatedUnder } from "../../plugins/location.ts";
 import { booleanQuery, errorResponses, idParams, iso, pageOf, pageQuery } from "../common.ts";
 
 export const userJson = z
@@ -100,7 +101,7 @@ export function userRoutes(ctx: AppContext) {
       handler: async (request) => presentUser(await getUser(ctx.db, request.params.id)),
     });
     app.post("/api/users", {
-      config: { access: { roles: ADMIN } },
+      config: { access: { roles: ADMIN }, location: locatedUnder("/api/users") },
       schema: {
         tags: ["users"],
         body: userCreateInput,

@@ -21,6 +21,7 @@ import {
 import { notFound } from "../../../domain/errors.ts";
 import { WEBHOOK_TOPICS } from "../../../domain/outbox.ts";
 import { ADMIN, principalOf } from "../../plugins/auth.ts";
+import { locatedUnder } from "../../plugins/location.ts";
 import { cursorQuery, errorResponses, idParams, iso, pageOf } from "../common.ts";
 
 const endpointJson = z
@@ -102,6 +103,7 @@ export function webhookRoutes(ctx: AppContext) {
     app.post("/api/webhooks/endpoints", {
       config: {
         ...access,
+        location: locatedUnder("/api/webhooks/endpoints"),
         idempotency: {
           secretAnswer:
             "The endpoint it registered has a signing secret shown only once: rotate the secret if that answer was lost.",
