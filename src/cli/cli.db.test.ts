@@ -202,9 +202,32 @@ describe("canceldesk", () => {
       "--role",
       "boss",
     ]);
-    expect(invalid.code).toBe(1);
+    // Wrong arguments, like an unknown option: exit code 2 and the command's help.
+    expect(invalid.code).toBe(2);
     expect(invalid.stderr).toMatch(/^name: is required \(--name\)$/m);
     expect(invalid.stderr).toMatch(/^role: /m);
+    expect(invalid.stderr).toMatch(/^Usage: canceldesk user create /m);
+    for (const wrong of [
+      ["--email", "not-an-email", "--name", "Priya Shah", "--role", "csm"],
+      ["--email", "someone@wootrecruit.example", "--name", "Priya Shah", "--role", "boss"],
+      [
+        "--email",
+        "someone@wootrecruit.example",
+        "--name",
+        "Priya Shah",
+        "--role",
+        "csm",
+        "--password",
+        "short",
+      ],
+    ]) {
+      const refused = await canceldeskInProcess(["user", "create", ...wrong]);
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toMatch(/^(email|role|password): /);
+      expect(refused.stdout).toBe("");
+    }
+    const unknownOption = await canceldeskInProcess(["user", "create", "--colour", "blue"]);
+    expect(unknownOption.code).toBe(2);
     const duplicate = await canceldeskInProcess([
       "user",
       "create",

@@ -3,7 +3,6 @@ import { createUser } from "../../app/manage-users.ts";
 import { newToken } from "../../app/secrets.ts";
 import { loadConfig } from "../../config.ts";
 import { migrateToLatest } from "../../db/database.ts";
-import { validationError } from "../../domain/errors.ts";
 import { STAFF_ROLES } from "../../domain/staff.ts";
 import { parseCommandArgs } from "../args.ts";
 import { type CliCommand, UsageError } from "../cli-io.ts";
@@ -52,13 +51,14 @@ async function createUserCommand(args: string[], io: Parameters<CliCommand["run"
   const password = values.password ?? newToken(15);
   const parsed = userCreateInput.safeParse({ ...values, password });
   if (!parsed.success) {
-    throw validationError(
-      parsed.error.issues.map((issue) => {
-        const field = String(issue.path[0]);
-        const given = (values as Record<string, unknown>)[field];
-        return { field, message: given === undefined ? `is required (--${field})` : issue.message };
-      }),
-    );
+    // A missing or malformed option is a wrong command line, like an unknown option: exit code 2
+    // with the help, one line per field. (An email already in use is not: that stays 1.)
+    const problems = parsed.error.issues.map((issue) => {
+      const field = String(issue.path[0]);
+      const given = (values as Record<string, unknown>)[field];
+      return `${field}: ${given === undefined ? `is required (--${field})` : issue.message}`;
+    });
+    throw new UsageError(problems.join("\n"), createHelp);
   }
   const config = loadConfig(io.env);
   const user = await withDatabase(config, async ({ db }) => {
