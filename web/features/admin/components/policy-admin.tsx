@@ -23,7 +23,7 @@ import { useEffect, useState } from "react";
 import { DEFAULT_MAX_CODES_SENT } from "../../../../src/domain/policy-definition.ts";
 import { ConfirmButton } from "../../../components/confirm-button.tsx";
 import { ApiError } from "../../../lib/api-client.ts";
-import { formatDateTime, formatMoney, humanize } from "../../../lib/format.ts";
+import { formatDateTime, formatMoney, humanize, ROLE_LABELS } from "../../../lib/format.ts";
 import type { PolicyDefinition } from "../../../lib/types.ts";
 import { useCurrentPolicy, usePolicyVersions, usePublishPolicy } from "../api/admin.ts";
 
@@ -154,9 +154,13 @@ export function PolicyAdmin() {
                         : ""}
                     </Table.Td>
                     <Table.Td>
-                      {o.eligibility.reasonCodes?.map(humanize).join(", ") ?? "Any"}
+                      {o.eligibility.reasonCodes
+                        ?.map((code) => p?.reasons.find((r) => r.code === code)?.label ?? code)
+                        .join(", ") ?? "Any"}
                     </Table.Td>
-                    <Table.Td>{o.presentableBy.map(humanize).join(", ")}</Table.Td>
+                    <Table.Td>
+                      {o.presentableBy.map((role) => ROLE_LABELS[role] ?? role).join(", ")}
+                    </Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
