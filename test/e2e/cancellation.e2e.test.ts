@@ -171,7 +171,15 @@ describe.skipIf(!hasChromium)("an AM and a CSM take a case to cancellation", () 
     await expectAccessible(csm, "the CSM's case workspace");
     await screenshot(csm, "csm-outcome");
     await csm.getByRole("button", { name: "Record outcome" }).click();
+    await csm
+      .getByRole("dialog", { name: "Proceed with the cancellation?" })
+      .getByRole("button", { name: "Record: proceed" })
+      .click();
     await expect.poll(() => csm.getByTestId("step-4").getAttribute("data-status")).toBe("done");
+    // The form went away with the step: focus is above what the case offers now, not lost.
+    await expect
+      .poll(() => csm.evaluate("document.activeElement?.textContent"))
+      .toBe("What you can do now");
 
     // Step 5: process as the form asks, then confirm on the customer's channel.
     await am.reload();

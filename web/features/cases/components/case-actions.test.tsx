@@ -87,12 +87,22 @@ describe("CaseActions: the CSM's outcome", () => {
     const view = viewAs(c, context, CSM, now);
     const run = vi.fn<RunCommand>(async () => ({ ok: true }));
     renderActions(view, context.policy, run);
+    // Either outcome is final: neither is chosen for the CSM.
+    expect(screen.queryByLabelText(/Terms agreed with the customer/)).toBeNull();
+    fireEvent.click(screen.getByLabelText("Retained with an offer"));
     const terms = screen.getByLabelText(/Terms agreed with the customer/) as HTMLTextAreaElement;
     expect(terms.value).toBe("Three months at half price.");
     fireEvent.change(screen.getByLabelText(/Outcome notes/), {
       target: { value: "Agreed on the call." },
     });
     fireEvent.click(screen.getByRole("button", { name: "Record outcome" }));
+    // A save closes the case and changes billing at once: the CSM is asked first, in words.
+    const dialog = await screen.findByRole("dialog", { name: "Close the case as retained?" });
+    expect(dialog.textContent).toContain(
+      "This closes the case as retained and applies Custom offer to the subscription, on these terms: “Three months at half price.”",
+    );
+    expect(run).not.toHaveBeenCalled();
+    fireEvent.click(within(dialog).getByRole("button", { name: "Close as retained" }));
     await waitFor(() => expect(run).toHaveBeenCalledTimes(1));
     expect(run.mock.calls[0]?.[0]).toBe("csm/outcome");
     expect(run.mock.calls[0]?.[1]).toEqual({
@@ -101,6 +111,27 @@ describe("CaseActions: the CSM's outcome", () => {
       customTerms: "Three months at half price.",
       notes: "Agreed on the call.",
     });
+  });
+});
+
+describe("CaseActions: the CSM's decision to proceed", () => {
+  it("asks first, saying the account manager can then process the cancellation", async () => {
+    const context = makeContext();
+    const escalated = caseIn("escalated", context);
+    const view = viewAs(escalated, context, CSM, nextMinute(escalated));
+    const run = vi.fn<RunCommand>(async () => ({ ok: true }));
+    renderActions(view, context.policy, run);
+    fireEvent.click(screen.getByLabelText("Proceed with the cancellation"));
+    fireEvent.change(screen.getByLabelText(/Outcome notes/), {
+      target: { value: "The decision stands." },
+    });
+    fireEvent.click(screen.getByRole("button", { name: "Record outcome" }));
+    const dialog = await screen.findByRole("dialog", { name: "Proceed with the cancellation?" });
+    expect(dialog.textContent).toContain("The account manager can then process the cancellation");
+    expect(run).not.toHaveBeenCalled();
+    fireEvent.click(within(dialog).getByRole("button", { name: "Record: proceed" }));
+    await waitFor(() => expect(run).toHaveBeenCalledTimes(1));
+    expect(run.mock.calls[0]?.[1]).toMatchObject({ outcome: "proceed", offerCode: null });
   });
 });
 

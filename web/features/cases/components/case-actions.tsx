@@ -28,7 +28,7 @@ import type {
   SubscriptionJson,
   UserJson,
 } from "../../../lib/types.ts";
-import { CommandForm, type Confirmation, type RunCommand } from "./command-form.tsx";
+import { CommandForm, type Confirmation, type RunCommand, type Values } from "./command-form.tsx";
 import { attemptsLeft } from "./identity-attempts.ts";
 import { OfferPicker } from "./offer-picker.tsx";
 
@@ -325,6 +325,35 @@ export function CaseActions(props: CaseActionsProps) {
     ];
     const isCustom = (code: string | undefined) =>
       policy?.offers.find((o) => o.code === code)?.kind === "custom";
+    const offerLabel = (code: string | undefined) =>
+      csmOffers.find((o) => o.code === code)?.label ??
+      policy?.offers.find((o) => o.code === code)?.label;
+    // Either outcome is final: a save closes the case and changes billing at once, and "proceed"
+    // hands the case back to be processed. Neither can be undone, so the CSM is asked first.
+    const outcomeConfirmation = (v: Values): Confirmation | null => {
+      if (v.outcome === "proceed")
+        return {
+          title: "Proceed with the cancellation?",
+          message:
+            "This records that the customer's decision stands. The account manager can then process the cancellation; the outcome cannot be changed afterwards.",
+          confirmLabel: "Record: proceed",
+        };
+      const label = offerLabel(v.offerCode);
+      // Without an offer (or a choice) the server names the missing field.
+      if (v.outcome !== "retained" || !label) return null;
+      const terms = isCustom(v.offerCode) ? v.customTerms?.trim() : "";
+      return {
+        title: "Close the case as retained?",
+        message: (
+          <>
+            This closes the case as retained and applies <strong>{label}</strong> to the
+            subscription{terms ? <>, on these terms: “{terms}”</> : null}. Nothing more can be
+            recorded on the case afterwards, and this cannot be undone.
+          </>
+        ),
+        confirmLabel: "Close as retained",
+      };
+    };
     cards.push(
       <CommandForm
         key="outcome"
@@ -333,12 +362,14 @@ export function CaseActions(props: CaseActionsProps) {
         submitLabel="Record outcome"
         path="csm/outcome"
         run={run}
+        confirm={outcomeConfirmation}
         fields={[
           {
+            // No choice made for the CSM: either answer is final.
             name: "outcome",
             label: "Outcome",
             kind: "radio",
-            initial: open ? "retained" : "proceed",
+            required: true,
             keep: true,
             options: [
               { value: "proceed", label: "Proceed with the cancellation" },

@@ -8,6 +8,7 @@ import {
   CSM,
   caseIn,
   commands,
+  escalatedWithCsmOffer,
   makeContext,
   run,
 } from "../../../../src/domain/test-factories.ts";
@@ -249,6 +250,45 @@ describe("CaseWorkspace: the CSM's outcome", () => {
     expect(offered).not.toContain("Pause for 3 months");
   });
 
+  it("asks before a save, then takes focus to what the case offers now", async () => {
+    // A larger customer, to whom the CSM presented the custom offer on the call.
+    const ctx = makeContext({ subscription: { monthlyValueMinor: 149_900 } });
+    const fake = fakeCaseApi({
+      start: escalatedWithCsmOffer(ctx, {
+        offerCode: "custom_csm",
+        customTerms: "Three months at half price.",
+      }),
+      context: ctx,
+      actor: CSM,
+      toCommand: (_path, body, now) =>
+        commands.recordCsmOutcome(now, {
+          actor: CSM,
+          outcome: "retained",
+          offerCode: String(body.offerCode),
+          customTerms: String(body.customTerms),
+          notes: String(body.notes),
+        }),
+    });
+    renderWorkspace(fake.current.id, SAM_LEE);
+    fireEvent.click(await screen.findByLabelText("Retained with an offer"));
+    fireEvent.change(screen.getByLabelText(/Outcome notes/), { target: { value: "Agreed." } });
+    const submit = screen.getByRole("button", { name: "Record outcome" });
+    submit.focus();
+    fireEvent.click(submit);
+    const dialog = await screen.findByRole("dialog", { name: "Close the case as retained?" });
+    expect(dialog.textContent).toContain(
+      "This closes the case as retained and applies Custom offer to the subscription",
+    );
+    expect(fake.calls.some((c) => c.method === "POST")).toBe(false);
+    const confirm = within(dialog).getByRole("button", { name: "Close as retained" });
+    confirm.focus();
+    fireEvent.click(confirm);
+    await screen.findByText("This case is closed.");
+    expect(fake.current.outcome).toBe("retained");
+    // Not left on the page's body: on the heading above what the case now offers.
+    await waitFor(() => expect(document.activeElement?.textContent).toBe("What you can do now"));
+  });
+
   it("shows a refusal once, in the form", async () => {
     const fake = fakeCaseApi({
       start: engagedCase(),
@@ -271,6 +311,7 @@ describe("CaseWorkspace: the CSM's outcome", () => {
     fireEvent.click(await screen.findByLabelText("Proceed with the cancellation"));
     fireEvent.change(screen.getByLabelText(/Outcome notes/), { target: { value: "Tried." } });
     fireEvent.click(screen.getByRole("button", { name: "Record outcome" }));
+    fireEvent.click(await screen.findByRole("button", { name: "Record: proceed" }));
     await screen.findByText(/not open to this customer's plan/);
     await waitFor(() =>
       expect(fake.calls.filter((c) => c.path === `/api/cases/${fake.current.id}`).length).toBe(2),

@@ -17,7 +17,7 @@ import {
   Title,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
 import { ErrorPanel } from "../../../components/error-panel.tsx";
 import { ApiError } from "../../../lib/api-client.ts";
@@ -75,6 +75,19 @@ function Workspace({
   // The offers the user may present, which are also those a CSM may record as the save.
   const offers = useOfferOptions(id, c.version, canPresent || has("recordCsmOutcome"));
   const names = new Map((staff.data?.items ?? []).map((u) => [u.id, u.name]));
+  // A command that takes its own form or dialog away (the step moved on) would leave focus on
+  // the page's body, and a keyboard or screen reader user back at the top: it goes to the
+  // actions' heading instead, just above what the case now offers.
+  const actionsHeading = useRef<HTMLHeadingElement>(null);
+  const focusAfter = useRef<number | null>(null);
+  useEffect(() => {
+    if (focusAfter.current === null || focusAfter.current === c.version) return;
+    focusAfter.current = null;
+    // Lost: on the body, or in the dialog that asked, closing now that it is answered.
+    const active = document.activeElement;
+    if (!active || active === document.body || active.closest('[role="dialog"]'))
+      actionsHeading.current?.focus();
+  }, [c.version]);
 
   // A stale screen is reloaded with a notice here, and after a refusal; errors go back to the
   // form that asked (CommandForm shows them next to its fields) or, for the small buttons, in
@@ -82,6 +95,8 @@ function Workspace({
   const run: RunCommand = async (path, body, options) => {
     setError(null);
     setChanged(false);
+    // Set before the answer renders; a failure keeps the user's focus where it is.
+    focusAfter.current = c.version;
     try {
       const answer = await command.mutateAsync({
         path,
@@ -96,6 +111,7 @@ function Workspace({
         answer.case,
         policy.data?.definition.identity.attemptLimit,
       );
+      if (failed) focusAfter.current = null;
       if (failed?.closed) {
         setUnverified(failed);
         return { ok: false, error: null };
@@ -112,6 +128,7 @@ function Workspace({
       });
       return { ok: true };
     } catch (e) {
+      focusAfter.current = null;
       if (e instanceof ApiError && e.code === "CASE_CHANGED") {
         await reload();
         setChanged(true);
@@ -247,7 +264,14 @@ function Workspace({
                 </Stack>
               </Paper>
             ) : null}
-            <Title order={2} size="h4">
+            {/* Takes focus after a command (never with Tab): where reading goes on, no ring. */}
+            <Title
+              order={2}
+              size="h4"
+              ref={actionsHeading}
+              tabIndex={-1}
+              style={{ outline: "none" }}
+            >
               What you can do now
             </Title>
             {/* The actions wait for the case's policy: its reasons, offers and attempt limit
