@@ -286,6 +286,17 @@ export function describeOfferAnswer(offer: OfferPresentation, now: Date | Instan
   }
 }
 
+/**
+ * The offer a CSM's "retained" outcome saved the customer with, as the customer accepted it (with
+ * a custom offer's agreed terms); undefined for any other outcome.
+ */
+export function savedOffer(c: Case): OfferPresentation | undefined {
+  const code = c.escalation?.outcome === "retained" ? c.escalation.retainedOfferCode : null;
+  return code
+    ? c.offers.findLast((o) => o.offerCode === code && o.answer === "accepted")
+    : undefined;
+}
+
 /** Offers still waiting for the customer's answer at `now` (expired ones no longer wait). */
 export function pendingOffers(c: Case, now: Date | Instant): OfferPresentation[] {
   const at = typeof now === "string" ? Date.parse(now) : now.getTime();

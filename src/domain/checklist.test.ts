@@ -359,4 +359,50 @@ describe("the steps' evidence", () => {
     expect(text).toContain(`Reason: ${label}.`);
     expect(text).not.toMatch(/too_expensive|end_of_term|on_track/);
   });
+
+  it("names the CSM's save by the offer's label, with a custom offer's agreed terms", () => {
+    const ctx = makeContext({ subscription: { monthlyValueMinor: 149_900 } });
+    const offered = escalatedWithCsmOffer(ctx, {
+      offerCode: "custom_csm",
+      customTerms: "Three months at half price, then the list price.",
+    });
+    const retained = apply(
+      offered,
+      commands.recordCsmOutcome(nextMinute(offered), {
+        outcome: "retained",
+        offerCode: "custom_csm",
+        customTerms: "Three months at half price, then the list price.",
+        notes: "Agreed on the call.",
+      }),
+      ctx,
+    );
+    const evidence = (c: Case, step: number) =>
+      buildChecklist(c, ctx, nextMinute(c))[step - 1]!.evidence;
+    expect(evidence(retained, 3).at(-1)).toMatch(
+      /^Offered Custom offer at .* by u-csm: accepted\. Terms: Three months at half price, then the list price\.$/,
+    );
+    expect(evidence(retained, 4).at(-1)).toBe(
+      "CSM outcome: retained with Custom offer, on these terms: Three months at half price, then the list price. — Agreed on the call.",
+    );
+    const escalated = caseIn("escalated", ctx);
+    const discount = apply(
+      escalated,
+      commands.recordCsmOutcome(nextMinute(escalated), {
+        outcome: "retained",
+        offerCode: "discount_20_3m",
+        notes: "Took the discount.",
+      }),
+      ctx,
+    );
+    expect(evidence(discount, 4).at(-1)).toBe(
+      "CSM outcome: retained with 20% off for 3 months — Took the discount.",
+    );
+    const proceed = caseIn("finalizing", ctx);
+    expect(evidence(proceed, 4).at(-1)).toMatch(/^CSM outcome: proceed with the cancellation — /);
+    const all = [retained, discount, proceed]
+      .flatMap((c) => buildChecklist(c, ctx, nextMinute(c)))
+      .flatMap((item) => item.evidence)
+      .join("\n");
+    expect(all).not.toMatch(/custom_csm|discount_20_3m/);
+  });
 });

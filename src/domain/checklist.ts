@@ -9,11 +9,18 @@ import {
   confirmationChannelFor,
   describeOfferAnswer,
   pendingOffers,
+  savedOffer,
 } from "./case.ts";
 import type { Command, CommandKind } from "./commands.ts";
 import type { DecisionContext } from "./context.ts";
 import { decide } from "./decide.ts";
-import { findReason, type PolicyStep, STEP_KEYS, type StepKey } from "./policy-definition.ts";
+import {
+  findOffer,
+  findReason,
+  type PolicyStep,
+  STEP_KEYS,
+  type StepKey,
+} from "./policy-definition.ts";
 import type { Refusal, RuleCode } from "./rules.ts";
 import {
   escalationSla,
@@ -309,6 +316,9 @@ function stepEvidence(
   const lines: EvidencePart[][] = [];
   // Evidence is read by people: reasons by the policy's label, not their code.
   const reasonLabel = (code: string) => findReason(context.policy, code)?.label ?? code;
+  // Offers by the catalog's label; one gone from it by the label it was presented with.
+  const offerLabel = (code: string, presented?: string) =>
+    findOffer(context.policy, code)?.label ?? presented ?? code;
   switch (key) {
     case "initial_contact": {
       lines.push(line`Request received by ${c.channel} at ${at(c.openedAt)}.`);
@@ -358,8 +368,9 @@ function stepEvidence(
         );
       }
       for (const offer of c.offers) {
+        // A custom offer is only its terms: the AM who honours them reads them here.
         lines.push(
-          line`Offered ${offer.label} at ${at(offer.presentedAt)} by ${by(offer.presentedBy)}: ${describeOfferAnswer(offer, now)}.`,
+          line`Offered ${offerLabel(offer.offerCode, offer.label)} at ${at(offer.presentedAt)} by ${by(offer.presentedBy)}: ${describeOfferAnswer(offer, now)}.${offer.customTerms ? ` Terms: ${offer.customTerms}` : ""}`,
         );
       }
       const open = pendingOffers(c, now).length;
@@ -379,10 +390,17 @@ function stepEvidence(
       if (e.engagedAt)
         lines.push(line`CSM ${userPart(e.engagedBy)} engaged at ${at(e.engagedAt)}.`);
       if (e.engagementNotes) lines.push(line`Engagement notes: ${e.engagementNotes}`);
-      if (e.outcome)
+      if (e.outcome === "proceed")
+        lines.push(line`CSM outcome: proceed with the cancellation — ${e.outcomeNotes}`);
+      if (e.outcome === "retained") {
+        // The save as the customer accepted it: the offer by its label, with the agreed terms.
+        const code = e.retainedOfferCode;
+        const saved = savedOffer(c);
+        const offer = code ? offerLabel(code, saved?.label) : "an offer";
         lines.push(
-          line`CSM outcome: ${e.outcome}${e.retainedOfferCode ? ` with ${e.retainedOfferCode}` : ""} — ${e.outcomeNotes}`,
+          line`CSM outcome: retained with ${offer}${saved?.customTerms ? `, on these terms: ${saved.customTerms}` : ""} — ${e.outcomeNotes}`,
         );
+      }
       if (c.processing?.timeBoxUsed && !e.outcome) {
         lines.push(
           line`No CSM outcome before the SLA ran out; the policy's time box let the cancellation go ahead.`,

@@ -114,6 +114,20 @@ describe("CaseActions: the CSM's outcome", () => {
   });
 });
 
+describe("CaseActions: a custom offer's answer", () => {
+  it("shows the terms the customer is answering", () => {
+    const context = makeContext({ subscription: { monthlyValueMinor: 149_900 } });
+    const c = escalatedWithCsmOffer(context, {
+      offerCode: "custom_csm",
+      customTerms: "Three months at half price.",
+    });
+    renderActions(viewAs(c, context, CSM, nextMinute(c)), context.policy, vi.fn<RunCommand>());
+    const card = screen.getByRole("heading", { name: "Customer's answer: Custom offer" })
+      .parentElement!;
+    expect(card.textContent).toContain("Terms: Three months at half price.");
+  });
+});
+
 describe("CaseActions: the CSM's decision to proceed", () => {
   it("asks first, saying the account manager can then process the cancellation", async () => {
     const context = makeContext();

@@ -249,7 +249,10 @@ export function CaseActions(props: CaseActionsProps) {
       <AnswerOffer
         key={`answer-${a.offerCode}`}
         code={a.offerCode!}
-        label={offer?.label ?? a.offerCode!}
+        label={
+          policy?.offers.find((o) => o.code === a.offerCode)?.label ?? offer?.label ?? a.offerCode!
+        }
+        terms={offer?.customTerms ?? null}
         answers={a.answers ?? ["accepted", "declined"]}
         run={run}
       />,
@@ -564,11 +567,14 @@ const ANSWER_BUTTONS = [
 function AnswerOffer({
   code,
   label,
+  terms,
   answers,
   run,
 }: {
   code: string;
   label: string;
+  /** A custom offer's terms as presented: what the customer answers. */
+  terms: string | null;
   /** The answers the engine takes now: accepted only while the offer is still eligible. */
   answers: ("accepted" | "declined")[];
   run: RunCommand;
@@ -578,6 +584,11 @@ function AnswerOffer({
     go(`offers/${encodeURIComponent(code)}/answer`, { answer: value });
   return (
     <ActionCard title={`Customer's answer: ${label}`}>
+      {terms ? (
+        <Text size="sm" style={{ whiteSpace: "pre-line" }}>
+          <strong>Terms:</strong> {terms}
+        </Text>
+      ) : null}
       <Text size="sm">
         {answers.includes("accepted")
           ? "Record the answer the customer gave you (they can also answer through their link)."

@@ -285,6 +285,15 @@ describe("CaseWorkspace: the CSM's outcome", () => {
     fireEvent.click(confirm);
     await screen.findByText("This case is closed.");
     expect(fake.current.outcome).toBe("retained");
+    // The AM who honours the save reads the offer by its label, and the terms agreed.
+    expect(screen.getByTestId("csm-outcome").textContent).toBe(
+      "Outcome: retained with Custom offer, on these terms: “Three months at half price.” — Agreed.",
+    );
+    const rail = screen.getByRole("navigation", { name: "Policy steps" });
+    expect(within(rail).getByTestId("step-3").textContent).toContain(
+      "accepted. Terms: Three months at half price.",
+    );
+    expect(rail.textContent).not.toContain("custom_csm");
     // Not left on the page's body: on the heading above what the case now offers.
     await waitFor(() => expect(document.activeElement?.textContent).toBe("What you can do now"));
   });

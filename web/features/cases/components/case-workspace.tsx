@@ -19,10 +19,11 @@ import {
 import { notifications } from "@mantine/notifications";
 import { useEffect, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
+import { savedOffer } from "../../../../src/domain/case.ts";
 import { ErrorPanel } from "../../../components/error-panel.tsx";
 import { ApiError } from "../../../lib/api-client.ts";
 import { formatDateTime, humanize, localTimesIn, STATE_COLORS } from "../../../lib/format.ts";
-import type { CaseView, UserJson } from "../../../lib/types.ts";
+import type { Case, CaseView, PolicyDefinition, UserJson } from "../../../lib/types.ts";
 import { useAccount, useContact, useStaff, useSubscription } from "../../accounts/api/accounts.ts";
 import { useCase, useCaseCommand, useOfferOptions, usePolicyVersion } from "../api/cases.ts";
 import { CaseActions, ReassignForm, WithdrawButton } from "./case-actions.tsx";
@@ -289,7 +290,13 @@ function Workspace({
                 run={run}
               />
             )}
-            <CasePanels view={view} names={names} run={run} canResend={has("resendForm")} />
+            <CasePanels
+              view={view}
+              policy={policy.data?.definition}
+              names={names}
+              run={run}
+              canResend={has("resendForm")}
+            />
             {view.nextActions.allowed.some((a) => a.kind === "reassign") ? (
               <Paper withBorder p="sm">
                 <Title order={3} size="h5" mb="xs">
@@ -336,14 +343,25 @@ function Info({ label, children }: { label: string; children: React.ReactNode })
   );
 }
 
+/** The CSM's outcome in words: a save by its offer's label, with a custom offer's terms. */
+function csmOutcomeText(c: Case, policy: PolicyDefinition | undefined): string {
+  if (c.escalation?.outcome !== "retained") return "proceed with the cancellation";
+  const saved = savedOffer(c);
+  const code = c.escalation.retainedOfferCode;
+  const label = policy?.offers.find((o) => o.code === code)?.label ?? saved?.label ?? "an offer";
+  return `retained with ${label}${saved?.customTerms ? `, on these terms: “${saved.customTerms}”` : ""}`;
+}
+
 /** Form status with resend, the CSM panel, confirmation and feedback status. */
 function CasePanels({
   view,
+  policy,
   names,
   run,
   canResend,
 }: {
   view: CaseView;
+  policy: PolicyDefinition | undefined;
   names: Map<string, string>;
   run: RunCommand;
   canResend: boolean;
@@ -401,8 +419,8 @@ function CasePanels({
               <Note label="Engagement notes" text={e.engagementNotes} testId="engagement-notes" />
             ) : null}
             {e.outcome ? (
-              <Text size="sm">
-                Outcome: {humanize(e.outcome)} — {e.outcomeNotes}
+              <Text size="sm" data-testid="csm-outcome" style={{ whiteSpace: "pre-line" }}>
+                Outcome: {csmOutcomeText(c, policy)} — {e.outcomeNotes}
               </Text>
             ) : (
               <Text size="sm">No outcome yet.</Text>
