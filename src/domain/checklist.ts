@@ -22,6 +22,7 @@ import {
   type StepKey,
 } from "./policy-definition.ts";
 import type { Refusal, RuleCode } from "./rules.ts";
+import { fillScript, type ScriptPart, scriptValues } from "./script.ts";
 import {
   escalationSla,
   feedbackExpiresAt,
@@ -53,7 +54,10 @@ export interface ChecklistItem {
   blockedBy: Refusal | null;
   policyText: string;
   guidance: string;
+  /** The policy's suggested script, as written. */
   script: string;
+  /** The script with the placeholders the case can answer filled in ([CSM], [date]...). */
+  scriptParts: ScriptPart[];
 }
 
 /** Refusals meaning the step waits on someone or something else, not on the AM's own work. */
@@ -214,6 +218,7 @@ export function buildChecklist(c: Case, context: DecisionContext, now: Date): Ch
       ? -1
       : STEP_KEYS.findIndex((key) => !stepDone(c, key) && !stepSkipped(c, key));
   const blockedBy = currentIndex >= 0 ? probeRefusal(c, context, now) : null;
+  const values = scriptValues(c, context);
 
   return steps.map((step, index): ChecklistItem => {
     let status: StepStatus;
@@ -242,6 +247,7 @@ export function buildChecklist(c: Case, context: DecisionContext, now: Date): Ch
       policyText: step.policyText,
       guidance: step.guidance,
       script: step.script,
+      scriptParts: fillScript(step.script, values),
     };
   });
 }

@@ -11,6 +11,7 @@ import type {
 import type { Account, Contact, Plan, Subscription } from "../../src/domain/customer.ts";
 import type { RunningDiscount } from "../../src/domain/offers.ts";
 import type { PolicyDefinition } from "../../src/domain/policy-definition.ts";
+import type { ScriptPart } from "../../src/domain/script.ts";
 import type { ApiKey, StaffRole, StaffUser } from "../../src/domain/staff.ts";
 
 /** What JSON makes of a type: Date becomes an ISO string. */
@@ -28,6 +29,7 @@ export type {
   ChecklistItem,
   EvidencePart,
   PolicyDefinition,
+  ScriptPart,
   StaffRole,
 };
 export type AccountJson = Wire<Account>;

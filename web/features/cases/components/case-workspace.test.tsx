@@ -11,7 +11,9 @@ import {
   escalatedWithCsmOffer,
   makeContext,
   run,
+  testPolicy,
 } from "../../../../src/domain/test-factories.ts";
+import { wootrecruitPolicy } from "../../../../src/policy/wootrecruit.ts";
 import {
   type FakeApi,
   type FakeCall,
@@ -117,6 +119,34 @@ describe("CaseWorkspace: the CSM panel", () => {
     );
     await waitFor(() => expect(panel.textContent).toContain("Escalated to Sam Lee at "));
     expect(panel.textContent).toMatch(/by Priya Shah\./);
+  });
+});
+
+describe("CaseWorkspace: the suggested script", () => {
+  it("names the CSM the case went to, where the policy wrote [CSM]", async () => {
+    // The test policy with WootRecruit's scripts, which carry the placeholders.
+    const context = makeContext({
+      policy: {
+        ...testPolicy,
+        steps: testPolicy.steps.map((step) => ({
+          ...step,
+          script: wootrecruitPolicy.steps.find((s) => s.key === step.key)!.script,
+        })),
+      },
+    });
+    const fake = fakeCaseApi({
+      start: caseIn("escalated", context),
+      context,
+      toCommand: identityCommands,
+    });
+    renderWorkspace(fake.current.id);
+    const script = await screen.findByTestId("suggested-script");
+    await waitFor(() =>
+      expect(script.textContent).toContain(
+        "I'm passing your request to Sam Lee, our Customer Success Manager",
+      ),
+    );
+    expect(script.textContent).not.toContain("[");
   });
 });
 

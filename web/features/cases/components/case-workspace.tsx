@@ -22,8 +22,14 @@ import { Link, useParams } from "react-router";
 import { savedOffer } from "../../../../src/domain/case.ts";
 import { ErrorPanel } from "../../../components/error-panel.tsx";
 import { ApiError } from "../../../lib/api-client.ts";
-import { formatDateTime, humanize, localTimesIn, STATE_COLORS } from "../../../lib/format.ts";
-import type { Case, CaseView, PolicyDefinition, UserJson } from "../../../lib/types.ts";
+import {
+  formatDate,
+  formatDateTime,
+  humanize,
+  localTimesIn,
+  STATE_COLORS,
+} from "../../../lib/format.ts";
+import type { Case, CaseView, PolicyDefinition, ScriptPart, UserJson } from "../../../lib/types.ts";
 import { useAccount, useContact, useStaff, useSubscription } from "../../accounts/api/accounts.ts";
 import { useCase, useCaseCommand, useOfferOptions, usePolicyVersion } from "../api/cases.ts";
 import { CaseActions, ReassignForm, WithdrawButton } from "./case-actions.tsx";
@@ -255,7 +261,12 @@ function Workspace({
                   </Text>
                   <Text size="sm">{current.guidance}</Text>
                   <Blockquote cite="Suggested script" p="sm" color="indigo">
-                    <Text size="sm">{current.script}</Text>
+                    <Text size="sm" data-testid="suggested-script">
+                      <ScriptLine
+                        parts={current.scriptParts ?? [{ text: current.script }]}
+                        names={names}
+                      />
+                    </Text>
                   </Blockquote>
                   {policy.data ? (
                     <Text size="xs" c="dimmed">
@@ -315,6 +326,29 @@ function Workspace({
         Signed in as {user.name}. Opened {formatDateTime(c.openedAt)}.
       </Text>
     </Stack>
+  );
+}
+
+/**
+ * A step's script as the engine filled it in: the CSM by name and a date in the reader's own
+ * time zone; a placeholder the case cannot answer yet stays as the policy wrote it.
+ */
+function ScriptLine({ parts, names }: { parts: ScriptPart[]; names: Map<string, string> }) {
+  return (
+    <>
+      {parts.map((part, index) => {
+        const key = `${index}`;
+        if ("date" in part)
+          return (
+            <time key={key} dateTime={part.date}>
+              {formatDate(part.date)}
+            </time>
+          );
+        if ("userId" in part)
+          return <span key={key}>{names.get(part.userId) ?? part.placeholder}</span>;
+        return <span key={key}>{part.text}</span>;
+      })}
+    </>
   );
 }
 

@@ -30,6 +30,7 @@ const step = (
   policyText: "",
   guidance: "",
   script: "",
+  scriptParts: [],
   ...extra,
 });
 
