@@ -405,4 +405,33 @@ describe("the steps' evidence", () => {
       .join("\n");
     expect(all).not.toMatch(/custom_csm|discount_20_3m/);
   });
+
+  it("says how identity was verified and how often, in words", () => {
+    const { case: checked } = run(context, [
+      (now) => commands.openCase(now),
+      (now) => commands.startIdentityVerification(now),
+      (now) => commands.startIdentityVerification(now),
+      (now) => commands.verifyBySecurityCheck(now),
+    ]);
+    const step1 = buildChecklist(checked, context, nextMinute(checked))[0]!.evidence.join("\n");
+    expect(step1).toContain("Verification code sent twice;");
+    expect(step1).toContain("Identity verified by a security check at");
+    expect(step1).not.toMatch(/security_check|time\(s\)/);
+    const retention = caseIn("retention");
+    expect(buildChecklist(retention, context, nextMinute(retention))[2]!.evidence).toContain(
+      "1 offer waiting for the customer's answer.",
+    );
+    const feedback = caseIn("feedback");
+    const closed = apply(
+      feedback,
+      commands.submitFeedback(nextMinute(feedback), { decisionReason: "hiring_freeze" }),
+      context,
+    );
+    const text = buildChecklist(closed, context, nextMinute(closed))
+      .flatMap((item) => item.evidence)
+      .join("\n");
+    expect(text).toContain("decided because of Hiring freeze.");
+    expect(text).toMatch(/: at the end of the term, effective /);
+    expect(text).not.toMatch(/hiring_freeze|end_of_term/);
+  });
 });

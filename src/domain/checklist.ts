@@ -8,7 +8,9 @@ import {
   caseReasonCode,
   confirmationChannelFor,
   describeOfferAnswer,
+  type IdentityMethod,
   pendingOffers,
+  type RequestChannel,
   savedOffer,
 } from "./case.ts";
 import type { Command, CommandKind } from "./commands.ts";
@@ -313,6 +315,25 @@ const CHANNEL_WORDS: Record<ConfirmationChannel, string> = {
   phone: "phone call",
 };
 
+const REQUEST_CHANNEL_WORDS: Record<RequestChannel, string> = {
+  phone: "phone",
+  email: "email",
+  chat: "chat",
+  portal: "the portal",
+  api: "the API",
+};
+
+const IDENTITY_METHOD_WORDS: Record<IdentityMethod, string> = {
+  code: "a one-time code",
+  security_check: "a security check",
+  self_service: "the customer's own start on the self-service page",
+};
+
+/** "once", "twice", "3 times". */
+function times(count: number): string {
+  return count === 1 ? "once" : count === 2 ? "twice" : `${count} times`;
+}
+
 function stepEvidence(
   c: Case,
   key: StepKey,
@@ -327,11 +348,13 @@ function stepEvidence(
     findOffer(context.policy, code)?.label ?? presented ?? code;
   switch (key) {
     case "initial_contact": {
-      lines.push(line`Request received by ${c.channel} at ${at(c.openedAt)}.`);
+      lines.push(
+        line`Request received by ${REQUEST_CHANNEL_WORDS[c.channel]} at ${at(c.openedAt)}.`,
+      );
       const { identity } = c;
       if (identity.codesSent > 0) {
         lines.push(
-          line`Verification code sent ${identity.codesSent} time(s); the latest expires at ${at(identity.codeExpiresAt)}.`,
+          line`Verification code sent ${times(identity.codesSent)}; the latest expires at ${at(identity.codeExpiresAt)}.`,
         );
       }
       if (identity.attempts > 0) {
@@ -341,7 +364,7 @@ function stepEvidence(
       }
       if (identity.verifiedAt)
         lines.push(
-          line`Identity verified by ${identity.method} at ${at(identity.verifiedAt)}, recorded by ${by(identity.verifiedBy)}.`,
+          line`Identity verified by ${identity.method ? IDENTITY_METHOD_WORDS[identity.method] : "an unrecorded method"} at ${at(identity.verifiedAt)}, recorded by ${by(identity.verifiedBy)}.`,
         );
       if (c.outcome === "unverified")
         lines.push(line`Verification failed; the case closed as unverified.`);
@@ -351,7 +374,7 @@ function stepEvidence(
       const { form } = c;
       if (!form) break;
       lines.push(
-        line`Form sent by ${form.deliveryChannel} at ${at(form.firstSentAt)}${form.sendCount > 1 ? `, ${form.sendCount} sends in all` : ""} by ${by(form.sentBy)}; the latest link expires at ${at(form.expiresAt)}.`,
+        line`Form sent by ${CHANNEL_WORDS[form.deliveryChannel]} at ${at(form.firstSentAt)}${form.sendCount > 1 ? `, ${form.sendCount} sends in all` : ""} by ${by(form.sentBy)}; the latest link expires at ${at(form.expiresAt)}.`,
       );
       if (form.linkExpiredAt)
         lines.push(
@@ -380,7 +403,10 @@ function stepEvidence(
         );
       }
       const open = pendingOffers(c, now).length;
-      if (open > 0) lines.push(line`${open} offer(s) waiting for the customer's answer.`);
+      if (open > 0)
+        lines.push(
+          line`${open === 1 ? "1 offer" : `${open} offers`} waiting for the customer's answer.`,
+        );
       if (c.noSuitableOffer) lines.push(line`No suitable offer: ${c.noSuitableOffer.reason}`);
       break;
     }
@@ -418,16 +444,16 @@ function stepEvidence(
       const p = c.processing;
       if (p)
         lines.push(
-          line`Cancellation processed at ${at(p.processedAt)} by ${by(p.processedBy)}: ${p.mode}, effective ${at(p.effectiveAt)}.`,
+          line`Cancellation processed at ${at(p.processedAt)} by ${by(p.processedBy)}: ${p.mode === "immediately" ? "immediately" : "at the end of the term"}, effective ${at(p.effectiveAt)}.`,
         );
       const conf = c.confirmation;
       if (conf) {
         lines.push(
-          line`Confirmed by ${conf.channel} at ${at(conf.recordedAt)}${conf.callOutcome ? ` (${conf.callOutcome})` : ""}, recorded by ${by(conf.recordedBy)}.`,
+          line`Confirmed by ${CHANNEL_WORDS[conf.channel]} at ${at(conf.recordedAt)}${conf.callOutcome ? ` (${conf.callOutcome === "reached" ? "reached the customer" : "left a voicemail"})` : ""}, recorded by ${by(conf.recordedBy)}.`,
         );
       } else if (p) {
         lines.push(
-          line`Confirmation due by ${confirmationChannelFor(c, context.requester.preferredChannel)}.`,
+          line`Confirmation due by ${CHANNEL_WORDS[confirmationChannelFor(c, context.requester.preferredChannel)]}.`,
         );
       }
       break;
@@ -440,7 +466,7 @@ function stepEvidence(
       );
       if (f.submission) {
         lines.push(
-          line`Feedback: rated ${f.submission.rating}/5, decided because of ${f.submission.decisionReason}.`,
+          line`Feedback: rated ${f.submission.rating}/5, decided because of ${reasonLabel(f.submission.decisionReason)}.`,
         );
       }
       if (f.expiredAt) lines.push(line`The feedback request expired unanswered.`);

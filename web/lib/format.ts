@@ -42,6 +42,102 @@ export function humanize(code: string | null | undefined): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/**
+ * Country calling codes one or two digits long (ITU E.164 zones); every other code has three.
+ * Enough to set the country code apart in a number stored as E.164.
+ */
+const SHORT_COUNTRY_CODES = new Set([
+  "1",
+  "7",
+  "20",
+  "27",
+  "30",
+  "31",
+  "32",
+  "33",
+  "34",
+  "36",
+  "39",
+  "40",
+  "41",
+  "43",
+  "44",
+  "45",
+  "46",
+  "47",
+  "48",
+  "49",
+  "51",
+  "52",
+  "53",
+  "54",
+  "55",
+  "56",
+  "57",
+  "58",
+  "60",
+  "61",
+  "62",
+  "63",
+  "64",
+  "65",
+  "66",
+  "81",
+  "82",
+  "84",
+  "86",
+  "90",
+  "91",
+  "92",
+  "93",
+  "94",
+  "95",
+  "98",
+]);
+
+/**
+ * A phone number stored as E.164 ("+14045550159"), grouped for reading: "+1 404-555-0159" in
+ * North America, else the country code and the rest in groups ending in four digits
+ * ("+353 1 555 0123"). Anything else is shown as it is. A tel: link keeps the stored value.
+ */
+export function formatPhone(phone: string | null | undefined): string {
+  if (!phone) return "—";
+  const match = /^\+(\d{8,15})$/.exec(phone);
+  if (!match) return phone;
+  const digits = match[1]!;
+  if (digits.startsWith("1") && digits.length === 11)
+    return `+1 ${digits.slice(1, 4)}-${digits.slice(4, 7)}-${digits.slice(7)}`;
+  const codeLength = SHORT_COUNTRY_CODES.has(digits.slice(0, 1))
+    ? 1
+    : SHORT_COUNTRY_CODES.has(digits.slice(0, 2))
+      ? 2
+      : 3;
+  const national = digits.slice(codeLength);
+  const groups = [national.slice(-4)];
+  for (let end = national.length - 4; end > 0; end -= 3)
+    groups.unshift(national.slice(Math.max(0, end - 3), end));
+  return `+${digits.slice(0, codeLength)} ${groups.join(" ")}`;
+}
+
+/** How a message or confirmation travels, in words. */
+const CHANNEL_LABELS: Record<string, string> = {
+  email: "email",
+  sms: "text message",
+  phone: "phone",
+  chat: "chat",
+  portal: "the portal",
+  api: "the API",
+};
+
+export function channelWords(channel: string | null | undefined): string {
+  return channel ? (CHANNEL_LABELS[channel] ?? humanize(channel).toLowerCase()) : "—";
+}
+
+/** "once", "twice", "3 times". */
+export function timesWords(count: number): string {
+  return count === 1 ? "once" : count === 2 ? "twice" : `${count} times`;
+}
+
 export const STATE_COLORS: Record<string, string> = {
   intake: "gray",
   form: "blue",

@@ -18,7 +18,13 @@ import {
 import { type ReactNode, useState } from "react";
 import { processingModeAt } from "../../../../src/domain/case.ts";
 import { ApiError } from "../../../lib/api-client.ts";
-import { formatDate, formatMoney, humanize, localTimesIn } from "../../../lib/format.ts";
+import {
+  channelWords,
+  formatDate,
+  formatMoney,
+  humanize,
+  localTimesIn,
+} from "../../../lib/format.ts";
 import type {
   ActionOption,
   CaseView,
@@ -215,7 +221,7 @@ export function CaseActions(props: CaseActionsProps) {
         submitLabel="Send the Cancellation Request Form"
         path="form/send"
         run={run}
-        help={`Sends a single-use, expiring link to the form on the customer's preferred channel (${props.requester?.preferredChannel ?? "on file"}).`}
+        help={`Sends a single-use, expiring link to the form on the customer's preferred channel (${props.requester ? channelWords(props.requester.preferredChannel) : "on file"}).`}
       />,
     );
   if (has("recordReasonConversation"))
@@ -433,7 +439,7 @@ export function CaseActions(props: CaseActionsProps) {
         submitLabel={(v) => (v.channel === "phone" ? "Log confirmation call" : "Send confirmation")}
         path="confirmation"
         run={run}
-        help={`The customer asked to be confirmed by ${preferred}. Email and SMS are sent for you; a phone confirmation is a call you log here.`}
+        help={`The customer asked to be confirmed by ${channelWords(preferred)}. Email and SMS are sent for you; a phone confirmation is a call you log here.`}
         fields={[
           {
             name: "channel",
@@ -441,7 +447,11 @@ export function CaseActions(props: CaseActionsProps) {
             kind: "select",
             initial: preferred,
             keep: true,
-            options: ["email", "sms", "phone"].map((v) => ({ value: v, label: humanize(v) })),
+            options: [
+              { value: "email", label: "Email" },
+              { value: "sms", label: "Text message" },
+              { value: "phone", label: "Phone call" },
+            ],
           },
           {
             name: "callOutcome",
@@ -631,7 +641,9 @@ function ProcessCancellation({
   const termOver = mode !== asked;
   const effective =
     mode === "immediately" ? "today, immediately" : formatDate(subscription?.currentPeriodEnd);
-  const channel = submission?.preferredConfirmationChannel ?? "their preferred channel";
+  const channel = submission
+    ? channelWords(submission.preferredConfirmationChannel)
+    : "their preferred channel";
   return (
     <ActionCard title="Process cancellation">
       <Text size="sm">

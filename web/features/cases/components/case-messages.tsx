@@ -5,7 +5,7 @@
 import { Badge, Button, Paper, Stack, Table, Text, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, errorMessage } from "../../../lib/api-client.ts";
-import { formatDateTime } from "../../../lib/format.ts";
+import { formatDateTime, formatPhone } from "../../../lib/format.ts";
 
 export interface CaseMessage {
   id: string;
@@ -43,7 +43,8 @@ const STATUS: Record<CaseMessage["status"], { label: string; color: string }> = 
 function recipientOf(message: CaseMessage): string {
   const r = (message.recipient ?? {}) as { email?: string | null; phone?: string | null };
   const address = message.channel === "sms" ? r.phone : r.email;
-  return `${message.channel === "sms" ? "Text" : "Email"}${address ? ` to ${address}` : ""}`;
+  const shown = message.channel === "sms" ? formatPhone(address) : address;
+  return `${message.channel === "sms" ? "Text" : "Email"}${address ? ` to ${shown}` : ""}`;
 }
 
 /** The messages to the customer (not staff notices or webhooks), newest first. */

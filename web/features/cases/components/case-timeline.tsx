@@ -14,6 +14,11 @@ export function actorName(actor: unknown, names: Map<string, string>): string {
   return "CancelDesk";
 }
 
+/** "csm_outcome_recorded" -> "CSM outcome recorded". */
+export function eventTitle(type: string): string {
+  return humanize(type).replace(/\bcsm\b/gi, "CSM");
+}
+
 export function CaseNotes({
   view,
   names,
@@ -85,7 +90,7 @@ export function CaseTimeline({
       </Title>
       <Timeline bulletSize={14} lineWidth={2}>
         {(timeline.data?.items ?? []).map((entry) => (
-          <Timeline.Item key={entry.seq} title={humanize(entry.type)}>
+          <Timeline.Item key={entry.seq} title={eventTitle(entry.type)}>
             <Text size="xs" c="dimmed">
               {formatDateTime(entry.at)} · {actorName(entry.actor, names)} · version{" "}
               {entry.caseVersion}

@@ -122,6 +122,59 @@ describe("CaseWorkspace: the CSM panel", () => {
   });
 });
 
+describe("CaseWorkspace: in words, not codes", () => {
+  it("says how identity was verified, how often the form went, the reason's label and a readable phone", async () => {
+    const context = makeContext({
+      policy: {
+        ...testPolicy,
+        reasons: testPolicy.reasons.map((r) =>
+          r.code === "too_expensive" ? { ...r, label: "It's too expensive" } : r,
+        ),
+      },
+    });
+    const { case: start } = run(context, [
+      (now) => commands.openCase(now),
+      (now) => commands.verifyBySecurityCheck(now),
+      (now) => commands.sendForm(now),
+      (now) => commands.submitForm(now),
+    ]);
+    const fake = fakeCaseApi({
+      start,
+      context,
+      toCommand: identityCommands,
+      extra: (call) =>
+        call.path === `/api/contacts/${start.requesterContactId}`
+          ? {
+              status: 200,
+              body: {
+                id: start.requesterContactId,
+                name: "Dana Reyes",
+                role: "billing_admin",
+                preferredChannel: "sms",
+                phone: "+14045550159",
+                email: "dana@acme.test",
+              },
+            }
+          : undefined,
+    });
+    renderWorkspace(fake.current.id);
+    const rail = await screen.findByRole("navigation", { name: "Policy steps" });
+    expect(within(rail).getByTestId("step-1").textContent).toContain(
+      "Identity verified by a security check at",
+    );
+    const form = screen.getByRole("heading", { name: "Cancellation Request Form" }).parentElement!;
+    expect(form.textContent).toContain("Sent once by email");
+    // Once the case's policy has loaded.
+    await waitFor(() =>
+      expect(form.textContent).toContain("Reason: It's too expensive; at the end of the term"),
+    );
+    expect(form.textContent).not.toMatch(/time\(s\)|Too expensive|End of term/);
+    const phone = await screen.findByRole("link", { name: "+1 404-555-0159" });
+    expect(phone.getAttribute("href")).toBe("tel:+14045550159");
+    expect(screen.getByText(/Dana Reyes \(Billing admin, prefers text message\)/)).toBeTruthy();
+  });
+});
+
 describe("CaseWorkspace: the suggested script", () => {
   it("names the CSM the case went to, where the policy wrote [CSM]", async () => {
     // The test policy with WootRecruit's scripts, which carry the placeholders.

@@ -23,11 +23,14 @@ import { savedOffer } from "../../../../src/domain/case.ts";
 import { ErrorPanel } from "../../../components/error-panel.tsx";
 import { ApiError } from "../../../lib/api-client.ts";
 import {
+  channelWords,
   formatDate,
   formatDateTime,
+  formatPhone,
   humanize,
   localTimesIn,
   STATE_COLORS,
+  timesWords,
 } from "../../../lib/format.ts";
 import type { Case, CaseView, PolicyDefinition, ScriptPart, UserJson } from "../../../lib/types.ts";
 import { useAccount, useContact, useStaff, useSubscription } from "../../accounts/api/accounts.ts";
@@ -194,9 +197,22 @@ function Workspace({
           </Anchor>
         </Info>
         <Info label="Requester">
-          {requester.data
-            ? `${requester.data.name} (${humanize(requester.data.role)}, prefers ${requester.data.preferredChannel})`
-            : "—"}
+          {requester.data ? (
+            <>
+              {requester.data.name} ({humanize(requester.data.role)}, prefers{" "}
+              {channelWords(requester.data.preferredChannel)})
+              {requester.data.phone ? (
+                <>
+                  <br />
+                  <Anchor href={`tel:${requester.data.phone}`} size="sm">
+                    {formatPhone(requester.data.phone)}
+                  </Anchor>
+                </>
+              ) : null}
+            </>
+          ) : (
+            "—"
+          )}
         </Info>
         <Info label="Account manager">
           {c.assignedAmId ? (names.get(c.assignedAmId) ?? "—") : "Unassigned"}
@@ -402,6 +418,9 @@ function CasePanels({
 }) {
   const c = view.case;
   const e = c.escalation;
+  // The policy's words for a reason, as the steps' evidence gives it, never its code.
+  const reasonLabel = (code: string) =>
+    policy?.reasons.find((r) => r.code === code)?.label ?? humanize(code);
   return (
     <SimpleGrid cols={{ base: 1, sm: 2 }}>
       <Paper withBorder p="sm">
@@ -411,16 +430,19 @@ function CasePanels({
         <Text size="sm">Status: {humanize(c.formStatus)}</Text>
         {c.form ? (
           <Text size="sm">
-            Sent {c.form.sendCount} time(s) by {c.form.deliveryChannel}; link expires{" "}
-            {formatDateTime(c.form.expiresAt)}
+            Sent {timesWords(c.form.sendCount)} by {channelWords(c.form.deliveryChannel)}; link
+            expires {formatDateTime(c.form.expiresAt)}
             {c.form.linkExpiredAt ? " (expired)" : ""}.
           </Text>
         ) : null}
         {c.form?.submission ? (
           <Text size="sm">
-            Reason {humanize(c.form.submission.reasonCode)};{" "}
-            {humanize(c.form.submission.requestedEffective)}; confirm by{" "}
-            {c.form.submission.preferredConfirmationChannel}. “{c.form.submission.details}”
+            Reason: {reasonLabel(c.form.submission.reasonCode)};{" "}
+            {c.form.submission.requestedEffective === "immediately"
+              ? "immediately"
+              : "at the end of the term"}
+            ; confirm by {channelWords(c.form.submission.preferredConfirmationChannel)}. “
+            {c.form.submission.details}”
           </Text>
         ) : null}
         {canResend ? (
@@ -470,7 +492,8 @@ function CasePanels({
         </Title>
         {c.processing ? (
           <Text size="sm">
-            Processed {formatDateTime(c.processing.processedAt)}: {humanize(c.processing.mode)},
+            Processed {formatDateTime(c.processing.processedAt)}:{" "}
+            {c.processing.mode === "immediately" ? "immediately" : "at the end of the term"},
             effective {formatDateTime(c.processing.effectiveAt)}.
           </Text>
         ) : (
@@ -478,7 +501,7 @@ function CasePanels({
         )}
         <Text size="sm">
           {c.confirmation
-            ? `Confirmed by ${c.confirmation.channel} at ${formatDateTime(c.confirmation.recordedAt)}.`
+            ? `Confirmed by ${channelWords(c.confirmation.channel)} at ${formatDateTime(c.confirmation.recordedAt)}.`
             : "No confirmation yet."}
         </Text>
       </Paper>
@@ -495,7 +518,7 @@ function CasePanels({
             {c.feedback.submission ? (
               <Text size="sm">
                 Rated {c.feedback.submission.rating}/5; decided because of{" "}
-                {humanize(c.feedback.submission.decisionReason)}.
+                {reasonLabel(c.feedback.submission.decisionReason)}.
                 {c.feedback.submission.comments ? ` “${c.feedback.submission.comments}”` : ""}
               </Text>
             ) : (

@@ -157,4 +157,11 @@ describe("OfferPicker", () => {
       "$499.00/month → new plan's price (unknown)",
     );
   });
+
+  it("says a custom offer's effect is what its terms decide, not that nothing changes", () => {
+    renderPicker(vi.fn());
+    expect(screen.getByTestId("effect-custom_csm").textContent).toBe(
+      "Effect: decided by the terms you write (now $499.00/month)",
+    );
+  });
 });

@@ -10,6 +10,8 @@ import type { OfferOption } from "../../../lib/types.ts";
 export function describeEffect(option: OfferOption): string {
   const e = option.effect;
   const before = formatMoney(e.monthlyValueBeforeMinor, e.currency);
+  // A custom offer is whatever its written terms say: nothing to compute before they exist.
+  if (option.kind === "custom") return `decided by the terms you write (now ${before}/month)`;
   if (e.oneTimeCreditMinor > 0)
     return `${before}/month unchanged; worth ${formatMoney(e.oneTimeCreditMinor, e.currency)} once`;
   if (e.monthlyValueDuringMinor === null) return `${before}/month → new plan's price (unknown)`;
