@@ -5,6 +5,7 @@
 import {
   Alert,
   Button,
+  Collapse,
   Group,
   List,
   Modal,
@@ -15,7 +16,7 @@ import {
   Textarea,
   Title,
 } from "@mantine/core";
-import { type ReactNode, useState } from "react";
+import { type ReactElement, type ReactNode, useId, useState } from "react";
 import { processingModeAt } from "../../../../src/domain/case.ts";
 import { ApiError } from "../../../lib/api-client.ts";
 import {
@@ -128,14 +129,24 @@ export interface CaseActionsProps {
   requester: ContactJson | undefined;
   staff: UserJson[];
   run: RunCommand;
+  /**
+   * The CSM's own turn on a case escalated to them: their engagement, the answers to open offers
+   * and the outcome come first, and step 3's work (the reason, presenting an offer, "no suitable
+   * offer"), which the engine still allows them, is folded away below.
+   */
+  csmFirst?: boolean;
 }
+
+/** The cards of the CSM's own work, and of step 3's (by their keys below). */
+const CSM_CARDS = new Set(["engage", "outcome"]);
+const STEP_3_CARDS = new Set(["reason", "offers", "no-offer"]);
 
 export function CaseActions(props: CaseActionsProps) {
   const { view, run, policy } = props;
   const allowed = view.nextActions.allowed;
   const has = (kind: ActionOption["kind"]) => allowed.some((a) => a.kind === kind);
   const c = view.case;
-  const cards: ReactNode[] = [];
+  const cards: ReactElement[] = [];
   // Before the last identity attempt the policy allows: a failure closes the case.
   const lastAttempt = attemptsLeft(c, policy?.identity.attemptLimit) === 1;
   const lastAttemptConfirmation = (what: string, confirmLabel: string): Confirmation => ({
@@ -508,18 +519,35 @@ export function CaseActions(props: CaseActionsProps) {
       />,
     );
 
+  const blocked = view.nextActions.blocked.map((b) => (
+    <Alert
+      key={b.kind}
+      color="orange"
+      title={`${actionLabel(b.kind)}: not yet`}
+      data-testid={`blocked-${b.kind}`}
+    >
+      {localTimesIn(b.refusal.message)}
+    </Alert>
+  ));
+  if (props.csmFirst) {
+    const key = (card: ReactElement) => String(card.key);
+    const own = cards.filter((card) => CSM_CARDS.has(key(card)) || key(card).startsWith("answer-"));
+    const step3 = cards.filter((card) => STEP_3_CARDS.has(key(card)));
+    const rest = cards.filter((card) => !own.includes(card) && !step3.includes(card));
+    return (
+      <Stack gap="sm">
+        {own}
+        {blocked}
+        {rest}
+        {step3.length > 0 ? <FoldedStep3>{step3}</FoldedStep3> : null}
+        <LaterSteps ahead={view.nextActions.ahead ?? []} />
+      </Stack>
+    );
+  }
+
   return (
     <Stack gap="sm">
-      {view.nextActions.blocked.map((b) => (
-        <Alert
-          key={b.kind}
-          color="orange"
-          title={`${actionLabel(b.kind)}: not yet`}
-          data-testid={`blocked-${b.kind}`}
-        >
-          {localTimesIn(b.refusal.message)}
-        </Alert>
-      ))}
+      {blocked}
       {cards.length === 0 && view.nextActions.blocked.length === 0 ? (
         <Text size="sm" c="dimmed">
           {c.state === "closed"
@@ -530,6 +558,39 @@ export function CaseActions(props: CaseActionsProps) {
       {cards}
       <LaterSteps ahead={view.nextActions.ahead ?? []} />
     </Stack>
+  );
+}
+
+/** Step 3's actions on the CSM's turn: there, one click away, out of the way of their own. */
+function FoldedStep3({ children }: { children: ReactNode }) {
+  const [open, setOpen] = useState(false);
+  const id = useId();
+  return (
+    <Paper withBorder p="sm" component="section" aria-labelledby={`${id}-title`}>
+      <Group justify="space-between" wrap="nowrap">
+        <Title order={3} size="h5" id={`${id}-title`}>
+          Step 3 again: the reason, another offer
+        </Title>
+        <Button
+          variant="default"
+          size="compact-sm"
+          aria-expanded={open}
+          aria-controls={id}
+          onClick={() => setOpen((o) => !o)}
+        >
+          {open ? "Hide step 3" : "Show step 3"}
+        </Button>
+      </Group>
+      <Text size="sm" c="dimmed">
+        Record the reason again, present another offer (a custom one included) or record that none
+        suits, before your outcome.
+      </Text>
+      <Collapse expanded={open} id={id}>
+        <Stack gap="sm" mt="sm">
+          {children}
+        </Stack>
+      </Collapse>
+    </Paper>
   );
 }
 

@@ -203,6 +203,57 @@ describe("CaseWorkspace: the suggested script", () => {
   });
 });
 
+describe("CaseWorkspace: the CSM's turn", () => {
+  it("puts the hand-over and the CSM's own forms first, and folds step 3's away", async () => {
+    const context = makeContext();
+    const retention = caseIn("retention", context);
+    const { case: escalated } = run(
+      context,
+      [
+        (now) => commands.submitForm(now),
+        (now) => commands.answerOffer(now, { answer: "declined" }),
+        (now) => commands.escalateToCsm(now, { notes: "Call after 3pm; the CFO decides." }),
+      ],
+      retention,
+    );
+    const fake = fakeCaseApi({
+      start: escalated,
+      context,
+      actor: CSM,
+      toCommand: identityCommands,
+    });
+    renderWorkspace(fake.current.id, SAM_LEE);
+    const handover = await screen.findByRole("heading", {
+      name: "Escalated to you: the hand-over",
+    });
+    const engage = await screen.findByRole("heading", { name: "Start the CSM engagement" });
+    const outcome = screen.getByRole("heading", { name: "Record the CSM outcome" });
+    const blocked = screen.getByTestId("blocked-processCancellation");
+    const guidance = screen.getByRole("heading", { name: /^Step 4: / });
+    /** True when `a` comes before `b` on the page. */
+    const precedes = (a: Element, b: Element) =>
+      Boolean(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
+    expect(precedes(handover, engage)).toBe(true);
+    expect(precedes(engage, outcome)).toBe(true);
+    expect(precedes(outcome, blocked)).toBe(true);
+    expect(precedes(blocked, guidance)).toBe(true);
+    expect(screen.getByTestId("handover-notes").textContent).toBe(
+      "Hand-over notes: “Call after 3pm; the CFO decides.”",
+    );
+    // The panel is not shown twice.
+    expect(screen.queryByRole("heading", { name: "CSM" })).toBeNull();
+    // Step 3's work is still there for the CSM, one click away.
+    expect(screen.queryByRole("button", { name: "Record reason" })).toBeNull();
+    const show = screen.getByRole("button", { name: "Show step 3" });
+    expect(show.getAttribute("aria-expanded")).toBe("false");
+    fireEvent.click(show);
+    await screen.findByRole("button", { name: "Record reason" });
+    expect(screen.getByRole("button", { name: "Hide step 3" }).getAttribute("aria-expanded")).toBe(
+      "true",
+    );
+  });
+});
+
 describe("CaseWorkspace: another person's change", () => {
   afterEach(() => {
     vi.useRealTimers();

@@ -164,6 +164,35 @@ function Workspace({
     }
   };
   const current = view.checklist.find((s) => s.status === "current" || s.status === "blocked");
+  // The CSM's turn on a case escalated to them: the hand-over and their own forms come first,
+  // the step's guidance (mostly the AM's words to the customer) after them.
+  const csmFirst =
+    c.state === "escalated" &&
+    c.escalation?.csmId === user.id &&
+    (has("csmEngage") || has("recordCsmOutcome"));
+  const guidance = current ? (
+    <Paper withBorder p="md" bg="gray.0">
+      <Stack gap="xs">
+        <Title order={2} size="h4">
+          Step {current.number}: {current.title}
+        </Title>
+        <Text size="sm" fs="italic" style={{ whiteSpace: "pre-line" }}>
+          {current.policyText}
+        </Text>
+        <Text size="sm">{current.guidance}</Text>
+        <Blockquote cite="Suggested script" p="sm" color="indigo">
+          <Text size="sm" data-testid="suggested-script">
+            <ScriptLine parts={current.scriptParts ?? [{ text: current.script }]} names={names} />
+          </Text>
+        </Blockquote>
+        {policy.data ? (
+          <Text size="xs" c="dimmed">
+            Remember: {policy.data.definition.note}
+          </Text>
+        ) : null}
+      </Stack>
+    </Paper>
+  ) : null;
 
   return (
     <Stack>
@@ -266,32 +295,16 @@ function Workspace({
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 8 }}>
           <Stack>
-            {current ? (
-              <Paper withBorder p="md" bg="gray.0">
-                <Stack gap="xs">
-                  <Title order={2} size="h4">
-                    Step {current.number}: {current.title}
-                  </Title>
-                  <Text size="sm" fs="italic" style={{ whiteSpace: "pre-line" }}>
-                    {current.policyText}
-                  </Text>
-                  <Text size="sm">{current.guidance}</Text>
-                  <Blockquote cite="Suggested script" p="sm" color="indigo">
-                    <Text size="sm" data-testid="suggested-script">
-                      <ScriptLine
-                        parts={current.scriptParts ?? [{ text: current.script }]}
-                        names={names}
-                      />
-                    </Text>
-                  </Blockquote>
-                  {policy.data ? (
-                    <Text size="xs" c="dimmed">
-                      Remember: {policy.data.definition.note}
-                    </Text>
-                  ) : null}
-                </Stack>
-              </Paper>
-            ) : null}
+            {csmFirst ? (
+              <CsmPanel
+                view={view}
+                policy={policy.data?.definition}
+                names={names}
+                heading="Escalated to you: the hand-over"
+              />
+            ) : (
+              guidance
+            )}
             {/* Takes focus after a command (never with Tab): where reading goes on, no ring. */}
             <Title
               order={2}
@@ -315,9 +328,12 @@ function Workspace({
                 requester={requester.data}
                 staff={staff.data?.items ?? []}
                 run={run}
+                csmFirst={csmFirst}
               />
             )}
+            {csmFirst ? guidance : null}
             <CasePanels
+              csmShown={csmFirst}
               view={view}
               policy={policy.data?.definition}
               names={names}
@@ -402,6 +418,59 @@ function csmOutcomeText(c: Case, policy: PolicyDefinition | undefined): string {
   return `retained with ${label}${saved?.customTerms ? `, on these terms: “${saved.customTerms}”` : ""}`;
 }
 
+/** Who escalated and when, the AM's hand-over notes, the engagement and the outcome. */
+function CsmPanel({
+  view,
+  policy,
+  names,
+  heading,
+}: {
+  view: CaseView;
+  policy: PolicyDefinition | undefined;
+  names: Map<string, string>;
+  heading: string;
+}) {
+  const c = view.case;
+  const e = c.escalation;
+  return (
+    <Paper withBorder p="sm">
+      <Title order={3} size="h5">
+        {heading}
+      </Title>
+      {e ? (
+        <Stack gap={2}>
+          <Text size="sm">
+            Escalated to {names.get(e.csmId) ?? e.csmId} at {formatDateTime(e.escalatedAt)}
+            {e.escalatedBy.kind === "staff"
+              ? ` by ${names.get(e.escalatedBy.userId) ?? "a staff member"}`
+              : ""}
+            .
+          </Text>
+          <Note label="Hand-over notes" text={e.notes} testId="handover-notes" />
+          <Text size="sm">Engagement due by {formatDateTime(e.slaDueAt)}.</Text>
+          <Text size="sm">
+            {e.engagedAt
+              ? `Engaged at ${formatDateTime(e.engagedAt)}${e.engagedBy ? ` by ${names.get(e.engagedBy) ?? "the CSM"}` : ""}.`
+              : "Not engaged yet."}
+          </Text>
+          {e.engagedAt ? (
+            <Note label="Engagement notes" text={e.engagementNotes} testId="engagement-notes" />
+          ) : null}
+          {e.outcome ? (
+            <Text size="sm" data-testid="csm-outcome" style={{ whiteSpace: "pre-line" }}>
+              Outcome: {csmOutcomeText(c, policy)} — {e.outcomeNotes}
+            </Text>
+          ) : (
+            <Text size="sm">No outcome yet.</Text>
+          )}
+        </Stack>
+      ) : (
+        <Text size="sm">Not escalated yet.</Text>
+      )}
+    </Paper>
+  );
+}
+
 /** Form status with resend, the CSM panel, confirmation and feedback status. */
 function CasePanels({
   view,
@@ -409,15 +478,17 @@ function CasePanels({
   names,
   run,
   canResend,
+  csmShown,
 }: {
   view: CaseView;
   policy: PolicyDefinition | undefined;
+  /** The CSM panel is already at the top of the page (the CSM's turn). */
+  csmShown: boolean;
   names: Map<string, string>;
   run: RunCommand;
   canResend: boolean;
 }) {
   const c = view.case;
-  const e = c.escalation;
   // The policy's words for a reason, as the steps' evidence gives it, never its code.
   const reasonLabel = (code: string) =>
     policy?.reasons.find((r) => r.code === code)?.label ?? humanize(code);
@@ -451,41 +522,7 @@ function CasePanels({
           </Anchor>
         ) : null}
       </Paper>
-      <Paper withBorder p="sm">
-        <Title order={3} size="h5">
-          CSM
-        </Title>
-        {e ? (
-          <Stack gap={2}>
-            <Text size="sm">
-              Escalated to {names.get(e.csmId) ?? e.csmId} at {formatDateTime(e.escalatedAt)}
-              {e.escalatedBy.kind === "staff"
-                ? ` by ${names.get(e.escalatedBy.userId) ?? "a staff member"}`
-                : ""}
-              .
-            </Text>
-            <Note label="Hand-over notes" text={e.notes} testId="handover-notes" />
-            <Text size="sm">Engagement due by {formatDateTime(e.slaDueAt)}.</Text>
-            <Text size="sm">
-              {e.engagedAt
-                ? `Engaged at ${formatDateTime(e.engagedAt)}${e.engagedBy ? ` by ${names.get(e.engagedBy) ?? "the CSM"}` : ""}.`
-                : "Not engaged yet."}
-            </Text>
-            {e.engagedAt ? (
-              <Note label="Engagement notes" text={e.engagementNotes} testId="engagement-notes" />
-            ) : null}
-            {e.outcome ? (
-              <Text size="sm" data-testid="csm-outcome" style={{ whiteSpace: "pre-line" }}>
-                Outcome: {csmOutcomeText(c, policy)} — {e.outcomeNotes}
-              </Text>
-            ) : (
-              <Text size="sm">No outcome yet.</Text>
-            )}
-          </Stack>
-        ) : (
-          <Text size="sm">Not escalated yet.</Text>
-        )}
-      </Paper>
+      {csmShown ? null : <CsmPanel view={view} policy={policy} names={names} heading="CSM" />}
       <Paper withBorder p="sm">
         <Title order={3} size="h5">
           Processing and confirmation
