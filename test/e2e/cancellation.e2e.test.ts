@@ -269,6 +269,12 @@ describe.skipIf(!hasChromium)("an AM and a CSM take a case to cancellation", () 
       .toContain(reference);
     await expect.poll(() => am.getByTestId("queue-total").textContent()).toMatch(/\d+ cases?/);
     await expectAccessible(am, "the sorted queue");
+    // At 1366 px every state badge reads in full ("ESCALATED", not "ESCA…").
+    expect(
+      await am.evaluate(`[...document.querySelectorAll("table[aria-label=Cases] .mantine-Badge-label")]
+        .filter((label) => label.scrollWidth > label.clientWidth + 1)
+        .map((label) => label.textContent)`),
+    ).toEqual([]);
     await screenshot(am, "queues");
   });
 });

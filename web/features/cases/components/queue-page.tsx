@@ -334,7 +334,13 @@ export function QueuePage({ user }: { user: UserJson }) {
                 </Table.Td>
                 <Table.Td>{requesterName}</Table.Td>
                 <Table.Td>
-                  <Badge color={STATE_COLORS[c.state] ?? "gray"} variant="light">
+                  {/* A badge's label may shrink to "ESCA…" when the table is squeezed (1366 px):
+                      it keeps its full width, and the column makes room for it. */}
+                  <Badge
+                    color={STATE_COLORS[c.state] ?? "gray"}
+                    variant="light"
+                    style={{ minWidth: "max-content" }}
+                  >
                     {humanize(c.state)}
                   </Badge>
                   {c.outcome ? <Text size="xs">{humanize(c.outcome)}</Text> : null}
