@@ -36,6 +36,21 @@ export function formatDateInWords(iso: string): string {
 }
 
 /** "escalated_to_me" -> "Escalated to me". */
+/** How far a time is from now, in the largest whole unit: "in 3 h", "2 days overdue". */
+export function dueIn(iso: string, now: Date = new Date()): { text: string; overdue: boolean } {
+  const ms = new Date(iso).getTime() - now.getTime();
+  const minutes = Math.round(Math.abs(ms) / 60_000);
+  const span =
+    minutes < 60
+      ? `${minutes} min`
+      : minutes < 48 * 60
+        ? `${Math.floor(minutes / 60)} h`
+        : `${Math.floor(minutes / (24 * 60))} days`;
+  return ms < 0
+    ? { text: `${span} overdue`, overdue: true }
+    : { text: `in ${span}`, overdue: false };
+}
+
 export function humanize(code: string | null | undefined): string {
   if (!code) return "—";
   const text = code.replaceAll("_", " ");

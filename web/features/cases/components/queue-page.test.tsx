@@ -179,3 +179,32 @@ describe("QueuePage: open and closed cases", () => {
     expect(screen.getByText("Closed cases are in All cases")).toBeTruthy();
   });
 });
+
+describe("QueuePage: the CSM's queues", () => {
+  it("lists escalations soonest due first, and says how long is left or how late one is", async () => {
+    const context = makeContext();
+    const escalated = caseIn("escalated", context);
+    const overdue = {
+      ...escalated,
+      escalation: {
+        ...escalated.escalation!,
+        engagedAt: null,
+        slaDueAt: new Date(Date.now() - 3 * 3_600_000).toISOString(),
+      },
+    };
+    const server = fakeQueueApi([overdue]);
+    renderQueues("/queues?queue=escalated_to_me");
+    await waitFor(() => {
+      const list = server.requests.filter((u) => u.pathname === "/api/cases").at(-1);
+      expect(list?.searchParams.get("sort")).toBe("sla_due");
+      expect(list?.searchParams.get("order")).toBe("asc");
+    });
+    const table = screen.getByRole("table", { name: "Cases" });
+    expect(await within(table).findByText("3 h overdue")).toBeTruthy();
+    expect(
+      within(table)
+        .getByRole("columnheader", { name: /CSM due/ })
+        .getAttribute("aria-sort"),
+    ).toBe("ascending");
+  });
+});

@@ -21,7 +21,7 @@ import { useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { ErrorPanel } from "../../../components/error-panel.tsx";
 import { PageButtons } from "../../../components/page-buttons.tsx";
-import { formatDateTime, humanize, STATE_COLORS } from "../../../lib/format.ts";
+import { dueIn, formatDateTime, humanize, STATE_COLORS } from "../../../lib/format.ts";
 import type { UserJson } from "../../../lib/types.ts";
 import { usePlans, useStaff } from "../../accounts/api/accounts.ts";
 import { type QueueName, type QueueSort, useCaseQueue, useQueueCounts } from "../api/cases.ts";
@@ -90,6 +90,19 @@ function SortHeader({
   );
 }
 
+/** When the CSM must engage: the time, and how far off it is (overdue in red). */
+function DueCell({ at }: { at: string }) {
+  const due = dueIn(at);
+  return (
+    <>
+      {formatDateTime(at)}
+      <Text size="xs" c={due.overdue ? "red.8" : "dimmed"} fw={due.overdue ? 700 : undefined}>
+        {due.text}
+      </Text>
+    </>
+  );
+}
+
 /**
  * The "opened between" days as the instants the server compares (openedFrom <= opened_at <
  * openedTo): the start of the first day and of the day after the last, in the user's own time
@@ -155,10 +168,16 @@ export function QueuePage({ user }: { user: UserJson }) {
     }),
   );
   const [cursors, setCursors] = useState<string[]>([]);
-  const order: Order = {
-    sort: (params.get("sort") as QueueSort | null) ?? "opened",
-    order: params.get("order") === "asc" ? "asc" : "desc",
-  };
+  // The CSM's queues are worked soonest due first; the others newest opened first.
+  const byDue = queue === "escalated_to_me" || queue === "sla_at_risk" || queue === "sla_breached";
+  const order: Order = params.get("sort")
+    ? {
+        sort: params.get("sort") as QueueSort,
+        order: params.get("order") === "asc" ? "asc" : "desc",
+      }
+    : byDue
+      ? { sort: "sla_due", order: "asc" }
+      : { sort: "opened", order: "desc" };
   const setOrder = (next: Order) => update({ sort: next.sort, order: next.order });
   const cursor = cursors[cursors.length - 1];
   const staff = useStaff();
@@ -351,9 +370,11 @@ export function QueuePage({ user }: { user: UserJson }) {
                 </Table.Td>
                 <Table.Td>{c.assignedCsmId ? (names.get(c.assignedCsmId) ?? "—") : "—"}</Table.Td>
                 <Table.Td>
-                  {c.escalation && !c.escalation.engagedAt
-                    ? formatDateTime(c.escalation.slaDueAt)
-                    : "—"}
+                  {c.escalation && !c.escalation.engagedAt ? (
+                    <DueCell at={c.escalation.slaDueAt} />
+                  ) : (
+                    "—"
+                  )}
                 </Table.Td>
                 <Table.Td>{formatDateTime(c.updatedAt)}</Table.Td>
                 <Table.Td>{formatDateTime(c.openedAt)}</Table.Td>
