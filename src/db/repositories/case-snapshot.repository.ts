@@ -77,6 +77,7 @@ const ACCOUNT_COLUMNS = [
   "country",
   "time_zone",
   "segment",
+  "version",
   "created_at",
   "updated_at",
 ] as const;
@@ -91,6 +92,7 @@ const CONTACT_COLUMNS = [
   "role",
   "authorised_to_cancel",
   "preferred_channel",
+  "version",
   "created_at",
   "updated_at",
 ] as const;
