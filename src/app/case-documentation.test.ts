@@ -94,6 +94,24 @@ describe("a case's documentation", () => {
     expect(doc.audit.entries[2]).toMatchObject({ seq: 3, by: "Priya Shah (account manager)" });
   });
 
+  it("says reasons, offers and outcomes in the policy's words, keeping the codes for systems", () => {
+    const doc = documentation();
+    const reasonCode = closed.form!.submission!.reasonCode;
+    const label = context.policy.reasons.find((r) => r.code === reasonCode)!.label;
+    const trail = doc.steps.flatMap((s) => s.records.map((r) => r.what));
+    expect(trail.filter((w) => w.startsWith(`Form submitted: ${label}, `))).toHaveLength(1);
+    expect(trail).toContain("CSM outcome: proceed with the cancellation");
+    expect(trail.join(" ")).not.toContain(`: ${reasonCode},`);
+    const decision = closed.feedback!.submission!.decisionReason!;
+    expect(doc.feedback).toMatchObject({
+      decisionReason: decision,
+      decisionReasonLabel: context.policy.reasons.find((r) => r.code === decision)!.label,
+    });
+    expect(renderCaseDocumentationMarkdown(doc)).toContain(
+      `decided because of ${doc.feedback!.decisionReasonLabel}`,
+    );
+  });
+
   it("keeps the summary written at close apart from the one noted at opening", () => {
     const doc = documentation();
     expect(doc.closing.summary).toBe("Cancelled at end of term; feedback received.");

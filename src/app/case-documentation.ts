@@ -7,7 +7,12 @@ import type { Actor, SystemActor } from "../domain/actor.ts";
 import type { Case } from "../domain/case.ts";
 import type { ChecklistItem } from "../domain/checklist.ts";
 import { describeConfirmation } from "../domain/documentation.ts";
-import { findReason, type PolicyDefinition, type StepKey } from "../domain/policy-definition.ts";
+import {
+  findOffer,
+  findReason,
+  type PolicyDefinition,
+  type StepKey,
+} from "../domain/policy-definition.ts";
 import { type ChainBreak, checkChain, type StoredAuditEntry } from "./audit-chain.ts";
 
 const SYSTEM_ACTOR: SystemActor = { kind: "system" };
@@ -93,6 +98,8 @@ export interface CaseDocumentationExport {
     engagedAt: string | null;
     outcome: string | null;
     retainedOfferCode: string | null;
+    /** The saved offer as presented (a custom offer's label), else the catalog's label. */
+    retainedOfferLabel: string | null;
     /** The AM's notes when escalating, and the CSM's when engaging. */
     handoverNotes: string | null;
     engagementNotes: string | null;
@@ -120,6 +127,8 @@ export interface CaseDocumentationExport {
     submittedAt: string | null;
     rating: number | null;
     decisionReason: string | null;
+    /** The policy's label of the decision reason. */
+    decisionReasonLabel: string | null;
     comments: string | null;
     expiredAt: string | null;
   } | null;
@@ -146,6 +155,15 @@ export interface CaseDocumentationExport {
 
 export function buildCaseDocumentation(input: DocumentationInput): CaseDocumentationExport {
   const c = input.case;
+  // People read labels; the JSON keeps the codes beside them for systems.
+  const reasonLabel = (code: string | null | undefined) =>
+    code ? (findReason(input.policy, code)?.label ?? null) : null;
+  const offerLabel = (code: string | null | undefined) =>
+    code
+      ? (input.case.offers.find((o) => o.offerCode === code)?.label ??
+        findOffer(input.policy, code)?.label ??
+        code)
+      : null;
   const staffName = (id: string | null | undefined) =>
     id ? (input.staffNames[id] ?? `user ${id}`) : "nobody";
   const who = (actor: Actor | null | undefined): string => {
@@ -206,7 +224,7 @@ export function buildCaseDocumentation(input: DocumentationInput): CaseDocumenta
           const s = c.form.submission;
           if (s)
             add(
-              `Form submitted: ${s.reasonCode}, ${s.requestedEffective}, confirmation by ${s.preferredConfirmationChannel}`,
+              `Form submitted: ${reasonLabel(s.reasonCode) ?? s.reasonCode}, ${s.requestedEffective === "immediately" ? "immediately" : "at the end of the term"}, confirmation by ${s.preferredConfirmationChannel}`,
               who(s.submittedBy),
               s.submittedAt,
               "customer link",
@@ -215,7 +233,12 @@ export function buildCaseDocumentation(input: DocumentationInput): CaseDocumenta
         break;
       case "assistance_and_alternatives":
         for (const r of c.reasonConversations)
-          add(`Reason recorded: ${r.reasonCode}`, who(r.recordedBy), r.recordedAt, "conversation");
+          add(
+            `Reason recorded: ${reasonLabel(r.reasonCode) ?? r.reasonCode}`,
+            who(r.recordedBy),
+            r.recordedAt,
+            "conversation",
+          );
         for (const o of c.offers) {
           add(`Offer presented: ${o.label}`, who(o.presentedBy), o.presentedAt, o.kind);
           add(`Offer ${o.answer}: ${o.label}`, who(o.answeredBy), o.answeredAt, null);
@@ -252,10 +275,10 @@ export function buildCaseDocumentation(input: DocumentationInput): CaseDocumenta
           );
           add("CSM engaged", staffName(escalation.engagedBy), escalation.engagedAt, null);
           add(
-            `CSM outcome: ${escalation.outcome}`,
+            `CSM outcome: ${escalation.outcome === "proceed" ? "proceed with the cancellation" : escalation.outcome}`,
             staffName(escalation.decidedBy),
             escalation.decidedAt,
-            escalation.retainedOfferCode,
+            offerLabel(escalation.retainedOfferCode),
           );
         }
         break;
@@ -374,6 +397,7 @@ export function buildCaseDocumentation(input: DocumentationInput): CaseDocumenta
           engagedAt: escalation.engagedAt,
           outcome: escalation.outcome,
           retainedOfferCode: escalation.retainedOfferCode,
+          retainedOfferLabel: offerLabel(escalation.retainedOfferCode),
           handoverNotes: escalation.notes,
           engagementNotes: escalation.engagementNotes,
           notes: escalation.outcomeNotes,
@@ -406,6 +430,7 @@ export function buildCaseDocumentation(input: DocumentationInput): CaseDocumenta
           submittedAt: c.feedback.submission?.submittedAt ?? null,
           rating: c.feedback.submission?.rating ?? null,
           decisionReason: c.feedback.submission?.decisionReason ?? null,
+          decisionReasonLabel: reasonLabel(c.feedback.submission?.decisionReason),
           comments: c.feedback.submission?.comments ?? null,
           expiredAt: c.feedback.expiredAt,
         }
@@ -540,7 +565,7 @@ export function renderCaseDocumentationMarkdown(doc: CaseDocumentationExport): s
       `- CSM: ${doc.csm.csm}; escalated ${doc.csm.escalatedAt}, due ${doc.csm.slaDueAt}, engaged ${cell(doc.csm.engagedAt)}`,
       `- Hand-over notes: ${cell(doc.csm.handoverNotes)}`,
       `- Engagement notes: ${cell(doc.csm.engagementNotes)}`,
-      `- Outcome: ${cell(doc.csm.outcome)}${doc.csm.retainedOfferCode ? ` with ${doc.csm.retainedOfferCode}` : ""}, by ${cell(doc.csm.decidedBy)} at ${cell(doc.csm.decidedAt)}`,
+      `- Outcome: ${cell(doc.csm.outcome)}${doc.csm.retainedOfferCode ? ` with ${doc.csm.retainedOfferLabel ?? doc.csm.retainedOfferCode}` : ""}, by ${cell(doc.csm.decidedBy)} at ${cell(doc.csm.decidedAt)}`,
       `- Notes: ${cell(doc.csm.notes)}`,
     );
   p("", "## Processing and confirmation", "");
@@ -558,7 +583,7 @@ export function renderCaseDocumentationMarkdown(doc: CaseDocumentationExport): s
   if (!doc.feedback) p("Not requested.");
   else if (doc.feedback.submittedAt)
     p(
-      `- Rating ${doc.feedback.rating}/5, decided because of ${doc.feedback.decisionReason} (${doc.feedback.submittedAt})`,
+      `- Rating ${doc.feedback.rating}/5, decided because of ${doc.feedback.decisionReasonLabel ?? doc.feedback.decisionReason} (${doc.feedback.submittedAt})`,
       `- Comments: ${cell(doc.feedback.comments)}`,
     );
   else
