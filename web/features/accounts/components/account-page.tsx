@@ -24,6 +24,8 @@ import {
   formatDateInWords,
   formatDateTime,
   formatMoney,
+  formatPhone,
+  formatSegment,
   humanize,
   localTimesIn,
   STATE_COLORS,
@@ -55,7 +57,7 @@ export function AccountPage() {
       <Title order={1}>{a?.name ?? "Account"}</Title>
       {a ? (
         <Text size="sm">
-          {a.externalRef ?? ""} · {humanize(a.segment)} · {a.country ?? ""}
+          {a.externalRef ?? ""} · {formatSegment(a.segment)} · {a.country ?? ""}
           {a.timeZone ? ` (${a.timeZone})` : ""} · AM{" "}
           {a.accountManagerId ? names.get(a.accountManagerId) : "—"} · CSM{" "}
           {a.csmId ? names.get(a.csmId) : "—"}
@@ -85,7 +87,15 @@ export function AccountPage() {
                 <Table.Td>{c.authorisedToCancel ? "Yes" : "No"}</Table.Td>
                 <Table.Td>{humanize(c.preferredChannel)}</Table.Td>
                 <Table.Td>{c.email ?? "—"}</Table.Td>
-                <Table.Td>{c.phone ?? "—"}</Table.Td>
+                <Table.Td>
+                  {c.phone ? (
+                    <Anchor href={`tel:${c.phone}`} style={{ whiteSpace: "nowrap" }}>
+                      {formatPhone(c.phone)}
+                    </Anchor>
+                  ) : (
+                    "—"
+                  )}
+                </Table.Td>
                 {isAdmin ? (
                   <Table.Td>
                     <ContactDataActions contact={c} />

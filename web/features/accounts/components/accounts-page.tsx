@@ -3,7 +3,7 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { useState } from "react";
 import { Link } from "react-router";
 import { PageButtons } from "../../../components/page-buttons.tsx";
-import { humanize } from "../../../lib/format.ts";
+import { formatSegment } from "../../../lib/format.ts";
 import { useAccounts } from "../api/accounts.ts";
 
 export function AccountsPage() {
@@ -22,30 +22,33 @@ export function AccountsPage() {
           setSearch(e.currentTarget.value);
         }}
       />
-      <Table striped aria-label="Accounts">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Account</Table.Th>
-            <Table.Th>Reference</Table.Th>
-            <Table.Th>Segment</Table.Th>
-            <Table.Th>Country</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {(accounts.data?.items ?? []).map((a) => (
-            <Table.Tr key={a.id}>
-              <Table.Td>
-                <Anchor component={Link} to={`/accounts/${a.id}`}>
-                  {a.name}
-                </Anchor>
-              </Table.Td>
-              <Table.Td>{a.externalRef ?? "—"}</Table.Td>
-              <Table.Td>{humanize(a.segment)}</Table.Td>
-              <Table.Td>{a.country ?? "—"}</Table.Td>
+      {/* Scrolls sideways on a phone rather than widening the page. */}
+      <Table.ScrollContainer minWidth={480}>
+        <Table striped aria-label="Accounts">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Account</Table.Th>
+              <Table.Th>Reference</Table.Th>
+              <Table.Th>Segment</Table.Th>
+              <Table.Th>Country</Table.Th>
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {(accounts.data?.items ?? []).map((a) => (
+              <Table.Tr key={a.id}>
+                <Table.Td>
+                  <Anchor component={Link} to={`/accounts/${a.id}`}>
+                    {a.name}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>{a.externalRef ?? "—"}</Table.Td>
+                <Table.Td>{formatSegment(a.segment)}</Table.Td>
+                <Table.Td>{a.country ?? "—"}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       <PageButtons cursors={cursors} onChange={setCursors} nextCursor={accounts.data?.nextCursor} />
     </Stack>
   );
