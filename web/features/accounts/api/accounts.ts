@@ -1,5 +1,6 @@
-// Accounts, their contacts and subscriptions, plans, and staff users (to pick an AM or a CSM).
-import { useQuery } from "@tanstack/react-query";
+// Accounts, their contacts and subscriptions, plans, and staff users (to pick an AM or a CSM);
+// creating and changing an account, a contact or a subscription.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../../lib/api-client.ts";
 import type {
   AccountJson,
@@ -71,4 +72,52 @@ export function useContact(id: string | undefined) {
     queryFn: () => api.get<ContactJson>(`/api/contacts/${id}`),
     enabled: !!id,
   });
+}
+
+/**
+ * Creates a record (no id) or changes one (with its id; the body carries the `expectedVersion` the
+ * form was opened at, so a change made meanwhile is refused rather than overwritten). Every list
+ * and page showing the record is reloaded after.
+ */
+function useSaveRecord<T>(path: string, shownIn: (saved: T) => readonly unknown[][]) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { id?: string; body: Record<string, unknown> }) =>
+      input.id
+        ? api.patch<T>(`${path}/${encodeURIComponent(input.id)}`, input.body)
+        : api.post<T>(path, input.body),
+    onSuccess: (saved) =>
+      Promise.all(shownIn(saved).map((queryKey) => client.invalidateQueries({ queryKey }))),
+  });
+}
+
+export function useSaveAccount() {
+  return useSaveRecord<AccountJson>("/api/accounts", (a) => [["accounts"], ["account", a.id]]);
+}
+
+export function useSaveContact() {
+  return useSaveRecord<ContactJson>("/api/contacts", (c) => [
+    ["contacts", c.accountId],
+    ["contact", c.id],
+  ]);
+}
+
+export function useSaveSubscription() {
+  return useSaveRecord<SubscriptionJson>("/api/subscriptions", (s) => [
+    ["subscriptions", s.accountId],
+    ["subscription", s.id],
+  ]);
+}
+
+/**
+ * Whether a role may create and change accounts and contacts (account managers and admins), and
+ * subscriptions (admins: they belong to the billing system). The desk hides the forms from the
+ * others; the server refuses them all the same.
+ */
+export function mayEditCustomers(role: string | undefined): boolean {
+  return role === "account_manager" || role === "admin";
+}
+
+export function mayEditSubscriptions(role: string | undefined): boolean {
+  return role === "admin";
 }

@@ -1,7 +1,9 @@
 // An account: its contacts (who may cancel, preferred channel), subscriptions, and every case
-// with the documentation record written when it closed.
+// with the documentation record written when it closed. Account managers and admins edit the
+// account and its contacts here; admins add and change subscriptions.
 import {
   Accordion,
+  Alert,
   Anchor,
   Badge,
   Group,
@@ -11,8 +13,10 @@ import {
   Table,
   Text,
   Title,
+  VisuallyHidden,
 } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
+import { type ReactNode, useState } from "react";
 import { Link, useParams } from "react-router";
 import { type Actor, isApiKey } from "../../../../src/domain/actor.ts";
 import { describeOfferAnswer } from "../../../../src/domain/case.ts";
@@ -33,7 +37,18 @@ import {
 import type { Case, Page, PlanJson, QueueItem, SubscriptionJson } from "../../../lib/types.ts";
 import { useSession } from "../../auth/api/session.ts";
 import { ContactDataActions } from "../../documentation/components/contact-data-actions.tsx";
-import { useAccount, useContacts, usePlans, useStaff, useSubscriptions } from "../api/accounts.ts";
+import {
+  mayEditCustomers,
+  mayEditSubscriptions,
+  useAccount,
+  useContacts,
+  usePlans,
+  useStaff,
+  useSubscriptions,
+} from "../api/accounts.ts";
+import { AccountFormButton } from "./account-form.tsx";
+import { CHANNEL_LABELS, CONTACT_ROLE_LABELS, ContactFormButton } from "./contact-form.tsx";
+import { SubscriptionFormButton } from "./subscription-form.tsx";
 
 export function AccountPage() {
   const { id } = useParams();
@@ -49,12 +64,30 @@ export function AccountPage() {
     enabled: !!id,
   });
   const names = new Map((staff.data?.items ?? []).map((u) => [u.id, u.name]));
-  const isAdmin = useSession().data?.user.role === "admin";
+  const role = useSession().data?.user.role;
+  const isAdmin = role === "admin";
+  const editsCustomers = mayEditCustomers(role);
+  const editsSubscriptions = mayEditSubscriptions(role);
+  // What the last save did, said once on the page.
+  const [report, setReport] = useState<string | null>(null);
   if (account.error && !account.data) return <ErrorPanel error={account.error} />;
   const a = account.data;
   return (
     <Stack>
-      <Title order={1}>{a?.name ?? "Account"}</Title>
+      <Group justify="space-between" align="flex-start">
+        <Title order={1}>{a?.name ?? "Account"}</Title>
+        {a && editsCustomers ? (
+          <AccountFormButton
+            account={a}
+            onSaved={(saved) => setReport(`${saved.name} is saved.`)}
+          />
+        ) : null}
+      </Group>
+      {report ? (
+        <Alert color="green" role="status" withCloseButton onClose={() => setReport(null)}>
+          {report}
+        </Alert>
+      ) : null}
       {a ? (
         <Text size="sm">
           {a.externalRef ?? ""} · {formatSegment(a.segment)} · {a.country ?? ""}
@@ -63,9 +96,17 @@ export function AccountPage() {
           {a.csmId ? names.get(a.csmId) : "—"}
         </Text>
       ) : null}
-      <Title order={2} size="h3">
-        Contacts
-      </Title>
+      <Group justify="space-between">
+        <Title order={2} size="h3">
+          Contacts
+        </Title>
+        {id && editsCustomers ? (
+          <ContactFormButton
+            accountId={id}
+            onSaved={(saved) => setReport(`${saved.name} is added to the contacts.`)}
+          />
+        ) : null}
+      </Group>
       <Table.ScrollContainer minWidth={600}>
         <Table aria-label="Contacts">
           <Table.Thead>
@@ -76,6 +117,11 @@ export function AccountPage() {
               <Table.Th>Prefers</Table.Th>
               <Table.Th>Email</Table.Th>
               <Table.Th>Phone</Table.Th>
+              {editsCustomers ? (
+                <Table.Th>
+                  <VisuallyHidden>Change</VisuallyHidden>
+                </Table.Th>
+              ) : null}
               {isAdmin ? <Table.Th>Personal data</Table.Th> : null}
             </Table.Tr>
           </Table.Thead>
@@ -83,9 +129,11 @@ export function AccountPage() {
             {(contacts.data?.items ?? []).map((c) => (
               <Table.Tr key={c.id}>
                 <Table.Td>{c.name}</Table.Td>
-                <Table.Td>{humanize(c.role)}</Table.Td>
+                <Table.Td>{CONTACT_ROLE_LABELS[c.role] ?? humanize(c.role)}</Table.Td>
                 <Table.Td>{c.authorisedToCancel ? "Yes" : "No"}</Table.Td>
-                <Table.Td>{humanize(c.preferredChannel)}</Table.Td>
+                <Table.Td>
+                  {CHANNEL_LABELS[c.preferredChannel] ?? humanize(c.preferredChannel)}
+                </Table.Td>
                 <Table.Td>{c.email ?? "—"}</Table.Td>
                 <Table.Td>
                   {c.phone ? (
@@ -96,6 +144,15 @@ export function AccountPage() {
                     "—"
                   )}
                 </Table.Td>
+                {editsCustomers && id ? (
+                  <Table.Td>
+                    <ContactFormButton
+                      accountId={id}
+                      contact={c}
+                      onSaved={(saved) => setReport(`${saved.name} is saved.`)}
+                    />
+                  </Table.Td>
+                ) : null}
                 {isAdmin ? (
                   <Table.Td>
                     <ContactDataActions contact={c} />
@@ -106,12 +163,33 @@ export function AccountPage() {
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      <Title order={2} size="h3">
-        Subscriptions
-      </Title>
+      <Group justify="space-between">
+        <Title order={2} size="h3">
+          Subscriptions
+        </Title>
+        {id && editsSubscriptions ? (
+          <SubscriptionFormButton
+            accountId={id}
+            plans={plans.data?.items ?? []}
+            onSaved={() => setReport("The subscription is added.")}
+          />
+        ) : null}
+      </Group>
       <SubscriptionsTable
         subscriptions={subscriptions.data?.items ?? []}
         plans={plans.data?.items ?? []}
+        actions={
+          id && editsSubscriptions
+            ? (s) => (
+                <SubscriptionFormButton
+                  accountId={id}
+                  subscription={s}
+                  plans={plans.data?.items ?? []}
+                  onSaved={() => setReport("The subscription is saved.")}
+                />
+              )
+            : undefined
+        }
       />
       <Title order={2} size="h3">
         Cases
@@ -176,9 +254,12 @@ export function describeSubscriptionStanding(s: SubscriptionJson): string[] {
 export function SubscriptionsTable({
   subscriptions,
   plans,
+  actions,
 }: {
   subscriptions: SubscriptionJson[];
   plans: PlanJson[];
+  /** A cell of buttons per subscription, for those who may change it. */
+  actions?: (s: SubscriptionJson) => ReactNode;
 }) {
   return (
     <Table.ScrollContainer minWidth={600}>
@@ -192,6 +273,11 @@ export function SubscriptionsTable({
             <Table.Th>Status</Table.Th>
             <Table.Th>Period ends</Table.Th>
             <Table.Th>Cancels at</Table.Th>
+            {actions ? (
+              <Table.Th>
+                <VisuallyHidden>Change</VisuallyHidden>
+              </Table.Th>
+            ) : null}
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -210,6 +296,7 @@ export function SubscriptionsTable({
               </Table.Td>
               <Table.Td>{formatDate(s.currentPeriodEnd)}</Table.Td>
               <Table.Td>{formatDate(s.cancelAt)}</Table.Td>
+              {actions ? <Table.Td>{actions(s)}</Table.Td> : null}
             </Table.Tr>
           ))}
         </Table.Tbody>

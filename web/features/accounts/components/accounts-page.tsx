@@ -1,19 +1,29 @@
-import { Anchor, Stack, Table, TextInput, Title } from "@mantine/core";
+// The accounts, by name, with search; account managers and admins create one here.
+import { Anchor, Group, Stack, Table, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useState } from "react";
-import { Link } from "react-router";
+import { Link, useNavigate } from "react-router";
 import { PageButtons } from "../../../components/page-buttons.tsx";
 import { formatSegment } from "../../../lib/format.ts";
-import { useAccounts } from "../api/accounts.ts";
+import { useSession } from "../../auth/api/session.ts";
+import { mayEditCustomers, useAccounts } from "../api/accounts.ts";
+import { AccountFormButton } from "./account-form.tsx";
 
 export function AccountsPage() {
   const [search, setSearch] = useState("");
   const [q] = useDebouncedValue(search, 250);
   const [cursors, setCursors] = useState<string[]>([]);
   const accounts = useAccounts(q, cursors[cursors.length - 1]);
+  const navigate = useNavigate();
+  const role = useSession().data?.user.role;
   return (
     <Stack>
-      <Title order={1}>Accounts</Title>
+      <Group justify="space-between">
+        <Title order={1}>Accounts</Title>
+        {mayEditCustomers(role) ? (
+          <AccountFormButton onSaved={(created) => navigate(`/accounts/${created.id}`)} />
+        ) : null}
+      </Group>
       <TextInput
         label="Search accounts"
         value={search}
