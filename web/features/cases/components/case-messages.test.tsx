@@ -51,7 +51,7 @@ describe("the case's messages to the customer", () => {
     expect(rows.map((r) => r.getAttribute("data-status"))).toEqual(["failed", "delivered"]);
     expect(rows[0]!.textContent).toContain("Cancellation confirmation");
     // A number for reading, grouped as people write it.
-    expect(rows[0]!.textContent).toContain("Text to +1 415-555-0123");
+    expect(rows[0]!.textContent).toContain("Text to +1 415 555 0123");
     expect(rows[0]!.textContent).toContain("Failed");
     expect(rows[0]!.textContent).toContain("the contact has no mobile number on file");
     within(rows[0]!).getByRole("button", { name: "Send again" }).click();

@@ -169,7 +169,7 @@ describe("CaseWorkspace: in words, not codes", () => {
       expect(form.textContent).toContain("Reason: It's too expensive; at the end of the term"),
     );
     expect(form.textContent).not.toMatch(/time\(s\)|Too expensive|End of term/);
-    const phone = await screen.findByRole("link", { name: "+1 404-555-0159" });
+    const phone = await screen.findByRole("link", { name: "+1 404 555 0159" });
     expect(phone.getAttribute("href")).toBe("tel:+14045550159");
     expect(screen.getByText(/Dana Reyes \(Billing admin, prefers text message\)/)).toBeTruthy();
   });
