@@ -130,9 +130,7 @@ describe("resetting a password", () => {
       },
     });
     show();
-    fireEvent.click(
-      await screen.findByRole("button", { name: "Reset the password of Priya Shah" }),
-    );
+    fireEvent.click(await screen.findByRole("button", { name: "Reset password of Priya Shah" }));
     const dialog = await screen.findByRole("dialog", { name: "Reset the password of Priya Shah?" });
     fireEvent.change(within(dialog).getByLabelText(/New password/), {
       target: { value: "short" },

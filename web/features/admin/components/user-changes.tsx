@@ -159,7 +159,7 @@ export function ResetPasswordButton({
       <Button
         size="xs"
         variant="default"
-        aria-label={`Reset the password of ${user.name}`}
+        aria-label={`Reset password of ${user.name}`}
         onClick={() => setOpen(true)}
       >
         Reset password
