@@ -7,6 +7,7 @@ import { AccountsPage } from "../features/accounts/components/accounts-page.tsx"
 import { ApiKeysAdmin } from "../features/admin/components/api-keys-admin.tsx";
 import { DevMailbox } from "../features/admin/components/dev-mailbox.tsx";
 import { ImportAdmin } from "../features/admin/components/import-admin.tsx";
+import { PlansAdmin } from "../features/admin/components/plans-admin.tsx";
 import { PolicyAdmin } from "../features/admin/components/policy-admin.tsx";
 import { SettingsAdmin } from "../features/admin/components/settings-admin.tsx";
 import { UsersAdmin } from "../features/admin/components/users-admin.tsx";
@@ -62,6 +63,7 @@ function StaffDesk({ user, isAdmin }: { user: UserJson; isAdmin: boolean }) {
         <Route path="admin/audit" element={isAdmin ? <AuditVerifyPage /> : <NotAllowed />} />
         <Route path="admin/settings" element={isAdmin ? <SettingsAdmin /> : <NotAllowed />} />
         <Route path="admin/import" element={isAdmin ? <ImportAdmin /> : <NotAllowed />} />
+        <Route path="admin/plans" element={isAdmin ? <PlansAdmin /> : <NotAllowed />} />
         <Route path="*" element={<NotFoundPage />} />
       </Routes>
     </StaffLayout>
