@@ -11,6 +11,7 @@ import { PlansAdmin } from "../features/admin/components/plans-admin.tsx";
 import { PolicyAdmin } from "../features/admin/components/policy-admin.tsx";
 import { SettingsAdmin } from "../features/admin/components/settings-admin.tsx";
 import { UsersAdmin } from "../features/admin/components/users-admin.tsx";
+import { WebhooksAdmin } from "../features/admin/components/webhooks-admin.tsx";
 import { AnalyticsCasesPage } from "../features/analytics/components/analytics-cases-page.tsx";
 import { AnalyticsPage } from "../features/analytics/components/analytics-page.tsx";
 import { useEndedSession, useSession } from "../features/auth/api/session.ts";
@@ -64,6 +65,7 @@ function StaffDesk({ user, isAdmin }: { user: UserJson; isAdmin: boolean }) {
         <Route path="admin/settings" element={isAdmin ? <SettingsAdmin /> : <NotAllowed />} />
         <Route path="admin/import" element={isAdmin ? <ImportAdmin /> : <NotAllowed />} />
         <Route path="admin/plans" element={isAdmin ? <PlansAdmin /> : <NotAllowed />} />
+        <Route path="admin/webhooks" element={isAdmin ? <WebhooksAdmin /> : <NotAllowed />} />
         <Route path="*" element={<NotFoundPage />} />
       </Routes>
     </StaffLayout>

@@ -19,6 +19,7 @@ const ADMIN_LINKS = [
   { to: "/admin/api-keys", label: "API keys" },
   { to: "/admin/policy", label: "Policy settings" },
   { to: "/admin/plans", label: "Plans" },
+  { to: "/admin/webhooks", label: "Webhooks" },
   { to: "/admin/settings", label: "Settings" },
   { to: "/admin/import", label: "Import from CSV" },
   { to: "/admin/audit", label: "Audit chain" },

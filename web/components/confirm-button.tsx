@@ -36,6 +36,8 @@ export function ConfirmButton({
         title={title}
         centered
         closeButtonProps={{ "aria-label": "Close" }}
+        // A title naming a long URL wraps instead of widening the dialog past a phone's screen.
+        styles={{ title: { overflowWrap: "anywhere" } }}
       >
         <Stack>
           <Text size="sm" component="div">

@@ -145,6 +145,7 @@ export const api = {
   post: <T>(path: string, body: unknown = {}, options?: WriteOptions) =>
     request<T>("POST", path, body, undefined, options),
   patch: <T>(path: string, body: unknown) => request<T>("PATCH", path, body),
+  delete: <T>(path: string) => request<T>("DELETE", path),
   /** Posts a file (a CSV import) as the body, with its content type. */
   postFile: <T>(
     path: string,
