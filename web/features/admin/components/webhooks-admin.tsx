@@ -163,7 +163,7 @@ export function WebhooksAdmin() {
                 <Table.Td>
                   <EventList events={e.events} />
                 </Table.Td>
-                <Table.Td>
+                <Table.Td miw={100}>
                   <Badge color={e.active ? "green" : "gray"} variant="light">
                     {e.active ? "Active" : "Disabled"}
                   </Badge>
@@ -521,7 +521,7 @@ function Deliveries({ endpoint }: { endpoint: WebhookEndpointJson }) {
                     ) : null}
                   </Table.Td>
                   <Table.Td>{formatDateTime(d.createdAt)}</Table.Td>
-                  <Table.Td>
+                  <Table.Td miw={110}>
                     <Badge color={STATUS_COLORS[d.status]} variant="light">
                       {STATUS_LABELS[d.status]}
                     </Badge>
