@@ -34,6 +34,27 @@ import {
 const LOGO =
   "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
+/** On a 390 px phone the page's tables scroll inside themselves: the page never scrolls sideways. */
+async function fitsAPhone(page: Page) {
+  const desk = page.viewportSize()!;
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByRole("button", { name: "Menu" }).waitFor();
+  // Measured once the layout has settled after the resize.
+  await page.waitForTimeout(300);
+  expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(
+    390,
+  );
+  // Nor is a heading or a message's title (one naming a long URL, say) cut off at the edge.
+  const cut = await page.evaluate<
+    string[]
+  >(`[...document.querySelectorAll("h1, h2, h3, h4, .mantine-Alert-title")]
+    .filter((e) => e.scrollWidth > e.clientWidth + 1)
+    .map((e) => e.textContent)`);
+  expect(cut).toEqual([]);
+  await page.setViewportSize(desk);
+  await page.waitForTimeout(300);
+}
+
 describe.skipIf(!hasChromium)("refusals, roles and problems", () => {
   let e2e: E2e;
   let customer: Customer;
@@ -268,6 +289,62 @@ describe.skipIf(!hasChromium)("refusals, roles and problems", () => {
       .poll(() => phone.getByTestId("company-name").textContent())
       .toBe("WootRecruit Talent Ltd");
     expect(await phone.locator("header img").getAttribute("src")).toBe(LOGO);
+  });
+
+  it("an admin adds a plan and a webhook endpoint from the admin screens", async () => {
+    const admin = await (await staffContext(e2e)).newPage();
+    await signIn(admin, "alex.morgan@wootrecruit.example");
+    // Plans: a refused code is named under its field; the fixed one is added and listed.
+    await admin.getByRole("link", { name: "Plans", exact: true }).click();
+    await admin.getByRole("heading", { name: "Plans", exact: true }).waitFor();
+    await admin.getByRole("textbox", { name: "Code" }).fill("Growth Plus");
+    await admin.getByRole("textbox", { name: "Name" }).fill("Growth Plus");
+    await admin.getByRole("textbox", { name: "Price" }).fill("59");
+    await admin.getByRole("button", { name: "Add plan" }).click();
+    await admin.getByText("must be 2-40 lowercase letters, digits, - or _").waitFor();
+    await expectAccessible(admin, "a refused plan");
+    await admin.getByRole("textbox", { name: "Code" }).fill("growth-plus");
+    await admin.getByRole("button", { name: "Add plan" }).click();
+    await admin
+      .getByRole("status")
+      .filter({ hasText: "Plan “Growth Plus” (growth-plus) added at $59.00 a seat a month." })
+      .waitFor();
+    await admin.getByRole("table", { name: "Plans" }).getByText("growth-plus").waitFor();
+    await expectAccessible(admin, "the plans");
+    await screenshot(admin, "admin-plans");
+    await fitsAPhone(admin);
+    // Webhooks: an endpoint is added with its secret shown once, then deleted after the dialog
+    // (before any event is sent to an address that is not there).
+    await admin.getByRole("link", { name: "Webhooks" }).click();
+    await admin.getByRole("heading", { name: "Webhooks" }).waitFor();
+    await admin
+      .getByRole("textbox", { name: "URL" })
+      .fill("https://billing.example.com/canceldesk");
+    await admin.getByRole("textbox", { name: "Description" }).fill("Billing");
+    await admin.getByRole("checkbox", { name: "case.retained" }).check();
+    await admin.getByRole("checkbox", { name: "cancellation.processed" }).check();
+    await admin.getByRole("button", { name: "Add endpoint" }).click();
+    await admin.getByRole("button", { name: "Copy the secret" }).waitFor();
+    await expect
+      .poll(() => admin.getByRole("status").filter({ hasText: "whsec_" }).count())
+      .toBe(1);
+    await expectAccessible(admin, "the webhooks with a new secret");
+    await screenshot(admin, "admin-webhooks");
+    await fitsAPhone(admin);
+    await admin
+      .getByRole("button", { name: "Deliveries to https://billing.example.com/canceldesk" })
+      .click();
+    await admin.getByText("Nothing sent yet.").waitFor();
+    await admin
+      .getByRole("button", { name: "Delete https://billing.example.com/canceldesk" })
+      .click();
+    await admin.getByRole("dialog").getByRole("button", { name: "Delete the endpoint" }).click();
+    await admin
+      .getByRole("status")
+      .filter({ hasText: "https://billing.example.com/canceldesk is deleted" })
+      .waitFor();
+    await admin.getByText("No webhook endpoints yet.").waitFor();
+    await expectAccessible(admin, "the webhooks");
   });
 
   it("a refusal caused by time passing reloads the case: an offer that ran out is no longer answered", async () => {
