@@ -1,13 +1,19 @@
 // "New account" on the accounts list and "Edit account" on the account page: name, external
 // reference, segment, country, time zone, AM and CSM. A change is sent with the version the page
 // loaded, so one made meanwhile by someone else is refused (409 ACCOUNT_CHANGED), not overwritten.
-import { Alert, Button, Group, Modal, Select, Stack, TextInput } from "@mantine/core";
+import { Button, Group, Select, TextInput } from "@mantine/core";
 import { useState } from "react";
-import { errorMessage } from "../../../lib/api-client.ts";
 import { SEGMENT_LABELS } from "../../../lib/format.ts";
 import type { AccountJson, UserJson } from "../../../lib/types.ts";
 import { useSaveAccount, useStaff } from "../api/accounts.ts";
-import { changedFields, fieldError, orNull, SaveProblem, useRecordForm } from "./save-problem.tsx";
+import {
+  changedFields,
+  fieldError,
+  orNull,
+  RecordFormModal,
+  SaveProblem,
+  useRecordForm,
+} from "./save-problem.tsx";
 
 const SEGMENT_OPTIONS = Object.entries(SEGMENT_LABELS).map(([value, label]) => ({ value, label }));
 const FIELDS = [
@@ -129,104 +135,92 @@ function AccountForm({
     );
   };
   return (
-    <Modal
-      opened
-      onClose={onClose}
+    <RecordFormModal
       title={base ? `Edit ${base.name}` : "New account"}
-      centered
-      closeButtonProps={{ "aria-label": "Close" }}
+      what="account"
+      onClose={onClose}
+      onSubmit={submit}
+      reloadError={form.reloadError}
+      problem={
+        <SaveProblem
+          error={error}
+          what="account"
+          changedCode="ACCOUNT_CHANGED"
+          fieldsShown={FIELDS}
+          reloading={form.reloading}
+          onReload={async () => {
+            if (await form.reload()) save.reset();
+          }}
+        />
+      }
     >
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          submit();
-        }}
-      >
-        <Stack>
-          <SaveProblem
-            error={error}
-            what="account"
-            changedCode="ACCOUNT_CHANGED"
-            fieldsShown={FIELDS}
-            reloading={form.reloading}
-            onReload={async () => {
-              if (await form.reload()) save.reset();
-            }}
-          />
-          {form.reloadError ? (
-            <Alert color="red" role="alert">
-              The account could not be reloaded: {errorMessage(form.reloadError)}
-            </Alert>
-          ) : null}
-          <TextInput
-            label="Name"
-            required
-            value={v.name}
-            onChange={(e) => set({ name: e.currentTarget.value })}
-            error={fieldError(error, "name")}
-          />
-          <TextInput
-            label="External reference"
-            description="The account's id in the CRM or billing system, if it has one"
-            value={v.externalRef}
-            onChange={(e) => set({ externalRef: e.currentTarget.value })}
-            error={fieldError(error, "externalRef")}
-          />
-          <Select
-            label="Segment"
-            data={SEGMENT_OPTIONS}
-            value={v.segment}
-            allowDeselect={false}
-            onChange={(segment) => segment && set({ segment })}
-            error={fieldError(error, "segment")}
-          />
-          <TextInput
-            label="Country"
-            description="Two letters, e.g. US or GB"
-            maxLength={2}
-            value={v.country}
-            onChange={(e) => set({ country: e.currentTarget.value })}
-            error={fieldError(error, "country")}
-          />
-          <Select
-            label="Time zone"
-            description="Times in this customer's messages are in it; none: UTC"
-            data={timeZones()}
-            value={v.timeZone}
-            onChange={(timeZone) => set({ timeZone })}
-            searchable
-            clearable
-            limit={50}
-            error={fieldError(error, "timeZone")}
-          />
-          <Select
-            label="Account manager"
-            data={staffOptions(staff, "account_manager", base?.accountManagerId ?? null)}
-            value={v.accountManagerId}
-            onChange={(accountManagerId) => set({ accountManagerId })}
-            searchable
-            clearable
-            error={fieldError(error, "accountManagerId")}
-          />
-          <Select
-            label="Customer success manager"
-            data={staffOptions(staff, "csm", base?.csmId ?? null)}
-            value={v.csmId}
-            onChange={(csmId) => set({ csmId })}
-            searchable
-            clearable
-            error={fieldError(error, "csmId")}
-          />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {base ? "Save the account" : "Create the account"}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+      <TextInput
+        label="Name"
+        required
+        value={v.name}
+        onChange={(e) => set({ name: e.currentTarget.value })}
+        error={fieldError(error, "name")}
+      />
+      <TextInput
+        label="External reference"
+        description="The account's id in the CRM or billing system, if it has one"
+        value={v.externalRef}
+        onChange={(e) => set({ externalRef: e.currentTarget.value })}
+        error={fieldError(error, "externalRef")}
+      />
+      <Select
+        label="Segment"
+        data={SEGMENT_OPTIONS}
+        value={v.segment}
+        allowDeselect={false}
+        onChange={(segment) => segment && set({ segment })}
+        error={fieldError(error, "segment")}
+      />
+      <TextInput
+        label="Country"
+        description="Two letters, e.g. US or GB"
+        maxLength={2}
+        value={v.country}
+        onChange={(e) => set({ country: e.currentTarget.value })}
+        error={fieldError(error, "country")}
+      />
+      <Select
+        label="Time zone"
+        description="Times in this customer's messages are in it; none: UTC"
+        data={timeZones()}
+        value={v.timeZone}
+        onChange={(timeZone) => set({ timeZone })}
+        searchable
+        clearable
+        limit={50}
+        error={fieldError(error, "timeZone")}
+      />
+      <Select
+        label="Account manager"
+        data={staffOptions(staff, "account_manager", base?.accountManagerId ?? null)}
+        value={v.accountManagerId}
+        onChange={(accountManagerId) => set({ accountManagerId })}
+        searchable
+        clearable
+        error={fieldError(error, "accountManagerId")}
+      />
+      <Select
+        label="Customer success manager"
+        data={staffOptions(staff, "csm", base?.csmId ?? null)}
+        value={v.csmId}
+        onChange={(csmId) => set({ csmId })}
+        searchable
+        clearable
+        error={fieldError(error, "csmId")}
+      />
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onClose}>
+          Cancel
+        </Button>
+        <Button type="submit" loading={save.isPending}>
+          {base ? "Save the account" : "Create the account"}
+        </Button>
+      </Group>
+    </RecordFormModal>
   );
 }

@@ -3,23 +3,19 @@
 // CONTACT_CHANGED when someone changed the contact meanwhile). The form says who may request a
 // cancellation, as the policy has it, and that changing where a requester is reached is recorded
 // on their open case.
-import {
-  Alert,
-  Button,
-  Checkbox,
-  Group,
-  Modal,
-  Select,
-  Stack,
-  Text,
-  TextInput,
-} from "@mantine/core";
+import { Button, Checkbox, Group, Select, Text, TextInput } from "@mantine/core";
 import { useState } from "react";
 import { mayRequestCancellation } from "../../../../src/domain/customer.ts";
-import { errorMessage } from "../../../lib/api-client.ts";
 import type { ContactJson } from "../../../lib/types.ts";
 import { useSaveContact } from "../api/accounts.ts";
-import { changedFields, fieldError, orNull, SaveProblem, useRecordForm } from "./save-problem.tsx";
+import {
+  changedFields,
+  fieldError,
+  orNull,
+  RecordFormModal,
+  SaveProblem,
+  useRecordForm,
+} from "./save-problem.tsx";
 
 export const CONTACT_ROLE_LABELS: Record<string, string> = {
   owner: "Owner",
@@ -147,105 +143,92 @@ function ContactForm({
   };
   const mayCancel = mayRequestCancellation(v);
   return (
-    <Modal
-      opened
-      onClose={onClose}
+    <RecordFormModal
       title={base ? `Edit ${base.name}` : "Add a contact"}
-      centered
-      closeButtonProps={{ "aria-label": "Close" }}
+      what="contact"
+      onClose={onClose}
+      onSubmit={submit}
+      reloadError={form.reloadError}
+      problem={
+        <SaveProblem
+          error={error}
+          what="contact"
+          changedCode="CONTACT_CHANGED"
+          fieldsShown={FIELDS}
+          reloading={form.reloading}
+          onReload={async () => {
+            if (await form.reload()) save.reset();
+          }}
+        />
+      }
     >
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          submit();
-        }}
-      >
-        <Stack>
-          <SaveProblem
-            error={error}
-            what="contact"
-            changedCode="CONTACT_CHANGED"
-            fieldsShown={FIELDS}
-            reloading={form.reloading}
-            onReload={async () => {
-              if (await form.reload()) save.reset();
-            }}
-          />
-          {form.reloadError ? (
-            <Alert color="red" role="alert">
-              The contact could not be reloaded: {errorMessage(form.reloadError)}
-            </Alert>
-          ) : null}
-          <TextInput
-            label="Name"
-            required
-            value={v.name}
-            onChange={(e) => set({ name: e.currentTarget.value })}
-            error={fieldError(error, "name")}
-          />
-          <TextInput
-            label="Email"
-            type="email"
-            value={v.email}
-            onChange={(e) => set({ email: e.currentTarget.value })}
-            error={fieldError(error, "email")}
-          />
-          <TextInput
-            label="Phone"
-            type="tel"
-            description="In international form, with the country code: +1 404 555 0159"
-            value={v.phone}
-            onChange={(e) => set({ phone: e.currentTarget.value })}
-            error={fieldError(error, "phone")}
-          />
-          <Select
-            label="Preferred channel"
-            description="Identity codes, the form's link and the confirmation go this way"
-            data={options(CHANNEL_LABELS)}
-            value={v.preferredChannel}
-            allowDeselect={false}
-            onChange={(c) => c && set({ preferredChannel: c as ContactValues["preferredChannel"] })}
-            error={fieldError(error, "preferredChannel")}
-          />
-          <Select
-            label="Role"
-            data={options(CONTACT_ROLE_LABELS)}
-            value={v.role}
-            allowDeselect={false}
-            onChange={(role) => role && set({ role: role as ContactValues["role"] })}
-            error={fieldError(error, "role")}
-          />
-          <Checkbox
-            label="Authorised to cancel"
-            checked={v.authorisedToCancel}
-            onChange={(e) => set({ authorisedToCancel: e.currentTarget.checked })}
-            error={fieldError(error, "authorisedToCancel")}
-          />
-          <Text size="sm" c="dimmed" data-testid="who-may-cancel">
-            Only an owner or a billing admin who is authorised to cancel may request a cancellation.{" "}
-            {mayCancel
-              ? "This contact may."
-              : v.authorisedToCancel
-                ? "As a user, this contact may not, even when authorised: make them an owner or billing admin first."
-                : "This contact may not."}
-          </Text>
-          {base ? (
-            <Text size="sm" c="dimmed">
-              If this contact has asked to cancel and the case is open, a change to their email,
-              phone or preferred channel is recorded on that case: its codes and links go to these
-              details.
-            </Text>
-          ) : null}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {base ? "Save the contact" : "Add the contact"}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+      <TextInput
+        label="Name"
+        required
+        value={v.name}
+        onChange={(e) => set({ name: e.currentTarget.value })}
+        error={fieldError(error, "name")}
+      />
+      <TextInput
+        label="Email"
+        type="email"
+        value={v.email}
+        onChange={(e) => set({ email: e.currentTarget.value })}
+        error={fieldError(error, "email")}
+      />
+      <TextInput
+        label="Phone"
+        type="tel"
+        description="In international form, with the country code: +1 404 555 0159"
+        value={v.phone}
+        onChange={(e) => set({ phone: e.currentTarget.value })}
+        error={fieldError(error, "phone")}
+      />
+      <Select
+        label="Preferred channel"
+        description="Identity codes, the form's link and the confirmation go this way"
+        data={options(CHANNEL_LABELS)}
+        value={v.preferredChannel}
+        allowDeselect={false}
+        onChange={(c) => c && set({ preferredChannel: c as ContactValues["preferredChannel"] })}
+        error={fieldError(error, "preferredChannel")}
+      />
+      <Select
+        label="Role"
+        data={options(CONTACT_ROLE_LABELS)}
+        value={v.role}
+        allowDeselect={false}
+        onChange={(role) => role && set({ role: role as ContactValues["role"] })}
+        error={fieldError(error, "role")}
+      />
+      <Checkbox
+        label="Authorised to cancel"
+        checked={v.authorisedToCancel}
+        onChange={(e) => set({ authorisedToCancel: e.currentTarget.checked })}
+        error={fieldError(error, "authorisedToCancel")}
+      />
+      <Text size="sm" c="dimmed" data-testid="who-may-cancel">
+        Only an owner or a billing admin who is authorised to cancel may request a cancellation.{" "}
+        {mayCancel
+          ? "This contact may."
+          : v.authorisedToCancel
+            ? "As a user, this contact may not, even when authorised: make them an owner or billing admin first."
+            : "This contact may not."}
+      </Text>
+      {base ? (
+        <Text size="sm" c="dimmed">
+          If this contact has asked to cancel and the case is open, a change to their email, phone
+          or preferred channel is recorded on that case: its codes and links go to these details.
+        </Text>
+      ) : null}
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onClose}>
+          Cancel
+        </Button>
+        <Button type="submit" loading={save.isPending}>
+          {base ? "Save the contact" : "Add the contact"}
+        </Button>
+      </Group>
+    </RecordFormModal>
   );
 }

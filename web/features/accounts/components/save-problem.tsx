@@ -1,9 +1,9 @@
 // What the account page's forms say when a save is refused: someone else changed the record since
 // the form opened (with a reload that the user chooses, so what they typed stays until then), the
 // fields to fix (each shown under its input), or the server's sentence.
-import { Alert, Button, Group, Text } from "@mantine/core";
+import { Alert, Button, Group, Modal, Stack, Text } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { type ReactNode, useState } from "react";
 import { ApiError, api, errorMessage, namesField } from "../../../lib/api-client.ts";
 
 /**
@@ -40,6 +40,59 @@ export function useRecordForm<R extends { id: string; version: number }, V>(
     }
   };
   return { base, values, setValues, reload, reloading, reloadError };
+}
+
+/**
+ * The dialog every record form is: its problem with the last save (see SaveProblem) and a failed
+ * reload above the fields, submitted with Enter as well as with its button.
+ */
+export function RecordFormModal({
+  title,
+  what,
+  size,
+  problem,
+  reloadError,
+  onClose,
+  onSubmit,
+  children,
+}: {
+  title: string;
+  /** The record, as sentences name it: "account", "contact", "subscription". */
+  what: string;
+  size?: string;
+  problem: ReactNode;
+  reloadError: unknown;
+  onClose: () => void;
+  onSubmit: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <Modal
+      opened
+      onClose={onClose}
+      title={title}
+      centered
+      size={size}
+      closeButtonProps={{ "aria-label": "Close" }}
+    >
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          onSubmit();
+        }}
+      >
+        <Stack>
+          {problem}
+          {reloadError ? (
+            <Alert color="red" role="alert">
+              The {what} could not be reloaded: {errorMessage(reloadError)}
+            </Alert>
+          ) : null}
+          {children}
+        </Stack>
+      </form>
+    </Modal>
+  );
 }
 
 export function SaveProblem({

@@ -2,23 +2,19 @@
 // value, currency, period, status). Subscriptions belong to the billing system of record, and a
 // customer's cancellation goes through a case: the server refuses a direct one, and the form says
 // why in a sentence. A change is sent with the version the page loaded (409 SUBSCRIPTION_CHANGED).
-import {
-  Alert,
-  Button,
-  Group,
-  Modal,
-  NumberInput,
-  Select,
-  SimpleGrid,
-  Stack,
-  TextInput,
-} from "@mantine/core";
+import { Button, Group, NumberInput, Select, SimpleGrid, TextInput } from "@mantine/core";
 import { useState } from "react";
-import { errorMessage } from "../../../lib/api-client.ts";
 import { humanize } from "../../../lib/format.ts";
 import type { PlanJson, SubscriptionJson } from "../../../lib/types.ts";
 import { useSaveSubscription } from "../api/accounts.ts";
-import { changedFields, fieldError, orNull, SaveProblem, useRecordForm } from "./save-problem.tsx";
+import {
+  changedFields,
+  fieldError,
+  orNull,
+  RecordFormModal,
+  SaveProblem,
+  useRecordForm,
+} from "./save-problem.tsx";
 
 const FIELDS = [
   "planId",
@@ -183,126 +179,114 @@ function SubscriptionForm({
   if (base?.status === "cancellation_scheduled")
     statuses.unshift({ value: base.status, label: humanize(base.status) });
   return (
-    <Modal
-      opened
-      onClose={onClose}
+    <RecordFormModal
       title={title}
-      centered
+      what="subscription"
       size="lg"
-      closeButtonProps={{ "aria-label": "Close" }}
+      onClose={onClose}
+      onSubmit={submit}
+      reloadError={form.reloadError}
+      problem={
+        <SaveProblem
+          error={error}
+          what="subscription"
+          changedCode="SUBSCRIPTION_CHANGED"
+          fieldsShown={FIELDS}
+          reloading={form.reloading}
+          onReload={async () => {
+            if (await form.reload()) save.reset();
+          }}
+          sentences={SENTENCES}
+        />
+      }
     >
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          submit();
+      <Select
+        label="Plan"
+        required
+        data={planOptions}
+        value={v.planId}
+        allowDeselect={false}
+        onChange={(planId) => {
+          const plan = plans.find((p) => p.id === planId);
+          set({ planId, currency: plan?.currency ?? v.currency });
         }}
-      >
-        <Stack>
-          <SaveProblem
-            error={error}
-            what="subscription"
-            changedCode="SUBSCRIPTION_CHANGED"
-            fieldsShown={FIELDS}
-            reloading={form.reloading}
-            onReload={async () => {
-              if (await form.reload()) save.reset();
-            }}
-            sentences={SENTENCES}
-          />
-          {form.reloadError ? (
-            <Alert color="red" role="alert">
-              The subscription could not be reloaded: {errorMessage(form.reloadError)}
-            </Alert>
-          ) : null}
-          <Select
-            label="Plan"
-            required
-            data={planOptions}
-            value={v.planId}
-            allowDeselect={false}
-            onChange={(planId) => {
-              const plan = plans.find((p) => p.id === planId);
-              set({ planId, currency: plan?.currency ?? v.currency });
-            }}
-            error={fieldError(error, "planId")}
-          />
-          <TextInput
-            label="External reference"
-            description="The subscription's id in the billing system"
-            value={v.externalRef}
-            onChange={(e) => set({ externalRef: e.currentTarget.value })}
-            error={fieldError(error, "externalRef")}
-          />
-          <SimpleGrid cols={{ base: 1, sm: 3 }}>
-            <NumberInput
-              label="Seats"
-              required
-              min={1}
-              allowDecimal={false}
-              value={v.seats}
-              onChange={(seats) => set({ seats })}
-              error={fieldError(error, "seats")}
-            />
-            <NumberInput
-              label="Monthly value"
-              required
-              min={0}
-              decimalScale={2}
-              value={v.monthlyValue}
-              onChange={(monthlyValue) => set({ monthlyValue })}
-              error={fieldError(error, "monthlyValueMinor")}
-            />
-            <TextInput
-              label="Currency"
-              required
-              description="The plan's, e.g. USD"
-              maxLength={3}
-              value={v.currency}
-              onChange={(e) => set({ currency: e.currentTarget.value })}
-              error={fieldError(error, "currency")}
-            />
-          </SimpleGrid>
-          <SimpleGrid cols={{ base: 1, sm: 2 }}>
-            <TextInput
-              label="Current period starts"
-              type="date"
-              required
-              value={v.currentPeriodStart}
-              onChange={(e) => set({ currentPeriodStart: e.currentTarget.value })}
-              error={fieldError(error, "currentPeriodStart")}
-            />
-            <TextInput
-              label="Current period ends"
-              type="date"
-              required
-              value={v.currentPeriodEnd}
-              onChange={(e) => set({ currentPeriodEnd: e.currentTarget.value })}
-              error={fieldError(error, "currentPeriodEnd")}
-            />
-          </SimpleGrid>
-          <Select
-            label="Status"
-            description="A customer's cancellation goes through a case: processing it schedules the cancellation, and reactivating it there undoes it."
-            data={statuses}
-            value={v.status}
-            allowDeselect={false}
-            onChange={(status) => status && set({ status: status as SubscriptionValues["status"] })}
-            error={
-              fieldError(error, "status") ??
-              fieldError(error, "cancelAt") ??
-              fieldError(error, "cancelledAt")
-            }
-          />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {base ? "Save the subscription" : "Add the subscription"}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+        error={fieldError(error, "planId")}
+      />
+      <TextInput
+        label="External reference"
+        description="The subscription's id in the billing system"
+        value={v.externalRef}
+        onChange={(e) => set({ externalRef: e.currentTarget.value })}
+        error={fieldError(error, "externalRef")}
+      />
+      <SimpleGrid cols={{ base: 1, sm: 3 }}>
+        <NumberInput
+          label="Seats"
+          required
+          min={1}
+          allowDecimal={false}
+          value={v.seats}
+          onChange={(seats) => set({ seats })}
+          error={fieldError(error, "seats")}
+        />
+        <NumberInput
+          label="Monthly value"
+          required
+          min={0}
+          decimalScale={2}
+          value={v.monthlyValue}
+          onChange={(monthlyValue) => set({ monthlyValue })}
+          error={fieldError(error, "monthlyValueMinor")}
+        />
+        <TextInput
+          label="Currency"
+          required
+          description="The plan's, e.g. USD"
+          maxLength={3}
+          value={v.currency}
+          onChange={(e) => set({ currency: e.currentTarget.value })}
+          error={fieldError(error, "currency")}
+        />
+      </SimpleGrid>
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        <TextInput
+          label="Current period starts"
+          type="date"
+          required
+          value={v.currentPeriodStart}
+          onChange={(e) => set({ currentPeriodStart: e.currentTarget.value })}
+          error={fieldError(error, "currentPeriodStart")}
+        />
+        <TextInput
+          label="Current period ends"
+          type="date"
+          required
+          value={v.currentPeriodEnd}
+          onChange={(e) => set({ currentPeriodEnd: e.currentTarget.value })}
+          error={fieldError(error, "currentPeriodEnd")}
+        />
+      </SimpleGrid>
+      <Select
+        label="Status"
+        description="A customer's cancellation goes through a case: processing it schedules the cancellation, and reactivating it there undoes it."
+        data={statuses}
+        value={v.status}
+        allowDeselect={false}
+        onChange={(status) => status && set({ status: status as SubscriptionValues["status"] })}
+        error={
+          fieldError(error, "status") ??
+          fieldError(error, "cancelAt") ??
+          fieldError(error, "cancelledAt")
+        }
+      />
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onClose}>
+          Cancel
+        </Button>
+        <Button type="submit" loading={save.isPending}>
+          {base ? "Save the subscription" : "Add the subscription"}
+        </Button>
+      </Group>
+    </RecordFormModal>
   );
 }
