@@ -118,6 +118,24 @@ export function mayEditCustomers(role: string | undefined): boolean {
   return role === "account_manager" || role === "admin";
 }
 
+/**
+ * Undoes a cancellation scheduled for the end of the term (POST .../reactivate): the case that
+ * scheduled it records the reactivation and the customer is told.
+ */
+export function useReactivateSubscription() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) =>
+      api.post<SubscriptionJson>(`/api/subscriptions/${encodeURIComponent(id)}/reactivate`),
+    onSuccess: (s) =>
+      Promise.all(
+        [["subscriptions", s.accountId], ["subscription", s.id], ["cases"]].map((queryKey) =>
+          client.invalidateQueries({ queryKey }),
+        ),
+      ),
+  });
+}
+
 export function mayEditSubscriptions(role: string | undefined): boolean {
   return role === "admin";
 }

@@ -21,6 +21,7 @@ import { Link, useParams } from "react-router";
 import { type Actor, isApiKey } from "../../../../src/domain/actor.ts";
 import { describeOfferAnswer } from "../../../../src/domain/case.ts";
 import { describeConfirmation } from "../../../../src/domain/documentation.ts";
+import { ConfirmButton } from "../../../components/confirm-button.tsx";
 import { ErrorPanel } from "../../../components/error-panel.tsx";
 import { api } from "../../../lib/api-client.ts";
 import {
@@ -43,6 +44,7 @@ import {
   useAccount,
   useContacts,
   usePlans,
+  useReactivateSubscription,
   useStaff,
   useSubscriptions,
 } from "../api/accounts.ts";
@@ -70,6 +72,8 @@ export function AccountPage() {
   const editsSubscriptions = mayEditSubscriptions(role);
   // What the last save did, said once on the page.
   const [report, setReport] = useState<string | null>(null);
+  // An AM whose customer changes their mind before the term ends undoes the cancellation here.
+  const reactivate = useReactivateSubscription();
   if (account.error && !account.data) return <ErrorPanel error={account.error} />;
   const a = account.data;
   return (
@@ -86,6 +90,11 @@ export function AccountPage() {
       {report ? (
         <Alert color="green" role="status" withCloseButton onClose={() => setReport(null)}>
           {report}
+        </Alert>
+      ) : null}
+      {reactivate.error ? (
+        <Alert color="red" role="alert">
+          The subscription was not reactivated: {reactivate.error.message}
         </Alert>
       ) : null}
       {a ? (
@@ -179,14 +188,38 @@ export function AccountPage() {
         subscriptions={subscriptions.data?.items ?? []}
         plans={plans.data?.items ?? []}
         actions={
-          id && editsSubscriptions
+          id && editsCustomers
             ? (s) => (
-                <SubscriptionFormButton
-                  accountId={id}
-                  subscription={s}
-                  plans={plans.data?.items ?? []}
-                  onSaved={() => setReport("The subscription is saved.")}
-                />
+                <Group gap="xs" wrap="nowrap">
+                  {s.status === "cancellation_scheduled" ? (
+                    <ConfirmButton
+                      size="xs"
+                      variant="default"
+                      aria-label={`Reactivate ${s.externalRef ?? "the subscription"}`}
+                      title="Undo the scheduled cancellation?"
+                      message={`The subscription carries on as before${s.cancelAt ? ` instead of ending on ${formatDateInWords(s.cancelAt)}` : ""}. The case that scheduled the cancellation records the reactivation, and the customer gets a confirmation.`}
+                      confirmLabel="Reactivate"
+                      onConfirm={() =>
+                        reactivate.mutate(s.id, {
+                          onSuccess: () =>
+                            setReport(
+                              "The subscription is reactivated: the scheduled cancellation is withdrawn and the customer is told.",
+                            ),
+                        })
+                      }
+                    >
+                      Reactivate
+                    </ConfirmButton>
+                  ) : null}
+                  {editsSubscriptions ? (
+                    <SubscriptionFormButton
+                      accountId={id}
+                      subscription={s}
+                      plans={plans.data?.items ?? []}
+                      onSaved={() => setReport("The subscription is saved.")}
+                    />
+                  ) : null}
+                </Group>
               )
             : undefined
         }

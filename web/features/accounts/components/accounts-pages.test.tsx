@@ -468,6 +468,44 @@ describe("subscriptions, for admins", () => {
   });
 });
 
+describe("undoing a scheduled cancellation", () => {
+  it("lets an AM reactivate it after a dialog that says what happens, and says it is done", async () => {
+    const scheduled = {
+      ...subscription,
+      status: "cancellation_scheduled",
+      cancelAt: "2027-01-01T00:00:00.000Z",
+    };
+    const { writes } = fakeApi("account_manager", {
+      "/api/subscriptions": { items: [scheduled], nextCursor: null },
+      "POST /api/subscriptions/sub-1/reactivate": {
+        ...scheduled,
+        status: "active",
+        cancelAt: null,
+      },
+    });
+    show("/accounts/acc-1");
+    fireEvent.click(await screen.findByRole("button", { name: "Reactivate SUB-77" }));
+    const dialog = await screen.findByRole("dialog", { name: "Undo the scheduled cancellation?" });
+    expect(dialog.textContent).toContain("the customer gets a confirmation");
+    expect(writes).toEqual([]);
+    fireEvent.click(within(dialog).getByRole("button", { name: "Reactivate" }));
+    await waitFor(() =>
+      expect(writes.map((w) => w.call)).toEqual(["POST /api/subscriptions/sub-1/reactivate"]),
+    );
+    expect((await screen.findByRole("status")).textContent).toContain(
+      "The subscription is reactivated",
+    );
+  });
+
+  it("offers no reactivation for a subscription that is not scheduled to end", async () => {
+    fakeApi("account_manager");
+    show("/accounts/acc-1");
+    await screen.findByRole("table", { name: "Subscriptions" });
+    await screen.findByText("SUB-77");
+    expect(screen.queryByRole("button", { name: /Reactivate/ })).toBeNull();
+  });
+});
+
 describe("how the account pages read", () => {
   it("names the segment as people say it and writes a phone number for reading", async () => {
     fakeApi("csm");
