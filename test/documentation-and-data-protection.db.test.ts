@@ -230,6 +230,26 @@ describe("the notes handed over with an escalation", () => {
   });
 });
 
+describe("the AM's call to confirm a cancellation", () => {
+  it("comes with the policy's script filled in: the date the subscription ends, not [date]", async () => {
+    const world = await makeWorld(server);
+    const c = await openWithFormSent(server, world);
+    await submitFormAsCustomer(server, c.id, { preferredConfirmationChannel: "phone" });
+    await act(world.am, c.id, "reason", { reasonCode: "too_expensive", notes: "Budget cut." });
+    await act(world.am, c.id, "no-suitable-offer", { reason: "Closing the team." });
+    await act(world.am, c.id, "escalate");
+    await act(world.csm, c.id, "csm/outcome", { outcome: "proceed", notes: "They leave." });
+    const processed = await act(world.am, c.id, "process");
+    await testWorker(server).drain();
+    const call = await mailTo(world.am.user!.email, "Call ");
+    const ends = new Intl.DateTimeFormat("en-US", { dateStyle: "long", timeZone: "UTC" }).format(
+      new Date(processed.case.processing.effectiveAt),
+    );
+    expect(call.text_body).toContain(`Your WootRecruit subscription will end on ${ends}`);
+    expect(call.text_body).not.toContain("[date]");
+  });
+});
+
 /** The email to `address` whose subject starts so (emails of one test share their time). */
 async function mailTo(address: string, subjectStart: string) {
   return server.handle.db

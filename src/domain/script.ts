@@ -52,7 +52,13 @@ const PLACEHOLDERS: Record<string, keyof ScriptValues> = {
 
 const PLACEHOLDER = /\[([^[\]\n]{1,80})\]/g;
 
-export function scriptValues(c: Case, context: DecisionContext): ScriptValues {
+/** What the values are read from besides the case: a decision's context has it all. */
+export type ScriptContext = Pick<DecisionContext, "policy"> & {
+  account: Pick<DecisionContext["account"], "assignedCsmId">;
+  requester: Pick<DecisionContext["requester"], "preferredChannel">;
+};
+
+export function scriptValues(c: Case, context: ScriptContext): ScriptValues {
   const { policy } = context;
   // The offer in discussion: the latest still waiting for an answer, else the latest presented.
   const offer = c.offers.findLast((o) => o.answer === "pending") ?? c.offers.at(-1);

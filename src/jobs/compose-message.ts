@@ -20,6 +20,7 @@ import {
 import { findSubscriptionById } from "../db/repositories/subscriptions.repository.ts";
 import { findUserById } from "../db/repositories/users.repository.ts";
 import type { Case } from "../domain/case.ts";
+import type { Contact } from "../domain/customer.ts";
 import { type HandedSecret, reasonNotToSend } from "../domain/outbox.ts";
 import {
   findOffer,
@@ -27,6 +28,7 @@ import {
   type MessageTemplateKey,
   type PolicyDefinition,
 } from "../domain/policy-definition.ts";
+import { fillScript, scriptValues } from "../domain/script.ts";
 import { permanentFailure } from "../integrations/delivery-errors.ts";
 import { wootrecruitPolicy } from "../policy/wootrecruit.ts";
 import {
@@ -258,7 +260,8 @@ export async function composeMessage(
       csmName: vars.csmName || "The CSM",
       requesterName: requester?.name ?? "The customer",
       requesterPhone: requester?.phone ?? "the number on file",
-      callScript: findStep(policy, "finalize_cancellation")?.script ?? "",
+      callScript:
+        c && requester ? await filledScript(services, c, policy, requester, timeZone) : "",
       offerLabel: offer?.label ?? payload.offerCode ?? "",
       handoverNotes: c?.escalation?.notes
         ? ` The notes handed over with it: ${quoted(c.escalation.notes)}`
@@ -358,6 +361,32 @@ async function handedSecret(
     return { kind: "link", state: await findCustomerLink(services.db, tokenHash) };
   }
   return undefined;
+}
+
+/**
+ * The call's suggested script as the AM reads it on the case: "[CSM]" by name, "[date]" in the
+ * customer's time zone (the AM says it to them), the channel and offer in words.
+ */
+async function filledScript(
+  services: ComposeServices,
+  c: Case,
+  policy: PolicyDefinition,
+  requester: { preferredChannel: Contact["preferredChannel"] },
+  timeZone: string | null,
+): Promise<string> {
+  const script = findStep(policy, "finalize_cancellation")?.script ?? "";
+  const parts = fillScript(
+    script,
+    scriptValues(c, { policy, account: { assignedCsmId: null }, requester }),
+  );
+  const words = await Promise.all(
+    parts.map(async (part) => {
+      if ("text" in part) return part.text;
+      if ("date" in part) return formatDate(part.date, timeZone);
+      return (await findUserById(services.db, part.userId))?.name ?? part.placeholder;
+    }),
+  );
+  return words.join("");
 }
 
 /** Someone's words in quotes, ending the sentence once: `"Call before Friday."`, not `.".`. */
