@@ -10,7 +10,7 @@ import {
   startTestServer,
   type TestServer,
 } from "./app.ts";
-import { act, ensurePlan, makeWorld, openCaseFor } from "./cases.ts";
+import { act, ensurePlan, makeWorld, openCaseFor, openCasePayload } from "./cases.ts";
 import { makeAccount, makeContact, makeSubscription, makeUser } from "./factories.ts";
 
 let server: TestServer;
@@ -169,6 +169,32 @@ describe("handing over a deactivated user's open cases", () => {
     await handOver(csm.id, { csmSuccessorId: successor.id });
     expect((await changeRole("account_manager")).statusCode).toBe(200);
     expect((await assigneesOf(c.id)).assigned_csm_id).toBe(successor.id);
+  });
+
+  it("opens a later case on their account unassigned, not in a deactivated user's queue", async () => {
+    const world = await makeWorld(server);
+    const am = world.am.user!;
+    const off = await admin.request({
+      method: "PATCH",
+      url: `/api/users/${am.id}`,
+      payload: { active: false },
+    });
+    expect(off.statusCode, off.body).toBe(200);
+    // The account still names them as its AM; an admin opens the customer's request.
+    const opened = await admin.request({
+      method: "POST",
+      url: "/api/cases",
+      payload: openCasePayload(world),
+    });
+    expect(opened.statusCode, opened.body).toBe(201);
+    const c = opened.json().case;
+    expect(c.assignedAmId).toBeNull();
+    const unassigned = await admin.request({
+      method: "GET",
+      url: "/api/cases",
+      query: { queue: "unassigned", accountId: world.accountId },
+    });
+    expect(unassigned.json().items.map((i: { case: { id: string } }) => i.case.id)).toEqual([c.id]);
   });
 
   it("reports a case the policy refuses and leaves it whole, moving the others", async () => {

@@ -296,6 +296,21 @@ describe("step 1: initial contact and identity", () => {
     expect(selfService.case.assignedAmId).toBe(AM2.userId);
   });
 
+  it("gives a new case to the account's own AM and CSM only while they are active staff", () => {
+    // The context names the active staff; AM2 and CSM have left (deactivated).
+    const { [AM2.userId]: _am, [CSM.userId]: _csm, ...stillHere } = context.staff;
+    const leftAccount = makeContext({
+      account: { accountManagerId: AM2.userId, assignedCsmId: CSM.userId },
+      staff: stillHere,
+    });
+    const opened = accepted(
+      decide(undefined, commands.openCase(T0, { actor: REQUESTER }), leftAccount),
+    );
+    // Unassigned, so the Unassigned queue shows it, rather than in a deactivated user's queue.
+    expect(opened.case.assignedAmId).toBeNull();
+    expect(opened.case.assignedCsmId).toBeNull();
+  });
+
   it("needs a code before confirming it, and refuses an expired code", () => {
     const opened = apply(undefined, commands.openCase(T0), context);
     expect(

@@ -253,11 +253,14 @@ function openCase(current: Case | undefined, cmd: OpenCase, ctx: DecisionContext
   if (!isAuthorisedRequester(ctx.requester)) return refuse(refusal("REQUESTER_NOT_AUTHORISED"));
   if (!isCancellable(ctx.subscription)) return refuse(refusal("SUBSCRIPTION_NOT_ACTIVE"));
 
+  // The account's own AM and CSM stand in only while they are active staff (the context names the
+  // active ones): a new case given to someone deactivated would sit in nobody's queue, so it opens
+  // without them and the Unassigned queue shows it.
+  const active = (id: string | null | undefined) => (id && ctx.staff[id] ? id : null);
   const assignedAmId =
     cmd.assignedAmId ||
     (isStaffPerson(actor) && actor.role === "account_manager" ? actor.userId : null) ||
-    ctx.account.accountManagerId ||
-    null;
+    active(ctx.account.accountManagerId);
   const fields = problems(
     checkText("caseId", cmd.caseId, { required: true, max: 200 }),
     checkText("reference", cmd.reference, { required: true, max: 100 }),
@@ -280,7 +283,7 @@ function openCase(current: Case | undefined, cmd: OpenCase, ctx: DecisionContext
     }
   }
   // The account's CSM follows the case unless they are also its AM: the two must be two people.
-  const accountCsm = ctx.account.assignedCsmId;
+  const accountCsm = active(ctx.account.assignedCsmId);
   const assignedCsmId = accountCsm && accountCsm !== assignedAmId ? accountCsm : null;
   const at = toInstant(cmd.now);
 
