@@ -323,7 +323,8 @@ const REQUEST_CHANNEL_WORDS: Record<RequestChannel, string> = {
   api: "the API",
 };
 
-const IDENTITY_METHOD_WORDS: Record<IdentityMethod, string> = {
+/** How the requester's identity was verified, as a sentence says it ("by a security check"). */
+export const IDENTITY_METHOD_WORDS: Record<IdentityMethod, string> = {
   code: "a one-time code",
   security_check: "a security check",
   self_service: "the customer's own start on the self-service page",

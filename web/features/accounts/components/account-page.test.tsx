@@ -1,4 +1,5 @@
 import { MantineProvider } from "@mantine/core";
+import { QueryClientProvider } from "@tanstack/react-query";
 import { render, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { Case } from "../../../../src/domain/case.ts";
@@ -16,6 +17,7 @@ import {
   runToUnverified,
   SYSTEM,
 } from "../../../../src/domain/test-factories.ts";
+import { createQueryClient } from "../../../app/query-client.ts";
 import { formatDateInWords } from "../../../lib/format.ts";
 import type { SubscriptionJson } from "../../../lib/types.ts";
 import { DocumentationRecord, SubscriptionsTable } from "./account-page.tsx";
@@ -30,7 +32,9 @@ const names = new Map([
 function record(c: Case) {
   const { container } = render(
     <MantineProvider>
-      <DocumentationRecord c={c} names={names} />
+      <QueryClientProvider client={createQueryClient()}>
+        <DocumentationRecord c={c} names={names} />
+      </QueryClientProvider>
     </MantineProvider>,
   );
   return within(container).getByTestId(`documentation-${c.reference}`);
@@ -65,9 +69,12 @@ describe("the account page's documentation record", () => {
     );
     const shown = record(closed);
     expect(shown.textContent).toContain(
-      "Escalated to CSM Sam Lee; CSM outcome: Proceed by Noor Khan",
+      "Escalated to CSM Sam Lee; CSM outcome: proceed with the cancellation by Noor Khan",
     );
     expect(shown.textContent).toContain("the request expired unanswered");
+    // In words, not the engine's codes ("by Code", "Processed End of term").
+    expect(shown.textContent).toMatch(/Identity verified by (a one-time code|a security check) at/);
+    expect(shown.textContent).toMatch(/Processed (at the end of the term|immediately),/);
     expect(shown.textContent).toContain(
       "Offer 20% off for 3 months (presented by Priya Shah): declined",
     );

@@ -20,6 +20,7 @@ import { type ReactNode, useState } from "react";
 import { Link, useParams } from "react-router";
 import { type Actor, isApiKey } from "../../../../src/domain/actor.ts";
 import { describeOfferAnswer } from "../../../../src/domain/case.ts";
+import { IDENTITY_METHOD_WORDS } from "../../../../src/domain/checklist.ts";
 import { describeConfirmation } from "../../../../src/domain/documentation.ts";
 import { ConfirmButton } from "../../../components/confirm-button.tsx";
 import { ErrorPanel } from "../../../components/error-panel.tsx";
@@ -37,6 +38,7 @@ import {
 } from "../../../lib/format.ts";
 import type { Case, Page, PlanJson, QueueItem, SubscriptionJson } from "../../../lib/types.ts";
 import { useSession } from "../../auth/api/session.ts";
+import { usePolicyVersion } from "../../cases/api/cases.ts";
 import { ContactDataActions } from "../../documentation/components/contact-data-actions.tsx";
 import {
   mayEditCustomers,
@@ -349,6 +351,7 @@ function actorName(actor: Actor | null | undefined, names: Map<string, string>):
 
 /** The record the case wrote when it closed: what happened at each step, and who did it. */
 export function DocumentationRecord({ c, names }: { c: Case; names: Map<string, string> }) {
+  const policy = usePolicyVersion(c.policyVersion);
   const d = c.documentation;
   if (!d)
     return (
@@ -359,6 +362,14 @@ export function DocumentationRecord({ c, names }: { c: Case; names: Map<string, 
   const person = (userId: string | null | undefined) =>
     userId ? (names.get(userId) ?? "a former staff member") : "someone";
   const e = d.escalation;
+  // The policy's words, as the case page gives them (the version the case followed).
+  const reasonLabel = (code: string) =>
+    policy.data?.definition.reasons.find((r) => r.code === code)?.label ?? humanize(code);
+  const savedLabel = e?.retainedOfferCode
+    ? (d.offers.find((o) => o.offerCode === e.retainedOfferCode)?.label ??
+      policy.data?.definition.offers.find((o) => o.code === e.retainedOfferCode)?.label ??
+      e.retainedOfferCode)
+    : null;
   return (
     <Paper withBorder p="sm" mt="xs" data-testid={`documentation-${c.reference}`}>
       <Title order={3} size="h5">
@@ -371,7 +382,7 @@ export function DocumentationRecord({ c, names }: { c: Case; names: Map<string, 
         </List.Item>
         <List.Item>
           {d.requester.verifiedAt
-            ? `Identity verified by ${humanize(d.requester.identityMethod)} at ${formatDateTime(d.requester.verifiedAt)}, recorded by ${actorName(d.requester.verifiedBy, names)}`
+            ? `Identity verified by ${d.requester.identityMethod ? IDENTITY_METHOD_WORDS[d.requester.identityMethod] : "someone"} at ${formatDateTime(d.requester.verifiedAt)}, recorded by ${actorName(d.requester.verifiedBy, names)}`
             : `Identity not verified (${d.requester.failedAttempts} failed attempt${d.requester.failedAttempts === 1 ? "" : "s"})`}
         </List.Item>
         {d.reason.code ? (
@@ -394,14 +405,15 @@ export function DocumentationRecord({ c, names }: { c: Case; names: Map<string, 
           <List.Item>
             Escalated to CSM {person(e.csmId)}
             {e.outcome
-              ? `; CSM outcome: ${humanize(e.outcome)} by ${person(e.decidedBy)}${e.outcomeNotes ? ` — ${e.outcomeNotes}` : ""}`
+              ? `; CSM outcome: ${e.outcome === "proceed" ? "proceed with the cancellation" : `retained${savedLabel ? ` with ${savedLabel}` : ""}`} by ${person(e.decidedBy)}${e.outcomeNotes ? ` — ${e.outcomeNotes}` : ""}`
               : "; no CSM outcome"}
           </List.Item>
         ) : null}
         {d.processing ? (
           <List.Item>
-            Processed {humanize(d.processing.mode)}, effective{" "}
-            {formatDateTime(d.processing.effectiveAt)}, by{" "}
+            Processed{" "}
+            {d.processing.mode === "immediately" ? "immediately" : "at the end of the term"},
+            effective {formatDateTime(d.processing.effectiveAt)}, by{" "}
             {actorName(d.processing.processedBy, names)}
           </List.Item>
         ) : null}
@@ -414,7 +426,7 @@ export function DocumentationRecord({ c, names }: { c: Case; names: Map<string, 
         {d.feedback?.submission ? (
           <List.Item>
             Feedback: {d.feedback.submission.rating}/5,{" "}
-            {humanize(d.feedback.submission.decisionReason)}
+            {reasonLabel(d.feedback.submission.decisionReason)}
             {d.feedback.submission.comments ? ` — “${d.feedback.submission.comments}”` : ""}
           </List.Item>
         ) : d.feedback?.expiredAt ? (
