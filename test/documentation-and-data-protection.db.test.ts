@@ -213,6 +213,14 @@ describe("the notes handed over with an escalation", () => {
     await act(world.am, c.id, "reason", { reasonCode: "too_expensive", notes: "Budget cut." });
     await act(world.am, c.id, "no-suitable-offer", { reason: "Closing the team." });
     await act(world.am, c.id, "escalate");
+    // Terms the customer turned down first: the notice must quote the ones agreed at the end.
+    await act(world.csm, c.id, "csm/engage", { notes: "Calling." });
+    await act(world.csm, c.id, "offers", {
+      offerCode: "custom_csm",
+      customTerms: "10% off for 2 months",
+      sendToCustomer: false,
+    });
+    await act(world.csm, c.id, "offers/custom_csm/answer", { answer: "declined" });
     await act(world.csm, c.id, "csm/outcome", {
       outcome: "retained",
       offerCode: "custom_csm",
@@ -227,6 +235,7 @@ describe("the notes handed over with an escalation", () => {
       `kept ${account} with "Custom offer" (25% off for 6 months and two training sessions). The case ${c.reference} is closed as retained`,
     );
     expect(saved.text_body).not.toContain("Take the next step");
+    expect(saved.text_body).not.toContain("10% off for 2 months");
   });
 });
 

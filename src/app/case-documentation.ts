@@ -4,7 +4,7 @@
 // the audit entries with their hashes and whether the chain verifies. Rendered as JSON (the
 // document itself) or as Markdown.
 import type { Actor, SystemActor } from "../domain/actor.ts";
-import type { Case } from "../domain/case.ts";
+import { type Case, savedOffer } from "../domain/case.ts";
 import type { ChecklistItem } from "../domain/checklist.ts";
 import { describeConfirmation } from "../domain/documentation.ts";
 import {
@@ -158,12 +158,9 @@ export function buildCaseDocumentation(input: DocumentationInput): CaseDocumenta
   // People read labels; the JSON keeps the codes beside them for systems.
   const reasonLabel = (code: string | null | undefined) =>
     code ? (findReason(input.policy, code)?.label ?? null) : null;
+  // The saved offer as accepted last (one declined earlier under its code may differ).
   const offerLabel = (code: string | null | undefined) =>
-    code
-      ? (input.case.offers.find((o) => o.offerCode === code)?.label ??
-        findOffer(input.policy, code)?.label ??
-        code)
-      : null;
+    code ? (savedOffer(c)?.label ?? findOffer(input.policy, code)?.label ?? code) : null;
   const staffName = (id: string | null | undefined) =>
     id ? (input.staffNames[id] ?? `user ${id}`) : "nobody";
   const who = (actor: Actor | null | undefined): string => {

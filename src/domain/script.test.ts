@@ -38,6 +38,16 @@ describe("a step's script, filled in from the case", () => {
     );
   });
 
+  it("names the CSM who holds the case now, after a reassignment", () => {
+    const escalated = caseIn("escalated", context);
+    const reassigned = apply(
+      escalated,
+      commands.reassign(nextMinute(escalated), { slot: "csm", toUserId: "u-csm2" }),
+      context,
+    );
+    expect(scriptOf(reassigned, 4)).toContainEqual({ userId: "u-csm2", placeholder: "[CSM]" });
+  });
+
   it("gives the effective date and the channel once the cancellation is processed", () => {
     const c = caseIn("cancelled", context);
     const parts = scriptOf(c, 5);

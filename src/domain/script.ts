@@ -67,7 +67,9 @@ export function scriptValues(c: Case, context: ScriptContext): ScriptValues {
   // Set into a sentence of the script: without a full stop of its own.
   const words = (text: string | undefined) => text?.trim().replace(/[.\s]+$/, "") || null;
   return {
-    csm: c.escalation?.csmId ?? c.assignedCsmId ?? context.account.assignedCsmId ?? null,
+    // The case's CSM now (a reassignment moves the slot, not the escalation's record of who
+    // it first went to), as the staff notices name them.
+    csm: c.assignedCsmId ?? c.escalation?.csmId ?? context.account.assignedCsmId ?? null,
     date: c.processing?.effectiveAt ?? null,
     channel:
       CHANNEL_WORDS[

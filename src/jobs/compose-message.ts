@@ -19,7 +19,7 @@ import {
 } from "../db/repositories/policy-versions.repository.ts";
 import { findSubscriptionById } from "../db/repositories/subscriptions.repository.ts";
 import { findUserById } from "../db/repositories/users.repository.ts";
-import type { Case } from "../domain/case.ts";
+import { type Case, savedOffer } from "../domain/case.ts";
 import type { Contact } from "../domain/customer.ts";
 import { type HandedSecret, reasonNotToSend } from "../domain/outbox.ts";
 import {
@@ -274,7 +274,8 @@ export async function composeMessage(
     if (topic === "csm_outcome_recorded" && c?.escalation?.outcome) {
       // The AM is told what the CSM decided and what, if anything, is theirs to do.
       topic = `csm_outcome_${c.escalation.outcome}`;
-      const kept = c.offers.find((o) => o.offerCode === c.escalation?.retainedOfferCode);
+      // The offer accepted last under that code: one declined earlier may carry other terms.
+      const kept = savedOffer(c);
       staffVars.offerLabel =
         kept?.label ?? findOffer(policy, c.escalation.retainedOfferCode ?? "")?.label ?? "an offer";
       staffVars.customTerms = kept?.customTerms ? ` (${kept.customTerms})` : "";

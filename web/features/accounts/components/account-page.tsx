@@ -19,7 +19,7 @@ import { useQuery } from "@tanstack/react-query";
 import { type ReactNode, useState } from "react";
 import { Link, useParams } from "react-router";
 import { type Actor, isApiKey } from "../../../../src/domain/actor.ts";
-import { describeOfferAnswer } from "../../../../src/domain/case.ts";
+import { describeOfferAnswer, savedOffer } from "../../../../src/domain/case.ts";
 import { IDENTITY_METHOD_WORDS } from "../../../../src/domain/checklist.ts";
 import { describeConfirmation } from "../../../../src/domain/documentation.ts";
 import { ConfirmButton } from "../../../components/confirm-button.tsx";
@@ -366,7 +366,7 @@ export function DocumentationRecord({ c, names }: { c: Case; names: Map<string, 
   const reasonLabel = (code: string) =>
     policy.data?.definition.reasons.find((r) => r.code === code)?.label ?? humanize(code);
   const savedLabel = e?.retainedOfferCode
-    ? (d.offers.find((o) => o.offerCode === e.retainedOfferCode)?.label ??
+    ? (savedOffer(c)?.label ??
       policy.data?.definition.offers.find((o) => o.code === e.retainedOfferCode)?.label ??
       e.retainedOfferCode)
     : null;
