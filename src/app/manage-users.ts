@@ -66,7 +66,6 @@ export async function changeUser(
       ...(passwordHash !== undefined ? { passwordHash } : {}),
     });
     if (!updated) throw notFound("User", id);
-    if (input.role !== undefined) await refuseStrandingOpenCases(trx, updated);
     // Whoever acts (another admin, an API key), CancelDesk keeps someone who can administer it.
     if (mayRemoveAnAdmin && (await countActiveAdmins(trx)) === 0) {
       throw new AppError(
@@ -75,6 +74,9 @@ export async function changeUser(
         { code: "LAST_ADMIN" },
       );
     }
+    // Asked after the last-admin rule, so a change refused for that is refused before the desk
+    // hands any case over to make room for it.
+    if (input.role !== undefined) await refuseStrandingOpenCases(trx, updated);
     // A deactivation, role change or new password ends the user's sessions: they sign in again
     // and get exactly the rights they now have.
     if (input.active === false || input.role !== undefined || passwordHash !== undefined) {

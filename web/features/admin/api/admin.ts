@@ -1,6 +1,6 @@
 // Admin calls: users, API keys, policy versions.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api } from "../../../lib/api-client.ts";
+import { ApiError, api } from "../../../lib/api-client.ts";
 import type {
   ApiKeyJson,
   Page,
@@ -60,9 +60,17 @@ export interface DeactivationOutcome {
   left: OpenCaseCounts;
 }
 
+/** What a role change did: the user as they are now, and the cases handed over for it. */
+export interface RoleChangeOutcome {
+  user: UserJson | null;
+  handOver: HandOverReport | null;
+}
+
 /**
- * Changes a user's role, first handing the open cases the new role cannot hold to the successors
- * named (the server refuses the role change while the user holds them): how many moved.
+ * Changes a user's role. The server refuses a role their open cases cannot follow
+ * (OPEN_CASES_NEED_SUCCESSOR), after every other rule (the last admin, yourself): only then are
+ * those cases handed to the successors named, and the role asked for again. A case the hand-over
+ * could not move stops it there, the role unchanged, and the outcome says which.
  */
 export function useChangeRole() {
   const client = useQueryClient();
@@ -71,21 +79,29 @@ export function useChangeRole() {
       id: string;
       role: string;
       successors: Successors;
-    }): Promise<{ user: UserJson; moved: number }> => {
-      const { amSuccessorId, csmSuccessorId } = input.successors;
-      let moved = 0;
-      if (amSuccessorId || csmSuccessorId) {
-        const handOver = await api.post<HandOverReport>(
-          `/api/users/${input.id}/open-cases/hand-over`,
-          {
-            ...(amSuccessorId ? { amSuccessorId } : {}),
-            ...(csmSuccessorId ? { csmSuccessorId } : {}),
-          },
-        );
-        moved = handOver.moved.length;
+    }): Promise<RoleChangeOutcome> => {
+      const change = () => api.patch<UserJson>(`/api/users/${input.id}`, { role: input.role });
+      try {
+        return { user: await change(), handOver: null };
+      } catch (error) {
+        const { amSuccessorId, csmSuccessorId } = input.successors;
+        const needsHandOver =
+          error instanceof ApiError && error.code === "OPEN_CASES_NEED_SUCCESSOR";
+        if (!needsHandOver || (!amSuccessorId && !csmSuccessorId)) throw error;
       }
-      const user = await api.patch<UserJson>(`/api/users/${input.id}`, { role: input.role });
-      return { user, moved };
+      const handOver = await api.post<HandOverReport>(
+        `/api/users/${input.id}/open-cases/hand-over`,
+        {
+          ...(input.successors.amSuccessorId
+            ? { amSuccessorId: input.successors.amSuccessorId }
+            : {}),
+          ...(input.successors.csmSuccessorId
+            ? { csmSuccessorId: input.successors.csmSuccessorId }
+            : {}),
+        },
+      );
+      if (handOver.notMoved.length > 0) return { user: null, handOver };
+      return { user: await change(), handOver };
     },
     onSettled: () => client.invalidateQueries({ queryKey: ["users"] }),
   });

@@ -18,6 +18,16 @@ const user = (id: string, name: string, role: string, lockedUntil: string | null
   lockedUntil,
 });
 
+/** The server's refusal of a role the user's open cases cannot follow. */
+const STRANDED: Answer = {
+  status: 409,
+  body: {
+    code: "OPEN_CASES_NEED_SUCCESSOR",
+    message: "Zoe Chen holds open cases as CSM, which the account manager role cannot hold.",
+    details: { openCases: { am: 0, csm: 2 } },
+  },
+};
+
 const USERS = {
   items: [
     user("u-lee", "Lee Admin", "admin"),
@@ -28,8 +38,13 @@ const USERS = {
   nextCursor: null,
 };
 
-/** A fake server: answers by "METHOD /path"; writes recorded with their bodies. */
-function fakeApi(answers: Record<string, { status?: number; body: unknown }>) {
+type Answer = { status?: number; body: unknown };
+
+/**
+ * A fake server: answers by "METHOD /path" (a list answers its calls in turn); writes recorded
+ * with their bodies.
+ */
+function fakeApi(answers: Record<string, Answer | Answer[]>) {
   const writes: { call: string; body: unknown }[] = [];
   vi.stubGlobal("fetch", async (input: string, init?: RequestInit) => {
     const path = new URL(input, "http://desk.test").pathname;
@@ -37,7 +52,8 @@ function fakeApi(answers: Record<string, { status?: number; body: unknown }>) {
     if (!call.startsWith("GET ")) {
       writes.push({ call, body: init?.body ? JSON.parse(String(init.body)) : undefined });
     }
-    const answer = answers[call] ?? { body: {} };
+    const given = answers[call];
+    const answer = (Array.isArray(given) ? given.shift() : given) ?? { body: {} };
     return new Response(JSON.stringify(answer.body), {
       status: answer.status ?? 200,
       headers: { "content-type": "application/json" },
@@ -85,7 +101,7 @@ describe("changing a user's role", () => {
           left: { am: 0, csm: 0 },
         },
       },
-      "PATCH /api/users/u-zoe": { body: user("u-zoe", "Zoe Chen", "account_manager") },
+      "PATCH /api/users/u-zoe": [STRANDED, { body: user("u-zoe", "Zoe Chen", "account_manager") }],
     });
     show();
     await screen.findByText("Zoe Chen");
@@ -106,6 +122,8 @@ describe("changing a user's role", () => {
     fireEvent.click(change);
     await waitFor(() =>
       expect(writes).toEqual([
+        // Asked first: any other refusal (the last admin) comes before a case moves.
+        { call: "PATCH /api/users/u-zoe", body: { role: "account_manager" } },
         { call: "POST /api/users/u-zoe/open-cases/hand-over", body: { csmSuccessorId: "u-max" } },
         { call: "PATCH /api/users/u-zoe", body: { role: "account_manager" } },
       ]),
@@ -113,6 +131,47 @@ describe("changing a user's role", () => {
     expect((await screen.findByRole("status")).textContent).toBe(
       "Zoe Chen is now an account manager; 2 open cases went to the colleague you chose.",
     );
+  });
+});
+
+describe("changing a role when a case cannot be handed over", () => {
+  it("keeps the role, and says which case stayed and why", async () => {
+    const writes = fakeApi({
+      "GET /api/users": { body: USERS },
+      "GET /api/users/u-zoe/open-cases": { body: { am: 0, csm: 1 } },
+      "PATCH /api/users/u-zoe": [STRANDED],
+      "POST /api/users/u-zoe/open-cases/hand-over": {
+        body: {
+          moved: [],
+          notMoved: [
+            {
+              caseId: "c-1",
+              reference: "CD-1",
+              slot: "csm",
+              code: "CSM_IS_CASE_AM",
+              message: "The CSM must be a different person from the case's account manager.",
+            },
+          ],
+          left: { am: 0, csm: 1 },
+        },
+      },
+    });
+    show();
+    await screen.findByText("Zoe Chen");
+    await pick(document.body, "Role of Zoe Chen", "Account manager");
+    const dialog = await screen.findByRole("dialog", { name: "Make Zoe Chen an Account manager?" });
+    await pick(dialog, /^Give the 1 open case where Zoe Chen is the assigned CSM to/, "Max Berg");
+    fireEvent.click(within(dialog).getByRole("button", { name: "Change the role" }));
+    const stopped = await within(dialog).findByRole("alert");
+    expect(stopped.textContent).toContain("The role is unchanged");
+    expect(stopped.textContent).toContain(
+      "CD-1: The CSM must be a different person from the case's account manager.",
+    );
+    // The role is not asked for again.
+    expect(writes.map((w) => w.call)).toEqual([
+      "PATCH /api/users/u-zoe",
+      "POST /api/users/u-zoe/open-cases/hand-over",
+    ]);
   });
 });
 

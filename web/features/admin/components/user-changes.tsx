@@ -2,7 +2,17 @@
 // first. A role that cannot hold the cases the user has open (a CSM made an account manager keeps
 // escalations nobody else can decide) needs a successor for them first: the dialog asks for one,
 // hands the cases over, then changes the role (the server refuses the change otherwise).
-import { Alert, Button, Group, Modal, PasswordInput, Select, Stack, Text } from "@mantine/core";
+import {
+  Alert,
+  Button,
+  Group,
+  List,
+  Modal,
+  PasswordInput,
+  Select,
+  Stack,
+  Text,
+} from "@mantine/core";
 import { useState } from "react";
 import { type CaseSlot, mayHoldCaseSlot, type StaffRole } from "../../../../src/domain/staff.ts";
 import { ApiError } from "../../../lib/api-client.ts";
@@ -99,6 +109,24 @@ export function RoleSelect({
               {change.error.message}
             </Alert>
           ) : null}
+          {change.data && !change.data.user && change.data.handOver ? (
+            <Alert color="yellow" role="alert" title="The role is unchanged">
+              <Text size="sm">
+                {change.data.handOver.moved.length > 0
+                  ? `${plural(change.data.handOver.moved.length, "open case")} went to the colleague you chose, but `
+                  : ""}
+                {plural(change.data.handOver.notMoved.length, "case")} could not be handed over, so{" "}
+                {user.name} keeps the role they have:
+              </Text>
+              <List size="sm">
+                {change.data.handOver.notMoved.map((n) => (
+                  <List.Item key={n.caseId}>
+                    {n.reference}: {n.message}
+                  </List.Item>
+                ))}
+              </List>
+            </Alert>
+          ) : null}
           <Group justify="flex-end">
             <Button variant="default" onClick={close}>
               Go back
@@ -118,7 +146,11 @@ export function RoleSelect({
                     },
                   },
                   {
-                    onSuccess: ({ moved }) => {
+                    onSuccess: ({ user: changed, handOver }) => {
+                      const moved = handOver?.moved.length ?? 0;
+                      // A case the hand-over could not move keeps the role as it was: the
+                      // dialog stays open and says which (see `stopped` below).
+                      if (!changed) return;
                       onDone(
                         `${user.name} is now ${withArticle(label.toLowerCase())}${moved > 0 ? `; ${plural(moved, "open case")} went to the colleague you chose` : ""}.`,
                       );
