@@ -353,8 +353,8 @@ const SELF_SERVICE_CODES_PER_HOUR = 5;
 
 /**
  * Step one of the self-service start: if the email belongs to a contact who may cancel, send a
- * code to it; if it belongs to a contact who may not, tell them by email who can (at most once
- * an hour). The answer is the same either way, so the page does not reveal who is a customer:
+ * code to it; if it belongs to a contact who may not, tell them by email who can (at most once in
+ * each clock hour). The answer is the same either way, so the page does not reveal who is a customer:
  * only the address's own mailbox learns what happened.
  */
 export async function startSelfService(services: CaseServices, email: string): Promise<void> {

@@ -78,6 +78,12 @@ function refusal(report: ImportReport): string {
   );
 }
 
+/** The SQLSTATE of a database error (PostgreSQL's and PGlite's both carry `code`). */
+function sqlStateOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
 export function importRoutes(ctx: AppContext) {
   return async (fastify: FastifyInstance) => {
     // Only this plugin's routes read CSV, and they read nothing else: JSON is refused with 415,
@@ -162,7 +168,11 @@ export function importRoutes(ctx: AppContext) {
         } catch (error) {
           if (!(error instanceof ImportFailedError)) throw error;
           // The database's own message may quote other customers' data: the lines say enough.
-          request.log.warn({ err: error }, "the database refused an import");
+          // So the log keeps the lines and the SQLSTATE, never the database's message.
+          request.log.warn(
+            { lines: error.lines, sqlState: sqlStateOf(error.cause) },
+            "the database refused an import",
+          );
           throw new AppError(
             "CONFLICT",
             `The database refused the ${kind} on lines ${error.lines.first}-${error.lines.last}, ` +
