@@ -4,6 +4,7 @@ import {
   canPresentOffer,
   checkOfferEligibility,
   computeOfferEffect,
+  discountReplacedBy,
   divideRoundHalfUp,
   eligibleOffers,
   type OfferSubject,
@@ -211,5 +212,18 @@ describe("a subscription's running discount", () => {
         new Date(0),
       ),
     ).toBeNull();
+  });
+
+  it("is replaced by a discount offer, and by no other kind of offer", () => {
+    const running = runningDiscountOf(discounted, new Date("2026-12-03T10:00:00.000Z"));
+    expect(discountReplacedBy(offer("discount_20_3m"), running)).toEqual({
+      percent: 20,
+      endsAt,
+      monthlyValueMinor: 520_828,
+    });
+    for (const code of ["pause_3m", "downgrade_starter", "training_session", "custom_csm"]) {
+      expect(discountReplacedBy(offer(code), running)).toBeNull();
+    }
+    expect(discountReplacedBy(offer("discount_20_3m"), null)).toBeNull();
   });
 });

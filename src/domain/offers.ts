@@ -241,3 +241,17 @@ export function runningDiscountOf(
   const value = subscription.monthlyValueMinor;
   return { percent, endsAt, monthlyValueMinor: value - percentOfMinor(value, percent) };
 }
+
+/**
+ * The running discount that accepting `offer` would replace, or null when it replaces none:
+ * billing keeps one discount per subscription, so a discount offer replaces the one running (the
+ * two do not add up) and no other kind of offer touches it. `running` is `runningDiscountOf` the
+ * subscription (or its JSON), so the staff's pickers, the customer's page and the offer email
+ * warn alike.
+ */
+export function discountReplacedBy<D>(
+  offer: Pick<OfferDefinition, "kind">,
+  running: D | null,
+): D | null {
+  return offer.kind === "discount" ? running : null;
+}

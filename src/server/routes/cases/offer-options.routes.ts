@@ -8,7 +8,11 @@ import { z } from "zod";
 import type { AppContext } from "../../../app/context.ts";
 import { actorOf } from "../../../app/run-case-command.ts";
 import { viewCaseWithFacts } from "../../../app/view-case.ts";
-import { computeOfferEffectOn, runningDiscountOf } from "../../../domain/offers.ts";
+import {
+  computeOfferEffectOn,
+  discountReplacedBy,
+  runningDiscountOf,
+} from "../../../domain/offers.ts";
 import { findOffer } from "../../../domain/policy-definition.ts";
 import { principalOf, STAFF } from "../../plugins/auth.ts";
 import { errorResponses } from "../common.ts";
@@ -62,7 +66,7 @@ export function offerOptionRoutes(ctx: AppContext) {
           .map((a) => a.offerCode!);
         const { policy, subscription } = facts.context;
         const running = runningDiscountOf(facts.subscription, ctx.now());
-        const replacesDiscount = running && { ...running, endsAt: running.endsAt.toISOString() };
+        const runningJson = running && { ...running, endsAt: running.endsAt.toISOString() };
         const items = codes.flatMap((code) => {
           const offer = findOffer(policy, code);
           if (!offer) return [];
@@ -75,7 +79,7 @@ export function offerOptionRoutes(ctx: AppContext) {
               description: offer.description,
               parameters: offer.parameters as Record<string, unknown>,
               effect,
-              replacesDiscount: offer.kind === "discount" ? replacesDiscount : null,
+              replacesDiscount: discountReplacedBy(offer, runningJson),
             },
           ];
         });
