@@ -17,7 +17,13 @@ import type { FormSubmissionInput } from "../domain/commands.ts";
 import { reachableConfirmationChannels } from "../domain/context.ts";
 import { mayRequestCancellation } from "../domain/customer.ts";
 import { AppError } from "../domain/errors.ts";
-import { computeOfferEffectOn, type OfferEffect } from "../domain/offers.ts";
+import {
+  computeOfferEffectOn,
+  discountReplacedBy,
+  type OfferEffect,
+  type RunningDiscount,
+  runningDiscountOf,
+} from "../domain/offers.ts";
 import {
   allowsIdentityMethod,
   findOffer,
@@ -88,6 +94,8 @@ export interface LinkOffer {
   /** The custom offer's written terms, else the catalog's description. */
   terms: string;
   effect: OfferEffect;
+  /** The discount running on the subscription that accepting this offer replaces; null if none. */
+  replacesDiscount: RunningDiscount | null;
 }
 
 export interface LinkView {
@@ -133,6 +141,11 @@ export async function viewLink(services: CaseServices, token: string): Promise<L
           label: presented?.label ?? offer.label,
           terms: presented?.customTerms ?? offer.description,
           effect: computeOfferEffectOn(offer, context.subscription),
+          // The snapshot holds the subscription's discount already: no further read.
+          replacesDiscount: discountReplacedBy(
+            offer,
+            runningDiscountOf(snapshot.subscription, services.now()),
+          ),
         }
       : null,
     expiresAt: link.expiresAt,

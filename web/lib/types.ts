@@ -33,6 +33,8 @@ export type {
   StaffRole,
 };
 export type AccountJson = Wire<Account>;
+/** A discount billing applied that runs now (the server judges that by its clock). */
+export type RunningDiscountJson = Wire<RunningDiscount>;
 export type ContactJson = Wire<Contact>;
 export type PlanJson = Wire<Plan>;
 /**
@@ -40,7 +42,7 @@ export type PlanJson = Wire<Plan>;
  * server judges that by its clock), with what the customer pays meanwhile.
  */
 export type SubscriptionJson = Omit<Wire<Subscription>, "discountPercent" | "discountEndsAt"> & {
-  discount: Wire<RunningDiscount> | null;
+  discount: RunningDiscountJson | null;
 };
 export type UserJson = Omit<Wire<StaffUser>, "passwordHash">;
 export type ApiKeyJson = Wire<ApiKey>;
@@ -75,7 +77,7 @@ export interface OfferOption {
   parameters: Record<string, unknown>;
   effect: OfferEffect;
   /** For a discount: the discount running on the subscription, which accepting this replaces. */
-  replacesDiscount: Wire<RunningDiscount> | null;
+  replacesDiscount: RunningDiscountJson | null;
 }
 
 /** An offer's effect on the monthly value, as the server computes it. */
@@ -129,5 +131,12 @@ export interface CustomerLinkView {
     currentPeriodEnd: string;
   };
   /** The offer as presented: a custom offer's own terms in `description`. */
-  offer: { code: string; label: string; description: string; effect: OfferEffect } | null;
+  offer: {
+    code: string;
+    label: string;
+    description: string;
+    effect: OfferEffect;
+    /** For a discount: the discount running on the subscription, which accepting this replaces. */
+    replacesDiscount: RunningDiscountJson | null;
+  } | null;
 }

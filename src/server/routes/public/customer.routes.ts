@@ -22,6 +22,7 @@ import { PUBLIC } from "../../plugins/auth.ts";
 import { runKeepingAnswer } from "../../plugins/idempotency.ts";
 import { offerEffectJson } from "../cases/offer-options.routes.ts";
 import { errorResponses } from "../common.ts";
+import { runningDiscountJson } from "../subscriptions/subscription.routes.ts";
 
 const tokenParams = z.object({ token: z.string().min(10).max(200) });
 /** Public endpoints are the internet's: a tighter rate per address than staff routes. */
@@ -64,6 +65,11 @@ const linkViewJson = z
           .string()
           .describe("the offer's terms as presented: a custom offer's own, else the catalog's"),
         effect: offerEffectJson,
+        replacesDiscount: runningDiscountJson
+          .nullable()
+          .describe(
+            "for a discount offer: the discount running on the subscription now, which accepting this one replaces (the two do not add up); null otherwise",
+          ),
       })
       .nullable(),
   })
@@ -198,6 +204,10 @@ export function customerRoutes(ctx: AppContext) {
                 label: link.offer.label,
                 description: link.offer.terms,
                 effect: link.offer.effect,
+                replacesDiscount: link.offer.replacesDiscount && {
+                  ...link.offer.replacesDiscount,
+                  endsAt: link.offer.replacesDiscount.endsAt.toISOString(),
+                },
               }
             : null,
         };

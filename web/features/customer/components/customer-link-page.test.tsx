@@ -5,7 +5,7 @@ import { act, fireEvent, render, screen, waitFor } from "@testing-library/react"
 import { MemoryRouter, Route, Routes } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createQueryClient } from "../../../app/query-client.ts";
-import { formatDate } from "../../../lib/format.ts";
+import { formatDate, formatDateInWords } from "../../../lib/format.ts";
 import type { CustomerLinkView } from "../../../lib/types.ts";
 import { CustomerLinkPage } from "./customer-link-page.tsx";
 
@@ -86,6 +86,7 @@ describe("the offer page", () => {
             monthlyValueAfterMinor: 1_832_298,
             oneTimeCreditMinor: 0,
           },
+          replacesDiscount: null,
         },
       }),
       () => json({}),
@@ -112,6 +113,7 @@ describe("the offer page", () => {
             monthlyValueAfterMinor: 1_832_298,
             oneTimeCreditMinor: 0,
           },
+          replacesDiscount: null,
         },
       }),
       () => json({}),
@@ -122,6 +124,39 @@ describe("the offer page", () => {
         "$14,658.38 a month instead of $18,322.98, for 3 months. Then $18,322.98 a month.",
       ),
     ).toBeTruthy();
+  });
+
+  it("says a discount offer replaces the discount the customer already has, and says nothing otherwise", async () => {
+    const endsAt = "2027-03-03T12:00:00.000Z";
+    const discount = {
+      code: "discount_30_6m",
+      label: "30% off for 6 months",
+      description: "Stay on your plan and pay 30% less for the next 6 months.",
+      effect: {
+        currency: "USD",
+        monthlyValueBeforeMinor: 49_900,
+        monthlyValueDuringMinor: 34_930,
+        durationMonths: 6,
+        monthlyValueAfterMinor: 49_900,
+        oneTimeCreditMinor: 0,
+      },
+      replacesDiscount: { percent: 20, endsAt, monthlyValueMinor: 39_920 },
+    };
+    serve(linkView({ purpose: "offer", offer: discount }), () => json({}));
+    const { unmount } = showPage();
+    expect(
+      await screen.findByText(
+        `You already have 20% off until ${formatDateInWords(endsAt)}. Accepting this offer replaces that discount: the two do not add up.`,
+      ),
+    ).toBeTruthy();
+    unmount();
+
+    serve(linkView({ purpose: "offer", offer: { ...discount, replacesDiscount: null } }), () =>
+      json({}),
+    );
+    showPage();
+    expect(await screen.findByText("30% off for 6 months")).toBeTruthy();
+    expect(screen.queryByText(/You already have/)).toBeNull();
   });
 });
 

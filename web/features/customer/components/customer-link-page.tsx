@@ -16,8 +16,8 @@ import {
 import { type FormEvent, useState } from "react";
 import { useParams } from "react-router";
 import { ApiError } from "../../../lib/api-client.ts";
-import { formatDate, formatDateTime, formatMoney } from "../../../lib/format.ts";
-import type { CustomerLinkView, OfferEffect } from "../../../lib/types.ts";
+import { formatDate, formatDateInWords, formatDateTime, formatMoney } from "../../../lib/format.ts";
+import type { CustomerLinkView, OfferEffect, RunningDiscountJson } from "../../../lib/types.ts";
 import { type Done, useCustomerLink, useLinkAction } from "../api/customer.ts";
 import { CustomerFrame, PageTitle, ProblemAlert, useFocusOnProblem } from "./customer-frame.tsx";
 
@@ -272,6 +272,14 @@ export function priceSentence(e: OfferEffect): string | null {
   return `${money(during)} a month instead of ${before}${forHowLong}.${then}`;
 }
 
+/**
+ * The discount the customer already has, which accepting the offer replaces (billing keeps one),
+ * in their words: so nobody swaps a better discount for a worse one without knowing.
+ */
+export function replacedDiscountSentence(d: RunningDiscountJson): string {
+  return `You already have ${d.percent}% off until ${formatDateInWords(d.endsAt)}. Accepting this offer replaces that discount: the two do not add up.`;
+}
+
 function OfferAnswer({
   token,
   view,
@@ -296,6 +304,11 @@ function OfferAnswer({
             {priceSentence(view.offer.effect) ? (
               <Text size="sm" fw={600}>
                 {priceSentence(view.offer.effect)}
+              </Text>
+            ) : null}
+            {view.offer.replacesDiscount ? (
+              <Text size="sm" fw={600}>
+                {replacedDiscountSentence(view.offer.replacesDiscount)}
               </Text>
             ) : null}
           </Stack>
