@@ -20,12 +20,14 @@ import {
 import { findSubscriptionById } from "../db/repositories/subscriptions.repository.ts";
 import { findUserById } from "../db/repositories/users.repository.ts";
 import { type Case, savedOffer } from "../domain/case.ts";
-import type { Contact } from "../domain/customer.ts";
+import type { Contact, Subscription } from "../domain/customer.ts";
+import { discountReplacedBy, runningDiscountOf } from "../domain/offers.ts";
 import { type HandedSecret, reasonNotToSend } from "../domain/outbox.ts";
 import {
   findOffer,
   findStep,
   type MessageTemplateKey,
+  type OfferDefinition,
   type PolicyDefinition,
 } from "../domain/policy-definition.ts";
 import { fillScript, scriptValues } from "../domain/script.ts";
@@ -145,7 +147,7 @@ export class PolicyCache {
 async function caseVars(
   services: ComposeServices,
   c: Case,
-): Promise<{ vars: TemplateVars; timeZone: string | null }> {
+): Promise<{ vars: TemplateVars; timeZone: string | null; subscription?: Subscription }> {
   const [account, subscription, am, csm] = await Promise.all([
     findAccountById(services.db, c.accountId),
     findSubscriptionById(services.db, c.subscriptionId),
@@ -174,14 +176,14 @@ async function caseVars(
     slaDueAt: c.escalation ? formatDateTime(c.escalation.slaDueAt) : "",
     csmOutcome: c.escalation?.outcome ?? "",
   };
-  return { vars, timeZone: account?.timeZone ?? null };
+  return { vars, timeZone: account?.timeZone ?? null, subscription };
 }
 
 /** For a message about an account rather than a case: its name and its active AM. */
 async function accountVars(
   services: ComposeServices,
   accountId: string,
-): Promise<{ vars: TemplateVars; timeZone: string | null }> {
+): Promise<{ vars: TemplateVars; timeZone: string | null; subscription?: Subscription }> {
   const account = await findAccountById(services.db, accountId);
   const am = account?.accountManagerId
     ? await findUserById(services.db, account.accountManagerId)
@@ -195,6 +197,25 @@ async function accountVars(
     },
     timeZone: account?.timeZone ?? null,
   };
+}
+
+/**
+ * A paragraph for an offer that would replace the discount running on the subscription (billing
+ * keeps one, so the two do not add up), so nobody gives up a better discount unknowingly; empty
+ * otherwise.
+ */
+function replacesDiscountSentence(
+  offer: OfferDefinition | undefined,
+  subscription: Subscription | undefined,
+  now: Date,
+  timeZone: string | null,
+): string {
+  if (!offer || !subscription) return "";
+  const replaced = discountReplacedBy(offer, runningDiscountOf(subscription, now));
+  if (!replaced) return "";
+  const until = formatDate(replaced.endsAt, timeZone);
+  const paying = formatMoney(replaced.monthlyValueMinor, subscription.currency);
+  return `\n\nYou already have ${replaced.percent}% off until ${until} (${paying} a month). Accepting this offer replaces that discount: the two do not add up.`;
 }
 
 function effectiveVars(
@@ -312,6 +333,7 @@ export async function composeMessage(
     offerLabel: presented?.label ?? offer?.label ?? "",
     offerDescription: presented?.customTerms ?? offer?.description ?? "",
     ...effectiveVars(c, payload.effectiveAt, timeZone),
+    replacesDiscount: replacesDiscountSentence(offer, about.subscription, services.now(), timeZone),
     actionLabel:
       key === "feedback_request"
         ? "Share your feedback"

@@ -88,7 +88,7 @@ ${SIGN_OFF}`,
 
 Thank you for telling us why you are thinking of leaving. Before you decide, we would like to offer you this:
 
-{{offerLabel}}: {{offerDescription}}
+{{offerLabel}}: {{offerDescription}}{{replacesDiscount}}
 
 You can accept or decline it here, whichever suits you best:
 
@@ -300,7 +300,8 @@ export const TEMPLATE_PLACEHOLDERS: Record<MessageTemplateKey, ReadonlySet<strin
   form_link: new Set([...CUSTOMER_FACTS, ...LINK]),
   self_service_form_link: new Set([...CUSTOMER_FACTS, ...LINK]),
   form_reminder: new Set([...CUSTOMER_FACTS, ...LINK]),
-  offer_link: new Set([...CUSTOMER_FACTS, ...LINK, ...OFFER]),
+  // replacesDiscount: a paragraph when a discount offer would replace a running discount, else "".
+  offer_link: new Set([...CUSTOMER_FACTS, ...LINK, ...OFFER, "replacesDiscount"]),
   offer_confirmation: new Set([...CUSTOMER_FACTS, ...OFFER]),
   cancellation_confirmation: new Set([
     ...CUSTOMER_FACTS,
