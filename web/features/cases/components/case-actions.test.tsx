@@ -18,7 +18,14 @@ import {
   nextMinute,
 } from "../../../../src/domain/test-factories.ts";
 import { ApiError } from "../../../lib/api-client.ts";
-import type { CaseView, PolicyDefinition, SubscriptionJson, UserJson } from "../../../lib/types.ts";
+import { formatDateInWords } from "../../../lib/format.ts";
+import type {
+  CaseView,
+  OfferOption,
+  PolicyDefinition,
+  SubscriptionJson,
+  UserJson,
+} from "../../../lib/types.ts";
 import { CaseActions, ReassignForm, WithdrawButton } from "./case-actions.tsx";
 import type { RunCommand } from "./command-form.tsx";
 
@@ -37,13 +44,14 @@ function renderActions(
   policy: PolicyDefinition,
   run: RunCommand,
   subscription?: SubscriptionJson,
+  offerOptions: OfferOption[] = [],
 ) {
   return render(
     <MantineProvider>
       <CaseActions
         view={view}
         policy={policy}
-        offerOptions={[]}
+        offerOptions={offerOptions}
         subscription={subscription}
         requester={undefined}
         staff={[]}
@@ -111,6 +119,77 @@ describe("CaseActions: the CSM's outcome", () => {
       customTerms: "Three months at half price.",
       notes: "Agreed on the call.",
     });
+  });
+});
+
+describe("CaseActions: the CSM's outcome with a discount running", () => {
+  const endsAt = "2027-03-03T12:00:00.000Z";
+  const running = { percent: 30, endsAt, monthlyValueMinor: 34_930 };
+  const warning = `Already 30% off until ${formatDateInWords(endsAt)} ($349.30/month): accepting this replaces that discount, the two do not add up.`;
+  const subscription = {
+    id: "sub-1",
+    monthlyValueMinor: 49_900,
+    currency: "USD",
+    discount: running,
+  } as SubscriptionJson;
+  const option = (code: string, kind: string, label: string): OfferOption => ({
+    code,
+    kind,
+    label,
+    description: label,
+    parameters: {},
+    effect: {
+      currency: "USD",
+      monthlyValueBeforeMinor: 49_900,
+      monthlyValueDuringMinor: 49_900,
+      durationMonths: null,
+      monthlyValueAfterMinor: 49_900,
+      oneTimeCreditMinor: 0,
+    },
+    replacesDiscount: kind === "discount" ? running : null,
+  });
+  /** The outcome form: the offer picker above it warns of its own offers too. */
+  const outcomeForm = () => within(screen.getByRole("region", { name: "Record the CSM outcome" }));
+  const offerField = () =>
+    outcomeForm().getByLabelText(/Offer the customer accepted/, { selector: "input" });
+  const choose = async (label: string) => {
+    fireEvent.click(offerField());
+    // The list opens with a transition (still hidden to queries when it opens a second time).
+    fireEvent.click(await screen.findByRole("option", { name: label, hidden: true }));
+  };
+
+  it("warns under a discount offer from the offer options, and in the dialog, that it replaces the running one", async () => {
+    const context = makeContext();
+    const c = caseIn("escalated", context);
+    const view = viewAs(c, context, CSM, nextMinute(c));
+    const options = [
+      option("discount_20_3m", "discount", "20% off for 3 months"),
+      option("training_session", "training", "Free training session"),
+    ];
+    renderActions(view, context.policy, vi.fn(), subscription, options);
+    fireEvent.click(screen.getByLabelText("Retained with an offer"));
+    await choose("Free training session");
+    expect((offerField() as HTMLInputElement).value).toBe("Free training session");
+    expect(outcomeForm().queryByText(warning)).toBeNull();
+    await choose("20% off for 3 months");
+    expect(await outcomeForm().findByText(warning)).toBeTruthy();
+    fireEvent.change(screen.getByLabelText(/Outcome notes/), { target: { value: "Agreed." } });
+    fireEvent.click(screen.getByRole("button", { name: "Record outcome" }));
+    const dialog = await screen.findByRole("dialog", { name: "Close the case as retained?" });
+    expect(dialog.textContent).toContain(warning);
+  });
+
+  it("warns under the open discount offer the customer may still accept", async () => {
+    const context = makeContext();
+    const c = escalatedWithCsmOffer(context, { offerCode: "discount_20_3m" });
+    const view = viewAs(c, context, CSM, nextMinute(c));
+    // The open offer is not presentable again, so it is not among the offer options.
+    renderActions(view, context.policy, vi.fn(), subscription, [
+      option("training_session", "training", "Free training session"),
+    ]);
+    fireEvent.click(screen.getByLabelText("Retained with an offer"));
+    expect((offerField() as HTMLInputElement).value).toBe("20% off for 3 months");
+    expect(await outcomeForm().findByText(warning)).toBeTruthy();
   });
 });
 

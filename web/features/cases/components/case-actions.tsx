@@ -18,6 +18,7 @@ import {
 } from "@mantine/core";
 import { type ReactElement, type ReactNode, useId, useState } from "react";
 import { processingModeAt } from "../../../../src/domain/case.ts";
+import { discountReplacedBy } from "../../../../src/domain/offers.ts";
 import { ApiError } from "../../../lib/api-client.ts";
 import {
   channelWords,
@@ -37,7 +38,7 @@ import type {
 } from "../../../lib/types.ts";
 import { CommandForm, type Confirmation, type RunCommand, type Values } from "./command-form.tsx";
 import { attemptsLeft } from "./identity-attempts.ts";
-import { OfferPicker } from "./offer-picker.tsx";
+import { describeReplacedDiscount, OfferPicker } from "./offer-picker.tsx";
 
 export type { RunCommand };
 
@@ -345,6 +346,20 @@ export function CaseActions(props: CaseActionsProps) {
     ];
     const isCustom = (code: string | undefined) =>
       policy?.offers.find((o) => o.code === code)?.kind === "custom";
+    // What agreeing the offer would replace: billing keeps one discount, so a discount offer
+    // replaces the one running. The presentable offers carry it (offer-options); the open offer
+    // is not presentable again, so it is judged by the same rule against the running discount.
+    const replacedDiscount = (code: string | undefined): string | null => {
+      const option = props.offerOptions?.find((o) => o.code === code);
+      if (option) return describeReplacedDiscount(option.replacesDiscount, option.effect.currency);
+      const offer = policy?.offers.find((o) => o.code === code);
+      const subscription = props.subscription;
+      if (!offer || !subscription) return null;
+      return describeReplacedDiscount(
+        discountReplacedBy(offer, subscription.discount),
+        subscription.currency,
+      );
+    };
     const offerLabel = (code: string | undefined) =>
       csmOffers.find((o) => o.code === code)?.label ??
       policy?.offers.find((o) => o.code === code)?.label;
@@ -362,6 +377,7 @@ export function CaseActions(props: CaseActionsProps) {
       // Without an offer (or a choice) the server names the missing field.
       if (v.outcome !== "retained" || !label) return null;
       const terms = isCustom(v.offerCode) ? v.customTerms?.trim() : "";
+      const replaced = replacedDiscount(v.offerCode);
       return {
         title: "Close the case as retained?",
         message: (
@@ -369,6 +385,11 @@ export function CaseActions(props: CaseActionsProps) {
             This closes the case as retained and applies <strong>{label}</strong> to the
             subscription{terms ? <>, on these terms: “{terms}”</> : null}. Nothing more can be
             recorded on the case afterwards, and this cannot be undone.
+            {replaced ? (
+              <Text size="sm" mt="xs" c="orange.9" component="span" display="block">
+                {replaced}
+              </Text>
+            ) : null}
           </>
         ),
         confirmLabel: "Close as retained",
@@ -409,6 +430,7 @@ export function CaseActions(props: CaseActionsProps) {
                 : undefined,
             options: csmOffers.map((o) => ({ value: o.code, label: o.label })),
             when: (v) => v.outcome === "retained",
+            note: (v) => replacedDiscount(v.offerCode),
           },
           {
             name: "customTerms",

@@ -16,7 +16,7 @@ import {
   TextInput,
   Title,
 } from "@mantine/core";
-import { type FormEvent, type ReactNode, useId, useState } from "react";
+import { type FormEvent, Fragment, type ReactNode, useId, useState } from "react";
 import { ApiError } from "../../../lib/api-client.ts";
 import { localTimesIn } from "../../../lib/format.ts";
 import type { ActionOption } from "../../../lib/types.ts";
@@ -76,6 +76,8 @@ export interface FieldSpec {
   when?: (values: Values) => boolean;
   /** Cleared after a successful submit (notes), or kept (a choice). */
   keep?: boolean;
+  /** A warning shown under the input for the current values (what a choice would replace). */
+  note?: (values: Values) => string | null;
 }
 
 export interface CommandFormProps {
@@ -158,15 +160,24 @@ export function CommandForm(props: CommandFormProps) {
             {props.title}
           </Title>
           {props.help ? <Text size="sm">{props.help}</Text> : null}
-          {shown.map((f) => (
-            <FieldInput
-              key={f.name}
-              field={f}
-              value={values[f.name] ?? ""}
-              onChange={(v) => set(f.name, v)}
-              error={fieldMessage(f.name)}
-            />
-          ))}
+          {shown.map((f) => {
+            const note = f.note?.(values);
+            return (
+              <Fragment key={f.name}>
+                <FieldInput
+                  field={f}
+                  value={values[f.name] ?? ""}
+                  onChange={(v) => set(f.name, v)}
+                  error={fieldMessage(f.name)}
+                />
+                {note ? (
+                  <Text size="sm" c="orange.9" data-testid={`note-${f.name}`}>
+                    {note}
+                  </Text>
+                ) : null}
+              </Fragment>
+            );
+          })}
           {unplaced ? (
             <Alert
               color={apiError?.status === 409 ? "orange" : "red"}

@@ -5,7 +5,7 @@
 import { Button, Checkbox, Loader, Paper, Radio, Stack, Text, Textarea } from "@mantine/core";
 import { useState } from "react";
 import { formatDateInWords, formatMoney } from "../../../lib/format.ts";
-import type { OfferOption } from "../../../lib/types.ts";
+import type { OfferOption, RunningDiscountJson } from "../../../lib/types.ts";
 
 export function describeEffect(option: OfferOption): string {
   const e = option.effect;
@@ -26,11 +26,13 @@ export function describeEffect(option: OfferOption): string {
   return `${before}/month → ${during}/month`;
 }
 
-/** The discount already running that this offer would replace, in words; null when none. */
-export function describeReplacedDiscount(option: OfferOption): string | null {
-  const d = option.replacesDiscount;
+/** The discount already running that an offer would replace, in words; null when none. */
+export function describeReplacedDiscount(
+  d: RunningDiscountJson | null,
+  currency: string,
+): string | null {
   if (!d) return null;
-  return `Already ${d.percent}% off until ${formatDateInWords(d.endsAt)} (${formatMoney(d.monthlyValueMinor, option.effect.currency)}/month): accepting this replaces that discount, the two do not add up.`;
+  return `Already ${d.percent}% off until ${formatDateInWords(d.endsAt)} (${formatMoney(d.monthlyValueMinor, currency)}/month): accepting this replaces that discount, the two do not add up.`;
 }
 
 export interface OfferPickerProps {
@@ -92,7 +94,7 @@ export function OfferPicker({ options, busy, onPresent }: OfferPickerProps) {
                         c="orange.9"
                         data-testid={`replaces-${o.code}`}
                       >
-                        {describeReplacedDiscount(o)}
+                        {describeReplacedDiscount(o.replacesDiscount, o.effect.currency)}
                       </Text>
                     ) : null}
                   </>
