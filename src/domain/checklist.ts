@@ -4,13 +4,11 @@
 import { type Actor, isApiKey } from "./actor.ts";
 import {
   type Case,
-  type ConfirmationChannel,
   caseReasonCode,
   confirmationChannelFor,
   describeOfferAnswer,
   type IdentityMethod,
   pendingOffers,
-  type RequestChannel,
   savedOffer,
 } from "./case.ts";
 import type { Command, CommandKind } from "./commands.ts";
@@ -31,6 +29,7 @@ import {
   formLinkExpiresAt,
   identityCodeExpiresAt,
 } from "./sla.ts";
+import { CONFIRMATION_CHANNEL_WORDS, REQUEST_CHANNEL_WORDS, timesWords } from "./words.ts";
 
 /**
  * - `done`: the step's evidence is recorded;
@@ -309,31 +308,12 @@ export function evidenceText(parts: EvidencePart[]): string {
   return parts.map((p) => ("text" in p ? p.text : "at" in p ? p.at : p.userId)).join("");
 }
 
-const CHANNEL_WORDS: Record<ConfirmationChannel, string> = {
-  email: "email",
-  sms: "text message",
-  phone: "phone call",
-};
-
-const REQUEST_CHANNEL_WORDS: Record<RequestChannel, string> = {
-  phone: "phone",
-  email: "email",
-  chat: "chat",
-  portal: "the portal",
-  api: "the API",
-};
-
 /** How the requester's identity was verified, as a sentence says it ("by a security check"). */
 export const IDENTITY_METHOD_WORDS: Record<IdentityMethod, string> = {
   code: "a one-time code",
   security_check: "a security check",
   self_service: "the customer's own start on the self-service page",
 };
-
-/** "once", "twice", "3 times". */
-function times(count: number): string {
-  return count === 1 ? "once" : count === 2 ? "twice" : `${count} times`;
-}
 
 function stepEvidence(
   c: Case,
@@ -355,7 +335,7 @@ function stepEvidence(
       const { identity } = c;
       if (identity.codesSent > 0) {
         lines.push(
-          line`Verification code sent ${times(identity.codesSent)}; the latest expires at ${at(identity.codeExpiresAt)}.`,
+          line`Verification code sent ${timesWords(identity.codesSent)}; the latest expires at ${at(identity.codeExpiresAt)}.`,
         );
       }
       if (identity.attempts > 0) {
@@ -375,7 +355,7 @@ function stepEvidence(
       const { form } = c;
       if (!form) break;
       lines.push(
-        line`Form sent by ${CHANNEL_WORDS[form.deliveryChannel]} at ${at(form.firstSentAt)}${form.sendCount > 1 ? `, ${form.sendCount} sends in all` : ""} by ${by(form.sentBy)}; the latest link expires at ${at(form.expiresAt)}.`,
+        line`Form sent by ${CONFIRMATION_CHANNEL_WORDS[form.deliveryChannel]} at ${at(form.firstSentAt)}${form.sendCount > 1 ? `, ${form.sendCount} sends in all` : ""} by ${by(form.sentBy)}; the latest link expires at ${at(form.expiresAt)}.`,
       );
       if (form.linkExpiredAt)
         lines.push(
@@ -384,7 +364,7 @@ function stepEvidence(
       const s = form.submission;
       lines.push(
         s
-          ? line`Submitted by the customer at ${at(s.submittedAt)}: reason ${reasonLabel(s.reasonCode)}, effective ${s.requestedEffective === "immediately" ? "immediately" : "at the end of the term"}, confirmation by ${CHANNEL_WORDS[s.preferredConfirmationChannel]}.`
+          ? line`Submitted by the customer at ${at(s.submittedAt)}: reason ${reasonLabel(s.reasonCode)}, effective ${s.requestedEffective === "immediately" ? "immediately" : "at the end of the term"}, confirmation by ${CONFIRMATION_CHANNEL_WORDS[s.preferredConfirmationChannel]}.`
           : line`Not submitted yet; the customer's submission is needed before processing.`,
       );
       break;
@@ -450,11 +430,11 @@ function stepEvidence(
       const conf = c.confirmation;
       if (conf) {
         lines.push(
-          line`Confirmed by ${CHANNEL_WORDS[conf.channel]} at ${at(conf.recordedAt)}${conf.callOutcome ? ` (${conf.callOutcome === "reached" ? "reached the customer" : "left a voicemail"})` : ""}, recorded by ${by(conf.recordedBy)}.`,
+          line`Confirmed by ${CONFIRMATION_CHANNEL_WORDS[conf.channel]} at ${at(conf.recordedAt)}${conf.callOutcome ? ` (${conf.callOutcome === "reached" ? "reached the customer" : "left a voicemail"})` : ""}, recorded by ${by(conf.recordedBy)}.`,
         );
       } else if (p) {
         lines.push(
-          line`Confirmation due by ${CHANNEL_WORDS[confirmationChannelFor(c, context.requester.preferredChannel)]}.`,
+          line`Confirmation due by ${CONFIRMATION_CHANNEL_WORDS[confirmationChannelFor(c, context.requester.preferredChannel)]}.`,
         );
       }
       break;

@@ -2,9 +2,10 @@
 // policy writes "I'm passing your request to [CSM]…", the AM reads the CSM's name. Pure: the
 // values come from the case and its policy; names and local dates are the reader's to show.
 
-import { type Case, type ConfirmationChannel, confirmationChannelFor } from "./case.ts";
+import { type Case, confirmationChannelFor } from "./case.ts";
 import type { DecisionContext } from "./context.ts";
 import { findOffer, findReason } from "./policy-definition.ts";
+import { CONFIRMATION_CHANNEL_WORDS } from "./words.ts";
 
 /**
  * A piece of a filled script: words, a staff user (shown by name) or a date (shown in the
@@ -31,12 +32,6 @@ export interface ScriptValues {
   /** [reason], [reason in the customer's words]: why they want to cancel, as they said it. */
   reason: string | null;
 }
-
-const CHANNEL_WORDS: Record<ConfirmationChannel, string> = {
-  email: "email",
-  sms: "text message",
-  phone: "phone",
-};
 
 /** The placeholders the engine knows, by their name in lower case. */
 const PLACEHOLDERS: Record<string, keyof ScriptValues> = {
@@ -72,7 +67,7 @@ export function scriptValues(c: Case, context: ScriptContext): ScriptValues {
     csm: c.assignedCsmId ?? c.escalation?.csmId ?? context.account.assignedCsmId ?? null,
     date: c.processing?.effectiveAt ?? null,
     channel:
-      CHANNEL_WORDS[
+      CONFIRMATION_CHANNEL_WORDS[
         c.confirmation?.channel ?? confirmationChannelFor(c, context.requester.preferredChannel)
       ],
     offer: offer

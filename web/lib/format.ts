@@ -1,5 +1,11 @@
 // Display helpers: money in minor units, instants, and plain-language labels for the API's codes.
 
+import {
+  CONFIRMATION_CHANNEL_WORDS,
+  REQUEST_CHANNEL_WORDS,
+  timesWords,
+} from "../../src/domain/words.ts";
+
 export function formatMoney(minor: number | null | undefined, currency = "USD"): string {
   if (minor === null || minor === undefined) return "—";
   return new Intl.NumberFormat("en-US", { style: "currency", currency }).format(minor / 100);
@@ -57,24 +63,17 @@ export function humanize(code: string | null | undefined): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** How a message or confirmation travels, in words. */
+/** How a message, a confirmation or a request travels, in the engine's words. */
 const CHANNEL_LABELS: Record<string, string> = {
-  email: "email",
-  sms: "text message",
-  phone: "phone",
-  chat: "chat",
-  portal: "the portal",
-  api: "the API",
+  ...REQUEST_CHANNEL_WORDS,
+  ...CONFIRMATION_CHANNEL_WORDS,
 };
 
 export function channelWords(channel: string | null | undefined): string {
   return channel ? (CHANNEL_LABELS[channel] ?? humanize(channel).toLowerCase()) : "—";
 }
 
-/** "once", "twice", "3 times". */
-export function timesWords(count: number): string {
-  return count === 1 ? "once" : count === 2 ? "twice" : `${count} times`;
-}
+export { timesWords };
 
 export const STATE_COLORS: Record<string, string> = {
   intake: "gray",
