@@ -92,6 +92,21 @@ describe.skipIf(!hasChromium)("an AM and a CSM take a case to cancellation", () 
       .getByRole("table", { name: "Messages to the customer" })
       .getByText("Cancellation Request Form")
       .waitFor();
+    // On a 390 px phone the case page does not scroll sideways, and each message's status reads
+    // in full ("SENT", not "SE…").
+    const desk = am.viewportSize()!;
+    await am.setViewportSize({ width: 390, height: 844 });
+    await am.waitForTimeout(300);
+    expect(await am.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(
+      390,
+    );
+    expect(
+      await am.evaluate(`[...document.querySelectorAll("table[aria-label='Messages to the customer'] .mantine-Badge-label")]
+        .filter((label) => label.scrollWidth > label.clientWidth + 1)
+        .map((label) => label.textContent)`),
+    ).toEqual([]);
+    await am.setViewportSize(desk);
+    await am.waitForTimeout(300);
     expect((await am.getByTestId("step-2").textContent()) ?? "").not.toMatch(
       /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-/,
     );

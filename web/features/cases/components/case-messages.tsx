@@ -71,58 +71,66 @@ export function CaseMessagesList({
             Nothing sent to the customer yet.
           </Text>
         ) : (
-          <Table fz="sm" aria-label="Messages to the customer">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Message</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>When</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {toCustomer.map((m) => (
-                <Table.Tr key={m.id} data-status={m.status}>
-                  <Table.Td>
-                    <Text size="sm">{TOPICS[m.topic]}</Text>
-                    <Text size="xs" c="dimmed">
-                      {recipientOf(m)}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge color={STATUS[m.status].color} variant="light">
-                      {STATUS[m.status].label}
-                    </Badge>
-                    {m.status === "failed" && m.lastError ? (
-                      <Text size="xs" c="red.8">
-                        {m.lastError}
-                      </Text>
-                    ) : null}
-                    {m.status === "pending" && m.lastError ? (
-                      <Text size="xs" c="dimmed">
-                        Trying again after: {m.lastError}
-                      </Text>
-                    ) : null}
-                    {m.status === "skipped" && m.skippedReason ? (
-                      <Text size="xs" c="dimmed">
-                        Not needed any more: {m.skippedReason}
-                      </Text>
-                    ) : null}
-                    {m.status === "failed" && onRetry ? (
-                      <Button
-                        size="compact-xs"
-                        variant="default"
-                        mt={4}
-                        onClick={() => onRetry(m.id)}
-                      >
-                        Send again
-                      </Button>
-                    ) : null}
-                  </Table.Td>
-                  <Table.Td>{formatDateTime(m.sentAt ?? m.createdAt)}</Table.Td>
+          // On a phone the table scrolls inside its card instead of running out of it.
+          <Table.ScrollContainer minWidth={420}>
+            <Table fz="sm" aria-label="Messages to the customer">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Message</Table.Th>
+                  <Table.Th>Status</Table.Th>
+                  <Table.Th>When</Table.Th>
                 </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+              </Table.Thead>
+              <Table.Tbody>
+                {toCustomer.map((m) => (
+                  <Table.Tr key={m.id} data-status={m.status}>
+                    <Table.Td>
+                      <Text size="sm">{TOPICS[m.topic]}</Text>
+                      <Text size="xs" c="dimmed">
+                        {recipientOf(m)}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Badge
+                        color={STATUS[m.status].color}
+                        variant="light"
+                        // The status reads in full in a narrow column ("SE…" said nothing).
+                        style={{ minWidth: "max-content" }}
+                      >
+                        {STATUS[m.status].label}
+                      </Badge>
+                      {m.status === "failed" && m.lastError ? (
+                        <Text size="xs" c="red.8">
+                          {m.lastError}
+                        </Text>
+                      ) : null}
+                      {m.status === "pending" && m.lastError ? (
+                        <Text size="xs" c="dimmed">
+                          Trying again after: {m.lastError}
+                        </Text>
+                      ) : null}
+                      {m.status === "skipped" && m.skippedReason ? (
+                        <Text size="xs" c="dimmed">
+                          Not needed any more: {m.skippedReason}
+                        </Text>
+                      ) : null}
+                      {m.status === "failed" && onRetry ? (
+                        <Button
+                          size="compact-xs"
+                          variant="default"
+                          mt={4}
+                          onClick={() => onRetry(m.id)}
+                        >
+                          Send again
+                        </Button>
+                      ) : null}
+                    </Table.Td>
+                    <Table.Td>{formatDateTime(m.sentAt ?? m.createdAt)}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
         )}
       </Stack>
     </Paper>
