@@ -96,7 +96,7 @@ function DueCell({ at }: { at: string }) {
   return (
     <>
       {formatDateTime(at)}
-      <Text size="xs" c={due.overdue ? "red.8" : "dimmed"} fw={due.overdue ? 700 : undefined}>
+      <Text size="xs" c={due.overdue ? "red.9" : "dimmed"} fw={due.overdue ? 700 : undefined}>
         {due.text}
       </Text>
     </>
