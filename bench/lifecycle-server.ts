@@ -34,7 +34,8 @@ if (!process.send) throw new Error("run bench/lifecycle-server.ts from bench/lif
 const config = loadConfig(process.env);
 const handle = await openConfiguredDatabase(config);
 await migrateToLatest(handle.db);
-if ((await countUsers(handle.db)) === 0 && config.seedDemoOnFirstStart) await seedDemo(handle.db);
+if ((await countUsers(handle.db)) === 0 && config.seedDemoOnFirstStart)
+  await seedDemo(handle.db, { sessionSecret: config.sessionSecret, publicUrl: config.publicUrl });
 const ctx: AppContext = {
   db: handle.db,
   now: () => new Date(),

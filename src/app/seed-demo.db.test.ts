@@ -1,20 +1,29 @@
 // The demo data: the staff and plans the README promises, about 200 accounts each with an owner
-// who may cancel, records that pass the API's own rules, and the same data on every run.
+// who may cancel, records that pass the API's own rules, sample cases at every state a desk shows
+// (made through the use cases, so their audit chains verify), and the same data on every run.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../test/db.ts";
 import type { DatabaseHandle } from "../db/database.ts";
+import { verifyAuditLog } from "../db/repositories/audit.repository.ts";
 import { mayRequestCancellation } from "../domain/customer.ts";
+import { subscriptionLedger } from "../integrations/billing/subscription-ledger.ts";
+import { getOverview, resolvePeriod } from "./analytics.ts";
 import { contactCreateInput, subscriptionCreateInput } from "./inputs.ts";
 import { verifyPassword } from "./secrets.ts";
 import { DEMO_PASSWORD, seedDemo } from "./seed-demo.ts";
+import { DEMO_CASES } from "./seed-demo-cases.ts";
 
 const NOW = new Date("2026-11-24T09:00:00Z");
+const SECRET = "demo-seed-test-secret-that-is-long-enough-0123";
+const OPTIONS = { now: NOW, sessionSecret: SECRET, publicUrl: "http://localhost:3000" };
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 let handle: DatabaseHandle;
 let signIns: Awaited<ReturnType<typeof seedDemo>>["signIns"];
 beforeAll(async () => {
   handle = await createTestDatabase();
-  ({ signIns } = await seedDemo(handle.db, { now: NOW }));
+  ({ signIns } = await seedDemo(handle.db, OPTIONS));
 });
 afterAll(() => handle?.close());
 
@@ -62,7 +71,39 @@ async function snapshot(db: DatabaseHandle["db"]) {
     ])
     .orderBy("subscriptions.external_ref")
     .execute();
-  return { accounts, contacts, subscriptions };
+  const cases = await db
+    .selectFrom("cases")
+    .innerJoin("accounts", "accounts.id", "cases.account_id")
+    .select([
+      "accounts.external_ref",
+      "cases.state",
+      "cases.outcome",
+      "cases.form_status",
+      "cases.opened_at",
+      "cases.closed_at",
+      "cases.sla_due_at",
+    ])
+    .orderBy("cases.opened_at")
+    .execute();
+  return { accounts, contacts, subscriptions, cases };
+}
+
+async function casesOf(db: DatabaseHandle["db"]) {
+  return db
+    .selectFrom("cases")
+    .select([
+      "id",
+      "reference",
+      "state",
+      "outcome",
+      "form_status",
+      "account_id",
+      "assigned_am_id",
+      "assigned_csm_id",
+      "opened_at",
+      "sla_due_at",
+    ])
+    .execute();
 }
 
 describe("seedDemo", () => {
@@ -168,11 +209,124 @@ describe("seedDemo", () => {
   it("makes the same data on every run", async () => {
     const again = await createTestDatabase();
     try {
-      await seedDemo(again.db, { now: NOW });
+      await seedDemo(again.db, OPTIONS);
       expect(await snapshot(again.db)).toEqual(await snapshot(handle.db));
     } finally {
       await again.close();
     }
+  });
+});
+
+describe("the demo's sample cases", () => {
+  it("stand at every state a desk shows, over the demo's staff and accounts", async () => {
+    const cases = await casesOf(handle.db);
+    // The state, the outcome once closed, and the form's own status beside them.
+    const where = (c: { state: string; outcome: string | null; formStatus: string }) =>
+      `${c.state}${c.outcome ? `:${c.outcome}` : ""} (form ${c.formStatus})`;
+    const stored = cases.map((c) => where({ ...c, formStatus: c.form_status })).sort();
+    expect(stored).toEqual(
+      [
+        "intake (form not_sent)",
+        // Waiting for the customer's form: step 2 is done once it is sent.
+        "retention (form sent)",
+        // An offer presented, waiting for the customer's answer.
+        "retention (form submitted)",
+        "escalated (form submitted)",
+        "finalizing (form submitted)",
+        "feedback (form submitted)",
+        "closed:cancelled (form submitted)",
+        "closed:cancelled (form submitted)",
+        "closed:retained (form submitted)",
+        "closed:retained (form submitted)",
+        "closed:withdrawn (form sent)",
+      ].sort(),
+    );
+    expect(DEMO_CASES.map(where).sort()).toEqual(stored);
+    expect(new Set(cases.map((c) => c.account_id)).size).toBe(cases.length);
+    const ams = await handle.db
+      .selectFrom("users")
+      .select("id")
+      .where("role", "=", "account_manager")
+      .execute();
+    expect(new Set(cases.map((c) => c.assigned_am_id))).toEqual(new Set(ams.map((u) => u.id)));
+    // Every AM signing in finds open cases of their own.
+    for (const am of ams) {
+      const open = cases.filter((c) => c.assigned_am_id === am.id && c.state !== "closed");
+      expect(open.length).toBeGreaterThanOrEqual(1);
+    }
+    // References rise with the time a case was opened, as on a real desk.
+    const byOpening = [...cases].sort((a, b) => a.opened_at.getTime() - b.opened_at.getTime());
+    expect(byOpening.map((c) => c.reference)).toEqual(cases.map((c) => c.reference).sort());
+    // Some were opened weeks ago, so the analytics show more than this week.
+    const ages = cases.map((c) => (NOW.getTime() - c.opened_at.getTime()) / DAY);
+    expect(Math.max(...ages)).toBeGreaterThan(28);
+    expect(Math.min(...ages)).toBeLessThan(1);
+    for (const age of ages) expect(age).toBeGreaterThan(0);
+  });
+
+  it("include an escalation to the account's CSM at risk of its SLA", async () => {
+    const [escalated] = (await casesOf(handle.db)).filter((c) => c.state === "escalated");
+    const account = await handle.db
+      .selectFrom("accounts")
+      .select("csm_id")
+      .where("id", "=", escalated!.account_id)
+      .executeTakeFirstOrThrow();
+    expect(escalated!.assigned_csm_id).toBe(account.csm_id);
+    // The default policy: due in 24 hours, at risk in the last 4.
+    const left = (escalated!.sla_due_at!.getTime() - NOW.getTime()) / HOUR;
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThanOrEqual(4);
+  });
+
+  it("have audit chains that verify", async () => {
+    const report = await verifyAuditLog(handle.db);
+    expect(report.cases).toBe(DEMO_CASES.length);
+    expect(report.entries).toBeGreaterThan(DEMO_CASES.length * 3);
+    expect(report.brokenCases).toBe(0);
+    expect(report.breaks).toEqual([]);
+  });
+
+  it("left no message to send at start: each went to the dev mailbox when it was queued", async () => {
+    const messages = await handle.db
+      .selectFrom("outbox")
+      .select(["status", "channel", "created_at"])
+      .execute();
+    expect(messages.length).toBeGreaterThan(DEMO_CASES.length);
+    // Delivered, not skipped: each was sent before the customer used its code or link.
+    expect(messages.filter((m) => m.status !== "sent")).toEqual([]);
+    const mail = await handle.db
+      .selectFrom("dev_mailbox")
+      .select(["recipient", "created_at"])
+      .execute();
+    // Customers' email and staff notifications; no webhook endpoint exists in the demo.
+    expect(mail.length).toBe(messages.filter((m) => m.channel !== "webhook").length);
+    for (const m of mail) {
+      expect(m.recipient).toMatch(/@[a-z0-9]+\.example>?$/);
+      expect(m.created_at.getTime()).toBeLessThan(NOW.getTime());
+    }
+  });
+
+  it("are counted by the analytics overview", async () => {
+    const ctx = {
+      db: handle.db,
+      now: () => NOW,
+      sessionSecret: SECRET,
+      billing: subscriptionLedger,
+    };
+    const overview = await getOverview(ctx, resolvePeriod({ bucket: "week" }, NOW));
+    expect(overview.totals).toMatchObject({
+      requests: 11,
+      closed: 5,
+      retained: 2,
+      cancelled: 2,
+      withdrawn: 1,
+      saveRate: 0.5,
+      // The training session's save of 44 days ago held for 30 days; the CSM's pause is pending.
+      validated: 1,
+      pending: 1,
+    });
+    // Spread over several weeks: a trend, not one bar.
+    expect(overview.series.filter((s) => s.requests > 0).length).toBeGreaterThanOrEqual(4);
   });
 });
 
@@ -181,14 +335,17 @@ describe("the first start's demo data", () => {
     const empty = await createTestDatabase();
     try {
       const [a, b] = await Promise.all([
-        seedDemo(empty.db, { now: NOW, onlyIfEmpty: true }),
-        seedDemo(empty.db, { now: NOW, onlyIfEmpty: true }),
+        seedDemo(empty.db, { ...OPTIONS, onlyIfEmpty: true }),
+        seedDemo(empty.db, { ...OPTIONS, onlyIfEmpty: true }),
       ]);
       expect([a.signIns.length, b.signIns.length].sort()).toEqual([0, 7]);
       const users = await empty.db.selectFrom("users").select("email").execute();
       expect(users).toHaveLength(7);
-      // A database with users is not seeded on a later start.
-      expect((await seedDemo(empty.db, { now: NOW, onlyIfEmpty: true })).signIns).toEqual([]);
+      expect(await casesOf(empty.db)).toHaveLength(DEMO_CASES.length);
+      // A database with users is not seeded on a later start: no staff, no cases added.
+      expect((await seedDemo(empty.db, { ...OPTIONS, onlyIfEmpty: true })).signIns).toEqual([]);
+      expect(await empty.db.selectFrom("users").select("email").execute()).toHaveLength(7);
+      expect(await casesOf(empty.db)).toHaveLength(DEMO_CASES.length);
     } finally {
       await empty.close();
     }

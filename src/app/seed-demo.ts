@@ -1,6 +1,7 @@
 // Demo data for trying CancelDesk out: WootRecruit's staff, its plans, and about 200 customer
 // accounts (staffing agencies, hospitals, retailers, tech companies) with their contacts and
-// subscriptions. Generated from a seeded random sequence, so every demo database is the same.
+// subscriptions, and eleven sample cases at every state a desk shows (seed-demo-cases.ts).
+// Generated from a seeded random sequence, so every demo database is the same.
 import { sql } from "kysely";
 import { insertAccounts } from "../db/repositories/accounts.repository.ts";
 import type { ContactValues } from "../db/repositories/contacts.repository.ts";
@@ -14,6 +15,7 @@ import type { StaffRole } from "../domain/staff.ts";
 import type { Db } from "./context.ts";
 import { userCreateInput } from "./inputs.ts";
 import { hashPassword } from "./secrets.ts";
+import { seedDemoCases } from "./seed-demo-cases.ts";
 
 /** Printed at start and in the README; long enough for the password rule (12 characters). */
 export const DEMO_PASSWORD = "demo-password-2026";
@@ -26,6 +28,10 @@ export interface DemoSignIn {
 }
 
 export interface SeedDemoOptions {
+  /** The server's SESSION_SECRET: the sample cases' links and codes are signed with it. */
+  sessionSecret: string;
+  /** The server's PUBLIC_URL, for the links in the sample cases' messages (dev mailbox). */
+  publicUrl: string;
   /** A source of numbers in [0, 1); the default is a fixed-seed sequence. */
   random?: () => number;
   /** The moment subscription periods are laid around; defaults to the current time. */
@@ -273,7 +279,7 @@ function subscriptionFor(
 
 export async function seedDemo(
   db: Db,
-  options: SeedDemoOptions = {},
+  options: SeedDemoOptions,
 ): Promise<{ signIns: DemoSignIn[] }> {
   const r = options.random ?? seededRandom(2026);
   const now = options.now ?? new Date();
@@ -373,8 +379,19 @@ export async function seedDemo(
     });
     await insertContacts(trx, contacts);
     await insertSubscriptions(trx, subscriptions);
-    return true;
+    return { accountManagers, csms };
   });
+  // The cases run through the use cases, each step in its own transactions as the API runs it,
+  // so they follow the commit; only the process that seeded the staff makes them.
+  if (seeded) {
+    await seedDemoCases(db, {
+      sessionSecret: options.sessionSecret,
+      publicUrl: options.publicUrl,
+      now,
+      accountManagerIds: seeded.accountManagers.map((u) => u.id),
+      csmIds: seeded.csms.map((u) => u.id),
+    });
+  }
 
   return {
     signIns: !seeded

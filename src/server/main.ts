@@ -26,7 +26,13 @@ export async function startServer(
   // Decided under a lock inside the seed: servers starting together seed an empty database once.
   const signIns =
     config.seedDemoOnFirstStart && (await countUsers(handle.db)) === 0
-      ? (await seedDemo(handle.db, { onlyIfEmpty: true })).signIns
+      ? (
+          await seedDemo(handle.db, {
+            onlyIfEmpty: true,
+            sessionSecret: config.sessionSecret,
+            publicUrl: config.publicUrl,
+          })
+        ).signIns
       : [];
 
   const ctx: AppContext = {

@@ -48,7 +48,7 @@ export interface E2e {
 
 export async function startE2e(): Promise<E2e> {
   const handle = await createTestDatabase();
-  await seedDemo(handle.db);
+  await seedDemo(handle.db, { sessionSecret: TEST_SECRET, publicUrl: "http://127.0.0.1" });
   // The server's clock is the real one, moved forward by what a test advances it (an offer that
   // runs out while the page is open).
   let aheadMs = 0;

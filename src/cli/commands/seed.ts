@@ -12,8 +12,8 @@ const help = `Usage: canceldesk seed --demo
        canceldesk seed --volume N
 
 Fills an empty database with WootRecruit-like demo data: 7 staff (4 account managers, 2 CSMs,
-1 admin), 4 plans, about 200 accounts with their contacts and subscriptions. Prints the demo
-sign-ins. Refuses a database that already has users, so it never mixes with real data.
+1 admin), 4 plans, about 200 accounts with their contacts and subscriptions, and 11 sample
+cases at every step of the policy, open and closed. Prints the demo sign-ins. Refuses a database that already has users, so it never mixes with real data.
 
 --volume N fills an empty database with N cancellation cases over the last two years, closed
 and open, with their audit entries, accounts, contacts, subscriptions and staff (about one AM per
@@ -92,7 +92,10 @@ export const seedCommand: CliCommand = {
           );
           return 0;
         }
-        const { signIns } = await seedDemo(db);
+        const { signIns } = await seedDemo(db, {
+          sessionSecret: config.sessionSecret,
+          publicUrl: config.publicUrl,
+        });
         io.stdout("Demo data created. Sign in with one of these:\n");
         for (const s of signIns) {
           io.stdout(`  ${s.role.padEnd(16)} ${s.email.padEnd(36)} ${s.password}\n`);
