@@ -569,9 +569,16 @@ async function prepare(http: Http, cases: number, concurrency: number) {
     if (c.role !== "owner" && c.role !== "billing_admin") continue;
     if (!requesters.has(c.accountId) || c.role === "owner") requesters.set(c.accountId, c.id);
   }
+  // The demo's sample cases hold some subscriptions open: one open case per subscription.
+  const taken = new Set(
+    (await http.all<{ case: { subscriptionId: string } }>(admin, "/api/cases?status=open")).map(
+      (item) => item.case.subscriptionId,
+    ),
+  );
   const work: Work[] = [];
   for (const s of await http.all<Subscription>(admin, "/api/subscriptions")) {
     if (s.status === "cancelled" || s.status === "cancellation_scheduled") continue;
+    if (taken.has(s.id)) continue;
     const account = accounts.get(s.accountId);
     const am = account?.accountManagerId ? staff.get(account.accountManagerId) : undefined;
     const contactId = requesters.get(s.accountId);
