@@ -239,6 +239,36 @@ describe("the notes handed over with an escalation", () => {
   });
 });
 
+describe("an offer presented again on other terms", () => {
+  it("is emailed with the terms of the latest presentation, not the first", async () => {
+    const world = await makeWorld(server);
+    const c = await openWithFormSent(server, world);
+    await act(world.am, c.id, "reason", { reasonCode: "too_expensive", notes: "Budget cut." });
+    await act(world.am, c.id, "no-suitable-offer", { reason: "Closing the team." });
+    await act(world.am, c.id, "escalate");
+    await act(world.csm, c.id, "csm/engage", { notes: "Calling." });
+    await act(world.csm, c.id, "offers", {
+      offerCode: "custom_csm",
+      customTerms: "10% off for 2 months",
+      sendToCustomer: false,
+    });
+    await act(world.csm, c.id, "offers/custom_csm/answer", { answer: "declined" });
+    await act(world.csm, c.id, "offers", {
+      offerCode: "custom_csm",
+      customTerms: "25% off for 6 months",
+    });
+    await testWorker(server).drain();
+    const contact = await server.handle.db
+      .selectFrom("contacts")
+      .select("email")
+      .where("id", "=", world.contactId)
+      .executeTakeFirstOrThrow();
+    const offer = await mailTo(contact.email!, "An option for your");
+    expect(offer.text_body).toContain("25% off for 6 months");
+    expect(offer.text_body).not.toContain("10% off for 2 months");
+  });
+});
+
 describe("the AM's call to confirm a cancellation", () => {
   it("comes with the policy's script filled in: the date the subscription ends, not [date]", async () => {
     const world = await makeWorld(server);

@@ -325,7 +325,13 @@ export async function composeMessage(
     );
   }
   const offer = payload.offerCode ? findOffer(policy, payload.offerCode) : undefined;
-  const presented = c?.offers.find((o) => o.offerCode === payload.offerCode);
+  // The presentation the message is about: the latest under its code (a code may be presented
+  // again, on other terms, once the first is answered); a confirmation, the one accepted.
+  const presented = c?.offers.findLast(
+    (o) =>
+      o.offerCode === payload.offerCode &&
+      (message.topic !== "offer_confirmation" || o.answer === "accepted"),
+  );
   Object.assign(vars, {
     name: recipient.name ?? "there",
     minutes: String(policy.identity.codeLifetimeMinutes),
