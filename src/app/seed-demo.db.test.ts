@@ -350,4 +350,16 @@ describe("the first start's demo data", () => {
       await empty.close();
     }
   });
+
+  it("leaves the sample cases out when asked (a server on PostgreSQL is not alone)", async () => {
+    const empty = await createTestDatabase();
+    try {
+      const { signIns } = await seedDemo(empty.db, { ...OPTIONS, sampleCases: false });
+      expect(signIns).toHaveLength(7);
+      expect(await casesOf(empty.db)).toEqual([]);
+      expect(await empty.db.selectFrom("outbox").select("id").execute()).toEqual([]);
+    } finally {
+      await empty.close();
+    }
+  });
 });

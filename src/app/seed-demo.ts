@@ -41,6 +41,13 @@ export interface SeedDemoOptions {
    * starting together on one empty database seed it once, and the others find it seeded.
    */
   onlyIfEmpty?: boolean;
+  /**
+   * Also make the sample cases (the default). Their steps are laid in the past and run after the
+   * staff are committed, so another process's outbox worker or timers acting meanwhile would
+   * deliver or expire them at the real time: ask for them only where this process is alone (the
+   * embedded database, whose folder one process holds).
+   */
+  sampleCases?: boolean;
 }
 
 const DAY = 86_400_000;
@@ -383,7 +390,7 @@ export async function seedDemo(
   });
   // The cases run through the use cases, each step in its own transactions as the API runs it,
   // so they follow the commit; only the process that seeded the staff makes them.
-  if (seeded) {
+  if (seeded && options.sampleCases !== false) {
     await seedDemoCases(db, {
       sessionSecret: options.sessionSecret,
       publicUrl: options.publicUrl,

@@ -31,6 +31,8 @@ export async function startServer(
             onlyIfEmpty: true,
             sessionSecret: config.sessionSecret,
             publicUrl: config.publicUrl,
+            // On PostgreSQL another server or worker may start while they are made.
+            sampleCases: handle.kind === "pglite",
           })
         ).signIns
       : [];

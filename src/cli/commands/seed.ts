@@ -1,6 +1,7 @@
 import { backfillCaseMetrics } from "../../app/record-case-metrics.ts";
 import { seedDemo } from "../../app/seed-demo.ts";
 import { seedVolume } from "../../app/seed-volume.ts";
+import { assertSessionSecretMatches } from "../../app/session-secret.ts";
 import { loadConfig } from "../../config.ts";
 import { migrateToLatest } from "../../db/database.ts";
 import { countUsers } from "../../db/repositories/users.repository.ts";
@@ -92,9 +93,13 @@ export const seedCommand: CliCommand = {
           );
           return 0;
         }
+        // The sample cases' links are signed for the servers that will open them.
+        await assertSessionSecretMatches(db, config.sessionSecret);
         const { signIns } = await seedDemo(db, {
           sessionSecret: config.sessionSecret,
           publicUrl: config.publicUrl,
+          // On PostgreSQL a running server or worker would act on them while they are made.
+          sampleCases: kind === "pglite",
         });
         io.stdout("Demo data created. Sign in with one of these:\n");
         for (const s of signIns) {
