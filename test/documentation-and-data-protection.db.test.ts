@@ -19,7 +19,9 @@ import { enqueueMessages } from "../src/db/repositories/outbox.repository.ts";
 import { type Client, invalidFields, startTestServer, type TestServer } from "./app.ts";
 import {
   act,
+  escalateWithoutOffer,
   makeWorld,
+  openCaseFor,
   openWithFormSent,
   sentLink,
   staffClient,
@@ -208,19 +210,8 @@ describe("the notes handed over with an escalation", () => {
   });
 
   it("tells the AM a CSM's save closed the case, with the offer and its agreed terms", async () => {
-    const world = await makeWorld(server);
-    const c = await openWithFormSent(server, world);
-    await act(world.am, c.id, "reason", { reasonCode: "too_expensive", notes: "Budget cut." });
-    await act(world.am, c.id, "no-suitable-offer", { reason: "Closing the team." });
-    await act(world.am, c.id, "escalate");
-    // Terms the customer turned down first: the notice must quote the ones agreed at the end.
-    await act(world.csm, c.id, "csm/engage", { notes: "Calling." });
-    await act(world.csm, c.id, "offers", {
-      offerCode: "custom_csm",
-      customTerms: "10% off for 2 months",
-      sendToCustomer: false,
-    });
-    await act(world.csm, c.id, "offers/custom_csm/answer", { answer: "declined" });
+    // Terms the customer turned down first, which nothing after may quote.
+    const { world, c } = await escalatedWithDeclinedCustomOffer();
     await act(world.csm, c.id, "csm/outcome", {
       outcome: "retained",
       offerCode: "custom_csm",
@@ -241,18 +232,8 @@ describe("the notes handed over with an escalation", () => {
 
 describe("an offer presented again on other terms", () => {
   it("is emailed with the terms of the latest presentation, not the first", async () => {
-    const world = await makeWorld(server);
-    const c = await openWithFormSent(server, world);
-    await act(world.am, c.id, "reason", { reasonCode: "too_expensive", notes: "Budget cut." });
-    await act(world.am, c.id, "no-suitable-offer", { reason: "Closing the team." });
-    await act(world.am, c.id, "escalate");
-    await act(world.csm, c.id, "csm/engage", { notes: "Calling." });
-    await act(world.csm, c.id, "offers", {
-      offerCode: "custom_csm",
-      customTerms: "10% off for 2 months",
-      sendToCustomer: false,
-    });
-    await act(world.csm, c.id, "offers/custom_csm/answer", { answer: "declined" });
+    // Terms the customer turned down first, which nothing after may quote.
+    const { world, c } = await escalatedWithDeclinedCustomOffer();
     await act(world.csm, c.id, "offers", {
       offerCode: "custom_csm",
       customTerms: "25% off for 6 months",
@@ -288,6 +269,24 @@ describe("the AM's call to confirm a cancellation", () => {
     expect(call.text_body).not.toContain("[date]");
   });
 });
+
+/**
+ * Escalated without an offer (steps 1-4), then the CSM engages and presents a custom offer on
+ * "10% off for 2 months", which the customer declines.
+ */
+async function escalatedWithDeclinedCustomOffer() {
+  const world = await makeWorld(server);
+  const c = await openCaseFor(world);
+  await escalateWithoutOffer(server, world, c.id);
+  await act(world.csm, c.id, "csm/engage", { notes: "Calling." });
+  await act(world.csm, c.id, "offers", {
+    offerCode: "custom_csm",
+    customTerms: "10% off for 2 months",
+    sendToCustomer: false,
+  });
+  await act(world.csm, c.id, "offers/custom_csm/answer", { answer: "declined" });
+  return { world, c };
+}
 
 /** The email to `address` whose subject starts so (emails of one test share their time). */
 async function mailTo(address: string, subjectStart: string) {
